@@ -1,0 +1,920 @@
+//! The wizard's state machine, unrelated to drawing: which steps apply, what is
+//! complete, what is missing and why; edits with autosave; background work and
+//! its results. The GUI reads and edits this; the CLI uses the same services.
+
+pub mod journey;
+pub mod worker;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::domain::cert::{self, CertSummary, ImportError};
+use crate::domain::fields::{self, FieldId, OtherSecrets};
+use crate::domain::problem::Problem;
+use crate::domain::profile::{MerchantPath, Prerequisite, Profile, SecretField, SiteKind, Step};
+use crate::domain::secret::Secret;
+use crate::domain::{bundle, keygen};
+use crate::i18n::{Lang, Tr};
+use crate::services::file_picker::FilePicker;
+use crate::services::profile_store::{ProfileStore, Settings, StorageError};
+use crate::services::secret_store::StoreError;
+use worker::{Event, Job, PickPurpose, SecretStoreProvider, Waker, Worker};
+
+/// Typing pauses this long before the profile file is written.
+pub const PROFILE_SAVE_DELAY: Duration = Duration::from_millis(300);
+/// ... and before a secret goes to the keychain (one D-Bus round trip per save).
+pub const SECRET_SAVE_DELAY: Duration = Duration::from_millis(500);
+const MAX_NOTICES: usize = 4;
+
+pub struct Services {
+    pub secrets: SecretStoreProvider,
+    pub profiles: ProfileStore,
+    pub picker: Arc<dyn FilePicker>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeychainState {
+    Connecting,
+    Ready,
+    Unavailable(StoreError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSync {
+    Saved,
+    Pending { since: Instant },
+    Saving,
+    Failed(StoreError),
+}
+
+#[derive(Debug)]
+pub enum Busy<T, E> {
+    Idle,
+    Running,
+    Done(T),
+    Failed(E),
+}
+
+impl<T, E> Busy<T, E> {
+    pub fn is_running(&self) -> bool {
+        matches!(self, Busy::Running)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// A message to show the user; localized when drawn, so switching language works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: NoticeLevel,
+    pub key: String,
+    pub args: Vec<(&'static str, String)>,
+}
+
+/// Something that keeps the configuration from being complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub step: Step,
+    pub field: Option<FieldId>,
+    pub problem: Problem,
+}
+
+/// The export form on the summary page.
+#[derive(Default)]
+pub struct ExportForm {
+    pub include_secrets: bool,
+    pub passphrase: Secret,
+    pub confirm: Secret,
+}
+
+pub struct Wizard {
+    profiles: ProfileStore,
+    worker: Worker,
+    settings: Settings,
+    profile: Profile,
+    profile_names: Vec<String>,
+    secrets: BTreeMap<SecretField, Secret>,
+    sync: BTreeMap<SecretField, SecretSync>,
+    generations: BTreeMap<SecretField, u64>,
+    keychain: KeychainState,
+    last_edit: Option<Instant>,
+    profile_save_error: Option<StorageError>,
+    pub import: Busy<(), ImportError>,
+    pub export: Busy<PathBuf, String>,
+    pub export_form: ExportForm,
+    dialog_open: bool,
+    notices: Vec<Notice>,
+}
+
+impl Wizard {
+    pub fn new(services: Services, waker: Waker) -> Wizard {
+        let settings = services.profiles.load_settings();
+        let worker = Worker::spawn(
+            services.secrets,
+            services.profiles.clone(),
+            services.picker,
+            waker,
+        );
+        let mut w = Wizard {
+            profiles: services.profiles,
+            worker,
+            settings,
+            profile: Profile::default(),
+            profile_names: Vec::new(),
+            secrets: BTreeMap::new(),
+            sync: BTreeMap::new(),
+            generations: BTreeMap::new(),
+            keychain: KeychainState::Connecting,
+            last_edit: None,
+            profile_save_error: None,
+            import: Busy::Idle,
+            export: Busy::Idle,
+            export_form: ExportForm::default(),
+            dialog_open: false,
+            notices: Vec::new(),
+        };
+        w.refresh_profile_names();
+        let start = w
+            .settings
+            .last_profile
+            .clone()
+            .filter(|n| w.profile_names.contains(n))
+            .or_else(|| w.profile_names.first().cloned());
+        match start {
+            Some(name) => w.open_profile(&name),
+            None => {
+                let name = w.tr().t("profile.default_name").to_owned();
+                w.start_new_profile(&name);
+            }
+        }
+        w
+    }
+
+    // ----- language -------------------------------------------------------------
+
+    pub fn lang(&self) -> Lang {
+        self.settings.lang.unwrap_or_else(Lang::from_system)
+    }
+
+    pub fn tr(&self) -> Tr {
+        Tr(self.lang())
+    }
+
+    pub fn set_lang(&mut self, lang: Lang) {
+        if self.settings.lang != Some(lang) {
+            self.settings.lang = Some(lang);
+            self.worker.send(Job::SaveSettings(self.settings.clone()));
+        }
+    }
+
+    // ----- profiles -------------------------------------------------------------
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn profile_names(&self) -> &[String] {
+        &self.profile_names
+    }
+
+    fn refresh_profile_names(&mut self) {
+        self.profile_names = self.profiles.list().unwrap_or_default();
+    }
+
+    fn open_profile(&mut self, name: &str) {
+        match self.profiles.load(name) {
+            Ok(p) => self.profile = p,
+            Err(e) => {
+                self.notify(NoticeLevel::Error, "notice.profile_damaged", e.args());
+                self.profile = Profile::new(name);
+            }
+        }
+        self.after_profile_change();
+    }
+
+    fn start_new_profile(&mut self, name: &str) {
+        self.profile = Profile::new(name);
+        self.touch();
+        self.after_profile_change();
+        // write it now, so it is listed and survives a crash before the first edit
+        self.worker
+            .send(Job::SaveProfile(Box::new(self.profile.clone())));
+        self.last_edit = None;
+        if !self.profile_names.contains(&self.profile.name) {
+            self.profile_names.push(self.profile.name.clone());
+            self.profile_names.sort();
+        }
+    }
+
+    fn after_profile_change(&mut self) {
+        self.secrets.clear();
+        self.sync.clear();
+        self.import = Busy::Idle;
+        self.export = Busy::Idle;
+        self.export_form = ExportForm::default();
+        self.settings.last_profile = Some(self.profile.name.clone());
+        self.worker.send(Job::SaveSettings(self.settings.clone()));
+        self.worker.send(Job::LoadSecrets {
+            profile: self.profile.name.clone(),
+        });
+    }
+
+    /// Saves everything of the current profile, then opens another.
+    pub fn switch_profile(&mut self, name: &str) {
+        if name == self.profile.name {
+            return;
+        }
+        self.flush();
+        self.open_profile(name);
+    }
+
+    pub fn create_profile(&mut self, name: &str) -> Result<(), Problem> {
+        crate::domain::profile::check_profile_name(name)?;
+        let name = name.trim();
+        if self.profile_names.iter().any(|n| n == name) || self.profiles.exists(name) {
+            return Err(Problem::error("profile_name_taken"));
+        }
+        self.flush();
+        self.start_new_profile(name);
+        Ok(())
+    }
+
+    // ----- steps ----------------------------------------------------------------
+
+    pub fn step(&self) -> Step {
+        self.profile.step
+    }
+
+    /// Every step after the first needs a WeChat-verified mini program.
+    pub fn can_visit(&self, step: Step) -> bool {
+        step == Step::Prerequisite || self.profile.prerequisite == Some(Prerequisite::Verified)
+    }
+
+    pub fn go_to(&mut self, step: Step) {
+        if self.can_visit(step) && self.profile.step != step {
+            self.profile.step = step;
+            self.touch();
+        }
+    }
+
+    pub fn next(&mut self) {
+        if let Some(s) = self.step().next() {
+            self.go_to(s);
+        }
+    }
+
+    pub fn back(&mut self) {
+        if let Some(s) = self.step().prev() {
+            self.go_to(s);
+        }
+    }
+
+    pub fn step_missing(&self, step: Step) -> Vec<Missing> {
+        let mut out = Vec::new();
+        let mut push = |field: Option<FieldId>, problem: Problem| {
+            out.push(Missing {
+                step,
+                field,
+                problem,
+            })
+        };
+        match step {
+            Step::Prerequisite => match self.profile.prerequisite {
+                None => push(None, Problem::error("prereq_unanswered")),
+                Some(Prerequisite::NotYetVerified) => {
+                    push(None, Problem::error("prereq_not_verified"))
+                }
+                Some(Prerequisite::IndividualOwner) => {
+                    push(None, Problem::error("prereq_individual"))
+                }
+                Some(Prerequisite::Verified) => {}
+            },
+            Step::MerchantNumber => match self.profile.merchant_path {
+                None => push(None, Problem::error("merchant_path_unchosen")),
+                Some(path) => {
+                    let open = journey::merchant_checklist(path)
+                        .iter()
+                        .filter(|i| !self.profile.checklist_done.contains(i.id))
+                        .count();
+                    if open > 0 {
+                        push(
+                            None,
+                            Problem::error("merchant_steps_open").with("count", open),
+                        );
+                    }
+                }
+            },
+            Step::SiteKind => {
+                if self.profile.site_kind.is_none() {
+                    push(None, Problem::error("site_kind_unchosen"));
+                }
+            }
+            Step::Fields => {
+                for f in self.applicable_fields() {
+                    for p in self.field_problems(f) {
+                        if p.is_error() {
+                            push(Some(f), p);
+                        }
+                    }
+                }
+                if !self.profile.jsapi_enabled {
+                    push(None, Problem::error("jsapi_unconfirmed"));
+                }
+            }
+            Step::Certificate => match &self.profile.certificate {
+                None => push(None, Problem::error("cert_missing")),
+                Some(_) => {
+                    for p in self.cert_problems() {
+                        if p.is_error() {
+                            push(None, p);
+                        }
+                    }
+                }
+            },
+            Step::Summary => {}
+        }
+        out
+    }
+
+    pub fn step_complete(&self, step: Step) -> bool {
+        self.step_missing(step).is_empty()
+    }
+
+    /// Everything that still keeps the configuration from being complete.
+    pub fn all_missing(&self) -> Vec<Missing> {
+        let mut all: Vec<Missing> = Step::ALL
+            .iter()
+            .flat_map(|s| self.step_missing(*s))
+            .collect();
+        for (field, state) in &self.sync {
+            if let SecretSync::Failed(e) = state {
+                all.push(Missing {
+                    step: Step::Fields,
+                    field: None,
+                    problem: Problem::error("secret_not_saved")
+                        .with("field", field.key())
+                        .with("reason", e.detail()),
+                });
+            }
+        }
+        all
+    }
+
+    // ----- the journey's choices ------------------------------------------------
+
+    pub fn set_prerequisite(&mut self, p: Prerequisite) {
+        if self.profile.prerequisite != Some(p) {
+            self.profile.prerequisite = Some(p);
+            self.touch();
+        }
+    }
+
+    pub fn set_merchant_path(&mut self, p: MerchantPath) {
+        if self.profile.merchant_path != Some(p) {
+            self.profile.merchant_path = Some(p);
+            self.touch();
+        }
+    }
+
+    pub fn is_checked(&self, id: &str) -> bool {
+        self.profile.checklist_done.contains(id)
+    }
+
+    pub fn set_checked(&mut self, id: &str, done: bool) {
+        let changed = if done {
+            self.profile.checklist_done.insert(id.to_owned())
+        } else {
+            self.profile.checklist_done.remove(id)
+        };
+        if changed {
+            self.touch();
+        }
+    }
+
+    pub fn set_site_kind(&mut self, k: SiteKind) {
+        if self.profile.site_kind != Some(k) {
+            self.profile.site_kind = Some(k);
+            self.touch();
+        }
+    }
+
+    pub fn set_jsapi_enabled(&mut self, on: bool) {
+        if self.profile.jsapi_enabled != on {
+            self.profile.jsapi_enabled = on;
+            self.touch();
+        }
+    }
+
+    /// "Continue later": everything is saved now; reopening lands on this step.
+    pub fn continue_later(&mut self) {
+        self.flush();
+        self.notify(NoticeLevel::Success, "notice.saved_for_later", vec![]);
+    }
+
+    // ----- fields ---------------------------------------------------------------
+
+    pub fn applicable_fields(&self) -> Vec<FieldId> {
+        let mut f = vec![
+            FieldId::PaymentName,
+            FieldId::MpAppId,
+            FieldId::MpAppSecret,
+            FieldId::MchId,
+            FieldId::ApiKeyV2,
+            FieldId::ApiKeyV3,
+        ];
+        if self.profile.site_kind_or_default().needs_service_account() {
+            f.extend([FieldId::OaAppId, FieldId::OaAppSecret]);
+        }
+        f
+    }
+
+    pub fn text(&self, f: FieldId) -> &str {
+        match f {
+            FieldId::PaymentName => &self.profile.payment_name,
+            FieldId::MpAppId => &self.profile.mp_appid,
+            FieldId::MchId => &self.profile.mchid,
+            FieldId::OaAppId => &self.profile.oa_appid,
+            _ => "",
+        }
+    }
+
+    pub fn set_text(&mut self, f: FieldId, value: &str) {
+        let slot = match f {
+            FieldId::PaymentName => &mut self.profile.payment_name,
+            FieldId::MpAppId => &mut self.profile.mp_appid,
+            FieldId::MchId => &mut self.profile.mchid,
+            FieldId::OaAppId => &mut self.profile.oa_appid,
+            other => {
+                debug_assert!(false, "{other:?} is a secret field");
+                return;
+            }
+        };
+        if slot != value {
+            *slot = value.to_owned();
+            self.touch();
+        }
+    }
+
+    pub fn secret(&self, f: SecretField) -> Secret {
+        self.secrets.get(&f).cloned().unwrap_or_default()
+    }
+
+    pub fn has_secret(&self, f: SecretField) -> bool {
+        self.secrets.get(&f).is_some_and(|s| !s.is_empty())
+    }
+
+    pub fn secret_sync(&self, f: SecretField) -> Option<&SecretSync> {
+        self.sync.get(&f)
+    }
+
+    /// A secret the user typed: kept in memory, sent to the keychain shortly after
+    /// the typing stops (never to a file).
+    pub fn set_secret(&mut self, f: SecretField, value: Secret) {
+        if self.secrets.get(&f) == Some(&value) {
+            return;
+        }
+        self.secrets.insert(f, value);
+        self.sync.insert(
+            f,
+            SecretSync::Pending {
+                since: Instant::now(),
+            },
+        );
+    }
+
+    /// Fills the APIv2 key field with a fresh strong key and returns it (to copy).
+    pub fn generate_api_key(&mut self) -> Secret {
+        let key = keygen::generate_api_key();
+        self.set_secret(SecretField::ApiKeyV2, key.clone());
+        key
+    }
+
+    pub fn field_problems(&self, f: FieldId) -> Vec<Problem> {
+        let secret = |s: SecretField| self.secrets.get(&s).cloned().unwrap_or_default();
+        match f {
+            FieldId::PaymentName => fields::check_payment_name(&self.profile.payment_name),
+            FieldId::MpAppId => fields::check_appid(&self.profile.mp_appid),
+            FieldId::OaAppId => {
+                let mut p = fields::check_appid(&self.profile.oa_appid);
+                if p.is_empty() && self.profile.oa_appid.trim() == self.profile.mp_appid.trim() {
+                    p.push(Problem::error("oa_appid_same_as_mp"));
+                }
+                p
+            }
+            FieldId::MpAppSecret => {
+                fields::check_appsecret(&secret(SecretField::MpAppSecret), &self.profile.mp_appid)
+            }
+            FieldId::OaAppSecret => {
+                fields::check_appsecret(&secret(SecretField::OaAppSecret), &self.profile.oa_appid)
+            }
+            FieldId::MchId => fields::check_mchid(&self.profile.mchid),
+            FieldId::ApiKeyV2 => {
+                let v3 = secret(SecretField::ApiKeyV3);
+                let mp = secret(SecretField::MpAppSecret);
+                let oa = secret(SecretField::OaAppSecret);
+                let others = OtherSecrets {
+                    api_key_v3: (!v3.is_empty()).then_some(&v3),
+                    appsecrets: [&mp, &oa].into_iter().filter(|s| !s.is_empty()).collect(),
+                };
+                fields::check_api_key_v2(&secret(SecretField::ApiKeyV2), &others)
+            }
+            FieldId::ApiKeyV3 => fields::check_api_key_v3(&secret(SecretField::ApiKeyV3)),
+        }
+    }
+
+    // ----- certificate ----------------------------------------------------------
+
+    pub fn certificate(&self) -> Option<&CertSummary> {
+        self.profile.certificate.as_ref()
+    }
+
+    pub fn cert_problems(&self) -> Vec<Problem> {
+        let Some(c) = &self.profile.certificate else {
+            return Vec::new();
+        };
+        let mut p = cert::evaluate(c, &self.profile.mchid, time::OffsetDateTime::now_utc());
+        if c.key_matches.is_some() && !self.has_secret(SecretField::PrivateKey) {
+            if let Some(SecretSync::Failed(_)) = self.sync.get(&SecretField::PrivateKey) {
+                p.insert(0, Problem::error("key_not_in_keychain"));
+            }
+        }
+        p
+    }
+
+    /// Imports a WXCertUtil zip, its unpacked folder or a PEM file (in the background).
+    pub fn import_cert(&mut self, path: &Path) {
+        if self.import.is_running() {
+            return;
+        }
+        self.import = Busy::Running;
+        self.worker.send(Job::ImportCert {
+            profile: self.profile.name.clone(),
+            path: path.to_path_buf(),
+        });
+    }
+
+    pub fn pick_cert_zip(&mut self) {
+        self.open_dialog(PickPurpose::CertZip, String::new());
+    }
+
+    pub fn pick_cert_folder(&mut self) {
+        self.open_dialog(PickPurpose::CertFolder, String::new());
+    }
+
+    fn open_dialog(&mut self, purpose: PickPurpose, default_name: String) {
+        if !self.dialog_open {
+            self.dialog_open = true;
+            self.worker.pick(purpose, default_name);
+        }
+    }
+
+    pub fn dialog_open(&self) -> bool {
+        self.dialog_open
+    }
+
+    // ----- export ---------------------------------------------------------------
+
+    pub fn export_problems(&self) -> Vec<Problem> {
+        if self.export_form.include_secrets {
+            bundle::check_passphrase(&self.export_form.passphrase, &self.export_form.confirm)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Asks where to save the bundle, then writes it (both off the UI thread).
+    pub fn start_export(&mut self) {
+        if self.export.is_running() || !self.export_problems().is_empty() {
+            return;
+        }
+        let name = format!("wxpay-{}.zip", self.profile.name);
+        self.open_dialog(PickPurpose::ExportBundle, name);
+    }
+
+    pub fn export_to(&mut self, path: PathBuf) {
+        if !self.export_problems().is_empty() {
+            return;
+        }
+        self.flush();
+        let secrets = self
+            .export_form
+            .include_secrets
+            .then(|| (self.secrets.clone(), self.export_form.passphrase.clone()));
+        self.export = Busy::Running;
+        self.worker.send(Job::Export {
+            path,
+            profile: Box::new(self.profile.clone()),
+            secrets,
+        });
+    }
+
+    // ----- keychain -------------------------------------------------------------
+
+    pub fn keychain(&self) -> &KeychainState {
+        &self.keychain
+    }
+
+    /// After the user started or unlocked their keychain: load and save again.
+    pub fn retry_keychain(&mut self) {
+        self.keychain = KeychainState::Connecting;
+        self.worker.send(Job::LoadSecrets {
+            profile: self.profile.name.clone(),
+        });
+        for s in self.sync.values_mut() {
+            if matches!(s, SecretSync::Failed(_)) {
+                *s = SecretSync::Pending {
+                    since: Instant::now() - SECRET_SAVE_DELAY,
+                };
+            }
+        }
+    }
+
+    fn keychain_result<T>(&mut self, r: &Result<T, StoreError>) {
+        self.keychain = match r {
+            Ok(_) => KeychainState::Ready,
+            Err(e @ (StoreError::Unavailable(_) | StoreError::Denied(_))) => {
+                KeychainState::Unavailable(e.clone())
+            }
+            Err(_) => return,
+        };
+    }
+
+    // ----- notices --------------------------------------------------------------
+
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    pub fn dismiss_notice(&mut self, i: usize) {
+        if i < self.notices.len() {
+            self.notices.remove(i);
+        }
+    }
+
+    fn notify(&mut self, level: NoticeLevel, key: &str, args: Vec<(&'static str, String)>) {
+        self.notices.push(Notice {
+            level,
+            key: key.to_owned(),
+            args,
+        });
+        if self.notices.len() > MAX_NOTICES {
+            self.notices.remove(0);
+        }
+    }
+
+    pub fn profile_save_error(&self) -> Option<&StorageError> {
+        self.profile_save_error.as_ref()
+    }
+
+    // ----- the loop -------------------------------------------------------------
+
+    fn touch(&mut self) {
+        self.profile.updated_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        self.last_edit = Some(Instant::now());
+    }
+
+    /// Is anything waiting (a save, a job, a dialog)? The GUI then keeps ticking.
+    pub fn busy(&self) -> bool {
+        self.last_edit.is_some()
+            || self.dialog_open
+            || self.import.is_running()
+            || self.export.is_running()
+            || self.keychain == KeychainState::Connecting
+            || self
+                .sync
+                .values()
+                .any(|s| matches!(s, SecretSync::Pending { .. } | SecretSync::Saving))
+    }
+
+    /// Handles finished background work and runs due autosaves. Cheap: call every frame.
+    pub fn tick(&mut self, now: Instant) {
+        while let Some(ev) = self.worker.try_recv() {
+            self.handle(ev);
+        }
+        if self
+            .last_edit
+            .is_some_and(|t| now.duration_since(t) >= PROFILE_SAVE_DELAY)
+        {
+            self.save_profile_now();
+        }
+        let due: Vec<SecretField> = self
+            .sync
+            .iter()
+            .filter_map(|(f, s)| match s {
+                SecretSync::Pending { since }
+                    if now.duration_since(*since) >= SECRET_SAVE_DELAY =>
+                {
+                    Some(*f)
+                }
+                _ => None,
+            })
+            .collect();
+        for f in due {
+            self.store_secret_now(f);
+        }
+    }
+
+    fn save_profile_now(&mut self) {
+        self.last_edit = None;
+        self.worker
+            .send(Job::SaveProfile(Box::new(self.profile.clone())));
+    }
+
+    fn store_secret_now(&mut self, f: SecretField) {
+        let generation = self.generations.entry(f).or_default();
+        *generation += 1;
+        let generation = *generation;
+        self.sync.insert(f, SecretSync::Saving);
+        self.worker.send(Job::StoreSecret {
+            profile: self.profile.name.clone(),
+            field: f,
+            value: self
+                .secrets
+                .get(&f)
+                .map(Secret::trimmed)
+                .unwrap_or_default(),
+            generation,
+        });
+    }
+
+    /// Sends every pending save now (before switching profile, exporting, quitting).
+    pub fn flush(&mut self) {
+        if self.last_edit.is_some() {
+            self.save_profile_now();
+        }
+        let pending: Vec<SecretField> = self
+            .sync
+            .iter()
+            .filter(|(_, s)| matches!(s, SecretSync::Pending { .. }))
+            .map(|(f, _)| *f)
+            .collect();
+        for f in pending {
+            self.store_secret_now(f);
+        }
+    }
+
+    /// At exit: flush and wait (bounded) until the worker has written everything.
+    pub fn shutdown(&mut self) {
+        self.flush();
+        self.worker.wait_idle(Duration::from_secs(10));
+        while let Some(ev) = self.worker.try_recv() {
+            self.handle(ev);
+        }
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::SecretsLoaded { profile, result } => {
+                self.keychain_result(&result);
+                if profile != self.profile.name {
+                    return;
+                }
+                match result {
+                    Ok(map) => {
+                        for (f, v) in map {
+                            // what the user typed meanwhile wins over the stored value
+                            if !self.sync.contains_key(&f)
+                                || self.sync.get(&f) == Some(&SecretSync::Saved)
+                            {
+                                self.secrets.insert(f, v);
+                                self.sync.insert(f, SecretSync::Saved);
+                            }
+                        }
+                    }
+                    Err(e) => self.notify(
+                        NoticeLevel::Error,
+                        &format!("keychain.error.{}", e.code()),
+                        vec![("detail", e.detail().to_owned())],
+                    ),
+                }
+            }
+            Event::SecretStored {
+                profile,
+                field,
+                generation,
+                result,
+            } => {
+                self.keychain_result(&result);
+                if profile != self.profile.name || self.generations.get(&field) != Some(&generation)
+                {
+                    return;
+                }
+                if matches!(self.sync.get(&field), Some(SecretSync::Pending { .. })) {
+                    return; // edited again meanwhile: the next save decides
+                }
+                match result {
+                    Ok(()) => {
+                        self.sync.insert(field, SecretSync::Saved);
+                    }
+                    Err(e) => {
+                        self.sync.insert(field, SecretSync::Failed(e));
+                    }
+                }
+            }
+            Event::ProfileSaved(r) => match r {
+                Ok(()) => self.profile_save_error = None,
+                Err(e) => {
+                    if self.profile_save_error.is_none() {
+                        self.notify(NoticeLevel::Error, "notice.profile_not_saved", e.args());
+                    }
+                    self.profile_save_error = Some(e);
+                }
+            },
+            Event::CertImported {
+                profile,
+                result,
+                key_stored,
+            } => {
+                if profile != self.profile.name {
+                    return;
+                }
+                match result {
+                    Err(e) => {
+                        self.notify(
+                            NoticeLevel::Error,
+                            &format!("import_error.{}", e.code()),
+                            e.args(),
+                        );
+                        self.import = Busy::Failed(e);
+                    }
+                    Ok(imported) => {
+                        let imported = *imported;
+                        if let Some(r) = &key_stored {
+                            self.keychain_result(r);
+                        }
+                        match (&imported.private_key, key_stored) {
+                            (Some(k), Some(Ok(()))) => {
+                                self.secrets.insert(SecretField::PrivateKey, k.clone());
+                                self.sync.insert(SecretField::PrivateKey, SecretSync::Saved);
+                            }
+                            (Some(k), Some(Err(e))) => {
+                                self.secrets.insert(SecretField::PrivateKey, k.clone());
+                                self.sync
+                                    .insert(SecretField::PrivateKey, SecretSync::Failed(e));
+                            }
+                            _ => {}
+                        }
+                        let summary = imported.summary;
+                        if self.profile.mchid.trim().is_empty()
+                            && let Some(m) = &summary.mchid
+                        {
+                            self.profile.mchid = m.clone();
+                            self.notify(
+                                NoticeLevel::Info,
+                                "notice.mchid_from_cert",
+                                vec![("mchid", m.clone())],
+                            );
+                        }
+                        self.profile.certificate = Some(summary);
+                        self.touch();
+                        self.import = Busy::Done(());
+                        self.notify(NoticeLevel::Success, "notice.cert_imported", vec![]);
+                    }
+                }
+            }
+            Event::Exported(r) => match r {
+                Ok(path) => {
+                    self.notify(
+                        NoticeLevel::Success,
+                        "notice.exported",
+                        vec![("path", path.display().to_string())],
+                    );
+                    self.export = Busy::Done(path);
+                }
+                Err(e) => {
+                    self.notify(
+                        NoticeLevel::Error,
+                        "notice.export_failed",
+                        vec![("reason", e.clone())],
+                    );
+                    self.export = Busy::Failed(e);
+                }
+            },
+            Event::Picked { purpose, path } => {
+                self.dialog_open = false;
+                let Some(path) = path else { return };
+                match purpose {
+                    PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
+                    PickPurpose::ExportBundle => self.export_to(path),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Wizard {
+    fn drop(&mut self) {
+        // Nothing typed is lost, even when the window is closed mid-edit.
+        self.shutdown();
+    }
+}

@@ -1,0 +1,242 @@
+//! The config bundle: one zip a merchant can hand to whoever sets up the shop.
+//! Non-secret values and the certificate are readable; secrets and the private
+//! key are present only on request, and then only as AES-256 encrypted entries
+//! (WinZip AE-2, which 7-Zip and most unzip tools open with the passphrase).
+
+use std::collections::BTreeMap;
+use std::io::{Seek, Write};
+
+use serde::Serialize;
+use zip::write::SimpleFileOptions;
+use zip::{AesMode, CompressionMethod, ZipWriter};
+
+use super::backend_form::{CERT_FILE_NAME, FormValue, KEY_FILE_NAME, backend_form};
+use super::problem::Problem;
+use super::profile::{Profile, SecretField};
+use super::secret::Secret;
+use crate::i18n::{Lang, Tr};
+
+pub const FORMAT: &str = "wxpay-setup-bundle/1";
+pub const CONFIG_NAME: &str = "wxpay-setup.toml";
+pub const SECRETS_NAME: &str = "secrets.toml";
+pub const README_NAME: &str = "README.txt";
+pub const PASSPHRASE_MIN_CHARS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("toml: {0}")]
+    Toml(#[from] toml::ser::Error),
+    #[error("the passphrase is too weak")]
+    WeakPassphrase,
+}
+
+/// Secrets to include, with the passphrase that encrypts them.
+pub struct SecretPart<'a> {
+    pub secrets: &'a BTreeMap<SecretField, Secret>,
+    pub passphrase: &'a Secret,
+}
+
+pub fn check_passphrase(passphrase: &Secret, confirm: &Secret) -> Vec<Problem> {
+    let n = passphrase.expose().chars().count();
+    if n < PASSPHRASE_MIN_CHARS {
+        return vec![Problem::error("passphrase_short").with("min", PASSPHRASE_MIN_CHARS)];
+    }
+    if passphrase.expose() != confirm.expose() {
+        return vec![Problem::error("passphrase_mismatch")];
+    }
+    Vec::new()
+}
+
+#[derive(Serialize)]
+struct BundleConfig<'a> {
+    format: &'static str,
+    created_at: String,
+    name: &'a str,
+    site_kind: Option<&'static str>,
+    payment_name: &'a str,
+    mp_appid: &'a str,
+    mchid: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    oa_appid: &'a str,
+    jsapi_enabled: bool,
+    secrets_included: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate: Option<BundleCert<'a>>,
+}
+
+#[derive(Serialize)]
+struct BundleCert<'a> {
+    file: &'static str,
+    serial: &'a str,
+    not_after: &'a str,
+    mchid: Option<&'a str>,
+    company: Option<&'a str>,
+}
+
+/// Writes the bundle. The writer is typically a temp file renamed into place by the caller.
+pub fn write_bundle<W: Write + Seek>(
+    out: W,
+    profile: &Profile,
+    secrets: Option<SecretPart<'_>>,
+    now_rfc3339: &str,
+) -> Result<W, BundleError> {
+    if let Some(part) = &secrets
+        && part.passphrase.expose().chars().count() < PASSPHRASE_MIN_CHARS
+    {
+        return Err(BundleError::WeakPassphrase);
+    }
+    let mut zip = ZipWriter::new(out);
+    let plain = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+
+    let config = BundleConfig {
+        format: FORMAT,
+        created_at: now_rfc3339.to_owned(),
+        name: &profile.name,
+        site_kind: profile.site_kind.map(|k| k.as_str()),
+        payment_name: profile.payment_name.trim(),
+        mp_appid: profile.mp_appid.trim(),
+        mchid: profile.mchid.trim(),
+        oa_appid: if profile.site_kind_or_default().needs_service_account() {
+            profile.oa_appid.trim()
+        } else {
+            ""
+        },
+        jsapi_enabled: profile.jsapi_enabled,
+        secrets_included: secrets.is_some(),
+        certificate: profile.certificate.as_ref().map(|c| BundleCert {
+            file: CERT_FILE_NAME,
+            serial: &c.serial,
+            not_after: &c.not_after,
+            mchid: c.mchid.as_deref(),
+            company: c.company.as_deref(),
+        }),
+    };
+    zip.start_file(CONFIG_NAME, plain)?;
+    zip.write_all(toml::to_string_pretty(&config)?.as_bytes())?;
+
+    if let Some(cert) = &profile.certificate {
+        zip.start_file(CERT_FILE_NAME, plain)?;
+        zip.write_all(cert.certificate_pem.as_bytes())?;
+    }
+
+    zip.start_file(README_NAME, plain)?;
+    let readme = render_readme(profile, secrets.is_some());
+    zip.write_all(readme.as_bytes())?;
+
+    if let Some(part) = secrets {
+        let pass = part.passphrase.expose();
+        // A fresh random salt per entry (the crate's default) avoids keystream reuse.
+        let enc = plain
+            .unix_permissions(0o600)
+            .with_aes_encryption(AesMode::Aes256, pass);
+        let mut text = Secret::new(String::new());
+        for f in [
+            SecretField::MpAppSecret,
+            SecretField::ApiKeyV2,
+            SecretField::ApiKeyV3,
+            SecretField::OaAppSecret,
+        ] {
+            if let Some(v) = part.secrets.get(&f).filter(|v| !v.is_empty()) {
+                let line = format!("{} = {}\n", f.key(), toml_string(v.expose().trim()));
+                text.expose_mut().push_str(&line);
+                zeroize::Zeroize::zeroize(&mut line.into_bytes());
+            }
+        }
+        zip.start_file(SECRETS_NAME, enc)?;
+        zip.write_all(text.expose().as_bytes())?;
+        if let Some(key) = part
+            .secrets
+            .get(&SecretField::PrivateKey)
+            .filter(|k| !k.is_empty())
+        {
+            zip.start_file(KEY_FILE_NAME, enc)?;
+            zip.write_all(key.expose().as_bytes())?;
+        }
+    }
+    Ok(zip.finish()?)
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// The bilingual README: Chinese first, then English, each telling which value goes where.
+pub fn render_readme(profile: &Profile, secrets_included: bool) -> String {
+    let mut out = String::new();
+    for lang in Lang::ALL {
+        let tr = Tr(lang);
+        out.push_str(&tr.tf("bundle.readme.title", &[("name", profile.name.clone())]));
+        out.push_str("\n\n");
+        out.push_str(tr.t("bundle.readme.intro"));
+        out.push_str("\n\n");
+        for row in backend_form(profile.site_kind_or_default()) {
+            let value = match row.value {
+                FormValue::Field(f) if f.secret().is_some() => {
+                    if secrets_included {
+                        tr.tf(
+                            "bundle.readme.secret_in_file",
+                            &[("file", SECRETS_NAME.into()), ("key", f.key().into())],
+                        )
+                    } else {
+                        tr.t("bundle.readme.secret_not_included").to_owned()
+                    }
+                }
+                FormValue::Field(f) => {
+                    let v = plain_value(profile, f);
+                    if v.is_empty() {
+                        tr.t("bundle.readme.missing").to_owned()
+                    } else {
+                        v.to_owned()
+                    }
+                }
+                FormValue::CertificateFile => {
+                    if profile.certificate.is_some() {
+                        tr.tf("bundle.readme.upload", &[("file", CERT_FILE_NAME.into())])
+                    } else {
+                        tr.t("bundle.readme.missing").to_owned()
+                    }
+                }
+                FormValue::PrivateKeyFile => {
+                    if secrets_included {
+                        tr.tf(
+                            "bundle.readme.upload_encrypted",
+                            &[("file", KEY_FILE_NAME.into())],
+                        )
+                    } else {
+                        tr.tf(
+                            "bundle.readme.key_not_included",
+                            &[("file", KEY_FILE_NAME.into())],
+                        )
+                    }
+                }
+            };
+            out.push_str(&format!("  {}\n      -> {}\n", row.label, value));
+        }
+        out.push('\n');
+        out.push_str(tr.t("bundle.readme.swapped"));
+        out.push_str("\n\n");
+        if secrets_included {
+            out.push_str(tr.t("bundle.readme.encrypted_note"));
+            out.push_str("\n\n");
+        }
+        out.push_str("----------------------------------------\n\n");
+    }
+    out
+}
+
+pub fn plain_value(profile: &Profile, f: super::fields::FieldId) -> &str {
+    use super::fields::FieldId;
+    match f {
+        FieldId::PaymentName => profile.payment_name.trim(),
+        FieldId::MpAppId => profile.mp_appid.trim(),
+        FieldId::MchId => profile.mchid.trim(),
+        FieldId::OaAppId => profile.oa_appid.trim(),
+        _ => "",
+    }
+}

@@ -1,0 +1,347 @@
+//! Format rules of every backend field (facts file, section 2). Each check names
+//! what is wrong in a way that lets the message say what to do: a value is often a
+//! *different* WeChat value pasted into the wrong box, so we recognise those shapes.
+
+use super::problem::Problem;
+use super::secret::Secret;
+
+/// The values the wizard collects (secret ones included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FieldId {
+    PaymentName,
+    MpAppId,
+    MpAppSecret,
+    MchId,
+    ApiKeyV2,
+    ApiKeyV3,
+    OaAppId,
+    OaAppSecret,
+}
+
+impl FieldId {
+    /// Also the key in the profile import file and in the i18n catalog (`field.<key>`).
+    pub fn key(self) -> &'static str {
+        match self {
+            FieldId::PaymentName => "payment_name",
+            FieldId::MpAppId => "mp_appid",
+            FieldId::MpAppSecret => "mp_appsecret",
+            FieldId::MchId => "mchid",
+            FieldId::ApiKeyV2 => "api_key_v2",
+            FieldId::ApiKeyV3 => "api_key_v3",
+            FieldId::OaAppId => "oa_appid",
+            FieldId::OaAppSecret => "oa_appsecret",
+        }
+    }
+
+    /// The keychain entry of a secret field.
+    pub fn secret(self) -> Option<super::profile::SecretField> {
+        use super::profile::SecretField;
+        match self {
+            FieldId::MpAppSecret => Some(SecretField::MpAppSecret),
+            FieldId::ApiKeyV2 => Some(SecretField::ApiKeyV2),
+            FieldId::ApiKeyV3 => Some(SecretField::ApiKeyV3),
+            FieldId::OaAppSecret => Some(SecretField::OaAppSecret),
+            _ => None,
+        }
+    }
+}
+
+/// Longest payment method name, in "characters" where a full-width one counts 2.
+pub const PAYMENT_NAME_MAX_WIDTH: usize = 50;
+
+/// Width as shop backends count it: ASCII is 1, anything else (CJK, full-width
+/// punctuation) is 2, as in the GBK byte count those backends use.
+pub fn payment_name_width(name: &str) -> usize {
+    name.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+pub fn check_payment_name(name: &str) -> Vec<Problem> {
+    let name = name.trim();
+    if name.is_empty() {
+        return vec![Problem::error("payment_name_empty")];
+    }
+    if name.chars().any(char::is_control) {
+        return vec![Problem::error("payment_name_control")];
+    }
+    let width = payment_name_width(name);
+    if width > PAYMENT_NAME_MAX_WIDTH {
+        return vec![
+            Problem::error("payment_name_too_long")
+                .with("width", width)
+                .with("max", PAYMENT_NAME_MAX_WIDTH),
+        ];
+    }
+    Vec::new()
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn is_hex(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Which account an AppID belongs to: used only to word the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppKind {
+    MiniProgram,
+    ServiceAccount,
+}
+
+pub fn check_appid(value: &str) -> Vec<Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return vec![Problem::error("appid_empty")];
+    }
+    if v.starts_with("gh_") {
+        return vec![Problem::error("appid_is_original_id")];
+    }
+    if v.len() == 32 && is_hex(v) {
+        return vec![Problem::error("appid_looks_like_secret")];
+    }
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return vec![Problem::error("appid_looks_like_mchid")];
+    }
+    if !v.starts_with("wx") {
+        if v.to_ascii_lowercase().starts_with("wx") {
+            return vec![Problem::error("appid_uppercase")];
+        }
+        return vec![Problem::error("appid_prefix")];
+    }
+    if v.chars().count() != 18 {
+        return vec![Problem::error("appid_length").with("len", v.chars().count())];
+    }
+    if !is_lower_hex(&v[2..]) {
+        if is_hex(&v[2..]) {
+            return vec![Problem::error("appid_uppercase")];
+        }
+        return vec![Problem::error("appid_chars")];
+    }
+    Vec::new()
+}
+
+pub fn check_appsecret(value: &Secret, appid: &str) -> Vec<Problem> {
+    let v = value.expose().trim();
+    if v.is_empty() {
+        return vec![Problem::error("appsecret_empty")];
+    }
+    if v.starts_with("wx") && v.len() == 18 {
+        return vec![Problem::error("appsecret_is_appid")];
+    }
+    if v.chars().count() != 32 {
+        return vec![Problem::error("appsecret_length").with("len", v.chars().count())];
+    }
+    if !is_hex(v) {
+        return vec![Problem::error("appsecret_chars")];
+    }
+    if !appid.trim().is_empty() && v.eq_ignore_ascii_case(appid.trim()) {
+        return vec![Problem::error("appsecret_is_appid")];
+    }
+    Vec::new()
+}
+
+pub fn check_mchid(value: &str) -> Vec<Problem> {
+    let v = value.trim();
+    if v.is_empty() {
+        return vec![Problem::error("mchid_empty")];
+    }
+    if v.starts_with("wx") {
+        return vec![Problem::error("mchid_is_appid")];
+    }
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return vec![Problem::error("mchid_digits")];
+    }
+    match v.len() {
+        10 if v.starts_with('1') => Vec::new(),
+        10 => vec![Problem::error("mchid_ten_digits_start")],
+        8 => Vec::new(),
+        n => vec![Problem::error("mchid_length").with("len", n)],
+    }
+}
+
+/// The APIv2 key: 32 of [0-9A-Za-z], and not one of the other secrets.
+pub fn check_api_key_v2(value: &Secret, others: &OtherSecrets<'_>) -> Vec<Problem> {
+    let v = value.expose().trim();
+    if v.is_empty() {
+        return vec![Problem::error("api_key_empty")];
+    }
+    let len = v.chars().count();
+    if len != 32 {
+        return vec![Problem::error("api_key_length").with("len", len)];
+    }
+    if !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return vec![Problem::error("api_key_chars")];
+    }
+    let mut problems = Vec::new();
+    if others.api_key_v3.is_some_and(|k| k.expose().trim() == v) {
+        problems.push(Problem::error("api_key_is_v3"));
+    }
+    if others.appsecrets.iter().any(|s| s.expose().trim() == v) {
+        problems.push(Problem::error("api_key_is_appsecret"));
+    }
+    let distinct: std::collections::BTreeSet<u8> = v.bytes().collect();
+    if distinct.len() < 10 {
+        problems.push(Problem::warning("api_key_weak"));
+    }
+    problems
+}
+
+/// The APIv3 key: exactly 32 bytes of printable ASCII.
+pub fn check_api_key_v3(value: &Secret) -> Vec<Problem> {
+    let v = value.expose().trim();
+    if v.is_empty() {
+        return Vec::new(); // optional until the APIv3 checks need it
+    }
+    if v.len() != 32 || !v.bytes().all(|b| b.is_ascii_graphic()) {
+        return vec![Problem::error("api_key_v3_length").with("len", v.chars().count())];
+    }
+    Vec::new()
+}
+
+/// The secrets an APIv2 key must not be equal to.
+#[derive(Default)]
+pub struct OtherSecrets<'a> {
+    pub api_key_v3: Option<&'a Secret>,
+    pub appsecrets: Vec<&'a Secret>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(p: Vec<Problem>) -> Vec<&'static str> {
+        p.into_iter().map(|p| p.code).collect()
+    }
+
+    #[test]
+    fn payment_name_counts_cjk_as_two() {
+        assert_eq!(payment_name_width("微信支付"), 8);
+        assert_eq!(payment_name_width("WeChat Pay"), 10);
+        assert!(check_payment_name("微信支付").is_empty());
+        assert!(check_payment_name(&"付".repeat(25)).is_empty());
+        assert_eq!(
+            codes(check_payment_name(&"付".repeat(26))),
+            ["payment_name_too_long"]
+        );
+        assert!(check_payment_name(&"a".repeat(50)).is_empty());
+        assert_eq!(
+            codes(check_payment_name(&"a".repeat(51))),
+            ["payment_name_too_long"]
+        );
+        assert_eq!(codes(check_payment_name("  ")), ["payment_name_empty"]);
+        assert_eq!(
+            codes(check_payment_name("a\u{7}b")),
+            ["payment_name_control"]
+        );
+    }
+
+    #[test]
+    fn appid_rules() {
+        assert!(check_appid("wx1234567890abcdef").is_empty());
+        assert!(check_appid(" wx1234567890abcdef\n").is_empty());
+        assert_eq!(codes(check_appid("")), ["appid_empty"]);
+        assert_eq!(codes(check_appid("wx1234")), ["appid_length"]);
+        assert_eq!(codes(check_appid("wx1234567890abcdeg")), ["appid_chars"]);
+        assert_eq!(
+            codes(check_appid("WX1234567890abcdef")),
+            ["appid_uppercase"]
+        );
+        assert_eq!(
+            codes(check_appid("wx1234567890ABCDEF")),
+            ["appid_uppercase"]
+        );
+        assert_eq!(
+            codes(check_appid("gh_1234567890ab")),
+            ["appid_is_original_id"]
+        );
+        assert_eq!(codes(check_appid("1900006031")), ["appid_looks_like_mchid"]);
+        assert_eq!(
+            codes(check_appid("0123456789abcdef0123456789abcdef")),
+            ["appid_looks_like_secret"]
+        );
+        assert_eq!(codes(check_appid("ab1234567890abcdef")), ["appid_prefix"]);
+    }
+
+    #[test]
+    fn appsecret_rules() {
+        let ok = Secret::new("0123456789abcdef0123456789abcdef");
+        assert!(check_appsecret(&ok, "wx1234567890abcdef").is_empty());
+        assert_eq!(
+            codes(check_appsecret(&Secret::new("abc"), "")),
+            ["appsecret_length"]
+        );
+        assert_eq!(
+            codes(check_appsecret(
+                &Secret::new("0123456789abcdef0123456789abcdeZ"),
+                ""
+            )),
+            ["appsecret_chars"]
+        );
+        assert_eq!(
+            codes(check_appsecret(&Secret::new("wx1234567890abcdef"), "")),
+            ["appsecret_is_appid"]
+        );
+        assert_eq!(
+            codes(check_appsecret(&Secret::empty(), "")),
+            ["appsecret_empty"]
+        );
+    }
+
+    #[test]
+    fn mchid_rules() {
+        assert!(check_mchid("1900006031").is_empty());
+        assert!(check_mchid("10000100").is_empty());
+        assert_eq!(codes(check_mchid("2900006031")), ["mchid_ten_digits_start"]);
+        assert_eq!(codes(check_mchid("190000603")), ["mchid_length"]);
+        assert_eq!(codes(check_mchid("19000O6031")), ["mchid_digits"]);
+        assert_eq!(codes(check_mchid("wx1234567890abcdef")), ["mchid_is_appid"]);
+        assert_eq!(codes(check_mchid("")), ["mchid_empty"]);
+    }
+
+    #[test]
+    fn api_key_rules() {
+        let key = Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD");
+        assert!(check_api_key_v2(&key, &OtherSecrets::default()).is_empty());
+        assert_eq!(
+            codes(check_api_key_v2(
+                &Secret::new("short"),
+                &OtherSecrets::default()
+            )),
+            ["api_key_length"]
+        );
+        assert_eq!(
+            codes(check_api_key_v2(
+                &Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4c-"),
+                &OtherSecrets::default()
+            )),
+            ["api_key_chars"]
+        );
+        let same = key.clone();
+        let others = OtherSecrets {
+            api_key_v3: Some(&same),
+            appsecrets: vec![],
+        };
+        assert_eq!(codes(check_api_key_v2(&key, &others)), ["api_key_is_v3"]);
+        let others = OtherSecrets {
+            api_key_v3: None,
+            appsecrets: vec![&same],
+        };
+        assert_eq!(
+            codes(check_api_key_v2(&key, &others)),
+            ["api_key_is_appsecret"]
+        );
+        let weak = Secret::new("a".repeat(32));
+        let p = check_api_key_v2(&weak, &OtherSecrets::default());
+        assert_eq!(codes(p.clone()), ["api_key_weak"]);
+        assert!(!p[0].is_error());
+    }
+
+    #[test]
+    fn api_key_v3_rules() {
+        assert!(check_api_key_v3(&Secret::empty()).is_empty());
+        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p")).len() == 1);
+        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq")).is_empty());
+    }
+}

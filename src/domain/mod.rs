@@ -1,0 +1,10 @@
+//! The pure core: no I/O beyond what a caller hands in, no GUI, fully unit-tested.
+
+pub mod backend_form;
+pub mod bundle;
+pub mod cert;
+pub mod fields;
+pub mod keygen;
+pub mod problem;
+pub mod profile;
+pub mod secret;

@@ -1,0 +1,235 @@
+//! One shop's configuration: every non-secret value the wizard collects, plus
+//! where the user is in the journey so a later session resumes there.
+//! Secrets are *not* here: see [`SecretField`] and the keychain service.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::cert::CertSummary;
+
+/// The guide's two site kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    /// Case 1: the agent ordered a mini-program-only site.
+    MiniProgram,
+    /// Case 2: PC and mobile site plus the mini program.
+    SiteAndMiniProgram,
+}
+
+impl SiteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteKind::MiniProgram => "mini_program",
+            SiteKind::SiteAndMiniProgram => "site_and_mini_program",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "mini_program" => Some(SiteKind::MiniProgram),
+            "site_and_mini_program" => Some(SiteKind::SiteAndMiniProgram),
+            _ => None,
+        }
+    }
+
+    pub fn needs_service_account(self) -> bool {
+        self == SiteKind::SiteAndMiniProgram
+    }
+}
+
+/// How the merchant gets a merchant number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantPath {
+    ApplyNew,
+    BindExisting,
+}
+
+/// The answer to "is the mini program WeChat-verified?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prerequisite {
+    Verified,
+    NotYetVerified,
+    IndividualOwner,
+}
+
+/// The wizard's pages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    #[default]
+    Prerequisite,
+    MerchantNumber,
+    SiteKind,
+    Fields,
+    Certificate,
+    Summary,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Prerequisite,
+        Step::MerchantNumber,
+        Step::SiteKind,
+        Step::Fields,
+        Step::Certificate,
+        Step::Summary,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Step::Prerequisite => "prerequisite",
+            Step::MerchantNumber => "merchant",
+            Step::SiteKind => "site_kind",
+            Step::Fields => "fields",
+            Step::Certificate => "certificate",
+            Step::Summary => "summary",
+        }
+    }
+
+    pub fn next(self) -> Option<Step> {
+        let i = Step::ALL.iter().position(|s| *s == self)?;
+        Step::ALL.get(i + 1).copied()
+    }
+
+    pub fn prev(self) -> Option<Step> {
+        let i = Step::ALL.iter().position(|s| *s == self)?;
+        i.checked_sub(1).map(|i| Step::ALL[i])
+    }
+}
+
+/// The secret values of a profile; each lives in the OS keychain under
+/// `<profile>/<key>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SecretField {
+    MpAppSecret,
+    ApiKeyV2,
+    ApiKeyV3,
+    OaAppSecret,
+    PrivateKey,
+}
+
+impl SecretField {
+    pub const ALL: [SecretField; 5] = [
+        SecretField::MpAppSecret,
+        SecretField::ApiKeyV2,
+        SecretField::ApiKeyV3,
+        SecretField::OaAppSecret,
+        SecretField::PrivateKey,
+    ];
+
+    /// Also the key in the profile import file.
+    pub fn key(self) -> &'static str {
+        match self {
+            SecretField::MpAppSecret => "mp_appsecret",
+            SecretField::ApiKeyV2 => "api_key_v2",
+            SecretField::ApiKeyV3 => "api_key_v3",
+            SecretField::OaAppSecret => "oa_appsecret",
+            SecretField::PrivateKey => "private_key",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Profile {
+    pub name: String,
+    pub prerequisite: Option<Prerequisite>,
+    pub merchant_path: Option<MerchantPath>,
+    /// Ids of the checklist items the user has ticked.
+    pub checklist_done: BTreeSet<String>,
+    pub site_kind: Option<SiteKind>,
+    pub payment_name: String,
+    pub mp_appid: String,
+    pub mchid: String,
+    pub oa_appid: String,
+    pub jsapi_enabled: bool,
+    pub certificate: Option<CertSummary>,
+    /// Where the user was, so that reopening the app lands there.
+    pub step: Step,
+    /// RFC 3339 time of the last change.
+    pub updated_at: String,
+}
+
+/// Characters a profile name cannot hold: it names a file and a keychain account.
+const FORBIDDEN_NAME_CHARS: &[char] = &['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
+pub const PROFILE_NAME_MAX_CHARS: usize = 64;
+
+pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
+    use super::problem::Problem;
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(Problem::error("profile_name_empty"));
+    }
+    if n.chars().count() > PROFILE_NAME_MAX_CHARS {
+        return Err(Problem::error("profile_name_too_long").with("max", PROFILE_NAME_MAX_CHARS));
+    }
+    if n == "." || n == ".." || n.starts_with('.') {
+        return Err(Problem::error("profile_name_dot"));
+    }
+    if n.chars()
+        .any(|c| c.is_control() || FORBIDDEN_NAME_CHARS.contains(&c))
+    {
+        return Err(Problem::error("profile_name_chars").with("chars", "/ \\ : * ? \" < > |"));
+    }
+    Ok(())
+}
+
+impl Profile {
+    pub fn new(name: &str) -> Self {
+        Profile {
+            name: name.trim().to_owned(),
+            ..Profile::default()
+        }
+    }
+
+    pub fn site_kind_or_default(&self) -> SiteKind {
+        self.site_kind.unwrap_or(SiteKind::MiniProgram)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_walk_in_order() {
+        assert_eq!(Step::Prerequisite.next(), Some(Step::MerchantNumber));
+        assert_eq!(Step::Summary.next(), None);
+        assert_eq!(Step::Prerequisite.prev(), None);
+        assert_eq!(Step::Summary.prev(), Some(Step::Certificate));
+    }
+
+    #[test]
+    fn profile_names() {
+        assert!(check_profile_name("张三的小店").is_ok());
+        assert!(check_profile_name("shop-01 (test)").is_ok());
+        for bad in ["", "  ", "a/b", "..", ".hidden", "a:b", "x\u{0}"] {
+            assert!(check_profile_name(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(check_profile_name(&"长".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn site_kind_round_trip() {
+        for k in [SiteKind::MiniProgram, SiteKind::SiteAndMiniProgram] {
+            assert_eq!(SiteKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(SiteKind::parse("pc"), None);
+    }
+
+    #[test]
+    fn profile_toml_round_trip_keeps_everything() {
+        let mut p = Profile::new("店A");
+        p.mp_appid = "wx1234567890abcdef".into();
+        p.site_kind = Some(SiteKind::SiteAndMiniProgram);
+        p.checklist_done.insert("new.apply".into());
+        p.step = Step::Certificate;
+        let text = toml::to_string_pretty(&p).unwrap();
+        let back: Profile = toml::from_str(&text).unwrap();
+        assert_eq!(back, p);
+    }
+}

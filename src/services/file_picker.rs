@@ -1,0 +1,54 @@
+//! Native file dialogs behind a trait, so GUI tests can answer them.
+//! Dialogs block until the user answers: callers run them off the UI thread.
+
+use std::path::PathBuf;
+
+pub trait FilePicker: Send + Sync {
+    fn pick_cert_zip(&self) -> Option<PathBuf>;
+    fn pick_cert_folder(&self) -> Option<PathBuf>;
+    fn save_bundle(&self, default_name: &str) -> Option<PathBuf>;
+}
+
+/// The OS dialog (xdg-desktop-portal on Linux, native on Windows and macOS).
+pub struct NativePicker;
+
+impl FilePicker for NativePicker {
+    fn pick_cert_zip(&self) -> Option<PathBuf> {
+        let dialog = rfd::AsyncFileDialog::new()
+            .add_filter("WXCertUtil zip", &["zip"])
+            .add_filter("PEM", &["pem", "crt", "cer"]);
+        pollster::block_on(dialog.pick_file()).map(|h| h.path().to_path_buf())
+    }
+
+    fn pick_cert_folder(&self) -> Option<PathBuf> {
+        pollster::block_on(rfd::AsyncFileDialog::new().pick_folder())
+            .map(|h| h.path().to_path_buf())
+    }
+
+    fn save_bundle(&self, default_name: &str) -> Option<PathBuf> {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_file_name(default_name)
+            .add_filter("zip", &["zip"]);
+        pollster::block_on(dialog.save_file()).map(|h| h.path().to_path_buf())
+    }
+}
+
+/// Answers with preset paths (tests).
+#[derive(Default)]
+pub struct FixedPicker {
+    pub zip: std::sync::Mutex<Option<PathBuf>>,
+    pub folder: std::sync::Mutex<Option<PathBuf>>,
+    pub save: std::sync::Mutex<Option<PathBuf>>,
+}
+
+impl FilePicker for FixedPicker {
+    fn pick_cert_zip(&self) -> Option<PathBuf> {
+        self.zip.lock().ok()?.clone()
+    }
+    fn pick_cert_folder(&self) -> Option<PathBuf> {
+        self.folder.lock().ok()?.clone()
+    }
+    fn save_bundle(&self, _default_name: &str) -> Option<PathBuf> {
+        self.save.lock().ok()?.clone()
+    }
+}

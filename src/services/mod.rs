@@ -1,0 +1,5 @@
+//! The outside world behind small traits, each with a real and a fake.
+
+pub mod file_picker;
+pub mod profile_store;
+pub mod secret_store;

@@ -1,0 +1,103 @@
+//! Step 5: import the WXCertUtil zip (dialog or drag and drop) and show what it holds.
+
+use egui::{RichText, Ui};
+
+use super::widgets::{ERR_COLOR, checklist, hint, ok_line, problem_line, section};
+use crate::app::{Busy, Wizard, journey};
+use crate::domain::cert::IssuerKind;
+
+pub fn show(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    ui.label(tr.t("cert.intro"));
+    egui::CollapsingHeader::new(tr.t("cert.how_to_get"))
+        .id_salt("cert_how")
+        .default_open(w.certificate().is_none())
+        .show(ui, |ui| checklist(ui, w, journey::CERT_STEPS));
+
+    ui.add_space(8.0);
+    egui::Frame::group(ui.style())
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            ui.label(RichText::new(tr.t("cert.drop_zone")).strong());
+            hint(ui, tr.t("cert.drop_zone_hint"));
+            ui.horizontal(|ui| {
+                let idle = !w.import.is_running() && !w.dialog_open();
+                if ui
+                    .add_enabled(idle, egui::Button::new(tr.t("cert.choose_zip")))
+                    .clicked()
+                {
+                    w.pick_cert_zip();
+                }
+                if ui
+                    .add_enabled(idle, egui::Button::new(tr.t("cert.choose_folder")))
+                    .clicked()
+                {
+                    w.pick_cert_folder();
+                }
+                if w.import.is_running() {
+                    ui.spinner();
+                    ui.label(tr.t("cert.importing"));
+                }
+            });
+        });
+    if let Busy::Failed(e) = &w.import {
+        ui.label(
+            RichText::new(format!(
+                "❌ {}",
+                tr.tf(&format!("import_error.{}", e.code()), &e.args())
+            ))
+            .color(ERR_COLOR),
+        );
+        hint(ui, tr.t("cert.nothing_written"));
+    }
+
+    let Some(cert) = w.certificate().cloned() else {
+        return;
+    };
+    section(ui, tr.t("cert.details"));
+    let dash = || "—".to_owned();
+    egui::Grid::new("cert_grid")
+        .num_columns(2)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            let row = |ui: &mut Ui, key: &str, value: String| {
+                ui.label(RichText::new(tr.t(key)).strong());
+                ui.label(value);
+                ui.end_row();
+            };
+            row(ui, "cert.mchid", cert.mchid.clone().unwrap_or_else(dash));
+            row(
+                ui,
+                "cert.company",
+                cert.company.clone().unwrap_or_else(dash),
+            );
+            let issuer = match cert.issuer {
+                IssuerKind::Tenpay => tr.t("cert.issuer_tenpay"),
+                IssuerKind::Legacy => tr.t("cert.issuer_legacy"),
+                IssuerKind::Unknown => tr.t("cert.issuer_unknown"),
+            };
+            row(ui, "cert.issuer", issuer.to_owned());
+            row(ui, "cert.serial", cert.serial.clone());
+            row(
+                ui,
+                "cert.not_after",
+                cert.not_after.get(..10).unwrap_or("").to_owned(),
+            );
+            let key = match cert.key_matches {
+                Some(true) => tr.t("cert.key_matches"),
+                Some(false) => tr.t("cert.key_mismatch"),
+                None => tr.t("cert.key_absent"),
+            };
+            row(ui, "cert.key", key.to_owned());
+            row(ui, "cert.source", cert.source.clone());
+        });
+    ui.add_space(6.0);
+    let problems = w.cert_problems();
+    if problems.is_empty() {
+        ok_line(ui, tr.t("cert.usable"));
+    }
+    for p in &problems {
+        problem_line(ui, tr, p);
+    }
+}

@@ -1,0 +1,299 @@
+//! The egui face: one file per wizard step, each only drawing and forwarding the
+//! user's edits to [`Wizard`]. No I/O and no business rules here.
+
+mod certificate;
+mod fields;
+pub mod fonts;
+mod merchant;
+mod prerequisite;
+mod site_kind;
+mod summary;
+mod widgets;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::{Color32, RichText, Ui};
+
+use crate::app::{KeychainState, NoticeLevel, Services, Wizard};
+use crate::domain::problem::Problem;
+use crate::domain::profile::{SecretField, Step};
+use crate::i18n::{Lang, Tr};
+use widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR};
+
+/// What only the GUI needs: not saved, not part of the wizard's rules.
+#[derive(Default)]
+pub struct UiState {
+    pub revealed: BTreeSet<SecretField>,
+    pub new_profile: Option<String>,
+    pub new_profile_error: Option<Problem>,
+    pub key_generated: bool,
+}
+
+pub struct WizardApp {
+    pub wizard: Wizard,
+    pub ui_state: UiState,
+}
+
+impl WizardApp {
+    pub fn new(ctx: &egui::Context, services: Services) -> WizardApp {
+        fonts::install(ctx);
+        let repaint_ctx = ctx.clone();
+        let waker = Arc::new(move || repaint_ctx.request_repaint());
+        WizardApp {
+            wizard: Wizard::new(services, waker),
+            ui_state: UiState::default(),
+        }
+    }
+}
+
+impl eframe::App for WizardApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.wizard.tick(Instant::now());
+        let dropped: Vec<_> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            self.wizard.go_to(Step::Certificate);
+            self.wizard.import_cert(&path);
+        }
+        if self.wizard.busy() {
+            // autosave timers and background results: look again soon
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        draw(ui, &mut self.wizard, &mut self.ui_state);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.wizard.shutdown();
+    }
+}
+
+pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    let tr = w.tr();
+    egui::Panel::top("top").show(ui, |ui| top_bar(ui, w, st));
+    egui::Panel::bottom("bottom").show(ui, |ui| bottom_bar(ui, w));
+    egui::Panel::left("steps")
+        .resizable(false)
+        .default_size(190.0)
+        .show(ui, |ui| step_list(ui, w));
+    egui::CentralPanel::default().show(ui, |ui| {
+        let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
+        if hovering {
+            ui.label(
+                RichText::new(tr.t("cert.drop_here"))
+                    .heading()
+                    .color(OK_COLOR),
+            );
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
+                ui.add_space(4.0);
+                match w.step() {
+                    Step::Prerequisite => prerequisite::show(ui, w),
+                    Step::MerchantNumber => merchant::show(ui, w),
+                    Step::SiteKind => site_kind::show(ui, w),
+                    Step::Fields => fields::show(ui, w, st),
+                    Step::Certificate => certificate::show(ui, w),
+                    Step::Summary => summary::show(ui, w, st),
+                }
+                ui.add_space(20.0);
+            });
+    });
+}
+
+fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    let tr = w.tr();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(tr.t("app.title")).strong().size(18.0));
+        ui.separator();
+        ui.label(tr.t("profile.label"));
+        let current = w.profile().name.clone();
+        let mut chosen = None;
+        egui::ComboBox::from_id_salt("profile")
+            .selected_text(&current)
+            .show_ui(ui, |ui| {
+                for name in w.profile_names() {
+                    if ui.selectable_label(*name == current, name).clicked() {
+                        chosen = Some(name.clone());
+                    }
+                }
+            });
+        if let Some(name) = chosen {
+            w.switch_profile(&name);
+        }
+        if ui.button(tr.t("profile.new")).clicked() {
+            st.new_profile = Some(String::new());
+            st.new_profile_error = None;
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            for lang in [Lang::En, Lang::ZhCn] {
+                let name = match lang {
+                    Lang::ZhCn => "中文",
+                    Lang::En => "English",
+                };
+                if ui.selectable_label(w.lang() == lang, name).clicked() {
+                    w.set_lang(lang);
+                }
+            }
+        });
+    });
+    if let Some(name) = st.new_profile.as_mut() {
+        let mut create = false;
+        let mut cancel = false;
+        ui.horizontal(|ui| {
+            let label = ui.label(tr.t("profile.new_name"));
+            let resp = ui
+                .add(egui::TextEdit::singleline(name).desired_width(220.0))
+                .labelled_by(label.id);
+            if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                create = true;
+            }
+            create |= ui.button(tr.t("profile.create")).clicked();
+            cancel = ui.button(tr.t("common.cancel")).clicked();
+        });
+        if let Some(p) = &st.new_profile_error {
+            widgets::problem_line(ui, tr, p);
+        }
+        if create {
+            let name = name.clone();
+            match w.create_profile(&name) {
+                Ok(()) => {
+                    st.new_profile = None;
+                    st.new_profile_error = None;
+                }
+                Err(p) => st.new_profile_error = Some(p),
+            }
+        } else if cancel {
+            st.new_profile = None;
+        }
+    }
+    keychain_banner(ui, w);
+}
+
+fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    if let KeychainState::Unavailable(e) = w.keychain().clone() {
+        egui::Frame::new()
+            .fill(ERR_COLOR.gamma_multiply(0.15))
+            .inner_margin(6.0)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(tr.tf(
+                        &format!("keychain.error.{}", e.code()),
+                        &[("detail", e.detail().to_owned())],
+                    ))
+                    .color(ERR_COLOR),
+                );
+                ui.label(tr.t("keychain.banner_help"));
+                if ui.button(tr.t("keychain.retry")).clicked() {
+                    w.retry_keychain();
+                }
+            });
+    }
+}
+
+fn step_list(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    ui.add_space(8.0);
+    for (n, step) in Step::ALL.into_iter().enumerate() {
+        let enabled = w.can_visit(step);
+        let mark = if step == Step::Summary {
+            "  "
+        } else if w.step_complete(step) {
+            "✔"
+        } else {
+            "○"
+        };
+        let text = format!(
+            "{mark} {}. {}",
+            n + 1,
+            tr.t(&format!("step.{}.nav", step.key()))
+        );
+        let resp = ui.add_enabled(enabled, egui::Button::selectable(w.step() == step, text));
+        if resp.clicked() {
+            w.go_to(step);
+        }
+    }
+}
+
+fn bottom_bar(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    let mut dismiss = None;
+    for (i, n) in w.notices().iter().enumerate() {
+        let color = match n.level {
+            NoticeLevel::Info => Color32::GRAY,
+            NoticeLevel::Success => OK_COLOR,
+            NoticeLevel::Warning => WARN_COLOR,
+            NoticeLevel::Error => ERR_COLOR,
+        };
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(tr.tf(&n.key, &n.args)).color(color));
+            if ui
+                .small_button("✖")
+                .on_hover_text(tr.t("common.dismiss"))
+                .clicked()
+            {
+                dismiss = Some(i);
+            }
+        });
+    }
+    if let Some(i) = dismiss {
+        w.dismiss_notice(i);
+    }
+    ui.horizontal(|ui| {
+        if let Some(prev) = w.step().prev()
+            && ui.button(format!("← {}", tr.t("nav.back"))).clicked()
+        {
+            w.go_to(prev);
+        }
+        if let Some(next) = w.step().next() {
+            let enabled = w.can_visit(next);
+            if ui
+                .add_enabled(
+                    enabled,
+                    egui::Button::new(format!("{} →", tr.t("nav.next"))),
+                )
+                .clicked()
+            {
+                w.go_to(next);
+            }
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let status = if w.busy() {
+                tr.t("status.saving")
+            } else {
+                tr.t("status.saved")
+            };
+            ui.label(RichText::new(status).weak().small());
+        });
+    });
+}
+
+/// Runs the window (the double-click path).
+pub fn run(services: Services) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("wxpay-setup")
+            .with_inner_size([1024.0, 720.0])
+            .with_min_inner_size([720.0, 480.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let title = Tr(Lang::from_system()).t("app.title");
+    eframe::run_native(
+        title,
+        options,
+        Box::new(|cc| Ok(Box::new(WizardApp::new(&cc.egui_ctx, services)))),
+    )
+}

@@ -1,0 +1,165 @@
+//! Step 6: every backend field with its value, what is missing, and the export.
+
+use egui::{RichText, TextEdit, Ui};
+
+use super::UiState;
+use super::widgets::{ERR_COLOR, OK_COLOR, hint, ok_line, problem_line, section};
+use crate::app::{Busy, Wizard};
+use crate::domain::backend_form::{CERT_FILE_NAME, FormValue, KEY_FILE_NAME, backend_form};
+use crate::domain::profile::SecretField;
+
+pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    let tr = w.tr();
+    ui.label(tr.t("summary.intro"));
+    ui.add_space(6.0);
+    let rows = backend_form(w.profile().site_kind_or_default());
+    egui::Grid::new("summary_grid")
+        .num_columns(4)
+        .striped(true)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            for h in [
+                "summary.col_label",
+                "summary.col_value",
+                "",
+                "summary.col_status",
+            ] {
+                ui.label(RichText::new(if h.is_empty() { "" } else { tr.t(h) }).strong());
+            }
+            ui.end_row();
+            for row in rows {
+                ui.label(row.label);
+                let (problems, copy): (Vec<_>, Option<String>) = match row.value {
+                    FormValue::Field(f) => match f.secret() {
+                        Some(sf) => {
+                            let set = w.has_secret(sf);
+                            ui.label(if set {
+                                tr.t("summary.secret_set")
+                            } else {
+                                tr.t("summary.not_set")
+                            });
+                            (
+                                w.field_problems(f),
+                                set.then(|| w.secret(sf).expose().trim().to_owned()),
+                            )
+                        }
+                        None => {
+                            let v = w.text(f).trim().to_owned();
+                            ui.label(if v.is_empty() {
+                                tr.t("summary.not_set").to_owned()
+                            } else {
+                                v.clone()
+                            });
+                            (w.field_problems(f), (!v.is_empty()).then_some(v))
+                        }
+                    },
+                    FormValue::CertificateFile => {
+                        ui.label(tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]));
+                        let p = if w.certificate().is_some() {
+                            w.cert_problems()
+                        } else {
+                            vec![crate::domain::problem::Problem::error("cert_missing")]
+                        };
+                        (p, None)
+                    }
+                    FormValue::PrivateKeyFile => {
+                        ui.label(tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]));
+                        let p = if w.has_secret(SecretField::PrivateKey) {
+                            Vec::new()
+                        } else {
+                            vec![crate::domain::problem::Problem::error("key_missing")]
+                        };
+                        (p, None)
+                    }
+                };
+                match copy {
+                    Some(text) => {
+                        if ui.small_button(tr.t("common.copy")).clicked() {
+                            ui.ctx().copy_text(text);
+                        }
+                    }
+                    None => {
+                        ui.label("");
+                    }
+                }
+                match problems.iter().find(|p| p.is_error()) {
+                    None => ui.label(RichText::new("✔").color(OK_COLOR)),
+                    Some(p) => {
+                        ui.label(RichText::new(format!("❌ {}", tr.problem(p))).color(ERR_COLOR))
+                    }
+                };
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
+    ui.label(RichText::new(tr.t("summary.swapped")).strong());
+
+    section(ui, tr.t("summary.missing_title"));
+    let missing = w.all_missing();
+    if missing.is_empty() {
+        ok_line(ui, tr.t("summary.all_done"));
+    }
+    for m in &missing {
+        ui.horizontal(|ui| {
+            let field = m
+                .field
+                .map(|f| format!("{}: ", tr.t(&format!("field.{}.label", f.key()))))
+                .unwrap_or_default();
+            ui.label(RichText::new(tr.t(&format!("step.{}.nav", m.step.key()))).weak());
+            ui.label(RichText::new(format!("{field}{}", tr.problem(&m.problem))).color(ERR_COLOR));
+            if ui.small_button(tr.t("summary.go_fix")).clicked() {
+                w.go_to(m.step);
+            }
+        });
+    }
+
+    export_section(ui, w, st);
+}
+
+fn export_section(ui: &mut Ui, w: &mut Wizard, _st: &mut UiState) {
+    let tr = w.tr();
+    section(ui, tr.t("export.title"));
+    ui.label(tr.t("export.intro"));
+    ui.checkbox(
+        &mut w.export_form.include_secrets,
+        tr.t("export.include_secrets"),
+    );
+    if w.export_form.include_secrets {
+        hint(ui, tr.t("export.secrets_hint"));
+        let l = ui.label(tr.t("export.passphrase"));
+        ui.add(TextEdit::singleline(w.export_form.passphrase.expose_mut()).password(true))
+            .labelled_by(l.id);
+        let l = ui.label(tr.t("export.confirm"));
+        ui.add(TextEdit::singleline(w.export_form.confirm.expose_mut()).password(true))
+            .labelled_by(l.id);
+        for p in w.export_problems() {
+            problem_line(ui, tr, &p);
+        }
+    }
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let can = w.export_problems().is_empty() && !w.export.is_running() && !w.dialog_open();
+        if ui
+            .add_enabled(can, egui::Button::new(tr.t("export.button")))
+            .clicked()
+        {
+            w.start_export();
+        }
+        if w.export.is_running() {
+            ui.spinner();
+        }
+    });
+    match &w.export {
+        Busy::Done(path) => ok_line(
+            ui,
+            &tr.tf("notice.exported", &[("path", path.display().to_string())]),
+        ),
+        Busy::Failed(e) => {
+            ui.label(
+                RichText::new(tr.tf("notice.export_failed", &[("reason", e.clone())]))
+                    .color(ERR_COLOR),
+            );
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,165 @@
+//! Small pieces every step uses: a validated text field, a masked secret field,
+//! a checklist, problem lines and console buttons.
+
+use egui::{Color32, RichText, TextEdit, Ui};
+
+use crate::app::journey::{ChecklistItem, Console};
+use crate::app::{SecretSync, Wizard};
+use crate::domain::fields::FieldId;
+use crate::domain::problem::{Problem, Severity};
+use crate::domain::secret::Secret;
+use crate::i18n::Tr;
+
+use super::UiState;
+
+pub const OK_COLOR: Color32 = Color32::from_rgb(0x1a, 0x9b, 0x4b);
+pub const WARN_COLOR: Color32 = Color32::from_rgb(0xc7, 0x7c, 0x02);
+pub const ERR_COLOR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+pub const FIELD_WIDTH: f32 = 360.0;
+
+pub fn problem_line(ui: &mut Ui, tr: Tr, p: &Problem) {
+    let (icon, color) = match p.severity {
+        Severity::Error => ("❌", ERR_COLOR),
+        Severity::Warning => ("⚠", WARN_COLOR),
+    };
+    ui.label(RichText::new(format!("{icon} {}", tr.problem(p))).color(color));
+}
+
+pub fn ok_line(ui: &mut Ui, text: &str) {
+    ui.label(RichText::new(format!("✔ {text}")).color(OK_COLOR));
+}
+
+pub fn hint(ui: &mut Ui, text: &str) {
+    ui.label(RichText::new(text).weak().small());
+}
+
+pub fn console_button(ui: &mut Ui, tr: Tr, console: Console) {
+    if ui
+        .button(format!("{} ↗", tr.t(console.button_key())))
+        .on_hover_text(console.url())
+        .clicked()
+    {
+        ui.ctx().open_url(egui::OpenUrl::new_tab(console.url()));
+    }
+}
+
+/// A list of steps to tick, each with its "where exactly" hint and console button.
+pub fn checklist(ui: &mut Ui, w: &mut Wizard, items: &[ChecklistItem]) {
+    let tr = w.tr();
+    for (n, item) in items.iter().enumerate() {
+        ui.horizontal(|ui| {
+            let mut done = w.is_checked(item.id);
+            let text = format!(
+                "{}. {}",
+                n + 1,
+                tr.t(&format!("checklist.{}.text", item.id))
+            );
+            if ui.checkbox(&mut done, text).changed() {
+                w.set_checked(item.id, done);
+            }
+            if let Some(c) = item.console {
+                console_button(ui, tr, c);
+            }
+        });
+        ui.indent(item.id, |ui| {
+            hint(ui, tr.t(&format!("checklist.{}.hint", item.id)))
+        });
+    }
+}
+
+fn field_header(ui: &mut Ui, tr: Tr, f: FieldId) -> egui::Response {
+    let label = ui.label(RichText::new(tr.t(&format!("field.{}.label", f.key()))).strong());
+    hint(ui, tr.t(&format!("field.{}.where", f.key())));
+    label
+}
+
+/// Shows the field's problems, or a green tick when it is right. An empty field
+/// only gets a quiet "required" until the user has typed something.
+fn validation(ui: &mut Ui, tr: Tr, problems: &[Problem], empty: bool) {
+    if empty {
+        if let Some(p) = problems.first() {
+            ui.label(RichText::new(tr.problem(p)).weak());
+        }
+        return;
+    }
+    if problems.is_empty() {
+        ok_line(ui, tr.t("field.valid"));
+    }
+    for p in problems {
+        problem_line(ui, tr, p);
+    }
+}
+
+pub fn text_field(ui: &mut Ui, w: &mut Wizard, f: FieldId) {
+    let tr = w.tr();
+    ui.add_space(6.0);
+    let label = field_header(ui, tr, f);
+    let mut value = w.text(f).to_owned();
+    let resp = ui
+        .add(TextEdit::singleline(&mut value).desired_width(FIELD_WIDTH))
+        .labelled_by(label.id);
+    if resp.changed() {
+        w.set_text(f, &value);
+    }
+    validation(ui, tr, &w.field_problems(f), value.trim().is_empty());
+}
+
+pub fn secret_field(ui: &mut Ui, w: &mut Wizard, st: &mut UiState, f: FieldId) {
+    let Some(sf) = f.secret() else { return };
+    let tr = w.tr();
+    ui.add_space(6.0);
+    let label = field_header(ui, tr, f);
+    let mut value: Secret = w.secret(sf);
+    let reveal = st.revealed.contains(&sf);
+    ui.horizontal(|ui| {
+        let resp = ui
+            .add(
+                TextEdit::singleline(value.expose_mut())
+                    .password(!reveal)
+                    .desired_width(FIELD_WIDTH),
+            )
+            .labelled_by(label.id);
+        if resp.changed() {
+            w.set_secret(sf, value.clone());
+        }
+        let eye = if reveal {
+            tr.t("secret.hide")
+        } else {
+            tr.t("secret.show")
+        };
+        if ui.small_button(eye).clicked() {
+            if reveal {
+                st.revealed.remove(&sf);
+            } else {
+                st.revealed.insert(sf);
+            }
+        }
+    });
+    validation(ui, tr, &w.field_problems(f), value.is_empty());
+    sync_status(ui, tr, w.secret_sync(sf));
+}
+
+pub fn sync_status(ui: &mut Ui, tr: Tr, sync: Option<&SecretSync>) {
+    match sync {
+        Some(SecretSync::Saved) => hint(ui, tr.t("secret.saved")),
+        Some(SecretSync::Pending { .. }) | Some(SecretSync::Saving) => {
+            hint(ui, tr.t("secret.saving"))
+        }
+        Some(SecretSync::Failed(e)) => {
+            ui.label(
+                RichText::new(tr.tf(
+                    &format!("keychain.error.{}", e.code()),
+                    &[("detail", e.detail().to_owned())],
+                ))
+                .color(ERR_COLOR),
+            );
+        }
+        None => {}
+    }
+}
+
+pub fn section(ui: &mut Ui, title: &str) {
+    ui.add_space(10.0);
+    ui.label(RichText::new(title).heading().size(17.0));
+    ui.separator();
+}
