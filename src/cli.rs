@@ -1,8 +1,633 @@
-//! Headless subcommands. Human text by default, `--json` for scripts.
-//! Exit codes: 0 ok, 1 not usable / failed, 2 usage error.
-pub fn run_gui() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! Headless subcommands for agents and scripts. Human text by default (in the
+//! locale's language), `--json` for machines. Exit codes: 0 ok, 1 not usable or
+//! failed, 2 usage error. No input, however broken, makes it panic.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::Services;
+use crate::app::rules::{self, Secrets};
+use crate::app::worker::export_to;
+use crate::domain::cert::{self, CertSummary, IssuerKind, report};
+use crate::domain::fields::{self, FieldId};
+use crate::domain::problem::Problem;
+use crate::domain::profile::{self as profile_mod, Profile, SecretField, SiteKind};
+use crate::domain::secret::Secret;
+use crate::i18n::{Lang, Tr};
+use crate::services::file_picker::NativePicker;
+use crate::services::profile_store::ProfileStore;
+use crate::services::secret_store::{KeyringStore, SecretStore, StoreError};
+
+const OK: u8 = 0;
+const FAIL: u8 = 1;
+const USAGE: u8 = 2;
+
+pub fn run_gui() -> ExitCode {
+    let tr = Tr(Lang::from_system());
+    let profiles = match ProfileStore::open_default() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+            return ExitCode::from(FAIL);
+        }
+    };
+    let services = Services {
+        secrets: Arc::new(|| KeyringStore::connect().map(|s| Arc::new(s) as Arc<dyn SecretStore>)),
+        profiles,
+        picker: Arc::new(NativePicker),
+    };
+    match crate::ui::run(services) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", tr.tf("cli.gui_failed", &[("reason", e.to_string())]));
+            ExitCode::from(FAIL)
+        }
+    }
 }
-pub fn run(_a: Vec<std::ffi::OsString>) -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+
+fn command(tr: Tr) -> Command {
+    let json = || Arg::new("json").long("json").action(ArgAction::SetTrue).help(tr.t("cli.arg_json"));
+    Command::new("wxpay-setup")
+        .about(tr.t("cli.about"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .disable_help_subcommand(true)
+        .help_template(tr.t("cli.help_template"))
+        .subcommand(
+            Command::new("check-certs")
+                .about(tr.t("cli.check_certs"))
+                .arg(Arg::new("path").required(true).value_parser(clap::value_parser!(PathBuf)).help(tr.t("cli.arg_cert_path")))
+                .arg(Arg::new("mchid").long("mchid").value_name("MCHID").help(tr.t("cli.arg_mchid")))
+                .arg(json()),
+        )
+        .subcommand(
+            Command::new("profile")
+                .about(tr.t("cli.profile"))
+                .subcommand_required(true)
+                .disable_help_subcommand(true)
+                .subcommand(
+                    Command::new("import")
+                        .about(tr.t("cli.profile_import"))
+                        .arg(Arg::new("file").required(true).value_parser(clap::value_parser!(PathBuf)).help(tr.t("cli.arg_import_file"))),
+                )
+                .subcommand(Command::new("list").about(tr.t("cli.profile_list")).arg(json()))
+                .subcommand(
+                    Command::new("show")
+                        .about(tr.t("cli.profile_show"))
+                        .arg(Arg::new("name").required(true).help(tr.t("cli.arg_name")))
+                        .arg(json()),
+                )
+                .subcommand(
+                    Command::new("delete")
+                        .about(tr.t("cli.profile_delete"))
+                        .arg(Arg::new("name").required(true).help(tr.t("cli.arg_name"))),
+                ),
+        )
+        .subcommand(
+            Command::new("export")
+                .about(tr.t("cli.export"))
+                .arg(Arg::new("profile").long("profile").required(true).value_name("NAME").help(tr.t("cli.arg_name")))
+                .arg(Arg::new("out").long("out").required(true).value_name("FILE.zip").value_parser(clap::value_parser!(PathBuf)).help(tr.t("cli.arg_out")))
+                .arg(Arg::new("include-secrets").long("include-secrets").action(ArgAction::SetTrue).requires("passphrase-file").help(tr.t("cli.arg_include_secrets")))
+                .arg(Arg::new("passphrase-file").long("passphrase-file").value_name("FILE").value_parser(clap::value_parser!(PathBuf)).requires("include-secrets").help(tr.t("cli.arg_passphrase_file"))),
+        )
+}
+
+/// Runs a subcommand; `args[0]` is the program name.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let tr = Tr(Lang::from_system());
+    let m = match command(tr).try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
+        }
+    };
+    let code = match m.subcommand() {
+        Some(("check-certs", m)) => check_certs(tr, m),
+        Some(("profile", m)) => match m.subcommand() {
+            Some(("import", m)) => with_store(tr, |s| profile_import(tr, s, m)),
+            Some(("list", m)) => with_store(tr, |s| profile_list(tr, s, m)),
+            Some(("show", m)) => with_store(tr, |s| profile_show(tr, s, m)),
+            Some(("delete", m)) => with_store(tr, |s| profile_delete(tr, s, m)),
+            _ => USAGE,
+        },
+        Some(("export", m)) => with_store(tr, |s| export(tr, s, m)),
+        _ => USAGE,
+    };
+    ExitCode::from(code)
+}
+
+fn with_store(tr: Tr, f: impl FnOnce(&ProfileStore) -> u8) -> u8 {
+    match ProfileStore::open_default() {
+        Ok(s) => f(&s),
+        Err(e) => {
+            eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+            FAIL
+        }
+    }
+}
+
+fn problem_json(tr: Tr, p: &Problem) -> Value {
+    json!({ "code": p.code, "severity": p.severity, "message": tr.problem(p) })
+}
+
+fn print_json(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+fn issuer_str(k: IssuerKind) -> &'static str {
+    match k {
+        IssuerKind::Tenpay => "tenpay",
+        IssuerKind::Legacy => "legacy",
+        IssuerKind::Unknown => "unknown",
+    }
+}
+
+// ----- check-certs ----------------------------------------------------------------
+
+fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
+    let path = m.get_one::<PathBuf>("path").cloned().unwrap_or_default();
+    let as_json = m.get_flag("json");
+    let mchid = m.get_one::<String>("mchid").map(|s| s.trim().to_owned()).unwrap_or_default();
+    if !mchid.is_empty()
+        && let Some(p) = fields::check_mchid(&mchid).first()
+    {
+        eprintln!("--mchid: {}", tr.problem(p));
+        return USAGE;
+    }
+    let imported = match cert::import_path(&path) {
+        Ok(i) => i,
+        Err(e) => {
+            let message = tr.tf(&format!("import_error.{}", e.code()), &e.args());
+            if as_json {
+                print_json(&json!({
+                    "path": path.display().to_string(),
+                    "usable": false,
+                    "mchid": null, "company": null, "issuer": null, "serial": null,
+                    "not_after": null, "key_matches_cert": null,
+                    "problems": [{ "code": e.code(), "severity": "error", "message": message }],
+                }));
+            } else {
+                eprintln!("❌ {message}");
+            }
+            return FAIL;
+        }
+    };
+    let c = &imported.summary;
+    let problems = cert::evaluate(c, &mchid, time::OffsetDateTime::now_utc());
+    let usable = report::is_usable(&problems);
+    if as_json {
+        print_json(&json!({
+            "path": path.display().to_string(),
+            "usable": usable,
+            "mchid": c.mchid,
+            "company": c.company,
+            "issuer": issuer_str(c.issuer),
+            "issuer_name": c.issuer_name,
+            "serial": c.serial,
+            "not_before": c.not_before,
+            "not_after": c.not_after,
+            "signature_algorithm": c.signature_algorithm,
+            "key_bits": c.key_bits,
+            "key_matches_cert": c.key_matches,
+            "p12_present": c.p12_present,
+            "problems": problems.iter().map(|p| problem_json(tr, p)).collect::<Vec<_>>(),
+        }));
+    } else {
+        print_cert(tr, c);
+        for p in &problems {
+            let icon = if p.is_error() { "❌" } else { "⚠" };
+            println!("{icon} {}", tr.problem(p));
+        }
+        println!("{}", if usable { tr.t("cli.cert_usable") } else { tr.t("cli.cert_not_usable") });
+    }
+    if usable { OK } else { FAIL }
+}
+
+fn print_cert(tr: Tr, c: &CertSummary) {
+    let dash = "—".to_owned();
+    let issuer = match c.issuer {
+        IssuerKind::Tenpay => tr.t("cert.issuer_tenpay"),
+        IssuerKind::Legacy => tr.t("cert.issuer_legacy"),
+        IssuerKind::Unknown => tr.t("cert.issuer_unknown"),
+    };
+    let key = match c.key_matches {
+        Some(true) => tr.t("cert.key_matches"),
+        Some(false) => tr.t("cert.key_mismatch"),
+        None => tr.t("cert.key_absent"),
+    };
+    for (k, v) in [
+        ("cert.mchid", c.mchid.clone().unwrap_or_else(|| dash.clone())),
+        ("cert.company", c.company.clone().unwrap_or_else(|| dash.clone())),
+        ("cert.issuer", issuer.to_owned()),
+        ("cert.serial", c.serial.clone()),
+        ("cert.not_after", c.not_after.clone()),
+        ("cert.key", key.to_owned()),
+    ] {
+        println!("{}: {v}", tr.t(k));
+    }
+}
+
+// ----- profile import -----------------------------------------------------------------
+
+/// The import file: every key optional but `name`; unknown keys are refused so
+/// that a typo in an agent's script is caught, not silently ignored.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ImportFile {
+    name: Option<String>,
+    site_kind: Option<String>,
+    payment_name: Option<String>,
+    mp_appid: Option<String>,
+    mp_appsecret: Option<String>,
+    mchid: Option<String>,
+    api_key_v2: Option<String>,
+    api_key_v3: Option<String>,
+    oa_appid: Option<String>,
+    oa_appsecret: Option<String>,
+    cert_zip: Option<PathBuf>,
+    jsapi_enabled: Option<bool>,
+}
+
+impl Drop for ImportFile {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for s in [&mut self.mp_appsecret, &mut self.api_key_v2, &mut self.api_key_v3, &mut self.oa_appsecret]
+            .into_iter()
+            .flatten()
+        {
+            s.zeroize();
+        }
+    }
+}
+
+fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => zeroize::Zeroizing::new(t),
+        Err(e) => {
+            eprintln!("{}", tr.tf("cli.cannot_read", &[("path", file.display().to_string()), ("reason", e.to_string())]));
+            return FAIL;
+        }
+    };
+    let mut input: ImportFile = match toml::from_str(&text) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("{}", tr.tf("cli.import_bad_toml", &[("path", file.display().to_string()), ("reason", e.message().to_owned())]));
+            return FAIL;
+        }
+    };
+    let Some(name) = input.name.clone() else {
+        eprintln!("{}", tr.t("cli.import_no_name"));
+        return FAIL;
+    };
+    if let Err(p) = profile_mod::check_profile_name(&name) {
+        eprintln!("name: {}", tr.problem(&p));
+        return FAIL;
+    }
+    let name = name.trim().to_owned();
+    let mut profile = if store.exists(&name) {
+        match store.load(&name) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+                return FAIL;
+            }
+        }
+    } else {
+        Profile::new(&name)
+    };
+
+    let mut errors: Vec<String> = Vec::new();
+    if let Some(k) = &input.site_kind {
+        match SiteKind::parse(k) {
+            Some(k) => profile.site_kind = Some(k),
+            None => errors.push(format!("site_kind: {}", tr.tf("cli.bad_site_kind", &[("value", k.clone())]))),
+        }
+    }
+    let mut set_text = |key: &str, value: &Option<String>, slot: &mut String, check: fn(&str) -> Vec<Problem>| {
+        if let Some(v) = value {
+            for p in check(v).iter().filter(|p| p.is_error()) {
+                errors.push(format!("{key}: {}", tr.problem(p)));
+            }
+            *slot = v.trim().to_owned();
+        }
+    };
+    set_text("payment_name", &input.payment_name, &mut profile.payment_name, fields::check_payment_name);
+    set_text("mp_appid", &input.mp_appid, &mut profile.mp_appid, fields::check_appid);
+    set_text("mchid", &input.mchid, &mut profile.mchid, fields::check_mchid);
+    set_text("oa_appid", &input.oa_appid, &mut profile.oa_appid, fields::check_appid);
+    if let Some(j) = input.jsapi_enabled {
+        profile.jsapi_enabled = j;
+    }
+
+    let file_has_secrets = input.mp_appsecret.is_some()
+        || input.api_key_v2.is_some()
+        || input.api_key_v3.is_some()
+        || input.oa_appsecret.is_some();
+    let mut secrets = Secrets::new();
+    for (field, value) in [
+        (SecretField::MpAppSecret, input.mp_appsecret.take()),
+        (SecretField::ApiKeyV2, input.api_key_v2.take()),
+        (SecretField::ApiKeyV3, input.api_key_v3.take()),
+        (SecretField::OaAppSecret, input.oa_appsecret.take()),
+    ] {
+        if let Some(mut v) = value {
+            secrets.insert(field, Secret::new(v.trim()));
+            zeroize::Zeroize::zeroize(&mut v);
+        }
+    }
+    let fid = |f: SecretField| match f {
+        SecretField::MpAppSecret => FieldId::MpAppSecret,
+        SecretField::ApiKeyV2 => FieldId::ApiKeyV2,
+        SecretField::ApiKeyV3 => FieldId::ApiKeyV3,
+        SecretField::OaAppSecret => FieldId::OaAppSecret,
+        SecretField::PrivateKey => FieldId::ApiKeyV2,
+    };
+    for f in secrets.keys() {
+        for p in rules::field_problems(&profile, &secrets, fid(*f)).iter().filter(|p| p.is_error()) {
+            errors.push(format!("{}: {}", f.key(), tr.problem(p)));
+        }
+    }
+    if let Some(cert_path) = &input.cert_zip {
+        // relative to the import file, as a person writing it would expect
+        let cert_path = if cert_path.is_relative() {
+            file.parent().unwrap_or(Path::new(".")).join(cert_path)
+        } else {
+            cert_path.clone()
+        };
+        match cert::import_path(&cert_path) {
+            Ok(imported) => {
+                if let Some(k) = imported.private_key {
+                    secrets.insert(SecretField::PrivateKey, k);
+                }
+                if profile.mchid.is_empty()
+                    && let Some(m) = &imported.summary.mchid
+                {
+                    profile.mchid = m.clone();
+                }
+                profile.certificate = Some(imported.summary);
+            }
+            Err(e) => errors.push(format!("cert_zip: {}", tr.tf(&format!("import_error.{}", e.code()), &e.args()))),
+        }
+    }
+    if !errors.is_empty() {
+        eprintln!("{}", tr.tf("cli.import_refused", &[("path", file.display().to_string())]));
+        for e in errors {
+            eprintln!("  ❌ {e}");
+        }
+        return FAIL;
+    }
+
+    profile.updated_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    if let Err(e) = store.save(&profile) {
+        eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+        return FAIL;
+    }
+    println!("{}", tr.tf("cli.import_saved", &[("name", name.clone()), ("path", store.profile_path(&name).display().to_string())]));
+    let had_secrets = !secrets.is_empty();
+    let mut code = OK;
+    if had_secrets {
+        match KeyringStore::connect().and_then(|k| {
+            for (f, v) in &secrets {
+                k.set(&name, *f, v)?;
+            }
+            Ok(())
+        }) {
+            Ok(()) => {
+                let list: Vec<&str> = secrets.keys().map(|f| f.key()).collect();
+                println!("{}", tr.tf("cli.import_secrets_stored", &[("fields", list.join(", "))]));
+            }
+            Err(e) => {
+                eprintln!("{}", keychain_message(tr, &e));
+                eprintln!("{}", tr.t("cli.import_secrets_not_stored"));
+                code = FAIL;
+            }
+        }
+        if file_has_secrets {
+            // the file itself still holds the secrets in plain text
+            println!("⚠ {}", tr.tf("cli.import_delete_file", &[("path", file.display().to_string())]));
+        }
+    }
+    code
+}
+
+fn keychain_message(tr: Tr, e: &StoreError) -> String {
+    tr.tf(&format!("keychain.error.{}", e.code()), &[("detail", e.detail().to_owned())])
+}
+
+// ----- profile list / show / delete -----------------------------------------------------
+
+fn profile_list(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    let names = match store.list() {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+            return FAIL;
+        }
+    };
+    let profiles: Vec<(String, Option<Profile>)> =
+        names.into_iter().map(|n| (n.clone(), store.load(&n).ok())).collect();
+    if m.get_flag("json") {
+        let list: Vec<Value> = profiles
+            .iter()
+            .map(|(n, p)| {
+                json!({
+                    "name": n,
+                    "site_kind": p.as_ref().and_then(|p| p.site_kind).map(|k| k.as_str()),
+                    "mchid": p.as_ref().map(|p| p.mchid.clone()),
+                    "cert_not_after": p.as_ref().and_then(|p| p.certificate.as_ref()).map(|c| c.not_after.clone()),
+                    "damaged": p.is_none(),
+                })
+            })
+            .collect();
+        print_json(&Value::Array(list));
+    } else if profiles.is_empty() {
+        println!("{}", tr.t("cli.no_profiles"));
+    } else {
+        for (n, p) in &profiles {
+            match p {
+                Some(p) => println!(
+                    "{n}\t{}\t{}",
+                    p.site_kind.map(|k| k.as_str()).unwrap_or("-"),
+                    if p.mchid.is_empty() { "-" } else { &p.mchid }
+                ),
+                None => println!("{n}\t{}", tr.t("cli.damaged")),
+            }
+        }
+    }
+    OK
+}
+
+fn load_profile(tr: Tr, store: &ProfileStore, name: &str) -> Result<Profile, u8> {
+    if !store.exists(name) {
+        eprintln!("{}", tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
+        return Err(FAIL);
+    }
+    store.load(name).map_err(|e| {
+        eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+        FAIL
+    })
+}
+
+fn load_secrets(name: &str) -> Result<Secrets, StoreError> {
+    let k = KeyringStore::connect()?;
+    let mut out = BTreeMap::new();
+    for f in SecretField::ALL {
+        if let Some(v) = k.get(name, f)? {
+            out.insert(f, v);
+        }
+    }
+    Ok(out)
+}
+
+fn profile_show(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    let name = m.get_one::<String>("name").cloned().unwrap_or_default();
+    let p = match load_profile(tr, store, &name) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let secrets = load_secrets(&name);
+    let state = |f: SecretField| match &secrets {
+        Ok(s) if s.contains_key(&f) => "set",
+        Ok(_) => "not_set",
+        Err(_) => "unknown",
+    };
+    let missing = rules::all_missing(&p, secrets.as_ref().unwrap_or(&Secrets::new()), time::OffsetDateTime::now_utc());
+    if m.get_flag("json") {
+        let mut secret_map = serde_json::Map::new();
+        for f in SecretField::ALL {
+            secret_map.insert(f.key().to_owned(), json!(state(f)));
+        }
+        print_json(&json!({
+            "name": p.name,
+            "site_kind": p.site_kind.map(|k| k.as_str()),
+            "payment_name": p.payment_name,
+            "mp_appid": p.mp_appid,
+            "mchid": p.mchid,
+            "oa_appid": p.oa_appid,
+            "jsapi_enabled": p.jsapi_enabled,
+            "certificate": p.certificate.as_ref().map(|c| json!({
+                "mchid": c.mchid, "company": c.company, "issuer": issuer_str(c.issuer),
+                "serial": c.serial, "not_after": c.not_after, "key_matches_cert": c.key_matches,
+            })),
+            "secrets": secret_map,
+            "keychain_error": secrets.as_ref().err().map(|e| keychain_message(tr, e)),
+            "missing": missing.iter().map(|m| problem_json(tr, &m.problem)).collect::<Vec<_>>(),
+        }));
+    } else {
+        println!("{}: {}", tr.t("profile.label"), p.name);
+        for (label, v) in [
+            ("site_kind", p.site_kind.map(|k| k.as_str().to_owned()).unwrap_or_default()),
+            ("payment_name", p.payment_name.clone()),
+            ("mp_appid", p.mp_appid.clone()),
+            ("mchid", p.mchid.clone()),
+            ("oa_appid", p.oa_appid.clone()),
+        ] {
+            println!("  {label}: {}", if v.is_empty() { "-" } else { &v });
+        }
+        for f in SecretField::ALL {
+            let s = match state(f) {
+                "set" => tr.t("cli.secret_set"),
+                "not_set" => tr.t("cli.secret_not_set"),
+                _ => tr.t("cli.secret_unknown"),
+            };
+            println!("  {}: {s}", f.key());
+        }
+        if let Some(c) = &p.certificate {
+            println!("  certificate: {} ({})", c.serial, c.not_after);
+        }
+        if let Err(e) = &secrets {
+            eprintln!("{}", keychain_message(tr, e));
+        }
+        for m in &missing {
+            println!("  ○ {}", tr.problem(&m.problem));
+        }
+    }
+    OK
+}
+
+fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    let name = m.get_one::<String>("name").cloned().unwrap_or_default();
+    if let Err(c) = load_profile(tr, store, &name) {
+        return c;
+    }
+    // Keychain first: a profile file without secrets is harmless, orphaned secrets are not.
+    if let Err(e) = KeyringStore::connect().and_then(|k| k.delete_all(&name)) {
+        eprintln!("{}", keychain_message(tr, &e));
+        eprintln!("{}", tr.t("cli.delete_kept"));
+        return FAIL;
+    }
+    if let Err(e) = store.delete(&name) {
+        eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+        return FAIL;
+    }
+    println!("{}", tr.tf("cli.deleted", &[("name", name)]));
+    OK
+}
+
+// ----- export -----------------------------------------------------------------------
+
+fn export(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    let name = m.get_one::<String>("profile").cloned().unwrap_or_default();
+    let out = m.get_one::<PathBuf>("out").cloned().unwrap_or_default();
+    let p = match load_profile(tr, store, &name) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let secrets = if m.get_flag("include-secrets") {
+        let pass_file = m.get_one::<PathBuf>("passphrase-file").cloned().unwrap_or_default();
+        let pass = match std::fs::read_to_string(&pass_file) {
+            Ok(t) => Secret::new(t.trim_end_matches(['\r', '\n'])),
+            Err(e) => {
+                eprintln!("{}", tr.tf("cli.cannot_read", &[("path", pass_file.display().to_string()), ("reason", e.to_string())]));
+                return FAIL;
+            }
+        };
+        if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
+            eprintln!("{}", tr.problem(p));
+            return USAGE;
+        }
+        match load_secrets(&name) {
+            Ok(s) => Some((s, pass)),
+            Err(e) => {
+                eprintln!("{}", keychain_message(tr, &e));
+                return FAIL;
+            }
+        }
+    } else {
+        None
+    };
+    match export_to(&out, &p, secrets.as_ref()) {
+        Ok(path) => {
+            println!("{}", tr.tf("notice.exported", &[("path", path.display().to_string())]));
+            OK
+        }
+        Err(reason) => {
+            eprintln!("{}", tr.tf("notice.export_failed", &[("reason", reason)]));
+            FAIL
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_definition_is_valid_in_both_languages() {
+        for lang in Lang::ALL {
+            command(Tr(lang)).debug_assert();
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! its results. The GUI reads and edits this; the CLI uses the same services.
 
 pub mod journey;
+pub mod rules;
 pub mod worker;
 
 use std::collections::BTreeMap;
@@ -10,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::domain::cert::{self, CertSummary, ImportError};
-use crate::domain::fields::{self, FieldId, OtherSecrets};
+use crate::domain::cert::{CertSummary, ImportError};
+use crate::domain::fields::FieldId;
 use crate::domain::problem::Problem;
 use crate::domain::profile::{MerchantPath, Prerequisite, Profile, SecretField, SiteKind, Step};
 use crate::domain::secret::Secret;
@@ -20,6 +21,7 @@ use crate::i18n::{Lang, Tr};
 use crate::services::file_picker::FilePicker;
 use crate::services::profile_store::{ProfileStore, Settings, StorageError};
 use crate::services::secret_store::StoreError;
+pub use rules::Missing;
 use worker::{Event, Job, PickPurpose, SecretStoreProvider, Waker, Worker};
 
 /// Typing pauses this long before the profile file is written.
@@ -77,14 +79,6 @@ pub struct Notice {
     pub level: NoticeLevel,
     pub key: String,
     pub args: Vec<(&'static str, String)>,
-}
-
-/// Something that keeps the configuration from being complete.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Missing {
-    pub step: Step,
-    pub field: Option<FieldId>,
-    pub problem: Problem,
 }
 
 /// The export form on the summary page.
@@ -278,70 +272,7 @@ impl Wizard {
     }
 
     pub fn step_missing(&self, step: Step) -> Vec<Missing> {
-        let mut out = Vec::new();
-        let mut push = |field: Option<FieldId>, problem: Problem| {
-            out.push(Missing {
-                step,
-                field,
-                problem,
-            })
-        };
-        match step {
-            Step::Prerequisite => match self.profile.prerequisite {
-                None => push(None, Problem::error("prereq_unanswered")),
-                Some(Prerequisite::NotYetVerified) => {
-                    push(None, Problem::error("prereq_not_verified"))
-                }
-                Some(Prerequisite::IndividualOwner) => {
-                    push(None, Problem::error("prereq_individual"))
-                }
-                Some(Prerequisite::Verified) => {}
-            },
-            Step::MerchantNumber => match self.profile.merchant_path {
-                None => push(None, Problem::error("merchant_path_unchosen")),
-                Some(path) => {
-                    let open = journey::merchant_checklist(path)
-                        .iter()
-                        .filter(|i| !self.profile.checklist_done.contains(i.id))
-                        .count();
-                    if open > 0 {
-                        push(
-                            None,
-                            Problem::error("merchant_steps_open").with("count", open),
-                        );
-                    }
-                }
-            },
-            Step::SiteKind => {
-                if self.profile.site_kind.is_none() {
-                    push(None, Problem::error("site_kind_unchosen"));
-                }
-            }
-            Step::Fields => {
-                for f in self.applicable_fields() {
-                    for p in self.field_problems(f) {
-                        if p.is_error() {
-                            push(Some(f), p);
-                        }
-                    }
-                }
-                if !self.profile.jsapi_enabled {
-                    push(None, Problem::error("jsapi_unconfirmed"));
-                }
-            }
-            Step::Certificate => match &self.profile.certificate {
-                None => push(None, Problem::error("cert_missing")),
-                Some(_) => {
-                    for p in self.cert_problems() {
-                        if p.is_error() {
-                            push(None, p);
-                        }
-                    }
-                }
-            },
-            Step::Summary => {}
-        }
-        out
+        rules::step_missing(&self.profile, &self.secrets, step, now())
     }
 
     pub fn step_complete(&self, step: Step) -> bool {
@@ -350,10 +281,7 @@ impl Wizard {
 
     /// Everything that still keeps the configuration from being complete.
     pub fn all_missing(&self) -> Vec<Missing> {
-        let mut all: Vec<Missing> = Step::ALL
-            .iter()
-            .flat_map(|s| self.step_missing(*s))
-            .collect();
+        let mut all = rules::all_missing(&self.profile, &self.secrets, now());
         for (field, state) in &self.sync {
             if let SecretSync::Failed(e) = state {
                 all.push(Missing {
@@ -422,18 +350,7 @@ impl Wizard {
     // ----- fields ---------------------------------------------------------------
 
     pub fn applicable_fields(&self) -> Vec<FieldId> {
-        let mut f = vec![
-            FieldId::PaymentName,
-            FieldId::MpAppId,
-            FieldId::MpAppSecret,
-            FieldId::MchId,
-            FieldId::ApiKeyV2,
-            FieldId::ApiKeyV3,
-        ];
-        if self.profile.site_kind_or_default().needs_service_account() {
-            f.extend([FieldId::OaAppId, FieldId::OaAppSecret]);
-        }
-        f
+        rules::applicable_fields(&self.profile)
     }
 
     pub fn text(&self, f: FieldId) -> &str {
@@ -498,36 +415,7 @@ impl Wizard {
     }
 
     pub fn field_problems(&self, f: FieldId) -> Vec<Problem> {
-        let secret = |s: SecretField| self.secrets.get(&s).cloned().unwrap_or_default();
-        match f {
-            FieldId::PaymentName => fields::check_payment_name(&self.profile.payment_name),
-            FieldId::MpAppId => fields::check_appid(&self.profile.mp_appid),
-            FieldId::OaAppId => {
-                let mut p = fields::check_appid(&self.profile.oa_appid);
-                if p.is_empty() && self.profile.oa_appid.trim() == self.profile.mp_appid.trim() {
-                    p.push(Problem::error("oa_appid_same_as_mp"));
-                }
-                p
-            }
-            FieldId::MpAppSecret => {
-                fields::check_appsecret(&secret(SecretField::MpAppSecret), &self.profile.mp_appid)
-            }
-            FieldId::OaAppSecret => {
-                fields::check_appsecret(&secret(SecretField::OaAppSecret), &self.profile.oa_appid)
-            }
-            FieldId::MchId => fields::check_mchid(&self.profile.mchid),
-            FieldId::ApiKeyV2 => {
-                let v3 = secret(SecretField::ApiKeyV3);
-                let mp = secret(SecretField::MpAppSecret);
-                let oa = secret(SecretField::OaAppSecret);
-                let others = OtherSecrets {
-                    api_key_v3: (!v3.is_empty()).then_some(&v3),
-                    appsecrets: [&mp, &oa].into_iter().filter(|s| !s.is_empty()).collect(),
-                };
-                fields::check_api_key_v2(&secret(SecretField::ApiKeyV2), &others)
-            }
-            FieldId::ApiKeyV3 => fields::check_api_key_v3(&secret(SecretField::ApiKeyV3)),
-        }
+        rules::field_problems(&self.profile, &self.secrets, f)
     }
 
     // ----- certificate ----------------------------------------------------------
@@ -537,16 +425,7 @@ impl Wizard {
     }
 
     pub fn cert_problems(&self) -> Vec<Problem> {
-        let Some(c) = &self.profile.certificate else {
-            return Vec::new();
-        };
-        let mut p = cert::evaluate(c, &self.profile.mchid, time::OffsetDateTime::now_utc());
-        if c.key_matches.is_some() && !self.has_secret(SecretField::PrivateKey) {
-            if let Some(SecretSync::Failed(_)) = self.sync.get(&SecretField::PrivateKey) {
-                p.insert(0, Problem::error("key_not_in_keychain"));
-            }
-        }
-        p
+        rules::cert_problems(&self.profile, now())
     }
 
     /// Imports a WXCertUtil zip, its unpacked folder or a PEM file (in the background).
@@ -910,6 +789,10 @@ impl Wizard {
             }
         }
     }
+}
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
 }
 
 impl Drop for Wizard {
