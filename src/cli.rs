@@ -52,14 +52,44 @@ pub fn run_gui() -> ExitCode {
     }
 }
 
+/// Puts our own words on what clap would print in English: headings, -h, -V.
+fn localize(cmd: Command, tr: Tr) -> Command {
+    let cmd = cmd
+        .help_template(tr.t("cli.help_template"))
+        .subcommand_help_heading(tr.t("cli.heading_commands"))
+        .disable_help_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(tr.t("cli.arg_help")),
+        )
+        .mut_args(|a| {
+            let heading = if a.is_positional() { "cli.heading_args" } else { "cli.heading_options" };
+            a.help_heading(tr.t(heading))
+        });
+    cmd.mut_subcommands(|sc| localize(sc, tr))
+}
+
 fn command(tr: Tr) -> Command {
+    let tree = command_tree(tr).disable_version_flag(true).arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help(tr.t("cli.arg_version")),
+    );
+    localize(tree, tr)
+}
+
+fn command_tree(tr: Tr) -> Command {
     let json = || Arg::new("json").long("json").action(ArgAction::SetTrue).help(tr.t("cli.arg_json"));
     Command::new("wxpay-setup")
         .about(tr.t("cli.about"))
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .disable_help_subcommand(true)
-        .help_template(tr.t("cli.help_template"))
         .subcommand(
             Command::new("check-certs")
                 .about(tr.t("cli.check_certs"))

@@ -170,3 +170,109 @@ mod tests {
         assert_eq!(Tr(Lang::En).t("no.such.key"), MISSING);
     }
 }
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn placeholders(s: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = s;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else { break };
+            out.insert(rest[start + 1..start + len].to_owned());
+            rest = &rest[start + len..];
+        }
+        out
+    }
+
+    #[test]
+    fn both_languages_define_the_same_keys_and_placeholders() {
+        let zh = parse_catalog(ZH_CN_SOURCE).unwrap();
+        let en = parse_catalog(EN_SOURCE).unwrap();
+        let zk: BTreeSet<_> = zh.keys().collect();
+        let ek: BTreeSet<_> = en.keys().collect();
+        assert_eq!(
+            zk.symmetric_difference(&ek).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys present in only one language"
+        );
+        for (k, z) in &zh {
+            assert_eq!(placeholders(z), placeholders(&en[k]), "placeholders differ for {k}");
+            assert!(!z.trim().is_empty() && !en[k].trim().is_empty(), "empty text for {k}");
+        }
+    }
+
+    /// Every key the sources look up literally exists, and every key built from a
+    /// code (`problem.<code>`, `import_error.<code>`, ...) exists for every code.
+    #[test]
+    fn every_key_used_in_the_sources_exists() {
+        let zh = parse_catalog(ZH_CN_SOURCE).unwrap();
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut files = vec![std::path::PathBuf::from(src)];
+        let mut missing = Vec::new();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let text = text.split("#[cfg(test)]").next().unwrap_or("");
+            for pat in ["t(\"", "tf(\"", "tf(\n"] {
+                for (i, _) in text.match_indices(pat) {
+                    let rest = text[i + pat.len()..].trim_start().trim_start_matches('"');
+                    let key: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
+                        .collect();
+                    if key.contains('.') && !zh.contains_key(&key) {
+                        missing.push(format!("{}: {key}", p.display()));
+                    }
+                }
+            }
+            for pat in ["Problem::error(\"", "Problem::warning(\""] {
+                for (i, _) in text.match_indices(pat) {
+                    let code: String = text[i + pat.len()..].chars().take_while(|c| *c != '"').collect();
+                    if !zh.contains_key(&format!("problem.{code}")) {
+                        missing.push(format!("{}: problem.{code}", p.display()));
+                    }
+                }
+            }
+        }
+        use crate::app::journey::*;
+        use crate::domain::profile::Step;
+        for list in [APPLY_NEW, BIND_EXISTING, API_KEY_STEPS, CERT_STEPS] {
+            for item in list {
+                for part in ["text", "hint"] {
+                    missing.push(format!("checklist.{}.{part}", item.id));
+                }
+            }
+        }
+        for s in Step::ALL {
+            missing.push(format!("step.{}.title", s.key()));
+            missing.push(format!("step.{}.nav", s.key()));
+        }
+        use crate::domain::fields::FieldId::*;
+        for f in [PaymentName, MpAppId, MpAppSecret, MchId, ApiKeyV2, ApiKeyV3, OaAppId, OaAppSecret] {
+            missing.push(format!("field.{}.label", f.key()));
+            missing.push(format!("field.{}.where", f.key()));
+        }
+        for code in ["unavailable", "denied", "other"] {
+            missing.push(format!("keychain.error.{code}"));
+        }
+        for code in ["write", "read", "damaged", "no_config_dir"] {
+            missing.push(format!("storage_error.{code}"));
+        }
+        for code in [
+            "io", "not_a_zip", "corrupt_zip", "encrypted_zip", "unsafe_path", "entry_too_large",
+            "too_many_entries", "no_certificate", "multiple_certificates", "multiple_keys",
+            "key_not_rsa", "cert_not_rsa", "key_encrypted", "malformed_pem",
+            "malformed_certificate", "malformed_key",
+        ] {
+            missing.push(format!("import_error.{code}"));
+        }
+        missing.retain(|k| k.contains(": ") || !zh.contains_key(k));
+        assert!(missing.is_empty(), "missing i18n keys: {missing:#?}");
+    }
+}
