@@ -34,7 +34,10 @@ pub fn run_gui() -> ExitCode {
     let profiles = match ProfileStore::open_default() {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+            eprintln!(
+                "{}",
+                tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+            );
             return ExitCode::from(FAIL);
         }
     };
@@ -66,7 +69,11 @@ fn localize(cmd: Command, tr: Tr) -> Command {
                 .help(tr.t("cli.arg_help")),
         )
         .mut_args(|a| {
-            let heading = if a.is_positional() { "cli.heading_args" } else { "cli.heading_options" };
+            let heading = if a.is_positional() {
+                "cli.heading_args"
+            } else {
+                "cli.heading_options"
+            };
             a.help_heading(tr.t(heading))
         });
     cmd.mut_subcommands(|sc| localize(sc, tr))
@@ -84,7 +91,12 @@ fn command(tr: Tr) -> Command {
 }
 
 fn command_tree(tr: Tr) -> Command {
-    let json = || Arg::new("json").long("json").action(ArgAction::SetTrue).help(tr.t("cli.arg_json"));
+    let json = || {
+        Arg::new("json")
+            .long("json")
+            .action(ArgAction::SetTrue)
+            .help(tr.t("cli.arg_json"))
+    };
     Command::new("wxpay-setup")
         .about(tr.t("cli.about"))
         .version(env!("CARGO_PKG_VERSION"))
@@ -93,8 +105,18 @@ fn command_tree(tr: Tr) -> Command {
         .subcommand(
             Command::new("check-certs")
                 .about(tr.t("cli.check_certs"))
-                .arg(Arg::new("path").required(true).value_parser(clap::value_parser!(PathBuf)).help(tr.t("cli.arg_cert_path")))
-                .arg(Arg::new("mchid").long("mchid").value_name("MCHID").help(tr.t("cli.arg_mchid")))
+                .arg(
+                    Arg::new("path")
+                        .required(true)
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help(tr.t("cli.arg_cert_path")),
+                )
+                .arg(
+                    Arg::new("mchid")
+                        .long("mchid")
+                        .value_name("MCHID")
+                        .help(tr.t("cli.arg_mchid")),
+                )
                 .arg(json()),
         )
         .subcommand(
@@ -105,9 +127,18 @@ fn command_tree(tr: Tr) -> Command {
                 .subcommand(
                     Command::new("import")
                         .about(tr.t("cli.profile_import"))
-                        .arg(Arg::new("file").required(true).value_parser(clap::value_parser!(PathBuf)).help(tr.t("cli.arg_import_file"))),
+                        .arg(
+                            Arg::new("file")
+                                .required(true)
+                                .value_parser(clap::value_parser!(PathBuf))
+                                .help(tr.t("cli.arg_import_file")),
+                        ),
                 )
-                .subcommand(Command::new("list").about(tr.t("cli.profile_list")).arg(json()))
+                .subcommand(
+                    Command::new("list")
+                        .about(tr.t("cli.profile_list"))
+                        .arg(json()),
+                )
                 .subcommand(
                     Command::new("show")
                         .about(tr.t("cli.profile_show"))
@@ -123,10 +154,36 @@ fn command_tree(tr: Tr) -> Command {
         .subcommand(
             Command::new("export")
                 .about(tr.t("cli.export"))
-                .arg(Arg::new("profile").long("profile").required(true).value_name("NAME").help(tr.t("cli.arg_name")))
-                .arg(Arg::new("out").long("out").required(true).value_name("FILE.zip").value_parser(clap::value_parser!(PathBuf)).help(tr.t("cli.arg_out")))
-                .arg(Arg::new("include-secrets").long("include-secrets").action(ArgAction::SetTrue).requires("passphrase-file").help(tr.t("cli.arg_include_secrets")))
-                .arg(Arg::new("passphrase-file").long("passphrase-file").value_name("FILE").value_parser(clap::value_parser!(PathBuf)).requires("include-secrets").help(tr.t("cli.arg_passphrase_file"))),
+                .arg(
+                    Arg::new("profile")
+                        .long("profile")
+                        .required(true)
+                        .value_name("NAME")
+                        .help(tr.t("cli.arg_name")),
+                )
+                .arg(
+                    Arg::new("out")
+                        .long("out")
+                        .required(true)
+                        .value_name("FILE.zip")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help(tr.t("cli.arg_out")),
+                )
+                .arg(
+                    Arg::new("include-secrets")
+                        .long("include-secrets")
+                        .action(ArgAction::SetTrue)
+                        .requires("passphrase-file")
+                        .help(tr.t("cli.arg_include_secrets")),
+                )
+                .arg(
+                    Arg::new("passphrase-file")
+                        .long("passphrase-file")
+                        .value_name("FILE")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .requires("include-secrets")
+                        .help(tr.t("cli.arg_passphrase_file")),
+                ),
         )
 }
 
@@ -159,7 +216,10 @@ fn with_store(tr: Tr, f: impl FnOnce(&ProfileStore) -> u8) -> u8 {
     match ProfileStore::open_default() {
         Ok(s) => f(&s),
         Err(e) => {
-            eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+            eprintln!(
+                "{}",
+                tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+            );
             FAIL
         }
     }
@@ -186,7 +246,10 @@ fn issuer_str(k: IssuerKind) -> &'static str {
 fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
     let path = m.get_one::<PathBuf>("path").cloned().unwrap_or_default();
     let as_json = m.get_flag("json");
-    let mchid = m.get_one::<String>("mchid").map(|s| s.trim().to_owned()).unwrap_or_default();
+    let mchid = m
+        .get_one::<String>("mchid")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
     if !mchid.is_empty()
         && let Some(p) = fields::check_mchid(&mchid).first()
     {
@@ -237,7 +300,14 @@ fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
             let icon = if p.is_error() { "❌" } else { "⚠" };
             println!("{icon} {}", tr.problem(p));
         }
-        println!("{}", if usable { tr.t("cli.cert_usable") } else { tr.t("cli.cert_not_usable") });
+        println!(
+            "{}",
+            if usable {
+                tr.t("cli.cert_usable")
+            } else {
+                tr.t("cli.cert_not_usable")
+            }
+        );
     }
     if usable { OK } else { FAIL }
 }
@@ -255,8 +325,14 @@ fn print_cert(tr: Tr, c: &CertSummary) {
         None => tr.t("cert.key_absent"),
     };
     for (k, v) in [
-        ("cert.mchid", c.mchid.clone().unwrap_or_else(|| dash.clone())),
-        ("cert.company", c.company.clone().unwrap_or_else(|| dash.clone())),
+        (
+            "cert.mchid",
+            c.mchid.clone().unwrap_or_else(|| dash.clone()),
+        ),
+        (
+            "cert.company",
+            c.company.clone().unwrap_or_else(|| dash.clone()),
+        ),
         ("cert.issuer", issuer.to_owned()),
         ("cert.serial", c.serial.clone()),
         ("cert.not_after", c.not_after.clone()),
@@ -290,9 +366,14 @@ struct ImportFile {
 impl Drop for ImportFile {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        for s in [&mut self.mp_appsecret, &mut self.api_key_v2, &mut self.api_key_v3, &mut self.oa_appsecret]
-            .into_iter()
-            .flatten()
+        for s in [
+            &mut self.mp_appsecret,
+            &mut self.api_key_v2,
+            &mut self.api_key_v3,
+            &mut self.oa_appsecret,
+        ]
+        .into_iter()
+        .flatten()
         {
             s.zeroize();
         }
@@ -304,14 +385,32 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     let text = match std::fs::read_to_string(&file) {
         Ok(t) => zeroize::Zeroizing::new(t),
         Err(e) => {
-            eprintln!("{}", tr.tf("cli.cannot_read", &[("path", file.display().to_string()), ("reason", e.to_string())]));
+            eprintln!(
+                "{}",
+                tr.tf(
+                    "cli.cannot_read",
+                    &[
+                        ("path", file.display().to_string()),
+                        ("reason", e.to_string())
+                    ]
+                )
+            );
             return FAIL;
         }
     };
     let mut input: ImportFile = match toml::from_str(&text) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{}", tr.tf("cli.import_bad_toml", &[("path", file.display().to_string()), ("reason", e.message().to_owned())]));
+            eprintln!(
+                "{}",
+                tr.tf(
+                    "cli.import_bad_toml",
+                    &[
+                        ("path", file.display().to_string()),
+                        ("reason", e.message().to_owned())
+                    ]
+                )
+            );
             return FAIL;
         }
     };
@@ -328,7 +427,10 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         match store.load(&name) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+                eprintln!(
+                    "{}",
+                    tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+                );
                 return FAIL;
             }
         }
@@ -340,21 +442,45 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     if let Some(k) = &input.site_kind {
         match SiteKind::parse(k) {
             Some(k) => profile.site_kind = Some(k),
-            None => errors.push(format!("site_kind: {}", tr.tf("cli.bad_site_kind", &[("value", k.clone())]))),
+            None => errors.push(format!(
+                "site_kind: {}",
+                tr.tf("cli.bad_site_kind", &[("value", k.clone())])
+            )),
         }
     }
-    let mut set_text = |key: &str, value: &Option<String>, slot: &mut String, check: fn(&str) -> Vec<Problem>| {
-        if let Some(v) = value {
-            for p in check(v).iter().filter(|p| p.is_error()) {
-                errors.push(format!("{key}: {}", tr.problem(p)));
+    let mut set_text =
+        |key: &str, value: &Option<String>, slot: &mut String, check: fn(&str) -> Vec<Problem>| {
+            if let Some(v) = value {
+                for p in check(v).iter().filter(|p| p.is_error()) {
+                    errors.push(format!("{key}: {}", tr.problem(p)));
+                }
+                *slot = v.trim().to_owned();
             }
-            *slot = v.trim().to_owned();
-        }
-    };
-    set_text("payment_name", &input.payment_name, &mut profile.payment_name, fields::check_payment_name);
-    set_text("mp_appid", &input.mp_appid, &mut profile.mp_appid, fields::check_appid);
-    set_text("mchid", &input.mchid, &mut profile.mchid, fields::check_mchid);
-    set_text("oa_appid", &input.oa_appid, &mut profile.oa_appid, fields::check_appid);
+        };
+    set_text(
+        "payment_name",
+        &input.payment_name,
+        &mut profile.payment_name,
+        fields::check_payment_name,
+    );
+    set_text(
+        "mp_appid",
+        &input.mp_appid,
+        &mut profile.mp_appid,
+        fields::check_appid,
+    );
+    set_text(
+        "mchid",
+        &input.mchid,
+        &mut profile.mchid,
+        fields::check_mchid,
+    );
+    set_text(
+        "oa_appid",
+        &input.oa_appid,
+        &mut profile.oa_appid,
+        fields::check_appid,
+    );
     if let Some(j) = input.jsapi_enabled {
         profile.jsapi_enabled = j;
     }
@@ -383,7 +509,10 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         SecretField::PrivateKey => FieldId::ApiKeyV2,
     };
     for f in secrets.keys() {
-        for p in rules::field_problems(&profile, &secrets, fid(*f)).iter().filter(|p| p.is_error()) {
+        for p in rules::field_problems(&profile, &secrets, fid(*f))
+            .iter()
+            .filter(|p| p.is_error())
+        {
             errors.push(format!("{}: {}", f.key(), tr.problem(p)));
         }
     }
@@ -406,11 +535,20 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
                 }
                 profile.certificate = Some(imported.summary);
             }
-            Err(e) => errors.push(format!("cert_zip: {}", tr.tf(&format!("import_error.{}", e.code()), &e.args()))),
+            Err(e) => errors.push(format!(
+                "cert_zip: {}",
+                tr.tf(&format!("import_error.{}", e.code()), &e.args())
+            )),
         }
     }
     if !errors.is_empty() {
-        eprintln!("{}", tr.tf("cli.import_refused", &[("path", file.display().to_string())]));
+        eprintln!(
+            "{}",
+            tr.tf(
+                "cli.import_refused",
+                &[("path", file.display().to_string())]
+            )
+        );
         for e in errors {
             eprintln!("  ❌ {e}");
         }
@@ -421,10 +559,22 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     if let Err(e) = store.save(&profile) {
-        eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+        eprintln!(
+            "{}",
+            tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+        );
         return FAIL;
     }
-    println!("{}", tr.tf("cli.import_saved", &[("name", name.clone()), ("path", store.profile_path(&name).display().to_string())]));
+    println!(
+        "{}",
+        tr.tf(
+            "cli.import_saved",
+            &[
+                ("name", name.clone()),
+                ("path", store.profile_path(&name).display().to_string())
+            ]
+        )
+    );
     let had_secrets = !secrets.is_empty();
     let mut code = OK;
     if had_secrets {
@@ -436,7 +586,10 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         }) {
             Ok(()) => {
                 let list: Vec<&str> = secrets.keys().map(|f| f.key()).collect();
-                println!("{}", tr.tf("cli.import_secrets_stored", &[("fields", list.join(", "))]));
+                println!(
+                    "{}",
+                    tr.tf("cli.import_secrets_stored", &[("fields", list.join(", "))])
+                );
             }
             Err(e) => {
                 eprintln!("{}", keychain_message(tr, &e));
@@ -446,14 +599,23 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         }
         if file_has_secrets {
             // the file itself still holds the secrets in plain text
-            println!("⚠ {}", tr.tf("cli.import_delete_file", &[("path", file.display().to_string())]));
+            println!(
+                "⚠ {}",
+                tr.tf(
+                    "cli.import_delete_file",
+                    &[("path", file.display().to_string())]
+                )
+            );
         }
     }
     code
 }
 
 fn keychain_message(tr: Tr, e: &StoreError) -> String {
-    tr.tf(&format!("keychain.error.{}", e.code()), &[("detail", e.detail().to_owned())])
+    tr.tf(
+        &format!("keychain.error.{}", e.code()),
+        &[("detail", e.detail().to_owned())],
+    )
 }
 
 // ----- profile list / show / delete -----------------------------------------------------
@@ -462,12 +624,17 @@ fn profile_list(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     let names = match store.list() {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+            eprintln!(
+                "{}",
+                tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+            );
             return FAIL;
         }
     };
-    let profiles: Vec<(String, Option<Profile>)> =
-        names.into_iter().map(|n| (n.clone(), store.load(&n).ok())).collect();
+    let profiles: Vec<(String, Option<Profile>)> = names
+        .into_iter()
+        .map(|n| (n.clone(), store.load(&n).ok()))
+        .collect();
     if m.get_flag("json") {
         let list: Vec<Value> = profiles
             .iter()
@@ -501,11 +668,17 @@ fn profile_list(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
 
 fn load_profile(tr: Tr, store: &ProfileStore, name: &str) -> Result<Profile, u8> {
     if !store.exists(name) {
-        eprintln!("{}", tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
+        eprintln!(
+            "{}",
+            tr.tf("cli.no_such_profile", &[("name", name.to_owned())])
+        );
         return Err(FAIL);
     }
     store.load(name).map_err(|e| {
-        eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+        eprintln!(
+            "{}",
+            tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+        );
         FAIL
     })
 }
@@ -533,7 +706,11 @@ fn profile_show(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         Ok(_) => "not_set",
         Err(_) => "unknown",
     };
-    let missing = rules::all_missing(&p, secrets.as_ref().unwrap_or(&Secrets::new()), time::OffsetDateTime::now_utc());
+    let missing = rules::all_missing(
+        &p,
+        secrets.as_ref().unwrap_or(&Secrets::new()),
+        time::OffsetDateTime::now_utc(),
+    );
     if m.get_flag("json") {
         let mut secret_map = serde_json::Map::new();
         for f in SecretField::ALL {
@@ -558,7 +735,12 @@ fn profile_show(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     } else {
         println!("{}: {}", tr.t("profile.label"), p.name);
         for (label, v) in [
-            ("site_kind", p.site_kind.map(|k| k.as_str().to_owned()).unwrap_or_default()),
+            (
+                "site_kind",
+                p.site_kind
+                    .map(|k| k.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
             ("payment_name", p.payment_name.clone()),
             ("mp_appid", p.mp_appid.clone()),
             ("mchid", p.mchid.clone()),
@@ -599,7 +781,10 @@ fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         return FAIL;
     }
     if let Err(e) = store.delete(&name) {
-        eprintln!("{}", tr.tf(&format!("storage_error.{}", e.code()), &e.args()));
+        eprintln!(
+            "{}",
+            tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+        );
         return FAIL;
     }
     println!("{}", tr.tf("cli.deleted", &[("name", name)]));
@@ -616,11 +801,23 @@ fn export(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         Err(c) => return c,
     };
     let secrets = if m.get_flag("include-secrets") {
-        let pass_file = m.get_one::<PathBuf>("passphrase-file").cloned().unwrap_or_default();
+        let pass_file = m
+            .get_one::<PathBuf>("passphrase-file")
+            .cloned()
+            .unwrap_or_default();
         let pass = match std::fs::read_to_string(&pass_file) {
             Ok(t) => Secret::new(t.trim_end_matches(['\r', '\n'])),
             Err(e) => {
-                eprintln!("{}", tr.tf("cli.cannot_read", &[("path", pass_file.display().to_string()), ("reason", e.to_string())]));
+                eprintln!(
+                    "{}",
+                    tr.tf(
+                        "cli.cannot_read",
+                        &[
+                            ("path", pass_file.display().to_string()),
+                            ("reason", e.to_string())
+                        ]
+                    )
+                );
                 return FAIL;
             }
         };
@@ -640,7 +837,10 @@ fn export(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     };
     match export_to(&out, &p, secrets.as_ref()) {
         Ok(path) => {
-            println!("{}", tr.tf("notice.exported", &[("path", path.display().to_string())]));
+            println!(
+                "{}",
+                tr.tf("notice.exported", &[("path", path.display().to_string())])
+            );
             OK
         }
         Err(reason) => {

@@ -180,7 +180,9 @@ mod catalog_tests {
         let mut out = BTreeSet::new();
         let mut rest = s;
         while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
             out.insert(rest[start + 1..start + len].to_owned());
             rest = &rest[start + len..];
         }
@@ -199,8 +201,15 @@ mod catalog_tests {
             "keys present in only one language"
         );
         for (k, z) in &zh {
-            assert_eq!(placeholders(z), placeholders(&en[k]), "placeholders differ for {k}");
-            assert!(!z.trim().is_empty() && !en[k].trim().is_empty(), "empty text for {k}");
+            assert_eq!(
+                placeholders(z),
+                placeholders(&en[k]),
+                "placeholders differ for {k}"
+            );
+            assert!(
+                !z.trim().is_empty() && !en[k].trim().is_empty(),
+                "empty text for {k}"
+            );
         }
     }
 
@@ -233,7 +242,10 @@ mod catalog_tests {
             }
             for pat in ["Problem::error(\"", "Problem::warning(\""] {
                 for (i, _) in text.match_indices(pat) {
-                    let code: String = text[i + pat.len()..].chars().take_while(|c| *c != '"').collect();
+                    let code: String = text[i + pat.len()..]
+                        .chars()
+                        .take_while(|c| *c != '"')
+                        .collect();
                     if !zh.contains_key(&format!("problem.{code}")) {
                         missing.push(format!("{}: problem.{code}", p.display()));
                     }
@@ -254,7 +266,16 @@ mod catalog_tests {
             missing.push(format!("step.{}.nav", s.key()));
         }
         use crate::domain::fields::FieldId::*;
-        for f in [PaymentName, MpAppId, MpAppSecret, MchId, ApiKeyV2, ApiKeyV3, OaAppId, OaAppSecret] {
+        for f in [
+            PaymentName,
+            MpAppId,
+            MpAppSecret,
+            MchId,
+            ApiKeyV2,
+            ApiKeyV3,
+            OaAppId,
+            OaAppSecret,
+        ] {
             missing.push(format!("field.{}.label", f.key()));
             missing.push(format!("field.{}.where", f.key()));
         }
@@ -265,10 +286,22 @@ mod catalog_tests {
             missing.push(format!("storage_error.{code}"));
         }
         for code in [
-            "io", "not_a_zip", "corrupt_zip", "encrypted_zip", "unsafe_path", "entry_too_large",
-            "too_many_entries", "no_certificate", "multiple_certificates", "multiple_keys",
-            "key_not_rsa", "cert_not_rsa", "key_encrypted", "malformed_pem",
-            "malformed_certificate", "malformed_key",
+            "io",
+            "not_a_zip",
+            "corrupt_zip",
+            "encrypted_zip",
+            "unsafe_path",
+            "entry_too_large",
+            "too_many_entries",
+            "no_certificate",
+            "multiple_certificates",
+            "multiple_keys",
+            "key_not_rsa",
+            "cert_not_rsa",
+            "key_encrypted",
+            "malformed_pem",
+            "malformed_certificate",
+            "malformed_key",
         ] {
             missing.push(format!("import_error.{code}"));
         }

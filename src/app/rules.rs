@@ -82,7 +82,12 @@ pub fn cert_problems(profile: &Profile, now: OffsetDateTime) -> Vec<Problem> {
     }
 }
 
-pub fn step_missing(profile: &Profile, secrets: &Secrets, step: Step, now: OffsetDateTime) -> Vec<Missing> {
+pub fn step_missing(
+    profile: &Profile,
+    secrets: &Secrets,
+    step: Step,
+    now: OffsetDateTime,
+) -> Vec<Missing> {
     let mut out = Vec::new();
     let mut push = |field: Option<FieldId>, problem: Problem| {
         out.push(Missing {
@@ -106,7 +111,10 @@ pub fn step_missing(profile: &Profile, secrets: &Secrets, step: Step, now: Offse
                     .filter(|i| !profile.checklist_done.contains(i.id))
                     .count();
                 if open > 0 {
-                    push(None, Problem::error("merchant_steps_open").with("count", open));
+                    push(
+                        None,
+                        Problem::error("merchant_steps_open").with("count", open),
+                    );
                 }
             }
         },
@@ -165,8 +173,14 @@ mod tests {
         p.mchid = "1900006031".into();
         p.jsapi_enabled = true;
         let mut s = Secrets::new();
-        s.insert(SecretField::MpAppSecret, Secret::new("0123456789abcdef0123456789abcdef"));
-        s.insert(SecretField::ApiKeyV2, Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD"));
+        s.insert(
+            SecretField::MpAppSecret,
+            Secret::new("0123456789abcdef0123456789abcdef"),
+        );
+        s.insert(
+            SecretField::ApiKeyV2,
+            Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD"),
+        );
         (p, s)
     }
 
@@ -180,9 +194,15 @@ mod tests {
             .into_iter()
             .map(|m| m.field)
             .collect();
-        assert_eq!(missing, [Some(FieldId::OaAppId), Some(FieldId::OaAppSecret)]);
+        assert_eq!(
+            missing,
+            [Some(FieldId::OaAppId), Some(FieldId::OaAppSecret)]
+        );
         p.oa_appid = p.mp_appid.clone();
-        s.insert(SecretField::OaAppSecret, Secret::new("fedcba9876543210fedcba9876543210"));
+        s.insert(
+            SecretField::OaAppSecret,
+            Secret::new("fedcba9876543210fedcba9876543210"),
+        );
         let codes: Vec<_> = step_missing(&p, &s, Step::Fields, now)
             .into_iter()
             .map(|m| m.problem.code)
@@ -208,7 +228,12 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let mut p = Profile::new("t");
         let s = Secrets::new();
-        assert_eq!(step_missing(&p, &s, Step::MerchantNumber, now)[0].problem.code, "merchant_path_unchosen");
+        assert_eq!(
+            step_missing(&p, &s, Step::MerchantNumber, now)[0]
+                .problem
+                .code,
+            "merchant_path_unchosen"
+        );
         p.merchant_path = Some(MerchantPath::BindExisting);
         let m = step_missing(&p, &s, Step::MerchantNumber, now);
         assert_eq!(m[0].problem.args, [("count", "3".to_owned())]);

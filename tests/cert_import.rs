@@ -1,0 +1,407 @@
+//! Certificate import against real certificates in real zips, folders and files,
+//! including every hostile or broken input the wizard must refuse.
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+use time::{Duration, OffsetDateTime};
+use wxpay_setup::domain::cert::{self, ImportError, IssuerKind, evaluate};
+
+fn codes(p: &[wxpay_setup::domain::problem::Problem]) -> Vec<&'static str> {
+    p.iter().map(|p| p.code).collect()
+}
+
+#[test]
+fn genuine_wxcertutil_zip_is_read_completely() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = good_zip(dir.path());
+    let imported = cert::import_path(&zip).unwrap();
+    let c = &imported.summary;
+    assert_eq!(c.mchid.as_deref(), Some(MCHID));
+    assert_eq!(c.company.as_deref(), Some(COMPANY));
+    assert_eq!(c.issuer, IssuerKind::Tenpay);
+    assert_eq!(c.serial, SERIAL_HEX);
+    assert_eq!(c.serial.len(), 40);
+    assert_eq!(c.key_matches, Some(true));
+    assert_eq!(c.key_bits, Some(2048));
+    assert!(c.p12_present, "the openssl-made p12 is recognised");
+    assert_eq!(c.signature_algorithm, "sha256WithRSAEncryption");
+    assert!(c.certificate_pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    let key = imported.private_key.expect("private key");
+    assert!(key.expose().starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert!(evaluate(c, MCHID, OffsetDateTime::now_utc()).is_empty());
+}
+
+#[test]
+fn unpacked_folder_and_single_files_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = merchant_cert_pem(&CertSpec::default());
+    for (name, bytes) in wxcertutil_files(&cert, key_a(), MCHID) {
+        let p = dir.path().join(&name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let from_folder = cert::import_path(dir.path()).unwrap();
+    assert_eq!(from_folder.summary.key_matches, Some(true));
+
+    let pem_only = dir
+        .path()
+        .join(format!("{MCHID}_20240101_cert/apiclient_cert.pem"));
+    let c = cert::import_path(&pem_only).unwrap();
+    assert_eq!(c.summary.key_matches, None);
+    assert!(c.private_key.is_none());
+    assert_eq!(
+        codes(&evaluate(&c.summary, MCHID, OffsetDateTime::now_utc())),
+        ["key_missing"]
+    );
+}
+
+#[test]
+fn gbk_entry_names_without_utf8_flag_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = merchant_cert_pem(&CertSpec::default());
+    let entries: Vec<(Vec<u8>, Vec<u8>)> = wxcertutil_files(&cert, key_a(), MCHID)
+        .into_iter()
+        .map(|(n, b)| (encoding_rs::GBK.encode(&n).0.into_owned(), b))
+        .collect();
+    assert!(entries.iter().any(|(n, _)| std::str::from_utf8(n).is_err()));
+    let path = dir.path().join("gbk.zip");
+    write_raw_zip(&path, &entries);
+    let files = cert::archive::read_source(&path).unwrap();
+    assert!(
+        files.iter().any(|f| f.name.ends_with("证书使用说明.txt")),
+        "{:?}",
+        files.iter().map(|f| &f.name).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        cert::import_path(&path).unwrap().summary.key_matches,
+        Some(true)
+    );
+}
+
+#[test]
+fn key_from_another_application_does_not_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = merchant_cert_pem(&CertSpec::default());
+    let path = dir.path().join("mixed.zip");
+    write_zip(
+        &path,
+        &[
+            ("apiclient_cert.pem".into(), cert.into_bytes()),
+            ("apiclient_key.pem".into(), key_b().as_bytes().to_vec()),
+        ],
+    );
+    let c = cert::import_path(&path).unwrap();
+    assert_eq!(c.summary.key_matches, Some(false));
+    assert_eq!(
+        codes(&evaluate(&c.summary, MCHID, OffsetDateTime::now_utc())),
+        ["key_mismatch"]
+    );
+}
+
+#[test]
+fn legacy_expired_expiring_and_foreign_certificates() {
+    let now = OffsetDateTime::now_utc();
+    let dir = tempfile::tempdir().unwrap();
+    let check = |spec: CertSpec<'_>, mchid: &str| {
+        let path = dir.path().join("c.pem");
+        let mut pem = merchant_cert_pem(&spec);
+        pem.push_str(key_a());
+        std::fs::write(&path, pem).unwrap();
+        let c = cert::import_path(&path).unwrap().summary;
+        (c.clone(), codes(&evaluate(&c, mchid, now)))
+    };
+    let (c, p) = check(
+        CertSpec {
+            ca: CaKind::Legacy,
+            mchid: "10000100",
+            ..Default::default()
+        },
+        "10000100",
+    );
+    assert_eq!(c.issuer, IssuerKind::Legacy);
+    assert_eq!(
+        c.mchid.as_deref(),
+        Some("10000100"),
+        "legacy certs carry the mchid in SN"
+    );
+    assert_eq!(p, ["cert_issuer_legacy"]);
+
+    let (_, p) = check(
+        CertSpec {
+            not_before: now - Duration::days(2000),
+            not_after: now - Duration::days(1),
+            ..Default::default()
+        },
+        MCHID,
+    );
+    assert_eq!(p, ["cert_expired"]);
+    let (_, p) = check(
+        CertSpec {
+            not_after: now + Duration::days(30),
+            ..Default::default()
+        },
+        MCHID,
+    );
+    assert_eq!(p, ["cert_expiring_soon"]);
+    let (c, p) = check(
+        CertSpec {
+            ca: CaKind::Other,
+            ..Default::default()
+        },
+        MCHID,
+    );
+    assert_eq!(c.issuer, IssuerKind::Unknown);
+    assert_eq!(p, ["cert_issuer_unknown"]);
+    let (_, p) = check(CertSpec::default(), "1900000109");
+    assert_eq!(p, ["cert_mchid_mismatch"]);
+}
+
+fn refused(path: &Path) -> ImportError {
+    match cert::import_path(path) {
+        Ok(_) => panic!("{} was accepted", path.display()),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn hostile_and_broken_archives_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cert = merchant_cert_pem(&CertSpec::default());
+
+    // not a zip at all, though named like one
+    let p = d.join("fake.zip");
+    std::fs::write(&p, b"Rar!\x1a\x07\x00 not a zip").unwrap();
+    assert!(matches!(refused(&p), ImportError::NotAZip));
+
+    // a truncated zip
+    let good = good_zip(d);
+    let bytes = std::fs::read(&good).unwrap();
+    let p = d.join("truncated.zip");
+    std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(matches!(
+        refused(&p),
+        ImportError::NotAZip | ImportError::CorruptZip { .. }
+    ));
+
+    // path traversal, absolute and drive-letter names
+    for evil in [
+        "../../evil.pem",
+        "/etc/evil.pem",
+        "C:\\evil.pem",
+        "a/../../b.pem",
+    ] {
+        let p = d.join("traversal.zip");
+        write_raw_zip(
+            &p,
+            &[
+                (b"apiclient_cert.pem".to_vec(), cert.clone().into_bytes()),
+                (evil.as_bytes().to_vec(), b"x".to_vec()),
+            ],
+        );
+        assert!(
+            matches!(refused(&p), ImportError::UnsafePath { .. }),
+            "{evil}"
+        );
+    }
+
+    // an encrypted entry
+    let p = d.join("encrypted.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+        let o = zip::write::SimpleFileOptions::default()
+            .with_aes_encryption(zip::AesMode::Aes256, "secret12");
+        z.start_file("apiclient_cert.pem", o).unwrap();
+        std::io::Write::write_all(&mut z, cert.as_bytes()).unwrap();
+        z.finish().unwrap();
+    }
+    assert!(matches!(refused(&p), ImportError::Encrypted { .. }));
+
+    // a zip bomb: 8 MiB of zeros deflate to a few KiB
+    let p = d.join("bomb.zip");
+    write_zip(
+        &p,
+        &[
+            ("apiclient_cert.pem".into(), cert.clone().into_bytes()),
+            ("big.bin".into(), vec![0u8; 8 * 1024 * 1024]),
+        ],
+    );
+    assert!(std::fs::metadata(&p).unwrap().len() < 100_000);
+    assert!(matches!(refused(&p), ImportError::EntryTooLarge { .. }));
+
+    // too many entries
+    let p = d.join("many.zip");
+    let many: Vec<(String, Vec<u8>)> = (0..65)
+        .map(|i| (format!("f{i}.txt"), b"x".to_vec()))
+        .collect();
+    write_zip(&p, &many);
+    assert!(matches!(refused(&p), ImportError::TooManyEntries { .. }));
+
+    // no certificate at all
+    let p = d.join("nocert.zip");
+    write_zip(
+        &p,
+        &[
+            ("证书使用说明.txt".into(), README_TXT.as_bytes().to_vec()),
+            ("apiclient_key.pem".into(), key_a().as_bytes().to_vec()),
+        ],
+    );
+    assert!(matches!(refused(&p), ImportError::NoCertificate));
+
+    // two different certificates
+    let other = merchant_cert_pem(&CertSpec {
+        key_pem: key_b(),
+        mchid: "1900000109",
+        ..Default::default()
+    });
+    let p = d.join("two.zip");
+    write_zip(
+        &p,
+        &[
+            ("a.pem".into(), cert.clone().into_bytes()),
+            ("b.pem".into(), other.into_bytes()),
+        ],
+    );
+    assert!(matches!(refused(&p), ImportError::MultipleCertificates));
+
+    // two different keys
+    let p = d.join("twokeys.zip");
+    write_zip(
+        &p,
+        &[
+            ("c.pem".into(), cert.clone().into_bytes()),
+            ("a.pem".into(), key_a().as_bytes().to_vec()),
+            ("b.pem".into(), key_b().as_bytes().to_vec()),
+        ],
+    );
+    assert!(matches!(refused(&p), ImportError::MultipleKeys));
+
+    // an EC key where the RSA key should be (made by rcgen)
+    let ec = rcgen::KeyPair::generate().unwrap().serialize_pem();
+    let p = d.join("ec.zip");
+    write_zip(
+        &p,
+        &[
+            ("apiclient_cert.pem".into(), cert.clone().into_bytes()),
+            ("apiclient_key.pem".into(), ec.into_bytes()),
+        ],
+    );
+    assert!(matches!(refused(&p), ImportError::KeyNotRsa { .. }));
+
+    // malformed PEM and DER
+    let p = d.join("badpem.zip");
+    write_zip(
+        &p,
+        &[(
+            "apiclient_cert.pem".into(),
+            b"-----BEGIN CERTIFICATE-----\n@@@ not base64 @@@\n-----END CERTIFICATE-----\n"
+                .to_vec(),
+        )],
+    );
+    assert!(matches!(
+        refused(&p),
+        ImportError::MalformedPem { .. } | ImportError::MalformedCertificate { .. }
+    ));
+    let p = d.join("badder.zip");
+    write_zip(&p, &[("apiclient_cert.pem".into(), b"-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END CERTIFICATE-----\n".to_vec())]);
+    assert!(matches!(
+        refused(&p),
+        ImportError::MalformedCertificate { .. } | ImportError::MalformedPem { .. }
+    ));
+    let p = d.join("badkey.zip");
+    write_zip(&p, &[("apiclient_cert.pem".into(), cert.clone().into_bytes()), ("apiclient_key.pem".into(), b"-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n".to_vec())]);
+    assert!(matches!(
+        refused(&p),
+        ImportError::MalformedKey { .. } | ImportError::MalformedPem { .. }
+    ));
+
+    // a password-protected key
+    let p = d.join("enckey.zip");
+    write_zip(&p, &[("apiclient_cert.pem".into(), cert.clone().into_bytes()), ("apiclient_key.pem".into(), b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END ENCRYPTED PRIVATE KEY-----\n".to_vec())]);
+    assert!(matches!(refused(&p), ImportError::KeyEncrypted { .. }));
+
+    // a missing file, and an empty file
+    assert!(matches!(
+        refused(&d.join("nope.zip")),
+        ImportError::Io { .. }
+    ));
+    let p = d.join("empty.pem");
+    std::fs::write(&p, b"").unwrap();
+    assert!(matches!(refused(&p), ImportError::NoCertificate));
+}
+
+#[test]
+fn folders_with_too_many_or_too_big_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..70 {
+        std::fs::write(dir.path().join(format!("{i}.txt")), b"x").unwrap();
+    }
+    assert!(matches!(
+        refused(dir.path()),
+        ImportError::TooManyEntries { .. }
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.bin"), vec![1u8; 2 * 1024 * 1024]).unwrap();
+    assert!(matches!(
+        refused(dir.path()),
+        ImportError::EntryTooLarge { .. }
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_a_folder_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("apiclient_cert.pem"),
+        merchant_cert_pem(&CertSpec::default()),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("apiclient_cert.pem"),
+        dir.path().join("apiclient_cert.pem"),
+    )
+    .unwrap();
+    assert!(matches!(refused(dir.path()), ImportError::NoCertificate));
+}
+
+/// Random and mutated inputs: the importer may refuse them, but never panics.
+#[test]
+fn no_input_makes_the_importer_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(good_zip(dir.path())).unwrap();
+    let mut seed: u64 = 0x9E3779B97F4A7C15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let path = dir.path().join("fuzz.zip");
+    for round in 0..400 {
+        let mut bytes = if round % 4 == 0 {
+            (0..(next() % 4096))
+                .map(|_| next() as u8)
+                .collect::<Vec<u8>>()
+        } else {
+            good.clone()
+        };
+        if !bytes.is_empty() {
+            for _ in 0..(1 + next() % 16) {
+                let i = (next() as usize) % bytes.len();
+                bytes[i] = next() as u8;
+            }
+        }
+        if round % 7 == 0 {
+            let cut = (next() as usize) % (bytes.len() + 1);
+            bytes.truncate(cut);
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let result = std::panic::catch_unwind(|| cert::import_path(&path).map(|_| ()));
+        assert!(result.is_ok(), "panic on round {round}");
+    }
+}
