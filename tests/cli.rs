@@ -1,0 +1,471 @@
+//! The headless commands, run as the real binary: certificate checks, profile
+//! import into the real keychain (Secret Service in CI), export, delete.
+
+mod support;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::*;
+use wxpay_setup::domain::profile::SecretField;
+use wxpay_setup::services::secret_store::{KeyringStore, SecretStore};
+
+const APPSECRET: &str = "0123456789abcdef0123456789abcdef";
+const API_KEY: &str = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+const OA_SECRET: &str = "fedcba9876543210fedcba9876543210";
+
+struct Env {
+    config: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            config: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
+        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Every byte the app wrote under its config directory, as text.
+    fn all_files_text(&self) -> String {
+        let mut out = String::new();
+        let mut stack = vec![self.config.path().to_path_buf()];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                out.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
+            }
+        }
+        out
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// The middle of the private key's base64: must never appear in any file.
+fn key_fragment() -> String {
+    key_a().lines().nth(5).unwrap().to_owned()
+}
+
+#[test]
+fn check_certs_reports_a_good_zip_as_json() {
+    let env = Env::new();
+    let zip = good_zip(env.config.path());
+    let o = env.run(&[
+        "check-certs",
+        zip.to_str().unwrap(),
+        "--mchid",
+        MCHID,
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["mchid"], MCHID);
+    assert_eq!(v["company"], COMPANY);
+    assert_eq!(v["issuer"], "tenpay");
+    assert_eq!(v["serial"], SERIAL_HEX);
+    assert_eq!(v["key_matches_cert"], true);
+    assert_eq!(v["usable"], true);
+    assert!(v["problems"].as_array().unwrap().is_empty());
+    let not_after = v["not_after"].as_str().unwrap();
+    assert!(
+        time::OffsetDateTime::parse(not_after, &time::format_description::well_known::Rfc3339)
+            .is_ok()
+    );
+}
+
+#[test]
+fn check_certs_exit_codes_and_messages() {
+    let env = Env::new();
+    let zip = good_zip(env.config.path());
+    let z = zip.to_str().unwrap();
+
+    let o = env.run(&["check-certs", z, "--mchid", "1900000109", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["problems"][0]["code"], "cert_mchid_mismatch");
+
+    let o = env.run(&["check-certs", z, "--mchid", "abc"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a malformed --mchid is a usage error"
+    );
+
+    let o = env.run(&["check-certs"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = env.run(&["check-certs", "/no/such/file.zip", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["problems"][0]["code"], "io");
+    assert_eq!(v["key_matches_cert"], Value::Null);
+
+    let evil = env.config.path().join("evil.zip");
+    write_raw_zip(&evil, &[(b"../../x.pem".to_vec(), b"x".to_vec())]);
+    let o = env.run(&["check-certs", evil.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("suspicious file path"),
+        "{}",
+        stderr(&o)
+    );
+
+    // a cert without its key is not usable, and says why
+    let pem = env.config.path().join("apiclient_cert.pem");
+    std::fs::write(&pem, merchant_cert_pem(&CertSpec::default())).unwrap();
+    let o = env.run(&["check-certs", pem.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["key_matches_cert"], Value::Null);
+    assert_eq!(json(&o)["problems"][0]["code"], "key_missing");
+}
+
+#[test]
+fn help_follows_the_locale() {
+    let env = Env::new();
+    let zh = env
+        .cmd()
+        .env("LANG", "zh_CN.UTF-8")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(zh.status.code(), Some(0));
+    assert!(
+        stdout(&zh).contains("用法") && stdout(&zh).contains("检查证书"),
+        "{}",
+        stdout(&zh)
+    );
+    let en = env.run(&["--help"]);
+    assert!(stdout(&en).contains("Usage") && stdout(&en).contains("Check a certificate"));
+}
+
+fn import_file(dir: &Path, name: &str, zip: &Path) -> PathBuf {
+    let f = dir.join("import.toml");
+    let zip_name = zip.file_name().unwrap().to_str().unwrap();
+    std::fs::write(
+        &f,
+        format!(
+            r#"name = "{name}"
+site_kind = "site_and_mini_program"
+payment_name = "微信支付"
+mp_appid = "wx1234567890abcdef"
+mp_appsecret = "{APPSECRET}"
+mchid = "{MCHID}"
+api_key_v2 = "{API_KEY}"
+oa_appid = "wxfedcba0987654321"
+oa_appsecret = "{OA_SECRET}"
+cert_zip = "{zip_name}"
+"#
+        ),
+    )
+    .unwrap();
+    f
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}-{}", std::process::id(), rand_suffix())
+}
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+}
+
+#[test]
+fn profile_import_show_export_delete_with_the_real_keychain() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let zip = good_zip(work.path());
+    let name = unique("店铺");
+    let file = import_file(work.path(), &name, &zip);
+
+    let o = env.run(&["profile", "import", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("delete it now"),
+        "warns that the import file holds secrets"
+    );
+
+    // the secrets are in the OS keychain ...
+    let keychain =
+        KeyringStore::connect().expect("a Secret Service for the tests (scripts/test.sh)");
+    assert_eq!(
+        keychain
+            .get(&name, SecretField::ApiKeyV2)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        API_KEY
+    );
+    assert_eq!(
+        keychain
+            .get(&name, SecretField::OaAppSecret)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        OA_SECRET
+    );
+    let key = keychain
+        .get(&name, SecretField::PrivateKey)
+        .unwrap()
+        .unwrap();
+    assert!(key.expose().contains(&key_fragment()));
+    // ... and in no file
+    let files = env.all_files_text();
+    for secret in [APPSECRET, API_KEY, OA_SECRET, &key_fragment()] {
+        assert!(
+            !files.contains(secret),
+            "a secret leaked into the config directory"
+        );
+    }
+    assert!(
+        files.contains("wx1234567890abcdef"),
+        "non-secret values are in the profile"
+    );
+
+    let o = env.run(&["profile", "show", &name, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["secrets"]["api_key_v2"], "set");
+    assert_eq!(v["secrets"]["api_key_v3"], "not_set");
+    assert_eq!(v["secrets"]["private_key"], "set");
+    assert_eq!(v["certificate"]["serial"], SERIAL_HEX);
+    assert!(!stdout(&o).contains(API_KEY));
+
+    let o = env.run(&["profile", "list", "--json"]);
+    assert!(
+        json(&o)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == name.as_str())
+    );
+
+    // export without secrets: readable, and no secret inside
+    let plain = work.path().join("plain.zip");
+    let o = env.run(&[
+        "export",
+        "--profile",
+        &name,
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    let names: Vec<String> = z.file_names().map(|n| n.unwrap().into_owned()).collect();
+    assert!(
+        names.contains(&"wxpay-setup.toml".into())
+            && names.contains(&"apiclient_cert.pem".into())
+            && names.contains(&"README.txt".into())
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n == "secrets.toml" || n == "apiclient_key.pem")
+    );
+    let mut readme = String::new();
+    z.by_name("README.txt")
+        .unwrap()
+        .read_to_string(&mut readme)
+        .unwrap();
+    assert!(readme.contains("公众号身份识别（APPID）") && readme.contains("wx1234567890abcdef"));
+    assert!(readme.contains("[apiclient_cert]") && readme.contains("Careful"));
+    let all = std::fs::read(&plain).unwrap();
+    assert!(!String::from_utf8_lossy(&all).contains(API_KEY));
+
+    // export with secrets: AES-256 entries that need the passphrase
+    let pass = work.path().join("pass.txt");
+    std::fs::write(&pass, "correct horse battery\n").unwrap();
+    let enc = work.path().join("enc.zip");
+    let o = env.run(&[
+        "export",
+        "--profile",
+        &name,
+        "--out",
+        enc.to_str().unwrap(),
+        "--include-secrets",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&enc).unwrap()).unwrap();
+    assert!(
+        z.by_name("secrets.toml").is_err(),
+        "not readable without the passphrase"
+    );
+    let mut s = String::new();
+    z.by_name_decrypt("secrets.toml", b"correct horse battery")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    assert!(s.contains(API_KEY) && s.contains(APPSECRET));
+    assert!(
+        z.by_name_decrypt("secrets.toml", b"wrong passphrase")
+            .is_err()
+    );
+    assert!(!String::from_utf8_lossy(&std::fs::read(&enc).unwrap()).contains(API_KEY));
+
+    // 7-Zip opens it with the passphrase
+    if let Ok(out) = Command::new("7z")
+        .arg("x")
+        .arg("-y")
+        .arg("-pcorrect horse battery")
+        .arg(format!("-o{}", work.path().join("x").display()))
+        .arg(&enc)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "7z: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let key = std::fs::read_to_string(work.path().join("x/apiclient_key.pem")).unwrap();
+        assert!(key.contains(&key_fragment()));
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "7z must be installed in CI"
+        );
+    }
+
+    // a short passphrase is refused
+    std::fs::write(&pass, "short").unwrap();
+    let o = env.run(&[
+        "export",
+        "--profile",
+        &name,
+        "--out",
+        enc.to_str().unwrap(),
+        "--include-secrets",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+
+    // delete removes the keychain entries too
+    let o = env.run(&["profile", "delete", &name]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        keychain
+            .get(&name, SecretField::ApiKeyV2)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        keychain
+            .get(&name, SecretField::PrivateKey)
+            .unwrap()
+            .is_none()
+    );
+    let o = env.run(&["profile", "show", &name]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("There is no shop"));
+}
+
+#[test]
+fn bad_import_files_are_refused_and_nothing_is_written() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let f = work.path().join("i.toml");
+
+    std::fs::write(&f, "name = \"x\"\nmch_id = \"1900006031\"\n").unwrap();
+    let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("mch_id"),
+        "names the unknown key: {}",
+        stderr(&o)
+    );
+
+    std::fs::write(&f, "name = \"x\"\nmp_appid = \"wx123\"\nmchid = \"12ab\"\napi_key_v2 = \"short\"\nsite_kind = \"pc\"\n").unwrap();
+    let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    for needle in [
+        "mp_appid",
+        "mchid",
+        "api_key_v2",
+        "site_kind",
+        "nothing was written",
+    ] {
+        assert!(e.contains(needle), "{needle} missing in: {e}");
+    }
+
+    std::fs::write(&f, "name = \"a/b\"\n").unwrap();
+    assert_eq!(
+        env.run(&["profile", "import", f.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    std::fs::write(&f, "this is [not toml").unwrap();
+    assert_eq!(
+        env.run(&["profile", "import", f.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    std::fs::write(&f, "name = \"x\"\ncert_zip = \"missing.zip\"\n").unwrap();
+    assert_eq!(
+        env.run(&["profile", "import", f.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let o = env.run(&["profile", "list", "--json"]);
+    assert_eq!(json(&o), serde_json::json!([]), "no profile was written");
+}
+
+#[test]
+fn without_a_keychain_secrets_are_refused_never_written() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let zip = good_zip(work.path());
+    let name = unique("nokeychain");
+    let file = import_file(work.path(), &name, &zip);
+    let o = env
+        .cmd()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .args(["profile", "import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("keychain is not available"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("never written to a file"));
+    let files = env.all_files_text();
+    assert!(
+        files.contains("wx1234567890abcdef"),
+        "the non-secret work is kept"
+    );
+    for secret in [APPSECRET, API_KEY, OA_SECRET, &key_fragment()] {
+        assert!(!files.contains(secret), "a secret was written in plain");
+    }
+}
