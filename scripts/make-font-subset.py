@@ -14,7 +14,9 @@ SRC = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SC_INDEX = 2  # the collection's order: JP, KR, SC, TC, HK
 OUT = pathlib.Path("assets/fonts/NotoSansSC-subset.otf")
 
-chars = set(chr(c) for c in range(0x20, 0x7F))
+# status symbols the UI draws (the default egui fonts have no emoji)
+SYMBOLS = "✓⚠↗×▶⬆⬇○●←→—•"
+chars = set(chr(c) for c in range(0x20, 0x7F)) | set(SYMBOLS)
 for hi in range(0xA1, 0xF8):
     for lo in range(0xA1, 0xFF):
         try:

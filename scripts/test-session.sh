@@ -18,4 +18,4 @@ export DISPLAY="$display"
 
 # Tests share the session keychain: keep their entries apart from anything else.
 export WXPAY_SETUP_KEYCHAIN_SERVICE="wxpay-setup-test"
-cargo test --all-targets "$@"
+cargo test "$@"

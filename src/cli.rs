@@ -269,7 +269,7 @@ fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
                     "problems": [{ "code": e.code(), "severity": "error", "message": message }],
                 }));
             } else {
-                eprintln!("❌ {message}");
+                eprintln!("× {message}");
             }
             return FAIL;
         }
@@ -297,7 +297,7 @@ fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
     } else {
         print_cert(tr, c);
         for p in &problems {
-            let icon = if p.is_error() { "❌" } else { "⚠" };
+            let icon = if p.is_error() { "×" } else { "⚠" };
             println!("{icon} {}", tr.problem(p));
         }
         println!(
@@ -550,7 +550,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
             )
         );
         for e in errors {
-            eprintln!("  ❌ {e}");
+            eprintln!("  × {e}");
         }
         return FAIL;
     }

@@ -518,7 +518,12 @@ impl Wizard {
 
     fn keychain_result<T>(&mut self, r: &Result<T, StoreError>) {
         self.keychain = match r {
-            Ok(_) => KeychainState::Ready,
+            Ok(_) => {
+                // an earlier "keychain unavailable" notice is no longer true
+                self.notices
+                    .retain(|n| !n.key.starts_with("keychain.error."));
+                KeychainState::Ready
+            }
             Err(e @ (StoreError::Unavailable(_) | StoreError::Denied(_))) => {
                 KeychainState::Unavailable(e.clone())
             }

@@ -44,7 +44,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     if let Busy::Failed(e) = &w.import {
         ui.label(
             RichText::new(format!(
-                "❌ {}",
+                "× {}",
                 tr.tf(&format!("import_error.{}", e.code()), &e.args())
             ))
             .color(ERR_COLOR),

@@ -117,7 +117,7 @@ fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(tr.t("app.title")).strong().size(18.0));
         ui.separator();
-        ui.label(tr.t("profile.label"));
+        let label = ui.label(tr.t("profile.label"));
         let current = w.profile().name.clone();
         let mut chosen = None;
         egui::ComboBox::from_id_salt("profile")
@@ -128,7 +128,9 @@ fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                         chosen = Some(name.clone());
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         if let Some(name) = chosen {
             w.switch_profile(&name);
         }
@@ -211,7 +213,7 @@ fn step_list(ui: &mut Ui, w: &mut Wizard) {
         let mark = if step == Step::Summary {
             "  "
         } else if w.step_complete(step) {
-            "✔"
+            "✓"
         } else {
             "○"
         };
@@ -240,7 +242,7 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard) {
         ui.horizontal(|ui| {
             ui.label(RichText::new(tr.tf(&n.key, &n.args)).color(color));
             if ui
-                .small_button("✖")
+                .small_button("×")
                 .on_hover_text(tr.t("common.dismiss"))
                 .clicked()
             {

@@ -83,9 +83,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                     }
                 }
                 match problems.iter().find(|p| p.is_error()) {
-                    None => ui.label(RichText::new("✔").color(OK_COLOR)),
+                    None => ui.label(RichText::new("✓").color(OK_COLOR)),
                     Some(p) => {
-                        ui.label(RichText::new(format!("❌ {}", tr.problem(p))).color(ERR_COLOR))
+                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(ERR_COLOR))
                     }
                 };
                 ui.end_row();

@@ -19,14 +19,14 @@ pub const FIELD_WIDTH: f32 = 360.0;
 
 pub fn problem_line(ui: &mut Ui, tr: Tr, p: &Problem) {
     let (icon, color) = match p.severity {
-        Severity::Error => ("❌", ERR_COLOR),
+        Severity::Error => ("×", ERR_COLOR),
         Severity::Warning => ("⚠", WARN_COLOR),
     };
     ui.label(RichText::new(format!("{icon} {}", tr.problem(p))).color(color));
 }
 
 pub fn ok_line(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(format!("✔ {text}")).color(OK_COLOR));
+    ui.label(RichText::new(format!("✓ {text}")).color(OK_COLOR));
 }
 
 pub fn hint(ui: &mut Ui, text: &str) {

@@ -1,0 +1,495 @@
+//! The real wizard window driven through egui_kittest by the labels the user
+//! sees, with the in-memory keychain and a real profile folder. kittest panics on
+//! any glyph our bundled fonts lack, so these also prove the Chinese text renders.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use support::*;
+use wxpay_setup::app::Services;
+use wxpay_setup::domain::profile::{SecretField, Step};
+use wxpay_setup::i18n::{Lang, Tr};
+use wxpay_setup::services::file_picker::FixedPicker;
+use wxpay_setup::services::profile_store::{ProfileStore, Settings};
+use wxpay_setup::services::secret_store::{MemoryStore, SecretStore};
+use wxpay_setup::ui::WizardApp;
+
+const ZH: Tr = Tr(Lang::ZhCn);
+
+fn t(key: &str) -> &'static str {
+    ZH.t(key)
+}
+
+struct Fixture {
+    config: tempfile::TempDir,
+    keychain: MemoryStore,
+    picker: Arc<FixedPicker>,
+}
+
+impl Fixture {
+    fn new(lang: Lang) -> Fixture {
+        let config = tempfile::tempdir().unwrap();
+        ProfileStore::at(config.path().to_path_buf())
+            .save_settings(&Settings {
+                lang: Some(lang),
+                last_profile: None,
+            })
+            .unwrap();
+        Fixture {
+            config,
+            keychain: MemoryStore::new(),
+            picker: Arc::new(FixedPicker::default()),
+        }
+    }
+
+    fn open(&self) -> Harness<'static, WizardApp> {
+        let keychain = self.keychain.clone();
+        let services = Services {
+            secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
+            profiles: ProfileStore::at(self.config.path().to_path_buf()),
+            picker: self.picker.clone(),
+        };
+        let mut h = Harness::builder()
+            .with_size([1100.0, 2600.0])
+            .build_eframe(move |cc| WizardApp::new(&cc.egui_ctx, services));
+        settle(&mut h);
+        h
+    }
+
+    fn files_text(&self) -> String {
+        let mut out = String::new();
+        let mut stack = vec![self.config.path().to_path_buf()];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                out.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
+            }
+        }
+        out
+    }
+}
+
+/// Steps frames until background work and autosave timers are done.
+fn settle(h: &mut Harness<'static, WizardApp>) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        h.step();
+        if !h.state().wizard.busy() {
+            h.run();
+            return;
+        }
+        assert!(Instant::now() < deadline, "the wizard stayed busy");
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+fn click(h: &mut Harness<'static, WizardApp>, label: &str) {
+    h.get_by_label(label).click();
+    // a spinner may keep repainting while background work runs: `settle` waits for that
+    h.run_ok();
+}
+
+/// Clicks, and returns the output commands (open URL, copy) of the frames that
+/// handled the click.
+fn click_collect(h: &mut Harness<'static, WizardApp>, label: &str) -> String {
+    h.get_by_label(label).click();
+    let mut seen = String::new();
+    for _ in 0..3 {
+        h.step();
+        seen.push_str(&format!("{:?}", h.output().platform_output.commands));
+    }
+    h.run_ok();
+    seen
+}
+
+/// Text fields have the TextInput role, masked ones PasswordInput.
+fn field_role(h: &Harness<'static, WizardApp>, label: &str) -> Role {
+    if h.query_by_role_and_label(Role::PasswordInput, label)
+        .is_some()
+    {
+        Role::PasswordInput
+    } else {
+        Role::TextInput
+    }
+}
+
+fn type_into(h: &mut Harness<'static, WizardApp>, label: &str, text: &str) {
+    let role = field_role(h, label);
+    h.get_by_role_and_label(role, label).focus();
+    h.run_ok();
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run_ok();
+}
+
+fn clear_field(h: &mut Harness<'static, WizardApp>, label: &str) {
+    let role = field_role(h, label);
+    h.get_by_role_and_label(role, label).focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run_ok();
+}
+
+fn shows(h: &Harness<'static, WizardApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn pass_prerequisite(h: &mut Harness<'static, WizardApp>) {
+    click(h, t("prereq.choice_verified"));
+    click(h, t("prereq.continue"));
+    assert_eq!(h.state().wizard.step(), Step::MerchantNumber);
+}
+
+fn checklist_label(n: usize, id: &str) -> String {
+    format!("{n}. {}", t(&format!("checklist.{id}.text")))
+}
+
+#[test]
+fn individual_mini_programs_are_stopped_at_the_start() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    assert!(shows(&h, t("step.prerequisite.title")));
+    click(&mut h, t("prereq.choice_individual"));
+    assert!(shows(&h, t("prereq.individual_stop")));
+    // every later step stays locked
+    click(&mut h, &format!("{} →", t("nav.next")));
+    assert_eq!(h.state().wizard.step(), Step::Prerequisite);
+}
+
+#[test]
+fn new_merchant_path_can_be_left_and_resumed_days_later() {
+    let f = Fixture::new(Lang::ZhCn);
+    {
+        let mut h = f.open();
+        pass_prerequisite(&mut h);
+        click(&mut h, t("merchant.choice_new"));
+        assert!(shows(&h, "1-5 天"), "says it takes 1-5 days");
+        click(&mut h, &checklist_label(1, "new_open"));
+        click(&mut h, &checklist_label(2, "new_choose"));
+        // the console button opens the mini program admin in the browser
+        let opened = click_collect(&mut h, &format!("{} ↗", t("console.open_mp")));
+        assert!(opened.contains("https://mp.weixin.qq.com/"), "{opened}");
+        click(&mut h, t("merchant.continue_later"));
+        assert!(shows(&h, t("notice.saved_for_later")));
+        settle(&mut h);
+    } // the window closes here
+
+    let mut h = f.open();
+    assert_eq!(
+        h.state().wizard.step(),
+        Step::MerchantNumber,
+        "reopens on the same step"
+    );
+    assert!(shows(&h, t("step.merchant.title")));
+    assert!(h.state().wizard.is_checked("new_open") && h.state().wizard.is_checked("new_choose"));
+    assert!(!h.state().wizard.is_checked("new_fill"));
+    // ticking the rest completes the step
+    for (n, id) in [
+        (3, "new_fill"),
+        (4, "new_review"),
+        (5, "new_verify"),
+        (6, "new_sign"),
+    ] {
+        click(&mut h, &checklist_label(n, id));
+    }
+    assert!(shows(&h, t("merchant.done")));
+    settle(&mut h);
+}
+
+#[test]
+fn bind_path_case_two_fields_validate_live_and_secrets_stay_in_the_keychain() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    click(&mut h, t("merchant.choice_bind"));
+    for (n, id) in [
+        (1, "bind_authorize"),
+        (2, "bind_confirm"),
+        (3, "bind_status"),
+    ] {
+        click(&mut h, &checklist_label(n, id));
+    }
+    click(&mut h, &format!("{} →", t("nav.next")));
+    click(&mut h, t("site.site_and_mini_program.title"));
+    click(&mut h, &format!("{} →", t("nav.next")));
+    assert_eq!(h.state().wizard.step(), Step::Fields);
+
+    // a bad AppID gets a precise message, the good one a tick
+    let appid = t("field.mp_appid.label");
+    type_into(&mut h, appid, "wx12345");
+    assert!(shows(&h, "现在是 7 位"), "length message");
+    clear_field(&mut h, appid);
+    type_into(&mut h, appid, "1900006031");
+    assert!(shows(&h, t("problem.appid_looks_like_mchid")));
+    clear_field(&mut h, appid);
+    type_into(&mut h, appid, "wx1234567890abcdef");
+    assert!(!shows(&h, t("problem.appid_looks_like_mchid")));
+    assert!(shows(&h, t("field.valid")));
+
+    type_into(&mut h, t("field.payment_name.label"), &"微".repeat(26));
+    assert!(shows(&h, "名称太长：52 个字符"));
+    clear_field(&mut h, t("field.payment_name.label"));
+    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+
+    type_into(
+        &mut h,
+        t("field.mp_appsecret.label"),
+        "0123456789abcdef0123456789abcdef",
+    );
+    type_into(&mut h, t("field.mchid.label"), "1900006031");
+
+    // the generator fills the key and copies it
+    let commands = click_collect(&mut h, t("fields.generate_key"));
+    let key = h.state().wizard.secret(SecretField::ApiKeyV2);
+    assert_eq!(key.expose().len(), 32);
+    assert!(commands.contains(key.expose()), "copied to the clipboard");
+    assert!(shows(&h, t("fields.generated_copied")));
+
+    // case 2: the service account, with the same-AppID mistake caught
+    type_into(&mut h, t("field.oa_appid.label"), "wx1234567890abcdef");
+    assert!(shows(&h, t("problem.oa_appid_same_as_mp")));
+    clear_field(&mut h, t("field.oa_appid.label"));
+    type_into(&mut h, t("field.oa_appid.label"), "wxfedcba0987654321");
+    type_into(
+        &mut h,
+        t("field.oa_appsecret.label"),
+        "fedcba9876543210fedcba9876543210",
+    );
+    click(&mut h, t("fields.jsapi_confirm"));
+    settle(&mut h);
+
+    assert!(
+        h.state().wizard.step_complete(Step::Fields),
+        "{:?}",
+        h.state().wizard.step_missing(Step::Fields)
+    );
+    // secrets reached the keychain and no file
+    assert_eq!(
+        f.keychain
+            .peek(&h.state().wizard.profile().name, SecretField::ApiKeyV2),
+        Some(key.clone())
+    );
+    assert!(shows(&h, t("secret.saved")));
+    let files = f.files_text();
+    for secret in [
+        key.expose(),
+        "0123456789abcdef0123456789abcdef",
+        "fedcba9876543210fedcba9876543210",
+    ] {
+        assert!(!files.contains(secret), "a secret reached a file");
+    }
+    assert!(
+        files.contains("wxfedcba0987654321"),
+        "the profile autosaved"
+    );
+}
+
+fn drop_file(h: &mut Harness<'static, WizardApp>, path: &Path) {
+    #[derive(Debug)]
+    struct Dropped(PathBuf);
+    impl egui::DroppedFile for Dropped {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+        fn bytes(&self) -> Result<Vec<u8>, String> {
+            std::fs::read(&self.0).map_err(|e| e.to_string())
+        }
+    }
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path.to_path_buf())));
+    h.run_ok();
+    settle(h);
+}
+
+#[test]
+fn certificate_drop_summary_and_encrypted_export() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let zip = good_zip(work.path());
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+
+    // a hostile zip is refused with a clear message and nothing is stored
+    let evil = work.path().join("evil.zip");
+    write_raw_zip(&evil, &[(b"../../evil.pem".to_vec(), b"x".to_vec())]);
+    drop_file(&mut h, &evil);
+    assert_eq!(
+        h.state().wizard.step(),
+        Step::Certificate,
+        "a drop goes to the certificate step"
+    );
+    assert!(shows(&h, "可疑的文件路径"));
+    assert!(shows(&h, t("cert.nothing_written")));
+    assert!(h.state().wizard.certificate().is_none());
+
+    // the real zip, dropped onto the window
+    drop_file(&mut h, &zip);
+    assert!(shows(&h, COMPANY), "company name from the certificate");
+    assert!(shows(&h, SERIAL_HEX));
+    assert!(shows(&h, t("cert.key_matches")));
+    assert!(shows(&h, t("cert.usable")));
+    assert_eq!(
+        h.state().wizard.profile().mchid,
+        MCHID,
+        "MCHID filled in from the certificate"
+    );
+    assert!(
+        f.keychain
+            .peek(&h.state().wizard.profile().name, SecretField::PrivateKey)
+            .is_some()
+    );
+
+    // the same zip through the file dialog works too
+    *f.picker.zip.lock().unwrap() = Some(zip.clone());
+    click(&mut h, t("cert.choose_zip"));
+    settle(&mut h);
+    assert!(shows(&h, t("cert.usable")));
+
+    // summary: exact backend labels, the swapped-labels warning, what is missing
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    assert!(shows(&h, "公众号身份识别（APPID）"));
+    assert!(shows(&h, "存储私钥文件[apiclient_cert]"));
+    assert!(shows(&h, "上传 apiclient_cert.pem（证书文件）"));
+    assert!(shows(&h, t("summary.swapped")));
+    assert!(shows(&h, t("problem.jsapi_unconfirmed")));
+
+    // export with secrets: a bad passphrase blocks, a good one writes AES entries
+    click(&mut h, t("export.include_secrets"));
+    type_into(&mut h, t("export.passphrase"), "short");
+    assert!(shows(&h, "密码至少 8 个字符"));
+    clear_field(&mut h, t("export.passphrase"));
+    type_into(&mut h, t("export.passphrase"), "门店密码2024");
+    type_into(&mut h, t("export.confirm"), "门店密码2024");
+    let out = work.path().join("bundle.zip");
+    *f.picker.save.lock().unwrap() = Some(out.clone());
+    click(&mut h, t("export.button"));
+    settle(&mut h);
+    assert!(shows(&h, "配置包已保存到"));
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    assert!(
+        z.by_name("apiclient_key.pem").is_err(),
+        "the key is encrypted"
+    );
+    let mut key = String::new();
+    std::io::Read::read_to_string(
+        &mut z
+            .by_name_decrypt("apiclient_key.pem", "门店密码2024".as_bytes())
+            .unwrap(),
+        &mut key,
+    )
+    .unwrap();
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+}
+
+#[test]
+fn without_a_keychain_the_user_is_told_and_nothing_is_written_in_plain() {
+    let f = Fixture::new(Lang::ZhCn);
+    f.keychain.set_failure(Some(
+        wxpay_setup::services::secret_store::StoreError::Unavailable("no Secret Service".into()),
+    ));
+    let mut h = f.open();
+    assert!(shows(&h, "无法使用系统钥匙串"), "a banner says so");
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run();
+    type_into(
+        &mut h,
+        t("field.mp_appsecret.label"),
+        "0123456789abcdef0123456789abcdef",
+    );
+    type_into(&mut h, t("field.mp_appid.label"), "wx1234567890abcdef");
+    settle(&mut h);
+    assert!(f.keychain.is_empty());
+    let files = f.files_text();
+    assert!(
+        files.contains("wx1234567890abcdef"),
+        "non-secret work is kept"
+    );
+    assert!(
+        !files.contains("0123456789abcdef0123456789abcdef"),
+        "no plain fallback"
+    );
+    // once the keychain is back, Retry saves what was typed
+    f.keychain.set_failure(None);
+    click(&mut h, t("keychain.retry"));
+    settle(&mut h);
+    assert!(!shows(&h, "无法使用系统钥匙串"));
+    let name = h.state().wizard.profile().name.clone();
+    assert_eq!(
+        f.keychain
+            .peek(&name, SecretField::MpAppSecret)
+            .unwrap()
+            .expose(),
+        "0123456789abcdef0123456789abcdef"
+    );
+}
+
+#[test]
+fn language_switch_is_remembered() {
+    let f = Fixture::new(Lang::ZhCn);
+    {
+        let mut h = f.open();
+        click(&mut h, "English");
+        assert!(shows(&h, Tr(Lang::En).t("step.prerequisite.title")));
+        settle(&mut h);
+    }
+    let h = f.open();
+    assert_eq!(h.state().wizard.lang(), Lang::En);
+    assert!(shows(&h, Tr(Lang::En).t("prereq.choice_verified")));
+}
+
+#[test]
+fn new_shop_profiles_keep_their_work_apart() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    click(&mut h, t("profile.new"));
+    type_into(&mut h, t("profile.new_name"), "a/b");
+    click(&mut h, t("profile.create"));
+    assert!(shows(&h, "店铺名称不能包含这些字符"));
+    clear_field(&mut h, t("profile.new_name"));
+    type_into(&mut h, t("profile.new_name"), "第二家店");
+    click(&mut h, t("profile.create"));
+    settle(&mut h);
+    assert_eq!(h.state().wizard.profile().name, "第二家店");
+    assert_eq!(
+        h.state().wizard.step(),
+        Step::Prerequisite,
+        "a new shop starts at the beginning"
+    );
+    assert_eq!(h.state().wizard.profile_names().len(), 2);
+}
+
+/// Every text of both catalogs, drawn with only the bundled fonts: kittest
+/// panics on the first character without a glyph.
+#[test]
+fn bundled_fonts_cover_every_text() {
+    let all: Vec<String> = [
+        wxpay_setup::i18n::ZH_CN_SOURCE,
+        wxpay_setup::i18n::EN_SOURCE,
+    ]
+    .iter()
+    .flat_map(|s| wxpay_setup::i18n::parse_catalog(s).unwrap().into_values())
+    .collect();
+    let mut h = Harness::builder()
+        .with_size([4000.0, 40000.0])
+        .with_context_setup(|ctx| wxpay_setup::ui::fonts::install(ctx))
+        .build_ui(move |ui| {
+            for text in &all {
+                ui.label(text.as_str());
+            }
+            for extra in ["✓", "×", "⚠", "○", "●", "↗", "←", "→", "—"] {
+                ui.label(extra);
+            }
+        });
+    h.run();
+}
