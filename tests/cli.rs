@@ -298,7 +298,7 @@ fn profile_import_show_export_delete_with_the_real_keychain() {
 
     // export with secrets: AES-256 entries that need the passphrase
     let pass = work.path().join("pass.txt");
-    std::fs::write(&pass, "correct horse battery\n").unwrap();
+    std::fs::write(&pass, "correct-horse-battery\n").unwrap();
     let enc = work.path().join("enc.zip");
     let o = env.run(&[
         "export",
@@ -317,7 +317,7 @@ fn profile_import_show_export_delete_with_the_real_keychain() {
         "not readable without the passphrase"
     );
     let mut s = String::new();
-    z.by_name_decrypt("secrets.toml", b"correct horse battery")
+    z.by_name_decrypt("secrets.toml", b"correct-horse-battery")
         .unwrap()
         .read_to_string(&mut s)
         .unwrap();
@@ -332,7 +332,7 @@ fn profile_import_show_export_delete_with_the_real_keychain() {
     if let Ok(out) = Command::new("7z")
         .arg("x")
         .arg("-y")
-        .arg("-pcorrect horse battery")
+        .arg("-pcorrect-horse-battery")
         .arg(format!("-o{}", work.path().join("x").display()))
         .arg(&enc)
         .output()

@@ -482,7 +482,7 @@ fn bundled_fonts_cover_every_text() {
     .collect();
     let mut h = Harness::builder()
         .with_size([4000.0, 40000.0])
-        .with_context_setup(|ctx| wxpay_setup::ui::fonts::install(ctx))
+        .with_context_setup(wxpay_setup::ui::fonts::install)
         .build_ui(move |ui| {
             for text in &all {
                 ui.label(text.as_str());

@@ -675,11 +675,13 @@ impl Wizard {
                             }
                         }
                     }
-                    Err(e) => self.notify(
+                    // unavailable / denied: the banner says so; anything else gets a notice
+                    Err(StoreError::Other(detail)) => self.notify(
                         NoticeLevel::Error,
-                        &format!("keychain.error.{}", e.code()),
-                        vec![("detail", e.detail().to_owned())],
+                        "keychain.error.other",
+                        vec![("detail", detail)],
                     ),
+                    Err(_) => {}
                 }
             }
             Event::SecretStored {

@@ -70,6 +70,7 @@ impl eframe::App for WizardApp {
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         draw(ui, &mut self.wizard, &mut self.ui_state);
+        first_frame_probe(ui.ctx());
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
@@ -280,6 +281,38 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard) {
             ui.label(RichText::new(status).weak().small());
         });
     });
+}
+
+static PROCESS_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Call first thing in `main`: the benchmark measures time to first frame from here.
+pub fn mark_process_start() {
+    PROCESS_START.get_or_init(Instant::now);
+}
+
+/// With `WXPAY_SETUP_FIRST_FRAME_EXIT=1` (benchmark only): print the time to the
+/// first drawn frame and the resident memory, then close the window.
+fn first_frame_probe(ctx: &egui::Context) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if std::env::var_os("WXPAY_SETUP_FIRST_FRAME_EXIT").is_none()
+        || DONE.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        return;
+    }
+    let ms = PROCESS_START
+        .get()
+        .map(|t| t.elapsed().as_secs_f64() * 1000.0)
+        .unwrap_or(0.0);
+    let rss_kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .unwrap_or_default();
+    println!("first_frame_ms={ms:.0} rss_kb={rss_kb}");
+    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
 }
 
 /// Runs the window (the double-click path).

@@ -26,10 +26,8 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     }
     ui.add_space(8.0);
     match w.profile().prerequisite {
-        Some(Prerequisite::Verified) => {
-            if ui.button(tr.t("prereq.continue")).clicked() {
-                w.go_to(Step::MerchantNumber);
-            }
+        Some(Prerequisite::Verified) if ui.button(tr.t("prereq.continue")).clicked() => {
+            w.go_to(Step::MerchantNumber);
         }
         Some(Prerequisite::NotYetVerified) => {
             ui.label(RichText::new(tr.t("prereq.not_yet_help")).color(WARN_COLOR));
@@ -39,6 +37,6 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             ui.label(RichText::new(tr.t("prereq.individual_stop")).color(ERR_COLOR));
             ui.label(tr.t("prereq.individual_options"));
         }
-        None => {}
+        Some(Prerequisite::Verified) | None => {}
     }
 }

@@ -31,7 +31,7 @@ pub struct ImportedCert {
 /// What one file turned out to be.
 enum Found {
     Certificate(Vec<u8>),
-    RsaKey(PrivateKey),
+    RsaKey(Box<PrivateKey>),
     Pkcs12,
     Nothing,
 }
@@ -44,7 +44,7 @@ pub fn import_files(files: &[SourceFile]) -> Result<ImportedCert, ImportError> {
         for found in identify(file)? {
             match found {
                 Found::Certificate(der) if !certs.contains(&der) => certs.push(der),
-                Found::RsaKey(k) if !keys.contains(&k) => keys.push(k),
+                Found::RsaKey(k) if !keys.contains(&k) => keys.push(*k),
                 Found::Pkcs12 => p12_present = true,
                 _ => {}
             }
@@ -132,11 +132,11 @@ fn identify_pem(pem: &Pem, name: &str) -> Result<Found, ImportError> {
                 return Err(ImportError::KeyNotRsa { entry: entry() });
             }
             PrivateKey::from_pkcs8_der(&pem.contents)
-                .map(Found::RsaKey)
+                .map(|k| Found::RsaKey(Box::new(k)))
                 .map_err(|_| ImportError::MalformedKey { entry: entry() })
         }
         "RSA PRIVATE KEY" => PrivateKey::from_pkcs1_der(&pem.contents)
-            .map(Found::RsaKey)
+            .map(|k| Found::RsaKey(Box::new(k)))
             .map_err(|_| ImportError::MalformedKey { entry: entry() }),
         "EC PRIVATE KEY" | "DSA PRIVATE KEY" | "OPENSSH PRIVATE KEY" => {
             Err(ImportError::KeyNotRsa { entry: entry() })
