@@ -33,13 +33,7 @@ pub fn run_gui() -> ExitCode {
     let tr = Tr(Lang::from_system());
     let profiles = match ProfileStore::open_default() {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-            );
-            return ExitCode::from(FAIL);
-        }
+        Err(e) => return ExitCode::from(storage_failure(tr, &e)),
     };
     let services = Services {
         secrets: Arc::new(|| KeyringStore::connect().map(|s| Arc::new(s) as Arc<dyn SecretStore>)),
@@ -215,14 +209,27 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
 fn with_store(tr: Tr, f: impl FnOnce(&ProfileStore) -> u8) -> u8 {
     match ProfileStore::open_default() {
         Ok(s) => f(&s),
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-            );
-            FAIL
-        }
+        Err(e) => storage_failure(tr, &e),
     }
+}
+
+/// Prints a storage error in the user's language; returns the failure exit code.
+fn storage_failure(tr: Tr, e: &crate::services::profile_store::StorageError) -> u8 {
+    eprintln!(
+        "{}",
+        tr.tf(&format!("storage_error.{}", e.code()), &e.args())
+    );
+    FAIL
+}
+
+/// Prints "cannot read <path>: <reason>"; returns the failure exit code.
+fn read_failure(tr: Tr, path: &Path, e: &std::io::Error) -> u8 {
+    let args = [
+        ("path", path.display().to_string()),
+        ("reason", e.to_string()),
+    ];
+    eprintln!("{}", tr.tf("cli.cannot_read", &args));
+    FAIL
 }
 
 fn problem_json(tr: Tr, p: &Problem) -> Value {
@@ -384,19 +391,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let text = match std::fs::read_to_string(&file) {
         Ok(t) => zeroize::Zeroizing::new(t),
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr.tf(
-                    "cli.cannot_read",
-                    &[
-                        ("path", file.display().to_string()),
-                        ("reason", e.to_string())
-                    ]
-                )
-            );
-            return FAIL;
-        }
+        Err(e) => return read_failure(tr, &file, &e),
     };
     let mut input: ImportFile = match toml::from_str(&text) {
         Ok(i) => i,
@@ -426,13 +421,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     let mut profile = if store.exists(&name) {
         match store.load(&name) {
             Ok(p) => p,
-            Err(e) => {
-                eprintln!(
-                    "{}",
-                    tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-                );
-                return FAIL;
-            }
+            Err(e) => return storage_failure(tr, &e),
         }
     } else {
         Profile::new(&name)
@@ -559,11 +548,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     if let Err(e) = store.save(&profile) {
-        eprintln!(
-            "{}",
-            tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-        );
-        return FAIL;
+        return storage_failure(tr, &e);
     }
     println!(
         "{}",
@@ -623,13 +608,7 @@ fn keychain_message(tr: Tr, e: &StoreError) -> String {
 fn profile_list(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     let names = match store.list() {
         Ok(n) => n,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-            );
-            return FAIL;
-        }
+        Err(e) => return storage_failure(tr, &e),
     };
     let profiles: Vec<(String, Option<Profile>)> = names
         .into_iter()
@@ -674,13 +653,7 @@ fn load_profile(tr: Tr, store: &ProfileStore, name: &str) -> Result<Profile, u8>
         );
         return Err(FAIL);
     }
-    store.load(name).map_err(|e| {
-        eprintln!(
-            "{}",
-            tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-        );
-        FAIL
-    })
+    store.load(name).map_err(|e| storage_failure(tr, &e))
 }
 
 fn load_secrets(name: &str) -> Result<Secrets, StoreError> {
@@ -781,11 +754,7 @@ fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         return FAIL;
     }
     if let Err(e) = store.delete(&name) {
-        eprintln!(
-            "{}",
-            tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-        );
-        return FAIL;
+        return storage_failure(tr, &e);
     }
     println!("{}", tr.tf("cli.deleted", &[("name", name)]));
     OK
@@ -807,19 +776,7 @@ fn export(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
             .unwrap_or_default();
         let pass = match std::fs::read_to_string(&pass_file) {
             Ok(t) => Secret::new(t.trim_end_matches(['\r', '\n'])),
-            Err(e) => {
-                eprintln!(
-                    "{}",
-                    tr.tf(
-                        "cli.cannot_read",
-                        &[
-                            ("path", pass_file.display().to_string()),
-                            ("reason", e.to_string())
-                        ]
-                    )
-                );
-                return FAIL;
-            }
+            Err(e) => return read_failure(tr, &pass_file, &e),
         };
         if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
             eprintln!("{}", tr.problem(p));

@@ -40,18 +40,8 @@ impl Env {
         self.cmd().args(args).output().unwrap()
     }
 
-    /// Every byte the app wrote under its config directory, as text.
     fn all_files_text(&self) -> String {
-        let mut out = String::new();
-        let mut stack = vec![self.config.path().to_path_buf()];
-        while let Some(p) = stack.pop() {
-            if p.is_dir() {
-                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-            } else {
-                out.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
-            }
-        }
-        out
+        all_files_text(self.config.path())
     }
 }
 
@@ -414,27 +404,15 @@ fn bad_import_files_are_refused_and_nothing_is_written() {
         assert!(e.contains(needle), "{needle} missing in: {e}");
     }
 
-    std::fs::write(&f, "name = \"a/b\"\n").unwrap();
-    assert_eq!(
-        env.run(&["profile", "import", f.to_str().unwrap()])
-            .status
-            .code(),
-        Some(1)
-    );
-    std::fs::write(&f, "this is [not toml").unwrap();
-    assert_eq!(
-        env.run(&["profile", "import", f.to_str().unwrap()])
-            .status
-            .code(),
-        Some(1)
-    );
-    std::fs::write(&f, "name = \"x\"\ncert_zip = \"missing.zip\"\n").unwrap();
-    assert_eq!(
-        env.run(&["profile", "import", f.to_str().unwrap()])
-            .status
-            .code(),
-        Some(1)
-    );
+    for bad in [
+        "name = \"a/b\"\n",
+        "this is [not toml",
+        "name = \"x\"\ncert_zip = \"missing.zip\"\n",
+    ] {
+        std::fs::write(&f, bad).unwrap();
+        let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{bad}");
+    }
 
     let o = env.run(&["profile", "list", "--json"]);
     assert_eq!(json(&o), serde_json::json!([]), "no profile was written");

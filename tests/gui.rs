@@ -63,16 +63,7 @@ impl Fixture {
     }
 
     fn files_text(&self) -> String {
-        let mut out = String::new();
-        let mut stack = vec![self.config.path().to_path_buf()];
-        while let Some(p) = stack.pop() {
-            if p.is_dir() {
-                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-            } else {
-                out.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
-            }
-        }
-        out
+        all_files_text(self.config.path())
     }
 }
 

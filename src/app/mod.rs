@@ -4,6 +4,7 @@
 
 pub mod journey;
 pub mod rules;
+pub mod verify;
 pub mod worker;
 
 use std::collections::BTreeMap;

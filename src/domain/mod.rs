@@ -8,3 +8,4 @@ pub mod keygen;
 pub mod problem;
 pub mod profile;
 pub mod secret;
+pub mod wxapi;

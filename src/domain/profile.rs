@@ -148,6 +148,13 @@ pub struct Profile {
     pub oa_appid: String,
     pub jsapi_enabled: bool,
     pub certificate: Option<CertSummary>,
+    /// WeChat Pay public-key mode (merchants since 2024-25): `PUB_KEY_ID_...`.
+    pub public_key_id: String,
+    /// ... and its `pub_key.pem` (a public key: not a secret).
+    pub public_key_pem: String,
+    /// Online check results, by check id.
+    pub checks:
+        std::collections::BTreeMap<crate::app::verify::CheckId, crate::app::verify::CheckRecord>,
     /// Where the user was, so that reopening the app lands there.
     pub step: Step,
     /// RFC 3339 time of the last change.

@@ -3,3 +3,4 @@
 pub mod file_picker;
 pub mod profile_store;
 pub mod secret_store;
+pub mod wechat_http;

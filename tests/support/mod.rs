@@ -255,3 +255,17 @@ pub fn good_zip(dir: &Path) -> PathBuf {
     write_zip(&path, &wxcertutil_files(&cert, key_a(), MCHID));
     path
 }
+
+/// Every file under `dir`, concatenated as text: to search for leaked secrets.
+pub fn all_files_text(dir: &Path) -> String {
+    let mut out = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            out.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
+        }
+    }
+    out
+}

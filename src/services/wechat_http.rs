@@ -1,0 +1,194 @@
+//! HTTP to WeChat. HTTPS with certificate validation always; plain http only to
+//! a loopback address (the test servers). Every request has a 10 s timeout.
+//! Base URLs come from `WXPAY_SETUP_MP_API` and `WXPAY_SETUP_PAY_API` when set.
+
+use std::time::Duration;
+
+pub const MP_API_DEFAULT: &str = "https://api.weixin.qq.com";
+pub const PAY_API_DEFAULT: &str = "https://api.mch.weixin.qq.com";
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a request got no answer: distinct from "WeChat says your value is wrong".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetError {
+    #[error("timed out")]
+    Timeout,
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("{0}")]
+    Other(String),
+    #[error("refused base URL {0}: HTTPS is required except for loopback")]
+    InsecureUrl(String),
+}
+
+impl NetError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            NetError::Timeout => "net_timeout",
+            NetError::Connect(_) | NetError::Other(_) => "net_unreachable",
+            NetError::Tls(_) => "net_tls",
+            NetError::InsecureUrl(_) => "net_insecure_url",
+        }
+    }
+
+    pub fn detail(&self) -> String {
+        self.to_string()
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// What the checks need from HTTP. The real one is [`HttpClient`]; tests point it
+/// at a local server that behaves as WeChat documents.
+pub trait WeChatHttp: Send + Sync {
+    fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError>;
+    fn post_xml(&self, url: &str, body: &str) -> Result<Reply, NetError>;
+}
+
+#[derive(Debug, Clone)]
+pub struct BaseUrls {
+    pub mp: String,
+    pub pay: String,
+}
+
+impl BaseUrls {
+    pub fn from_env() -> Result<BaseUrls, NetError> {
+        let read = |var: &str, default: &str| {
+            std::env::var(var)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let urls = BaseUrls {
+            mp: read("WXPAY_SETUP_MP_API", MP_API_DEFAULT),
+            pay: read("WXPAY_SETUP_PAY_API", PAY_API_DEFAULT),
+        };
+        check_base_url(&urls.mp)?;
+        check_base_url(&urls.pay)?;
+        Ok(urls)
+    }
+}
+
+/// HTTPS anywhere; plain http only to 127.0.0.0/8, ::1 or localhost.
+pub fn check_base_url(url: &str) -> Result<(), NetError> {
+    let bad = || NetError::InsecureUrl(url.to_owned());
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| bad())?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                None => false,
+            };
+            if loopback { Ok(()) } else { Err(bad()) }
+        }
+        _ => Err(bad()),
+    }
+}
+
+pub struct HttpClient {
+    client: reqwest::blocking::Client,
+}
+
+impl HttpClient {
+    pub fn new() -> Result<HttpClient, NetError> {
+        // rustls with ring: no C toolchain beyond what ring needs, no OpenSSL
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(TIMEOUT)
+            // WeChat's APIs never redirect; a redirect is a captive portal or proxy page
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(false) // checked per base URL above, so loopback http works in tests
+            .user_agent(concat!("wxpay-setup/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| NetError::Other(e.to_string()))?;
+        Ok(HttpClient { client })
+    }
+
+    fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Reply, NetError> {
+        let resp = req.send().map_err(classify)?;
+        let status = resp.status().as_u16();
+        // bound what we read: a real reply is a few KB
+        let bytes = resp.bytes().map_err(classify)?;
+        let body = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]).into_owned();
+        Ok(Reply { status, body })
+    }
+}
+
+fn classify(e: reqwest::Error) -> NetError {
+    if e.is_timeout() {
+        return NetError::Timeout;
+    }
+    // walk the source chain: TLS failures surface as connect errors with a rustls cause
+    let mut text = e.to_string();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    while let Some(s) = src {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        src = s.source();
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        NetError::Tls(text)
+    } else if e.is_connect() || e.is_request() || e.is_body() {
+        NetError::Connect(text)
+    } else {
+        NetError::Other(text)
+    }
+}
+
+impl WeChatHttp for HttpClient {
+    fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError> {
+        check_base_url(url)?;
+        let mut req = self.client.get(url).header("Accept", "application/json");
+        if let Some(a) = authorization {
+            req = req.header("Authorization", a);
+        }
+        self.send(req)
+    }
+
+    fn post_xml(&self, url: &str, body: &str) -> Result<Reply, NetError> {
+        check_base_url(url)?;
+        self.send(
+            self.client
+                .post(url)
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .body(body.to_owned()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        for ok in [
+            "https://api.weixin.qq.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.3.4.5",
+        ] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.weixin.qq.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "not a url",
+            "http://127.0.0.1.evil.com",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}
