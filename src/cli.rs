@@ -146,6 +146,12 @@ fn command_tree(tr: Tr) -> Command {
                 ),
         )
         .subcommand(
+            Command::new("verify")
+                .about(tr.t("cli.verify"))
+                .arg(Arg::new("profile").long("profile").required(true).value_name("NAME").help(tr.t("cli.arg_name")))
+                .arg(json()),
+        )
+        .subcommand(
             Command::new("export")
                 .about(tr.t("cli.export"))
                 .arg(
@@ -201,6 +207,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             _ => USAGE,
         },
         Some(("export", m)) => with_store(tr, |s| export(tr, s, m)),
+        Some(("verify", m)) => with_store(tr, |s| verify(tr, s, m)),
         _ => USAGE,
     };
     ExitCode::from(code)
@@ -758,6 +765,75 @@ fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     }
     println!("{}", tr.tf("cli.deleted", &[("name", name)]));
     OK
+}
+
+// ----- verify -----------------------------------------------------------------------
+
+fn verify(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    use crate::app::verify::{self as checks, CheckId, CheckRecord};
+    use crate::domain::wxapi::Status;
+    use crate::services::wechat_http::{BaseUrls, HttpClient, WeChatHttp};
+
+    let name = m.get_one::<String>("profile").cloned().unwrap_or_default();
+    let mut p = match load_profile(tr, store, &name) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let secrets = match load_secrets(&name) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}", keychain_message(tr, &e));
+            return FAIL;
+        }
+    };
+    let http: Arc<dyn WeChatHttp> = match HttpClient::new() {
+        Ok(h) => Arc::new(h),
+        Err(e) => {
+            eprintln!("{e}");
+            return FAIL;
+        }
+    };
+    let urls = BaseUrls::from_env();
+    let results = checks::run_all(&CheckId::ALL, &p, &secrets, http, &urls);
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut all_ok = true;
+    let mut rows = Vec::new();
+    for (id, outcome) in &results {
+        if outcome.status != Status::Skipped {
+            all_ok &= outcome.status == Status::Ok;
+            p.checks.insert(*id, CheckRecord {
+                outcome: outcome.clone(),
+                at: now.clone(),
+                fingerprint: checks::fingerprint(*id, &p, &secrets),
+            });
+        }
+        rows.push(json!({
+            "id": id.key(),
+            "status": outcome.status,
+            "code": outcome.code,
+            "message": tr.outcome(outcome),
+        }));
+    }
+    if let Err(e) = store.save(&p) {
+        storage_failure(tr, &e);
+    }
+    if m.get_flag("json") {
+        print_json(&Value::Array(rows));
+    } else {
+        for (id, outcome) in &results {
+            let mark = match outcome.status {
+                Status::Ok => "✓",
+                Status::Fail => "×",
+                Status::Error => "!",
+                Status::Skipped => "-",
+            };
+            println!("{mark} {}: {}", tr.t(&format!("check.id.{}", id.key())), tr.outcome(outcome));
+        }
+        println!("{}", if all_ok { tr.t("cli.verify_all_ok") } else { tr.t("cli.verify_not_ok") });
+    }
+    if all_ok { OK } else { FAIL }
 }
 
 // ----- export -----------------------------------------------------------------------

@@ -128,6 +128,12 @@ impl Tr {
         fill(self.t(key), args)
     }
 
+    /// The localized message of an online check's outcome.
+    pub fn outcome(self, o: &crate::domain::wxapi::Outcome) -> String {
+        let args: Vec<(&str, String)> = o.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        self.tf(&format!("check.{}", o.code), &args)
+    }
+
     /// The localized message of a problem.
     pub fn problem(self, p: &Problem) -> String {
         let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -278,6 +284,9 @@ mod catalog_tests {
         ] {
             missing.push(format!("field.{}.label", f.key()));
             missing.push(format!("field.{}.where", f.key()));
+        }
+        for c in crate::app::verify::CheckId::ALL {
+            missing.push(format!("check.id.{}", c.key()));
         }
         for code in ["unavailable", "denied", "other"] {
             missing.push(format!("keychain.error.{code}"));

@@ -1,0 +1,312 @@
+//! A local HTTP server that behaves as WeChat documents its endpoints. It checks
+//! each request for real (the v2 signature, the v3 Authorization header against
+//! the merchant's certificate key) with its own code, not the app's, and answers
+//! with the documented replies. Some AppIDs trigger failure modes.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64ct::{Base64, Encoding};
+use hmac::{Hmac, Mac};
+use md5::{Digest, Md5};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::signature::Verifier;
+use sha2::Sha256;
+
+/// AppIDs that make the server misbehave.
+pub const APPID_SLOW: &str = "wx00000000000051ee";
+pub const APPID_DROP: &str = "wx0000000000000d0b";
+pub const APPID_MALFORMED: &str = "wx00000000000bad0a";
+pub const APPID_BUSY: &str = "wx0000000000000b05";
+
+#[derive(Clone)]
+pub struct App {
+    pub appid: String,
+    pub secret: String,
+}
+
+#[derive(Clone)]
+pub struct Merchant {
+    pub mchid: String,
+    pub api_key: String,
+    pub bound_appids: Vec<String>,
+    /// PKCS#8 PEM of the merchant's private key: the server verifies with its public half.
+    pub key_pem: String,
+    pub serial: String,
+    pub api_v3_key: String,
+    pub public_key_mode: bool,
+    /// Answer SYSTEMERROR this many times before the real answer.
+    pub system_errors: usize,
+    /// Report "not bound" in return_msg (older replies) rather than as err_code.
+    pub not_bound_in_return_msg: bool,
+}
+
+#[derive(Default)]
+pub struct Log {
+    pub paths: Vec<String>,
+}
+
+pub struct FakeWeChat {
+    pub url: String,
+    server: Arc<tiny_http::Server>,
+    pub log: Arc<Mutex<Log>>,
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl Drop for FakeWeChat {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+struct State {
+    apps: HashMap<String, App>,
+    merchants: Mutex<HashMap<String, Merchant>>,
+}
+
+impl FakeWeChat {
+    pub fn start(apps: Vec<App>, merchants: Vec<Merchant>) -> FakeWeChat {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let state = Arc::new(State {
+            apps: apps.into_iter().map(|a| (a.appid.clone(), a)).collect(),
+            merchants: Mutex::new(merchants.into_iter().map(|m| (m.mchid.clone(), m)).collect()),
+        });
+        let log = Arc::new(Mutex::new(Log::default()));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (s, l, r) = (server.clone(), log.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for req in s.incoming_requests() {
+                let (state, log, requests) = (state.clone(), l.clone(), r.clone());
+                std::thread::spawn(move || handle(req, &state, &log, &requests));
+            }
+        });
+        FakeWeChat { url, server, log, requests }
+    }
+
+    pub fn paths(&self) -> Vec<String> {
+        self.log.lock().unwrap().paths.clone()
+    }
+}
+
+fn query(url: &str) -> HashMap<String, String> {
+    url.split_once('?')
+        .map(|(_, q)| {
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_owned(), percent_decode(v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn respond(req: tiny_http::Request, status: u16, body: String) {
+    let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(status));
+}
+
+fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests: &AtomicUsize) {
+    requests.fetch_add(1, Ordering::SeqCst);
+    let url = req.url().to_owned();
+    let path = url.split('?').next().unwrap_or("").to_owned();
+    log.lock().unwrap().paths.push(path.clone());
+    let q = query(&url);
+    let appid = q.get("appid").cloned().unwrap_or_default();
+    match (req.method().as_str(), path.as_str()) {
+        ("GET", "/sns/jscode2session") | ("GET", "/sns/oauth2/access_token") => match appid.as_str() {
+            APPID_SLOW => {
+                std::thread::sleep(Duration::from_secs(12));
+                respond(req, 200, r#"{"errcode":40029}"#.into());
+            }
+            APPID_DROP => {
+                // close the connection without a byte of reply
+                let mut w = req.into_writer();
+                let _ = w.flush();
+            }
+            APPID_MALFORMED => respond(req, 200, "<html><body>502 Bad Gateway</body></html>".into()),
+            _ => {
+                let rid = "rid: 6925a1b2-0f1e";
+                let body = match state.apps.get(&appid) {
+                    _ if appid == APPID_BUSY => format!(r#"{{"errcode":-1,"errmsg":"system error, {rid}"}}"#),
+                    None => format!(r#"{{"errcode":40013,"errmsg":"invalid appid, {rid}"}}"#),
+                    Some(a) if Some(&a.secret) != q.get("secret") => {
+                        format!(r#"{{"errcode":40125,"errmsg":"invalid appsecret, {rid}"}}"#)
+                    }
+                    Some(_) => format!(r#"{{"errcode":40029,"errmsg":"invalid code, {rid}"}}"#),
+                };
+                respond(req, 200, body);
+            }
+        },
+        ("POST", "/pay/orderquery") => {
+            let mut body = String::new();
+            let _ = req.as_reader().read_to_string(&mut body);
+            let reply = orderquery(state, &body);
+            respond(req, 200, reply);
+        }
+        ("GET", "/v3/certificates") => {
+            let auth = req
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .map(|h| h.value.as_str().to_owned())
+                .unwrap_or_default();
+            let (status, body) = certificates(state, &auth);
+            respond(req, status, body);
+        }
+        _ => respond(req, 404, r#"{"code":"NOT_FOUND"}"#.into()),
+    }
+}
+
+// ----- v2 -----------------------------------------------------------------------
+
+fn parse_xml(body: &str) -> BTreeMap<String, String> {
+    // WeChat's flat format: <xml><k><![CDATA[v]]></k>...</xml>
+    let mut out = BTreeMap::new();
+    let inner = body.trim().trim_start_matches("<xml>").trim_end_matches("</xml>");
+    let mut rest = inner;
+    while let Some(start) = rest.find('<') {
+        let Some(end) = rest[start..].find('>') else { break };
+        let name = rest[start + 1..start + end].to_owned();
+        let close = format!("</{name}>");
+        let Some(cpos) = rest.find(&close) else { break };
+        let raw = &rest[start + end + 1..cpos];
+        let value = raw.trim_start_matches("<![CDATA[").trim_end_matches("]]>");
+        out.insert(name, value.to_owned());
+        rest = &rest[cpos + close.len()..];
+    }
+    out
+}
+
+fn sign(p: &BTreeMap<String, String>, key: &str, hmac: bool) -> String {
+    let mut s: Vec<String> = p
+        .iter()
+        .filter(|(k, v)| k.as_str() != "sign" && !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    s.push(format!("key={key}"));
+    let text = s.join("&");
+    let bytes: Vec<u8> = if hmac {
+        let mut m = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.as_bytes()).unwrap();
+        m.update(text.as_bytes());
+        m.finalize().into_bytes().to_vec()
+    } else {
+        Md5::digest(text.as_bytes()).to_vec()
+    };
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn xml(p: &BTreeMap<String, String>) -> String {
+    let mut s = String::from("<xml>");
+    for (k, v) in p {
+        s.push_str(&format!("<{k}><![CDATA[{v}]]></{k}>"));
+    }
+    s + "</xml>"
+}
+
+fn signed_reply(fields: &[(&str, &str)], key: &str, hmac: bool) -> String {
+    let mut p: BTreeMap<String, String> = fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+    p.insert("nonce_str".into(), "5K8264ILTKCH16CQ2502SI8ZNMTM67VS".into());
+    p.insert("mch_id".into(), String::new());
+    let s = sign(&p, key, hmac);
+    p.insert("sign".into(), s);
+    xml(&p)
+}
+
+fn orderquery(state: &State, body: &str) -> String {
+    let p = parse_xml(body);
+    let fail = |msg: &str| format!("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{msg}]]></return_msg></xml>");
+    let mchid = p.get("mch_id").cloned().unwrap_or_default();
+    let mut merchants = state.merchants.lock().unwrap();
+    let Some(m) = merchants.get_mut(&mchid) else {
+        return fail("mch_id参数格式错误");
+    };
+    let hmac = p.get("sign_type").map(String::as_str) == Some("HMAC-SHA256");
+    if p.get("sign").map(String::as_str) != Some(sign(&p, &m.api_key, hmac).as_str()) {
+        return fail("签名错误，请检查后再试");
+    }
+    let appid = p.get("appid").cloned().unwrap_or_default();
+    if !state.apps.contains_key(&appid) && !m.bound_appids.contains(&appid) {
+        return fail("AppID不存在，请检查后再试");
+    }
+    if !m.bound_appids.contains(&appid) {
+        if m.not_bound_in_return_msg {
+            return fail("appid和mch_id不匹配");
+        }
+        return signed_reply(&[("return_code", "SUCCESS"), ("result_code", "FAIL"), ("err_code", "APPID_MCHID_NOT_MATCH"), ("err_code_des", "appid和mch_id不匹配")], &m.api_key, hmac);
+    }
+    if m.system_errors > 0 {
+        m.system_errors -= 1;
+        return signed_reply(&[("return_code", "SUCCESS"), ("result_code", "FAIL"), ("err_code", "SYSTEMERROR"), ("err_code_des", "系统错误")], &m.api_key, hmac);
+    }
+    signed_reply(&[("return_code", "SUCCESS"), ("return_msg", "OK"), ("appid", &appid), ("result_code", "FAIL"), ("err_code", "ORDERNOTEXIST"), ("err_code_des", "订单不存在")], &m.api_key, hmac)
+}
+
+// ----- v3 -----------------------------------------------------------------------
+
+fn auth_fields(auth: &str) -> Option<HashMap<String, String>> {
+    let rest = auth.strip_prefix("WECHATPAY2-SHA256-RSA2048 ")?;
+    Some(
+        rest.split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
+            .collect(),
+    )
+}
+
+fn certificates(state: &State, auth: &str) -> (u16, String) {
+    let sign_error = (401, r#"{"code":"SIGN_ERROR","message":"签名错误"}"#.to_owned());
+    let Some(f) = auth_fields(auth) else { return sign_error };
+    let merchants = state.merchants.lock().unwrap();
+    let Some(m) = merchants.get(f.get("mchid").map(String::as_str).unwrap_or("")) else { return sign_error };
+    if f.get("serial_no") != Some(&m.serial) {
+        return sign_error;
+    }
+    let message = format!("GET\n/v3/certificates\n{}\n{}\n\n", f.get("timestamp").cloned().unwrap_or_default(), f.get("nonce_str").cloned().unwrap_or_default());
+    let public = rsa::PrivateKey::from_pkcs8_pem(&m.key_pem).unwrap().to_public_key();
+    let verifier = VerifyingKey::<Sha256>::new(public);
+    let ok = Base64::decode_vec(f.get("signature").map(String::as_str).unwrap_or(""))
+        .ok()
+        .and_then(|s| Signature::try_from(s.as_slice()).ok())
+        .is_some_and(|sig| verifier.verify(message.as_bytes(), &sig).is_ok());
+    if !ok {
+        return sign_error;
+    }
+    if m.public_key_mode {
+        return (404, r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#.to_owned());
+    }
+    let cipher = Aes256Gcm::new_from_slice(m.api_v3_key.as_bytes()).unwrap();
+    let nonce = "61f9c719728a";
+    let plain = "-----BEGIN CERTIFICATE-----\nMIIplatform\n-----END CERTIFICATE-----\n";
+    let ct = cipher
+        .encrypt(&Nonce::try_from(nonce.as_bytes()).unwrap(), Payload { msg: plain.as_bytes(), aad: b"certificate" })
+        .unwrap();
+    let body = format!(
+        r#"{{"data":[{{"serial_no":"5157F09EFDC096DE15EBE81A47057A7232F1B8E1","effective_time":"2024-06-08T10:34:56+08:00","expire_time":"2029-06-08T10:34:56+08:00","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"{nonce}","associated_data":"certificate","ciphertext":"{}"}}}}]}}"#,
+        Base64::encode_string(&ct)
+    );
+    (200, body)
+}
