@@ -148,7 +148,13 @@ fn command_tree(tr: Tr) -> Command {
         .subcommand(
             Command::new("verify")
                 .about(tr.t("cli.verify"))
-                .arg(Arg::new("profile").long("profile").required(true).value_name("NAME").help(tr.t("cli.arg_name")))
+                .arg(
+                    Arg::new("profile")
+                        .long("profile")
+                        .required(true)
+                        .value_name("NAME")
+                        .help(tr.t("cli.arg_name")),
+                )
                 .arg(json()),
         )
         .subcommand(
@@ -375,6 +381,9 @@ struct ImportFile {
     oa_appsecret: Option<String>,
     cert_zip: Option<PathBuf>,
     jsapi_enabled: Option<bool>,
+    public_key_id: Option<String>,
+    /// Path to the merchant's `pub_key.pem` (public-key mode).
+    public_key_pem: Option<PathBuf>,
 }
 
 impl Drop for ImportFile {
@@ -479,6 +488,29 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     );
     if let Some(j) = input.jsapi_enabled {
         profile.jsapi_enabled = j;
+    }
+    if let Some(id) = &input.public_key_id {
+        match crate::domain::wxapi::v3::check_public_key_id(id) {
+            Ok(()) => profile.public_key_id = id.trim().to_owned(),
+            Err(code) => errors.push(format!("public_key_id: {}", tr.t(&format!("check.{code}")))),
+        }
+    }
+    if let Some(path) = &input.public_key_pem {
+        let path = if path.is_relative() {
+            file.parent().unwrap_or(Path::new(".")).join(path)
+        } else {
+            path.clone()
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(pem) => match crate::domain::wxapi::v3::check_public_key_pem(&pem) {
+                Ok(()) => profile.public_key_pem = pem.trim().to_owned(),
+                Err(code) => errors.push(format!(
+                    "public_key_pem: {}",
+                    tr.t(&format!("check.{code}"))
+                )),
+            },
+            Err(e) => errors.push(format!("public_key_pem: {} ({e})", path.display())),
+        }
     }
 
     let file_has_secrets = input.mp_appsecret.is_some()
@@ -803,11 +835,14 @@ fn verify(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     for (id, outcome) in &results {
         if outcome.status != Status::Skipped {
             all_ok &= outcome.status == Status::Ok;
-            p.checks.insert(*id, CheckRecord {
-                outcome: outcome.clone(),
-                at: now.clone(),
-                fingerprint: checks::fingerprint(*id, &p, &secrets),
-            });
+            p.checks.insert(
+                *id,
+                CheckRecord {
+                    outcome: outcome.clone(),
+                    at: now.clone(),
+                    fingerprint: checks::fingerprint(*id, &p, &secrets),
+                },
+            );
         }
         rows.push(json!({
             "id": id.key(),
@@ -829,9 +864,20 @@ fn verify(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
                 Status::Error => "!",
                 Status::Skipped => "-",
             };
-            println!("{mark} {}: {}", tr.t(&format!("check.id.{}", id.key())), tr.outcome(outcome));
+            println!(
+                "{mark} {}: {}",
+                tr.t(&format!("check.id.{}", id.key())),
+                tr.outcome(outcome)
+            );
         }
-        println!("{}", if all_ok { tr.t("cli.verify_all_ok") } else { tr.t("cli.verify_not_ok") });
+        println!(
+            "{}",
+            if all_ok {
+                tr.t("cli.verify_all_ok")
+            } else {
+                tr.t("cli.verify_not_ok")
+            }
+        );
     }
     if all_ok { OK } else { FAIL }
 }

@@ -130,7 +130,11 @@ impl Tr {
 
     /// The localized message of an online check's outcome.
     pub fn outcome(self, o: &crate::domain::wxapi::Outcome) -> String {
-        let args: Vec<(&str, String)> = o.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let args: Vec<(&str, String)> = o
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
         self.tf(&format!("check.{}", o.code), &args)
     }
 
@@ -246,14 +250,25 @@ mod catalog_tests {
                     }
                 }
             }
-            for pat in ["Problem::error(\"", "Problem::warning(\""] {
+            // (pattern, i18n prefix, part of the code inside the pattern)
+            for (pat, prefix, lead) in [
+                ("Problem::error(\"", "problem", ""),
+                ("Problem::warning(\"", "problem", ""),
+                ("Outcome::ok(\"", "check", ""),
+                ("Outcome::fail(\"", "check", ""),
+                ("Outcome::error(\"", "check", ""),
+                ("Status::Skipped, \"", "check", ""),
+                ("Err(\"public_key", "check", "public_key"),
+                ("=> \"net_", "check", "net_"),
+            ] {
                 for (i, _) in text.match_indices(pat) {
                     let code: String = text[i + pat.len()..]
                         .chars()
                         .take_while(|c| *c != '"')
                         .collect();
-                    if !zh.contains_key(&format!("problem.{code}")) {
-                        missing.push(format!("{}: problem.{code}", p.display()));
+                    let key = format!("{prefix}.{lead}{code}");
+                    if !zh.contains_key(&key) {
+                        missing.push(format!("{}: {key}", p.display()));
                     }
                 }
             }

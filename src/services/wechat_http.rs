@@ -106,6 +106,8 @@ impl HttpClient {
             .connect_timeout(TIMEOUT)
             // WeChat's APIs never redirect; a redirect is a captive portal or proxy page
             .redirect(reqwest::redirect::Policy::none())
+            // a handful of one-shot requests: a fresh connection each, no stale keep-alive
+            .pool_max_idle_per_host(0)
             .https_only(false) // checked per base URL above, so loopback http works in tests
             .user_agent(concat!("wxpay-setup/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -127,6 +129,10 @@ fn classify(e: reqwest::Error) -> NetError {
     if e.is_timeout() {
         return NetError::Timeout;
     }
+    let is_connect = e.is_connect() || e.is_request() || e.is_body();
+    // the URL is left out: its path (/v3/certificates) must not read as a TLS problem,
+    // and a check URL carries the AppSecret in its query
+    let e = e.without_url();
     // walk the source chain: TLS failures surface as connect errors with a rustls cause
     let mut text = e.to_string();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
@@ -138,7 +144,7 @@ fn classify(e: reqwest::Error) -> NetError {
     let lower = text.to_ascii_lowercase();
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         NetError::Tls(text)
-    } else if e.is_connect() || e.is_request() || e.is_body() {
+    } else if is_connect {
         NetError::Connect(text)
     } else {
         NetError::Other(text)

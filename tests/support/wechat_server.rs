@@ -5,7 +5,6 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,7 +21,6 @@ use sha2::Sha256;
 
 /// AppIDs that make the server misbehave.
 pub const APPID_SLOW: &str = "wx00000000000051ee";
-pub const APPID_DROP: &str = "wx0000000000000d0b";
 pub const APPID_MALFORMED: &str = "wx00000000000bad0a";
 pub const APPID_BUSY: &str = "wx0000000000000b05";
 
@@ -77,7 +75,12 @@ impl FakeWeChat {
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let state = Arc::new(State {
             apps: apps.into_iter().map(|a| (a.appid.clone(), a)).collect(),
-            merchants: Mutex::new(merchants.into_iter().map(|m| (m.mchid.clone(), m)).collect()),
+            merchants: Mutex::new(
+                merchants
+                    .into_iter()
+                    .map(|m| (m.mchid.clone(), m))
+                    .collect(),
+            ),
         });
         let log = Arc::new(Mutex::new(Log::default()));
         let requests = Arc::new(AtomicUsize::new(0));
@@ -88,7 +91,12 @@ impl FakeWeChat {
                 std::thread::spawn(move || handle(req, &state, &log, &requests));
             }
         });
-        FakeWeChat { url, server, log, requests }
+        FakeWeChat {
+            url,
+            server,
+            log,
+            requests,
+        }
     }
 
     pub fn paths(&self) -> Vec<String> {
@@ -126,7 +134,16 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn respond(req: tiny_http::Request, status: u16, body: String) {
-    let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(status));
+    let close: tiny_http::Header = "Connection: close".parse().unwrap();
+    let json: tiny_http::Header = "Content-Type: application/json; charset=utf-8"
+        .parse()
+        .unwrap();
+    let _ = req.respond(
+        tiny_http::Response::from_string(body)
+            .with_status_code(status)
+            .with_header(close)
+            .with_header(json),
+    );
 }
 
 fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests: &AtomicUsize) {
@@ -137,30 +154,31 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
     let q = query(&url);
     let appid = q.get("appid").cloned().unwrap_or_default();
     match (req.method().as_str(), path.as_str()) {
-        ("GET", "/sns/jscode2session") | ("GET", "/sns/oauth2/access_token") => match appid.as_str() {
-            APPID_SLOW => {
-                std::thread::sleep(Duration::from_secs(12));
-                respond(req, 200, r#"{"errcode":40029}"#.into());
+        ("GET", "/sns/jscode2session") | ("GET", "/sns/oauth2/access_token") => {
+            match appid.as_str() {
+                APPID_SLOW => {
+                    std::thread::sleep(Duration::from_secs(12));
+                    respond(req, 200, r#"{"errcode":40029}"#.into());
+                }
+                APPID_MALFORMED => {
+                    respond(req, 200, "<html><body>502 Bad Gateway</body></html>".into())
+                }
+                _ => {
+                    let rid = "rid: 6925a1b2-0f1e";
+                    let body = match state.apps.get(&appid) {
+                        _ if appid == APPID_BUSY => {
+                            format!(r#"{{"errcode":-1,"errmsg":"system error, {rid}"}}"#)
+                        }
+                        None => format!(r#"{{"errcode":40013,"errmsg":"invalid appid, {rid}"}}"#),
+                        Some(a) if Some(&a.secret) != q.get("secret") => {
+                            format!(r#"{{"errcode":40125,"errmsg":"invalid appsecret, {rid}"}}"#)
+                        }
+                        Some(_) => format!(r#"{{"errcode":40029,"errmsg":"invalid code, {rid}"}}"#),
+                    };
+                    respond(req, 200, body);
+                }
             }
-            APPID_DROP => {
-                // close the connection without a byte of reply
-                let mut w = req.into_writer();
-                let _ = w.flush();
-            }
-            APPID_MALFORMED => respond(req, 200, "<html><body>502 Bad Gateway</body></html>".into()),
-            _ => {
-                let rid = "rid: 6925a1b2-0f1e";
-                let body = match state.apps.get(&appid) {
-                    _ if appid == APPID_BUSY => format!(r#"{{"errcode":-1,"errmsg":"system error, {rid}"}}"#),
-                    None => format!(r#"{{"errcode":40013,"errmsg":"invalid appid, {rid}"}}"#),
-                    Some(a) if Some(&a.secret) != q.get("secret") => {
-                        format!(r#"{{"errcode":40125,"errmsg":"invalid appsecret, {rid}"}}"#)
-                    }
-                    Some(_) => format!(r#"{{"errcode":40029,"errmsg":"invalid code, {rid}"}}"#),
-                };
-                respond(req, 200, body);
-            }
-        },
+        }
         ("POST", "/pay/orderquery") => {
             let mut body = String::new();
             let _ = req.as_reader().read_to_string(&mut body);
@@ -186,10 +204,15 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
 fn parse_xml(body: &str) -> BTreeMap<String, String> {
     // WeChat's flat format: <xml><k><![CDATA[v]]></k>...</xml>
     let mut out = BTreeMap::new();
-    let inner = body.trim().trim_start_matches("<xml>").trim_end_matches("</xml>");
+    let inner = body
+        .trim()
+        .trim_start_matches("<xml>")
+        .trim_end_matches("</xml>");
     let mut rest = inner;
     while let Some(start) = rest.find('<') {
-        let Some(end) = rest[start..].find('>') else { break };
+        let Some(end) = rest[start..].find('>') else {
+            break;
+        };
         let name = rest[start + 1..start + end].to_owned();
         let close = format!("</{name}>");
         let Some(cpos) = rest.find(&close) else { break };
@@ -228,8 +251,14 @@ fn xml(p: &BTreeMap<String, String>) -> String {
 }
 
 fn signed_reply(fields: &[(&str, &str)], key: &str, hmac: bool) -> String {
-    let mut p: BTreeMap<String, String> = fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
-    p.insert("nonce_str".into(), "5K8264ILTKCH16CQ2502SI8ZNMTM67VS".into());
+    let mut p: BTreeMap<String, String> = fields
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    p.insert(
+        "nonce_str".into(),
+        "5K8264ILTKCH16CQ2502SI8ZNMTM67VS".into(),
+    );
     p.insert("mch_id".into(), String::new());
     let s = sign(&p, key, hmac);
     p.insert("sign".into(), s);
@@ -238,7 +267,11 @@ fn signed_reply(fields: &[(&str, &str)], key: &str, hmac: bool) -> String {
 
 fn orderquery(state: &State, body: &str) -> String {
     let p = parse_xml(body);
-    let fail = |msg: &str| format!("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{msg}]]></return_msg></xml>");
+    let fail = |msg: &str| {
+        format!(
+            "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[{msg}]]></return_msg></xml>"
+        )
+    };
     let mchid = p.get("mch_id").cloned().unwrap_or_default();
     let mut merchants = state.merchants.lock().unwrap();
     let Some(m) = merchants.get_mut(&mchid) else {
@@ -256,13 +289,42 @@ fn orderquery(state: &State, body: &str) -> String {
         if m.not_bound_in_return_msg {
             return fail("appid和mch_id不匹配");
         }
-        return signed_reply(&[("return_code", "SUCCESS"), ("result_code", "FAIL"), ("err_code", "APPID_MCHID_NOT_MATCH"), ("err_code_des", "appid和mch_id不匹配")], &m.api_key, hmac);
+        return signed_reply(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "APPID_MCHID_NOT_MATCH"),
+                ("err_code_des", "appid和mch_id不匹配"),
+            ],
+            &m.api_key,
+            hmac,
+        );
     }
     if m.system_errors > 0 {
         m.system_errors -= 1;
-        return signed_reply(&[("return_code", "SUCCESS"), ("result_code", "FAIL"), ("err_code", "SYSTEMERROR"), ("err_code_des", "系统错误")], &m.api_key, hmac);
+        return signed_reply(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "SYSTEMERROR"),
+                ("err_code_des", "系统错误"),
+            ],
+            &m.api_key,
+            hmac,
+        );
     }
-    signed_reply(&[("return_code", "SUCCESS"), ("return_msg", "OK"), ("appid", &appid), ("result_code", "FAIL"), ("err_code", "ORDERNOTEXIST"), ("err_code_des", "订单不存在")], &m.api_key, hmac)
+    signed_reply(
+        &[
+            ("return_code", "SUCCESS"),
+            ("return_msg", "OK"),
+            ("appid", &appid),
+            ("result_code", "FAIL"),
+            ("err_code", "ORDERNOTEXIST"),
+            ("err_code_des", "订单不存在"),
+        ],
+        &m.api_key,
+        hmac,
+    )
 }
 
 // ----- v3 -----------------------------------------------------------------------
@@ -278,15 +340,28 @@ fn auth_fields(auth: &str) -> Option<HashMap<String, String>> {
 }
 
 fn certificates(state: &State, auth: &str) -> (u16, String) {
-    let sign_error = (401, r#"{"code":"SIGN_ERROR","message":"签名错误"}"#.to_owned());
-    let Some(f) = auth_fields(auth) else { return sign_error };
+    let sign_error = (
+        401,
+        r#"{"code":"SIGN_ERROR","message":"签名错误"}"#.to_owned(),
+    );
+    let Some(f) = auth_fields(auth) else {
+        return sign_error;
+    };
     let merchants = state.merchants.lock().unwrap();
-    let Some(m) = merchants.get(f.get("mchid").map(String::as_str).unwrap_or("")) else { return sign_error };
+    let Some(m) = merchants.get(f.get("mchid").map(String::as_str).unwrap_or("")) else {
+        return sign_error;
+    };
     if f.get("serial_no") != Some(&m.serial) {
         return sign_error;
     }
-    let message = format!("GET\n/v3/certificates\n{}\n{}\n\n", f.get("timestamp").cloned().unwrap_or_default(), f.get("nonce_str").cloned().unwrap_or_default());
-    let public = rsa::PrivateKey::from_pkcs8_pem(&m.key_pem).unwrap().to_public_key();
+    let message = format!(
+        "GET\n/v3/certificates\n{}\n{}\n\n",
+        f.get("timestamp").cloned().unwrap_or_default(),
+        f.get("nonce_str").cloned().unwrap_or_default()
+    );
+    let public = rsa::PrivateKey::from_pkcs8_pem(&m.key_pem)
+        .unwrap()
+        .to_public_key();
     let verifier = VerifyingKey::<Sha256>::new(public);
     let ok = Base64::decode_vec(f.get("signature").map(String::as_str).unwrap_or(""))
         .ok()
@@ -302,11 +377,34 @@ fn certificates(state: &State, auth: &str) -> (u16, String) {
     let nonce = "61f9c719728a";
     let plain = "-----BEGIN CERTIFICATE-----\nMIIplatform\n-----END CERTIFICATE-----\n";
     let ct = cipher
-        .encrypt(&Nonce::try_from(nonce.as_bytes()).unwrap(), Payload { msg: plain.as_bytes(), aad: b"certificate" })
+        .encrypt(
+            &Nonce::try_from(nonce.as_bytes()).unwrap(),
+            Payload {
+                msg: plain.as_bytes(),
+                aad: b"certificate",
+            },
+        )
         .unwrap();
     let body = format!(
         r#"{{"data":[{{"serial_no":"5157F09EFDC096DE15EBE81A47057A7232F1B8E1","effective_time":"2024-06-08T10:34:56+08:00","expire_time":"2029-06-08T10:34:56+08:00","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"{nonce}","associated_data":"certificate","ciphertext":"{}"}}}}]}}"#,
         Base64::encode_string(&ct)
     );
     (200, body)
+}
+
+/// A server that accepts connections and closes each at once, without a byte of
+/// reply: a dropped connection. It serves at most `max` connections, then stops.
+pub fn dropping_server(max: usize) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(max) {
+            if let Ok(mut s) = stream {
+                let mut buf = [0u8; 512];
+                let _ = std::io::Read::read(&mut s, &mut buf);
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    });
+    url
 }

@@ -1,0 +1,473 @@
+//! `wxpay-setup verify` against a local server that behaves as WeChat documents
+//! (tests/support/wechat_server.rs): right values, each kind of wrong value,
+//! retries, public-key mode, malformed and slow replies, dropped connections.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+use serde_json::Value;
+use support::wechat_server::*;
+use support::*;
+
+const MP: &str = "wx1234567890abcdef";
+const OA: &str = "wxfedcba0987654321";
+const MP_SECRET: &str = "0123456789abcdef0123456789abcdef";
+const OA_SECRET: &str = "fedcba9876543210fedcba9876543210";
+const KEY: &str = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+const V3_KEY: &str = "V3keyV3keyV3keyV3keyV3keyV3key12";
+
+fn merchant(mchid: &str) -> Merchant {
+    Merchant {
+        mchid: mchid.into(),
+        api_key: KEY.into(),
+        bound_appids: vec![MP.into(), OA.into()],
+        key_pem: key_a().into(),
+        serial: SERIAL_HEX.into(),
+        api_v3_key: V3_KEY.into(),
+        public_key_mode: false,
+        system_errors: 0,
+        not_bound_in_return_msg: false,
+    }
+}
+
+fn server(merchants: Vec<Merchant>) -> FakeWeChat {
+    FakeWeChat::start(
+        vec![
+            App {
+                appid: MP.into(),
+                secret: MP_SECRET.into(),
+            },
+            App {
+                appid: OA.into(),
+                secret: OA_SECRET.into(),
+            },
+        ],
+        merchants,
+    )
+}
+
+struct Shop {
+    config: tempfile::TempDir,
+    work: tempfile::TempDir,
+    name: String,
+}
+
+/// Imports a case-2 shop whose values are the right ones, with `edits` applied.
+fn shop(mchid: &str, edits: &[(&str, &str)]) -> Shop {
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let cert = merchant_cert_pem(&CertSpec {
+        mchid,
+        ..Default::default()
+    });
+    let zip = work.path().join("cert.zip");
+    write_zip(&zip, &wxcertutil_files(&cert, key_a(), mchid));
+    let name = format!("verify-{}-{}", std::process::id(), rand_suffix());
+    let mut fields: Vec<(String, String)> = [
+        ("name", name.as_str()),
+        ("site_kind", "site_and_mini_program"),
+        ("payment_name", "微信支付"),
+        ("mp_appid", MP),
+        ("mp_appsecret", MP_SECRET),
+        ("mchid", mchid),
+        ("api_key_v2", KEY),
+        ("api_key_v3", V3_KEY),
+        ("oa_appid", OA),
+        ("oa_appsecret", OA_SECRET),
+        ("cert_zip", "cert.zip"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (k, v) in edits {
+        fields.retain(|(key, _)| key != k);
+        if !v.is_empty() {
+            fields.push(((*k).to_owned(), (*v).to_owned()));
+        }
+    }
+    let toml: String = fields
+        .iter()
+        .map(|(k, v)| format!("{k} = {v:?}\n"))
+        .collect();
+    std::fs::write(work.path().join("import.toml"), toml).unwrap();
+    let shop = Shop { config, work, name };
+    let o = shop
+        .cmd("http://127.0.0.1:9")
+        .args(["profile", "import"])
+        .arg(shop.work.path().join("import.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    shop
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+}
+
+impl Shop {
+    fn cmd(&self, base: &str) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
+        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
+            .env("WXPAY_SETUP_MP_API", base)
+            .env("WXPAY_SETUP_PAY_API", base)
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL");
+        c
+    }
+
+    fn verify(&self, base: &str) -> (Output, Vec<Value>) {
+        let o = self
+            .cmd(base)
+            .args(["verify", "--profile", &self.name, "--json"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+        (o, v.as_array().unwrap().clone())
+    }
+
+    fn delete(&self) {
+        let _ = self
+            .cmd("http://127.0.0.1:9")
+            .args(["profile", "delete", &self.name])
+            .output();
+    }
+}
+
+fn result<'a>(rows: &'a [Value], id: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {rows:?}"))
+}
+
+fn status_code(rows: &[Value], id: &str) -> (String, String) {
+    let r = result(rows, id);
+    (
+        r["status"].as_str().unwrap().to_owned(),
+        r["code"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn right_values_pass_every_check_and_nothing_changes_state() {
+    let wx = server(vec![merchant(MCHID)]);
+    let shop = shop(MCHID, &[]);
+    let (o, rows) = shop.verify(&wx.url);
+    assert_eq!(o.status.code(), Some(0), "{rows:#?}");
+    for id in [
+        "mp_appsecret",
+        "oa_appsecret",
+        "pay_mp",
+        "pay_oa",
+        "v3_certificates",
+    ] {
+        assert_eq!(status_code(&rows, id).0, "ok", "{id}: {rows:#?}");
+    }
+    assert_eq!(
+        status_code(&rows, "v3_certificates").1,
+        "v3_ok",
+        "the APIv3 key decrypted the platform certificate"
+    );
+    let paths = wx.paths();
+    assert!(
+        !paths.iter().any(|p| p.contains("cgi-bin")),
+        "never asks for an access_token: {paths:?}"
+    );
+    assert!(paths.iter().all(|p| {
+        [
+            "/sns/jscode2session",
+            "/sns/oauth2/access_token",
+            "/pay/orderquery",
+            "/v3/certificates",
+        ]
+        .contains(&p.as_str())
+    }));
+    // results are remembered with their time
+    let profile = std::fs::read_to_string(
+        shop.config
+            .path()
+            .join(format!("profiles/{}.toml", shop.name)),
+    )
+    .unwrap();
+    assert!(
+        profile.contains("[checks.pay_mp") && profile.contains("at = "),
+        "{profile}"
+    );
+    assert!(!profile.contains(KEY) && !profile.contains(MP_SECRET));
+    shop.delete();
+}
+
+#[test]
+fn each_wrong_value_is_named_with_its_fix() {
+    let mut unbound = merchant("1900000109");
+    unbound.bound_appids = vec![MP.into()];
+    let mut old_style = merchant("1900000110");
+    old_style.bound_appids = vec![MP.into()];
+    old_style.not_bound_in_return_msg = true;
+    let wx = server(vec![merchant(MCHID), unbound, old_style]);
+
+    // wrong AppSecret; the APIv3 key pasted as the API key
+    let s = shop(
+        MCHID,
+        &[
+            ("mp_appsecret", "00000000000000000000000000000000"),
+            ("api_key_v2", V3_KEY),
+            ("api_key_v3", ""),
+        ],
+    );
+    let (o, rows) = s.verify(&wx.url);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        status_code(&rows, "mp_appsecret"),
+        ("fail".into(), "mp_wrong_secret".into())
+    );
+    assert_eq!(status_code(&rows, "oa_appsecret").0, "ok");
+    assert_eq!(
+        status_code(&rows, "pay_mp"),
+        ("fail".into(), "pay_wrong_key".into())
+    );
+    assert!(
+        result(&rows, "pay_mp")["message"]
+            .as_str()
+            .unwrap()
+            .contains("APIv3 key")
+    );
+    assert_eq!(status_code(&rows, "v3_certificates").1, "v3_ok_no_key");
+    s.delete();
+
+    // the service account is not bound: err_code and return_msg placements
+    for mchid in ["1900000109", "1900000110"] {
+        let s = shop(mchid, &[]);
+        let (_, rows) = s.verify(&wx.url);
+        assert_eq!(status_code(&rows, "pay_mp").0, "ok", "{mchid}");
+        assert_eq!(
+            status_code(&rows, "pay_oa"),
+            ("fail".into(), "pay_not_bound".into()),
+            "{mchid}"
+        );
+        assert!(
+            result(&rows, "pay_oa")["message"]
+                .as_str()
+                .unwrap()
+                .contains("Merchant number step")
+        );
+        s.delete();
+    }
+
+    // a wrong APIv3 key, and an unknown AppID
+    let s = shop(
+        MCHID,
+        &[
+            ("api_key_v3", "wrongwrongwrongwrongwrongwrong12"),
+            ("oa_appid", "wx0000000000000000"),
+        ],
+    );
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("fail".into(), "v3_wrong_api_v3_key".into())
+    );
+    assert_eq!(
+        status_code(&rows, "oa_appsecret"),
+        ("fail".into(), "oa_wrong_appid".into())
+    );
+    assert_eq!(
+        status_code(&rows, "pay_oa"),
+        ("fail".into(), "pay_appid_not_exist".into())
+    );
+    s.delete();
+}
+
+#[test]
+fn a_certificate_from_another_key_fails_the_v3_signature() {
+    let mut m = merchant(MCHID);
+    m.key_pem = key_b().into();
+    let wx = server(vec![m]);
+    let s = shop(MCHID, &[]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("fail".into(), "v3_sign_error".into())
+    );
+    s.delete();
+}
+
+#[test]
+fn systemerror_is_retried_with_backoff() {
+    let mut m = merchant(MCHID);
+    m.system_errors = 2;
+    let wx = server(vec![m]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (o, rows) = s.verify(&wx.url);
+    assert_eq!(status_code(&rows, "pay_mp").0, "ok", "{rows:#?}");
+    assert_eq!(
+        status_code(&rows, "pay_oa").0,
+        "skipped",
+        "case 1 has no service account"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        wx.paths()
+            .iter()
+            .filter(|p| *p == "/pay/orderquery")
+            .count(),
+        3,
+        "two SYSTEMERRORs, then the answer"
+    );
+    s.delete();
+}
+
+#[test]
+fn public_key_mode_asks_for_and_accepts_the_public_key() {
+    let mut m = merchant(MCHID);
+    m.public_key_mode = true;
+    let wx = server(vec![m]);
+    let s = shop(MCHID, &[]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("fail".into(), "v3_public_key_mode".into())
+    );
+    assert!(
+        result(&rows, "v3_certificates")["message"]
+            .as_str()
+            .unwrap()
+            .contains("pub_key.pem")
+    );
+    s.delete();
+
+    let public = rsa::PrivateKey::from_pkcs8_pem(key_b())
+        .unwrap()
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    let s = shop(
+        MCHID,
+        &[("public_key_id", "PUB_KEY_ID_0119000060312025112600000000")],
+    );
+    std::fs::write(s.work.path().join("pub_key.pem"), &public).unwrap();
+    let f = s.work.path().join("pk.toml");
+    std::fs::write(
+        &f,
+        format!("name = {:?}\npublic_key_pem = \"pub_key.pem\"\n", s.name),
+    )
+    .unwrap();
+    let o = s
+        .cmd(&wx.url)
+        .args(["profile", "import"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (o, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("ok".into(), "v3_public_key_mode_ok".into())
+    );
+    assert_eq!(o.status.code(), Some(0));
+    s.delete();
+}
+
+#[test]
+fn unreachable_malformed_dropped_and_slow_are_could_not_check() {
+    let wx = server(vec![merchant(MCHID)]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+
+    // nothing listens there: "cannot reach WeChat", not "your key is wrong"
+    let (o, rows) = s.verify("http://127.0.0.1:9");
+    assert_eq!(o.status.code(), Some(1));
+    for id in ["mp_appsecret", "pay_mp", "v3_certificates"] {
+        assert_eq!(
+            status_code(&rows, id),
+            ("error".into(), "net_unreachable".into()),
+            "{id}"
+        );
+    }
+    assert!(
+        result(&rows, "pay_mp")["message"]
+            .as_str()
+            .unwrap()
+            .contains("Cannot reach WeChat")
+    );
+
+    // the connection is dropped without a reply
+    let (_, rows) = s.verify(&dropping_server(8));
+    for id in ["mp_appsecret", "pay_mp", "v3_certificates"] {
+        assert_eq!(
+            status_code(&rows, id),
+            ("error".into(), "net_unreachable".into()),
+            "{id}"
+        );
+    }
+
+    // plain http to a non-loopback address is refused before any request
+    let (_, rows) = s.verify("http://192.0.2.1");
+    assert_eq!(
+        status_code(&rows, "pay_mp"),
+        ("error".into(), "net_insecure_url".into())
+    );
+    s.delete();
+
+    for (appid, code) in [(APPID_MALFORMED, "bad_reply"), (APPID_SLOW, "net_timeout")] {
+        let s = shop(MCHID, &[("site_kind", "mini_program"), ("mp_appid", appid)]);
+        let started = std::time::Instant::now();
+        let (_, rows) = s.verify(&wx.url);
+        assert_eq!(
+            status_code(&rows, "mp_appsecret"),
+            ("error".into(), code.into()),
+            "{appid}: {rows:#?}"
+        );
+        if appid == APPID_SLOW {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(15),
+                "the 10 s timeout holds"
+            );
+        }
+        s.delete();
+    }
+}
+
+#[test]
+fn missing_values_make_verify_fail_without_a_request() {
+    let wx = server(vec![merchant(MCHID)]);
+    let s = shop(
+        MCHID,
+        &[
+            ("site_kind", "mini_program"),
+            ("api_key_v2", ""),
+            ("cert_zip", ""),
+        ],
+    );
+    let (o, rows) = s.verify(&wx.url);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        status_code(&rows, "pay_mp"),
+        ("error".into(), "missing_values".into())
+    );
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("error".into(), "missing_values".into())
+    );
+    assert!(
+        !wx.paths()
+            .iter()
+            .any(|p| p == "/pay/orderquery" || p == "/v3/certificates")
+    );
+    s.delete();
+}
