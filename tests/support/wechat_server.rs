@@ -120,12 +120,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -398,12 +399,10 @@ pub fn dropping_server(max: usize) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
-        for stream in listener.incoming().take(max) {
-            if let Ok(mut s) = stream {
-                let mut buf = [0u8; 512];
-                let _ = std::io::Read::read(&mut s, &mut buf);
-                let _ = s.shutdown(std::net::Shutdown::Both);
-            }
+        for mut s in listener.incoming().take(max).flatten() {
+            let mut buf = [0u8; 512];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            let _ = s.shutdown(std::net::Shutdown::Both);
         }
     });
     url
