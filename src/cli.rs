@@ -35,10 +35,22 @@ pub fn run_gui() -> ExitCode {
         Ok(p) => p,
         Err(e) => return ExitCode::from(storage_failure(tr, &e)),
     };
+    let http: Arc<dyn crate::services::wechat_http::WeChatHttp> =
+        match crate::services::wechat_http::HttpClient::new() {
+            Ok(h) => Arc::new(h),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(FAIL);
+            }
+        };
     let services = Services {
         secrets: Arc::new(|| KeyringStore::connect().map(|s| Arc::new(s) as Arc<dyn SecretStore>)),
         profiles,
         picker: Arc::new(NativePicker),
+        wechat: crate::app::WeChatAccess {
+            http,
+            urls: crate::services::wechat_http::BaseUrls::from_env(),
+        },
     };
     match crate::ui::run(services) {
         Ok(()) => ExitCode::SUCCESS,

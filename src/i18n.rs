@@ -140,7 +140,15 @@ impl Tr {
 
     /// The localized message of a problem.
     pub fn problem(self, p: &Problem) -> String {
-        let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+        // a check id is shown by its localized name
+        let args: Vec<(&str, String)> = p
+            .args
+            .iter()
+            .map(|(k, v)| match *k {
+                "check" => (*k, self.t(&format!("check.id.{v}")).to_owned()),
+                _ => (*k, v.clone()),
+            })
+            .collect();
         self.tf(&p.message_key(), &args)
     }
 }

@@ -12,12 +12,13 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use support::*;
-use wxpay_setup::app::Services;
+use wxpay_setup::app::{Services, WeChatAccess};
 use wxpay_setup::domain::profile::{SecretField, Step};
 use wxpay_setup::i18n::{Lang, Tr};
 use wxpay_setup::services::file_picker::FixedPicker;
 use wxpay_setup::services::profile_store::{ProfileStore, Settings};
 use wxpay_setup::services::secret_store::{MemoryStore, SecretStore};
+use wxpay_setup::services::wechat_http::{BaseUrls, HttpClient};
 use wxpay_setup::ui::WizardApp;
 
 const ZH: Tr = Tr(Lang::ZhCn);
@@ -30,6 +31,8 @@ struct Fixture {
     config: tempfile::TempDir,
     keychain: MemoryStore,
     picker: Arc<FixedPicker>,
+    /// Where the online checks go: nothing listens on port 9 unless a test starts a server.
+    wechat_url: String,
 }
 
 impl Fixture {
@@ -45,6 +48,7 @@ impl Fixture {
             config,
             keychain: MemoryStore::new(),
             picker: Arc::new(FixedPicker::default()),
+            wechat_url: "http://127.0.0.1:9".into(),
         }
     }
 
@@ -54,6 +58,13 @@ impl Fixture {
             secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
             profiles: ProfileStore::at(self.config.path().to_path_buf()),
             picker: self.picker.clone(),
+            wechat: WeChatAccess {
+                http: Arc::new(HttpClient::new().unwrap()),
+                urls: Ok(BaseUrls {
+                    mp: self.wechat_url.clone(),
+                    pay: self.wechat_url.clone(),
+                }),
+            },
         };
         let mut h = Harness::builder()
             .with_size([1100.0, 2600.0])
@@ -69,14 +80,19 @@ impl Fixture {
 
 /// Steps frames until background work and autosave timers are done.
 fn settle(h: &mut Harness<'static, WizardApp>) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // longer than the 10 s HTTP timeout, which one test waits out
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         h.step();
         if !h.state().wizard.busy() {
             h.run();
             return;
         }
-        assert!(Instant::now() < deadline, "the wizard stayed busy");
+        assert!(
+            Instant::now() < deadline,
+            "the wizard stayed busy: {}",
+            h.state().wizard.busy_reasons()
+        );
         std::thread::sleep(Duration::from_millis(15));
     }
 }
@@ -483,4 +499,123 @@ fn bundled_fonts_cover_every_text() {
             }
         });
     h.run();
+}
+
+#[test]
+fn online_checks_run_concurrently_keep_the_window_responsive_and_go_stale_on_edit() {
+    use support::wechat_server::*;
+    use wxpay_setup::domain::profile::{Prerequisite, SiteKind};
+    use wxpay_setup::domain::secret::Secret;
+    let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    let wx = FakeWeChat::start(
+        vec![App {
+            appid: "wx1234567890abcdef".into(),
+            secret: "0123456789abcdef0123456789abcdef".into(),
+        }],
+        vec![Merchant {
+            mchid: MCHID.into(),
+            api_key: key.into(),
+            bound_appids: vec!["wx1234567890abcdef".into(), APPID_SLOW.into()],
+            key_pem: key_a().into(),
+            serial: SERIAL_HEX.into(),
+            api_v3_key: "V3keyV3keyV3keyV3keyV3keyV3key12".into(),
+            public_key_mode: false,
+            system_errors: 0,
+            not_bound_in_return_msg: false,
+        }],
+    );
+    let mut f = Fixture::new(Lang::ZhCn);
+    f.wechat_url = wx.url.clone();
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    {
+        let w = &mut h.state_mut().wizard;
+        w.set_prerequisite(Prerequisite::Verified);
+        w.set_site_kind(SiteKind::SiteAndMiniProgram);
+        w.set_text(
+            wxpay_setup::domain::fields::FieldId::MpAppId,
+            "wx1234567890abcdef",
+        );
+        w.set_text(wxpay_setup::domain::fields::FieldId::MchId, MCHID);
+        // the service account's check will hang past the 10 s timeout
+        w.set_text(wxpay_setup::domain::fields::FieldId::OaAppId, APPID_SLOW);
+        w.set_secret(
+            SecretField::MpAppSecret,
+            Secret::new("0123456789abcdef0123456789abcdef"),
+        );
+        w.set_secret(
+            SecretField::OaAppSecret,
+            Secret::new("fedcba9876543210fedcba9876543210"),
+        );
+        w.set_secret(SecretField::ApiKeyV2, Secret::new(key));
+        w.set_secret(
+            SecretField::ApiKeyV3,
+            Secret::new("V3keyV3keyV3keyV3keyV3keyV3key12"),
+        );
+    }
+    drop_file(&mut h, &good_zip(work.path()));
+    h.state_mut().wizard.go_to(Step::Verify);
+    h.run_ok();
+    assert!(shows(&h, t("verify.never")));
+
+    click(&mut h, t("verify.run_all"));
+    // the fast checks finish while the slow one is still pending, and frames keep coming
+    let started = Instant::now();
+    let mut slowest_frame = Duration::ZERO;
+    while !(shows(&h, t("check.pay_ok")) && shows(&h, t("check.v3_ok"))) {
+        let t0 = Instant::now();
+        h.step();
+        slowest_frame = slowest_frame.max(t0.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "fast checks did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        shows(&h, t("verify.running")),
+        "the slow check is still running"
+    );
+    assert!(shows(&h, t("check.appsecret_ok")));
+    assert!(
+        slowest_frame < Duration::from_millis(500),
+        "a frame took {slowest_frame:?} while checks ran"
+    );
+    // the window still takes input while a check is pending
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+    assert_eq!(h.state().wizard.profile().payment_name, "微信支付");
+    h.state_mut().wizard.go_to(Step::Verify);
+    settle(&mut h); // until the slow check times out
+    assert!(
+        shows(&h, "连不上微信：10 秒内没有回应"),
+        "timeout is 'cannot reach', not 'wrong value'"
+    );
+
+    // editing the API key invalidates exactly the checks that read it
+    h.state_mut().wizard.set_secret(
+        SecretField::ApiKeyV2,
+        Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD"),
+    );
+    h.run_ok();
+    let stale = h.query_all_by_label(t("verify.stale")).count();
+    assert_eq!(stale, 2, "pay_mp and pay_oa are stale, the others are not");
+
+    // the readiness report: self-contained HTML without secrets
+    let out = work.path().join("report.html");
+    *f.picker.report.lock().unwrap() = Some(out.clone());
+    click(&mut h, t("verify.save_report"));
+    settle(&mut h);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(t("check.id.pay_mp")) && html.contains("wx1234567890abcdef"));
+    for secret in [
+        key,
+        "0123456789abcdef0123456789abcdef",
+        "V3keyV3keyV3keyV3keyV3keyV3key12",
+    ] {
+        assert!(!html.contains(secret));
+    }
+    assert!(shows(&h, "检查报告已保存到"));
 }

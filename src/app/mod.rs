@@ -22,7 +22,9 @@ use crate::i18n::{Lang, Tr};
 use crate::services::file_picker::FilePicker;
 use crate::services::profile_store::{ProfileStore, Settings, StorageError};
 use crate::services::secret_store::StoreError;
+use crate::services::wechat_http::{BaseUrls, NetError, WeChatHttp};
 pub use rules::Missing;
+use verify::{CheckId, CheckRecord};
 use worker::{Event, Job, PickPurpose, SecretStoreProvider, Waker, Worker};
 
 /// Typing pauses this long before the profile file is written.
@@ -35,6 +37,22 @@ pub struct Services {
     pub secrets: SecretStoreProvider,
     pub profiles: ProfileStore,
     pub picker: Arc<dyn FilePicker>,
+    pub wechat: WeChatAccess,
+}
+
+/// How the online checks reach WeChat (a local server in tests).
+#[derive(Clone)]
+pub struct WeChatAccess {
+    pub http: Arc<dyn WeChatHttp>,
+    pub urls: Result<BaseUrls, NetError>,
+}
+
+/// What the GUI shows for one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckView {
+    NotRun,
+    Running,
+    Done { record: CheckRecord, stale: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,11 +125,15 @@ pub struct Wizard {
     pub export_form: ExportForm,
     dialog_open: bool,
     notices: Vec<Notice>,
+    wechat: WeChatAccess,
+    running_checks: std::collections::BTreeSet<CheckId>,
+    pub report: Busy<PathBuf, String>,
 }
 
 impl Wizard {
     pub fn new(services: Services, waker: Waker) -> Wizard {
         let settings = services.profiles.load_settings();
+        let wechat = services.wechat.clone();
         let worker = Worker::spawn(
             services.secrets,
             services.profiles.clone(),
@@ -135,6 +157,9 @@ impl Wizard {
             export_form: ExportForm::default(),
             dialog_open: false,
             notices: Vec::new(),
+            wechat,
+            running_checks: Default::default(),
+            report: Busy::Idle,
         };
         w.refresh_profile_names();
         let start = w
@@ -210,6 +235,8 @@ impl Wizard {
     }
 
     fn after_profile_change(&mut self) {
+        self.running_checks.clear();
+        self.report = Busy::Idle;
         self.secrets.clear();
         self.sync.clear();
         self.import = Busy::Idle;
@@ -496,6 +523,136 @@ impl Wizard {
         });
     }
 
+    // ----- online checks --------------------------------------------------------
+
+    pub fn applicable_checks(&self) -> Vec<CheckId> {
+        verify::applicable(&self.profile)
+    }
+
+    /// Runs these checks, each on its own thread (so they run concurrently and
+    /// the window keeps painting); results arrive as events.
+    pub fn run_checks(&mut self, ids: &[CheckId]) {
+        self.flush();
+        for &id in ids {
+            if !id.applies(&self.profile) || !self.running_checks.insert(id) {
+                continue;
+            }
+            let profile = self.profile.clone();
+            let secrets = self.secrets.clone();
+            let wechat = self.wechat.clone();
+            self.worker.spawn_task(move || {
+                let fingerprint = verify::fingerprint(id, &profile, &secrets);
+                let outcome =
+                    verify::run_check(id, &profile, &secrets, wechat.http.as_ref(), &wechat.urls);
+                Event::CheckDone {
+                    profile: profile.name.clone(),
+                    id,
+                    fingerprint,
+                    outcome,
+                }
+            });
+        }
+    }
+
+    pub fn check_view(&self, id: CheckId) -> CheckView {
+        if self.running_checks.contains(&id) {
+            return CheckView::Running;
+        }
+        match self.profile.checks.get(&id) {
+            None => CheckView::NotRun,
+            Some(record) => CheckView::Done {
+                stale: record.fingerprint != verify::fingerprint(id, &self.profile, &self.secrets),
+                record: record.clone(),
+            },
+        }
+    }
+
+    pub fn set_public_key(&mut self, id: &str, pem: &str) {
+        if self.profile.public_key_id != id || self.profile.public_key_pem != pem {
+            self.profile.public_key_id = id.to_owned();
+            self.profile.public_key_pem = pem.to_owned();
+            self.touch();
+        }
+    }
+
+    /// The readiness report as self-contained HTML, in the current language.
+    pub fn report_html(&self) -> String {
+        use crate::domain::backend_form::FormValue;
+        use crate::domain::readiness::{ReportInput, render};
+        let tr = self.tr();
+        let secrets_set: std::collections::BTreeSet<SecretField> = SecretField::ALL
+            .into_iter()
+            .filter(|f| self.has_secret(*f))
+            .collect();
+        let row_problems = |v: FormValue| -> Option<String> {
+            let p = match v {
+                FormValue::Field(f) => self.field_problems(f).into_iter().find(|p| p.is_error()),
+                FormValue::CertificateFile => match self.certificate() {
+                    None => Some(Problem::error("cert_missing")),
+                    Some(_) => self.cert_problems().into_iter().find(|p| p.is_error()),
+                },
+                FormValue::PrivateKeyFile => (!self.has_secret(SecretField::PrivateKey))
+                    .then(|| Problem::error("key_missing")),
+            };
+            p.map(|p| tr.problem(&p))
+        };
+        let missing = self
+            .all_missing()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}: {}",
+                    tr.t(&format!("step.{}.nav", m.step.key())),
+                    tr.problem(&m.problem)
+                )
+            })
+            .collect();
+        let checks = self
+            .applicable_checks()
+            .into_iter()
+            .map(|id| {
+                let name = tr.t(&format!("check.id.{}", id.key())).to_owned();
+                match self.check_view(id) {
+                    CheckView::Done { record, stale } => (
+                        name,
+                        record.outcome.status,
+                        tr.outcome(&record.outcome),
+                        record.at.clone(),
+                        stale,
+                    ),
+                    _ => (
+                        name,
+                        crate::domain::wxapi::Status::Skipped,
+                        tr.t("verify.never").to_owned(),
+                        String::new(),
+                        false,
+                    ),
+                }
+            })
+            .collect();
+        let generated_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        render(
+            tr,
+            &ReportInput {
+                profile: &self.profile,
+                secrets_set: &secrets_set,
+                row_problems: &row_problems,
+                missing,
+                checks,
+                generated_at: &generated_at,
+            },
+        )
+    }
+
+    pub fn start_save_report(&mut self) {
+        if !self.report.is_running() {
+            let name = format!("wxpay-report-{}.html", self.profile.name);
+            self.open_dialog(PickPurpose::SaveReport, name);
+        }
+    }
+
     // ----- keychain -------------------------------------------------------------
 
     pub fn keychain(&self) -> &KeychainState {
@@ -575,10 +732,27 @@ impl Wizard {
             || self.import.is_running()
             || self.export.is_running()
             || self.keychain == KeychainState::Connecting
+            || !self.running_checks.is_empty()
+            || self.report.is_running()
             || self
                 .sync
                 .values()
                 .any(|s| matches!(s, SecretSync::Pending { .. } | SecretSync::Saving))
+    }
+
+    /// What `busy` is waiting for (for test failure messages and bug reports).
+    pub fn busy_reasons(&self) -> String {
+        format!(
+            "last_edit={:?} dialog={} import={} export={} keychain={:?} checks={:?} report={} sync={:?}",
+            self.last_edit,
+            self.dialog_open,
+            self.import.is_running(),
+            self.export.is_running(),
+            self.keychain,
+            self.running_checks,
+            self.report.is_running(),
+            self.sync
+        )
     }
 
     /// Handles finished background work and runs due autosaves. Cheap: call every frame.
@@ -787,12 +961,58 @@ impl Wizard {
                     self.export = Busy::Failed(e);
                 }
             },
+            Event::CheckDone {
+                profile,
+                id,
+                fingerprint,
+                outcome,
+            } => {
+                if profile != self.profile.name {
+                    return;
+                }
+                self.running_checks.remove(&id);
+                let at = time::OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                self.profile.checks.insert(
+                    id,
+                    CheckRecord {
+                        outcome,
+                        at,
+                        fingerprint,
+                    },
+                );
+                self.touch();
+            }
+            Event::ReportSaved(r) => match r {
+                Ok(path) => {
+                    self.notify(
+                        NoticeLevel::Success,
+                        "verify.report_saved",
+                        vec![("path", path.display().to_string())],
+                    );
+                    self.report = Busy::Done(path);
+                }
+                Err(e) => {
+                    self.notify(
+                        NoticeLevel::Error,
+                        "verify.report_failed",
+                        vec![("reason", e.clone())],
+                    );
+                    self.report = Busy::Failed(e);
+                }
+            },
             Event::Picked { purpose, path } => {
                 self.dialog_open = false;
                 let Some(path) = path else { return };
                 match purpose {
                     PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
                     PickPurpose::ExportBundle => self.export_to(path),
+                    PickPurpose::SaveReport => {
+                        self.report = Busy::Running;
+                        let html = self.report_html();
+                        self.worker.send(Job::SaveReport { path, html });
+                    }
                 }
             }
         }

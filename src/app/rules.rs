@@ -149,6 +149,26 @@ pub fn step_missing(
                 }
             }
         },
+        Step::Verify => {
+            for id in super::verify::applicable(profile) {
+                let current = super::verify::fingerprint(id, profile, secrets);
+                match profile.checks.get(&id) {
+                    Some(r)
+                        if r.fingerprint == current
+                            && r.outcome.status == crate::domain::wxapi::Status::Ok => {}
+                    Some(r) if r.fingerprint == current => push(
+                        None,
+                        Problem::error("check_not_ok")
+                            .with("check", id.key())
+                            .with("code", &r.outcome.code),
+                    ),
+                    _ => push(
+                        None,
+                        Problem::error("check_not_run").with("check", id.key()),
+                    ),
+                }
+            }
+        }
         Step::Summary => {}
     }
     out

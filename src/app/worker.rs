@@ -42,6 +42,11 @@ pub enum Job {
         profile: Box<Profile>,
         secrets: Option<(BTreeMap<SecretField, Secret>, Secret)>,
     },
+    /// Writes the readiness report (HTML) atomically.
+    SaveReport {
+        path: PathBuf,
+        html: String,
+    },
     /// Replies once every job sent before it has run.
     Barrier(Sender<()>),
 }
@@ -65,6 +70,13 @@ pub enum Event {
         key_stored: Option<Result<(), StoreError>>,
     },
     Exported(Result<PathBuf, String>),
+    ReportSaved(Result<PathBuf, String>),
+    CheckDone {
+        profile: String,
+        id: crate::app::verify::CheckId,
+        fingerprint: String,
+        outcome: crate::domain::wxapi::Outcome,
+    },
     Picked {
         purpose: PickPurpose,
         path: Option<PathBuf>,
@@ -76,6 +88,7 @@ pub enum PickPurpose {
     CertZip,
     CertFolder,
     ExportBundle,
+    SaveReport,
 }
 
 pub struct Worker {
@@ -173,6 +186,11 @@ impl WorkerState {
                 &profile,
                 secrets.as_ref(),
             ))),
+            Job::SaveReport { path, html } => Some(Event::ReportSaved(
+                crate::services::profile_store::write_atomic(&path, &html)
+                    .map(|()| path)
+                    .map_err(|e| e.to_string()),
+            )),
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None
@@ -266,6 +284,17 @@ impl Worker {
         rx.recv_timeout(timeout).is_ok()
     }
 
+    /// Runs slow work (an online check) on its own thread; its event comes back
+    /// like any other, and wakes the GUI.
+    pub fn spawn_task(&self, task: impl FnOnce() -> Event + Send + 'static) {
+        let tx = self.event_tx.clone();
+        let wake = self.waker.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(task());
+            wake();
+        });
+    }
+
     /// Shows a file dialog on its own thread: it blocks for as long as the user looks.
     pub fn pick(&self, purpose: PickPurpose, default_name: String) {
         let picker = self.picker.clone();
@@ -276,6 +305,7 @@ impl Worker {
                 PickPurpose::CertZip => picker.pick_cert_zip(),
                 PickPurpose::CertFolder => picker.pick_cert_folder(),
                 PickPurpose::ExportBundle => picker.save_bundle(&default_name),
+                PickPurpose::SaveReport => picker.save_report(&default_name),
             };
             let _ = tx.send(Event::Picked { purpose, path });
             wake();

@@ -7,5 +7,6 @@ pub mod fields;
 pub mod keygen;
 pub mod problem;
 pub mod profile;
+pub mod readiness;
 pub mod secret;
 pub mod wxapi;

@@ -66,16 +66,18 @@ pub enum Step {
     SiteKind,
     Fields,
     Certificate,
+    Verify,
     Summary,
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Prerequisite,
         Step::MerchantNumber,
         Step::SiteKind,
         Step::Fields,
         Step::Certificate,
+        Step::Verify,
         Step::Summary,
     ];
 
@@ -86,6 +88,7 @@ impl Step {
             Step::SiteKind => "site_kind",
             Step::Fields => "fields",
             Step::Certificate => "certificate",
+            Step::Verify => "verify",
             Step::Summary => "summary",
         }
     }
@@ -207,7 +210,7 @@ mod tests {
         assert_eq!(Step::Prerequisite.next(), Some(Step::MerchantNumber));
         assert_eq!(Step::Summary.next(), None);
         assert_eq!(Step::Prerequisite.prev(), None);
-        assert_eq!(Step::Summary.prev(), Some(Step::Certificate));
+        assert_eq!(Step::Summary.prev(), Some(Step::Verify));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub trait FilePicker: Send + Sync {
     fn pick_cert_zip(&self) -> Option<PathBuf>;
     fn pick_cert_folder(&self) -> Option<PathBuf>;
     fn save_bundle(&self, default_name: &str) -> Option<PathBuf>;
+    fn save_report(&self, default_name: &str) -> Option<PathBuf>;
 }
 
 /// The OS dialog (xdg-desktop-portal on Linux, native on Windows and macOS).
@@ -31,6 +32,13 @@ impl FilePicker for NativePicker {
             .add_filter("zip", &["zip"]);
         pollster::block_on(dialog.save_file()).map(|h| h.path().to_path_buf())
     }
+
+    fn save_report(&self, default_name: &str) -> Option<PathBuf> {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_file_name(default_name)
+            .add_filter("HTML", &["html"]);
+        pollster::block_on(dialog.save_file()).map(|h| h.path().to_path_buf())
+    }
 }
 
 /// Answers with preset paths (tests).
@@ -39,6 +47,7 @@ pub struct FixedPicker {
     pub zip: std::sync::Mutex<Option<PathBuf>>,
     pub folder: std::sync::Mutex<Option<PathBuf>>,
     pub save: std::sync::Mutex<Option<PathBuf>>,
+    pub report: std::sync::Mutex<Option<PathBuf>>,
 }
 
 impl FilePicker for FixedPicker {
@@ -50,5 +59,8 @@ impl FilePicker for FixedPicker {
     }
     fn save_bundle(&self, _default_name: &str) -> Option<PathBuf> {
         self.save.lock().ok()?.clone()
+    }
+    fn save_report(&self, _default_name: &str) -> Option<PathBuf> {
+        self.report.lock().ok()?.clone()
     }
 }

@@ -100,4 +100,5 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     for p in &problems {
         problem_line(ui, tr, p);
     }
+    super::verify::inline_checks(ui, w, &[crate::app::verify::CheckId::V3Certificates]);
 }

@@ -8,6 +8,7 @@ use super::widgets::{
     text_field,
 };
 use crate::app::journey::Console;
+use crate::app::verify::CheckId;
 use crate::app::{Wizard, journey};
 use crate::domain::fields::FieldId;
 
@@ -23,6 +24,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     text_field(ui, w, FieldId::MpAppId);
     ui.label(RichText::new(tr.t("fields.appsecret_warning")).color(WARN_COLOR));
     secret_field(ui, w, st, FieldId::MpAppSecret);
+    super::verify::inline_checks(ui, w, &[CheckId::MpAppSecret]);
 
     section(ui, tr.t("fields.section_merchant"));
     text_field(ui, w, FieldId::MchId);
@@ -50,12 +52,14 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             hint(ui, tr.t("fields.v3_why"));
             secret_field(ui, w, st, FieldId::ApiKeyV3);
         });
+    super::verify::inline_checks(ui, w, &[CheckId::PayMp, CheckId::PayOa]);
 
     if w.profile().site_kind_or_default().needs_service_account() {
         section(ui, tr.t("fields.section_oa"));
         ui.label(tr.t("fields.oa_intro"));
         text_field(ui, w, FieldId::OaAppId);
         secret_field(ui, w, st, FieldId::OaAppSecret);
+        super::verify::inline_checks(ui, w, &[CheckId::OaAppSecret]);
     }
 
     section(ui, tr.t("fields.section_jsapi"));

@@ -8,6 +8,7 @@ mod merchant;
 mod prerequisite;
 mod site_kind;
 mod summary;
+mod verify;
 mod widgets;
 
 use std::collections::BTreeSet;
@@ -106,6 +107,7 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                     Step::SiteKind => site_kind::show(ui, w),
                     Step::Fields => fields::show(ui, w, st),
                     Step::Certificate => certificate::show(ui, w),
+                    Step::Verify => verify::show(ui, w),
                     Step::Summary => summary::show(ui, w, st),
                 }
                 ui.add_space(20.0);

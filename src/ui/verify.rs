@@ -1,0 +1,148 @@
+//! The online checks: all at once here, or one group at a time beside its fields.
+
+use egui::{RichText, TextEdit, Ui};
+
+use super::widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR, hint, ok_line, section};
+use crate::app::verify::CheckId;
+use crate::app::{CheckView, Wizard};
+use crate::domain::wxapi::Status;
+
+pub fn show(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    ui.label(tr.t("verify.intro"));
+    ui.add_space(6.0);
+    let ids = w.applicable_checks();
+    let any_running = ids.iter().any(|id| w.check_view(*id) == CheckView::Running);
+    if ui
+        .add_enabled(!any_running, egui::Button::new(tr.t("verify.run_all")))
+        .clicked()
+    {
+        w.run_checks(&ids);
+    }
+    ui.add_space(6.0);
+    for id in &ids {
+        check_row(ui, w, *id, true);
+        ui.add_space(4.0);
+    }
+    if w.step_complete(crate::domain::profile::Step::Verify) {
+        ok_line(ui, tr.t("verify.all_ok"));
+    }
+    public_key_section(ui, w);
+    ui.add_space(8.0);
+    if ui
+        .add_enabled(
+            !w.dialog_open(),
+            egui::Button::new(tr.t("verify.save_report")),
+        )
+        .clicked()
+    {
+        w.start_save_report();
+    }
+}
+
+/// One check: its name, its state (spinner while running), the exact reason and
+/// fix, when it ran, and whether the values changed since.
+pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
+    let tr = w.tr();
+    let view = w.check_view(id);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(tr.t(&format!("check.id.{}", id.key()))).strong());
+        if with_button
+            && ui
+                .add_enabled(
+                    view != CheckView::Running,
+                    egui::Button::new(tr.t("verify.run")).small(),
+                )
+                .clicked()
+        {
+            w.run_checks(&[id]);
+        }
+    });
+    ui.indent(id.key(), |ui| match &view {
+        CheckView::NotRun => hint(ui, tr.t("verify.never")),
+        CheckView::Running => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr.t("verify.running"));
+            });
+        }
+        CheckView::Done { record, stale } => {
+            let (mark, color) = match record.outcome.status {
+                Status::Ok => ("✓", OK_COLOR),
+                Status::Fail => ("×", ERR_COLOR),
+                Status::Error | Status::Skipped => ("⚠", WARN_COLOR),
+            };
+            let text = format!("{mark} {}", tr.outcome(&record.outcome));
+            ui.label(RichText::new(text).color(if *stale { egui::Color32::GRAY } else { color }));
+            let when = tr.tf(
+                "verify.checked_at",
+                &[(
+                    "time",
+                    record.at.replace('T', " ").chars().take(19).collect(),
+                )],
+            );
+            hint(ui, &when);
+            if *stale {
+                ui.label(RichText::new(tr.t("verify.stale")).color(WARN_COLOR));
+            }
+        }
+    });
+}
+
+/// A button that runs a group of checks, with their results below it.
+pub fn inline_checks(ui: &mut Ui, w: &mut Wizard, ids: &[CheckId]) {
+    let ids: Vec<CheckId> = ids
+        .iter()
+        .copied()
+        .filter(|id| w.applicable_checks().contains(id))
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    ui.add_space(4.0);
+    for id in ids {
+        check_row(ui, w, id, true);
+    }
+}
+
+/// Merchants in public-key mode give the public key ID and pub_key.pem.
+fn public_key_section(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    let asked = matches!(
+        w.check_view(CheckId::V3Certificates),
+        CheckView::Done { ref record, .. } if record.outcome.code.starts_with("v3_public_key_mode") || record.outcome.code.starts_with("public_key")
+    );
+    if !asked && w.profile().public_key_id.is_empty() {
+        return;
+    }
+    section(ui, tr.t("verify.public_key_title"));
+    hint(ui, tr.t("verify.public_key_hint"));
+    let mut id = w.profile().public_key_id.clone();
+    let mut pem = w.profile().public_key_pem.clone();
+    let l = ui.label(tr.t("verify.public_key_id"));
+    let a = ui
+        .add(TextEdit::singleline(&mut id).desired_width(420.0))
+        .labelled_by(l.id);
+    if !id.trim().is_empty()
+        && let Err(code) = crate::domain::wxapi::v3::check_public_key_id(&id)
+    {
+        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(ERR_COLOR));
+    }
+    let l = ui.label(tr.t("verify.public_key_pem"));
+    let b = ui
+        .add(
+            TextEdit::multiline(&mut pem)
+                .desired_rows(4)
+                .desired_width(520.0)
+                .code_editor(),
+        )
+        .labelled_by(l.id);
+    if !pem.trim().is_empty()
+        && let Err(code) = crate::domain::wxapi::v3::check_public_key_pem(&pem)
+    {
+        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(ERR_COLOR));
+    }
+    if a.changed() || b.changed() {
+        w.set_public_key(&id, &pem);
+    }
+}
