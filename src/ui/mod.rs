@@ -305,13 +305,8 @@ fn first_frame_probe(ctx: &egui::Context) {
         .get()
         .map(|t| t.elapsed().as_secs_f64() * 1000.0)
         .unwrap_or(0.0);
-    let rss_kb = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
-        })
+    let rss_kb = crate::services::process_info::resident_memory_kb()
+        .map(|k| k.to_string())
         .unwrap_or_default();
     println!("first_frame_ms={ms:.0} rss_kb={rss_kb}");
     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
