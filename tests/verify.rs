@@ -416,6 +416,22 @@ fn unreachable_malformed_dropped_and_slow_are_could_not_check() {
         );
     }
 
+    // a server whose HTTPS certificate is not trusted: "cannot reach", never "wrong value"
+    let (_, rows) = s.verify(&untrusted_tls_server(8));
+    for id in ["mp_appsecret", "pay_mp", "v3_certificates"] {
+        assert_eq!(
+            status_code(&rows, id),
+            ("error".into(), "net_tls".into()),
+            "{id}: {rows:#?}"
+        );
+    }
+    assert!(
+        result(&rows, "pay_mp")["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not be verified")
+    );
+
     // plain http to a non-loopback address is refused before any request
     let (_, rows) = s.verify("http://192.0.2.1");
     assert_eq!(
