@@ -133,9 +133,29 @@ impl Tr {
         let args: Vec<(&str, String)> = o
             .args
             .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
+            .map(|(k, v)| match k.as_str() {
+                // the names of the missing values, as the user knows them
+                "fields" => (k.as_str(), self.field_names(v)),
+                _ => (k.as_str(), v.clone()),
+            })
             .collect();
         self.tf(&format!("check.{}", o.code), &args)
+    }
+
+    /// "mchid, private_key" -> "微信支付商户号（MCHID）、私钥".
+    fn field_names(self, keys: &str) -> String {
+        let sep = if self.0 == Lang::ZhCn { "、" } else { ", " };
+        keys.split(", ")
+            .map(|k| {
+                let label = self.t(&format!("field.{k}.label"));
+                if label == MISSING {
+                    self.t(&format!("check.field.{k}"))
+                } else {
+                    label
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(sep)
     }
 
     /// The localized message of a problem.
@@ -186,6 +206,12 @@ mod tests {
         assert_eq!(Tr(Lang::ZhCn).t("app.title"), "微信支付配置向导");
         assert_eq!(Tr(Lang::En).t("app.title"), "WeChat Pay Setup");
         assert_eq!(Tr(Lang::En).t("no.such.key"), MISSING);
+        let missing = crate::domain::wxapi::Outcome::error("missing_values")
+            .with("fields", "mchid, private_key");
+        assert_eq!(
+            Tr(Lang::ZhCn).outcome(&missing),
+            "还不能检查：缺少 微信支付商户号（MCHID）、私钥（apiclient_key.pem）。"
+        );
     }
 }
 

@@ -133,21 +133,24 @@ fn classify(e: reqwest::Error) -> NetError {
     // the URL is left out: its path (/v3/certificates) must not read as a TLS problem,
     // and a check URL carries the AppSecret in its query
     let e = e.without_url();
-    // walk the source chain: TLS failures surface as connect errors with a rustls cause
-    let mut text = e.to_string();
+    // the whole chain decides the kind; the innermost cause is what the user reads
+    let mut chain = e.to_string();
+    let mut innermost = chain.clone();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
     while let Some(s) = src {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        innermost = s.to_string();
         src = s.source();
     }
-    let lower = text.to_ascii_lowercase();
+    let detail: String = innermost.chars().take(100).collect();
+    let lower = chain.to_ascii_lowercase();
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        NetError::Tls(text)
+        NetError::Tls(detail)
     } else if is_connect {
-        NetError::Connect(text)
+        NetError::Connect(detail)
     } else {
-        NetError::Other(text)
+        NetError::Other(detail)
     }
 }
 
