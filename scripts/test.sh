@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pair in dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring Xvfb:xvfb \
-            openssl:openssl 7z:p7zip-full; do
+            openssl:openssl 7z:p7zip-full php:php-cli; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
 done
 if ((${#need[@]})); then

@@ -175,15 +175,29 @@ fn command_tree(tr: Tr) -> Command {
                 .arg(
                     Arg::new("profile")
                         .long("profile")
-                        .required(true)
                         .value_name("NAME")
+                        .required_unless_present("all")
+                        .conflicts_with("all")
                         .help(tr.t("cli.arg_name")),
+                )
+                .arg(
+                    Arg::new("all")
+                        .long("all")
+                        .action(ArgAction::SetTrue)
+                        .help(tr.t("cli.arg_all")),
+                )
+                .arg(
+                    Arg::new("format")
+                        .long("format")
+                        .value_name("FORMAT")
+                        .default_value("bundle")
+                        .help(tr.t("cli.arg_format")),
                 )
                 .arg(
                     Arg::new("out")
                         .long("out")
                         .required(true)
-                        .value_name("FILE.zip")
+                        .value_name("PATH")
                         .value_parser(clap::value_parser!(PathBuf))
                         .help(tr.t("cli.arg_out")),
                 )
@@ -191,7 +205,6 @@ fn command_tree(tr: Tr) -> Command {
                     Arg::new("include-secrets")
                         .long("include-secrets")
                         .action(ArgAction::SetTrue)
-                        .requires("passphrase-file")
                         .help(tr.t("cli.arg_include_secrets")),
                 )
                 .arg(
@@ -814,21 +827,10 @@ fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
 // ----- verify -----------------------------------------------------------------------
 
 fn verify(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
-    use crate::app::verify::{self as checks, CheckId, CheckRecord};
-    use crate::domain::wxapi::Status;
     use crate::services::wechat_http::{BaseUrls, HttpClient, WeChatHttp};
-
-    let name = m.get_one::<String>("profile").cloned().unwrap_or_default();
-    let mut p = match load_profile(tr, store, &name) {
-        Ok(p) => p,
+    let names = match target_profiles(tr, store, m) {
+        Ok(n) => n,
         Err(c) => return c,
-    };
-    let secrets = match load_secrets(&name) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{}", keychain_message(tr, &e));
-            return FAIL;
-        }
     };
     let http: Arc<dyn WeChatHttp> = match HttpClient::new() {
         Ok(h) => Arc::new(h),
@@ -838,49 +840,75 @@ fn verify(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         }
     };
     let urls = BaseUrls::from_env();
-    let results = checks::run_all(&CheckId::ALL, &p, &secrets, http, &urls);
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let mut all_ok = true;
-    let mut rows = Vec::new();
-    for (id, outcome) in &results {
-        if outcome.status != Status::Skipped {
-            all_ok &= outcome.status == Status::Ok;
-            p.checks.insert(
-                *id,
-                CheckRecord {
-                    outcome: outcome.clone(),
-                    at: now.clone(),
-                    fingerprint: checks::fingerprint(*id, &p, &secrets),
-                },
-            );
-        }
-        rows.push(json!({
-            "id": id.key(),
-            "status": outcome.status,
-            "code": outcome.code,
-            "message": tr.outcome(outcome),
-        }));
-    }
-    if let Err(e) = store.save(&p) {
-        storage_failure(tr, &e);
-    }
-    if m.get_flag("json") {
-        print_json(&Value::Array(rows));
-    } else {
-        for (id, outcome) in &results {
-            let mark = match outcome.status {
-                Status::Ok => "✓",
-                Status::Fail => "×",
-                Status::Error => "!",
-                Status::Skipped => "-",
+    let all = m.get_flag("all");
+    let as_json = m.get_flag("json");
+    let mut results = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let r = verify_one(tr, store, name, http.clone(), &urls);
+        if all {
+            let status = match &r {
+                Ok((_, true)) => tr.t("cli.row_ok"),
+                _ => tr.t("cli.row_failed"),
             };
-            println!(
-                "{mark} {}: {}",
-                tr.t(&format!("check.id.{}", id.key())),
-                tr.outcome(outcome)
-            );
+            eprintln!("[{}/{}] {name}: {status}", i + 1, names.len());
+        }
+        results.push((name.clone(), r));
+    }
+    let all_ok = results.iter().all(|(_, r)| matches!(r, Ok((_, true))));
+    if as_json {
+        let rows_of = |r: &Result<(Vec<Value>, bool), String>| match r {
+            Ok((rows, _)) => Value::Array(rows.clone()),
+            Err(e) => {
+                json!([{ "id": "profile", "status": "error", "code": "profile", "message": e }])
+            }
+        };
+        if all {
+            let list: Vec<Value> = results
+                .iter()
+                .map(|(n, r)| json!({ "profile": n, "ok": matches!(r, Ok((_, true))), "checks": rows_of(r) }))
+                .collect();
+            print_json(&Value::Array(list));
+        } else if let Some((_, r)) = results.first() {
+            print_json(&rows_of(r));
+        }
+    } else {
+        for (name, r) in &results {
+            if all {
+                println!("\n{name}");
+            }
+            match r {
+                Ok((rows, _)) => {
+                    for row in rows {
+                        let mark = match row["status"].as_str() {
+                            Some("ok") => "✓",
+                            Some("fail") => "×",
+                            Some("error") => "!",
+                            _ => "-",
+                        };
+                        let id = row["id"].as_str().unwrap_or("");
+                        println!(
+                            "{mark} {}: {}",
+                            tr.t(&format!("check.id.{id}")),
+                            row["message"].as_str().unwrap_or("")
+                        );
+                    }
+                }
+                Err(e) => println!("× {e}"),
+            }
+        }
+        if all {
+            println!("\n{}", tr.t("cli.summary_heading"));
+            for (name, r) in &results {
+                let cell = match r {
+                    Ok((rows, ok)) => {
+                        let passed = rows.iter().filter(|r| r["status"] == "ok").count();
+                        let total = rows.iter().filter(|r| r["status"] != "skipped").count();
+                        format!("{} {passed}/{total}", if *ok { "✓" } else { "×" })
+                    }
+                    Err(_) => "×".to_owned(),
+                };
+                println!("  {name:<24} {cell}");
+            }
         }
         println!(
             "{}",
@@ -894,51 +922,224 @@ fn verify(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     if all_ok { OK } else { FAIL }
 }
 
+/// Runs every check of one profile, remembers the results in it, and returns the
+/// JSON rows and whether every applicable check passed.
+fn verify_one(
+    tr: Tr,
+    store: &ProfileStore,
+    name: &str,
+    http: Arc<dyn crate::services::wechat_http::WeChatHttp>,
+    urls: &Result<crate::services::wechat_http::BaseUrls, crate::services::wechat_http::NetError>,
+) -> Result<(Vec<Value>, bool), String> {
+    use crate::app::verify::{self as checks, CheckId, CheckRecord};
+    use crate::domain::wxapi::Status;
+    if !store.exists(name) {
+        return Err(tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
+    }
+    let mut p = store
+        .load(name)
+        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+    let secrets = load_secrets(name).map_err(|e| keychain_message(tr, &e))?;
+    let results = checks::run_all(&CheckId::ALL, &p, &secrets, http, urls);
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut all_ok = true;
+    let mut rows = Vec::new();
+    for (id, outcome) in &results {
+        if outcome.status != Status::Skipped {
+            all_ok &= outcome.status == Status::Ok;
+            let fingerprint = checks::fingerprint(*id, &p, &secrets);
+            p.checks.insert(
+                *id,
+                CheckRecord {
+                    outcome: outcome.clone(),
+                    at: now.clone(),
+                    fingerprint,
+                },
+            );
+        }
+        rows.push(json!({
+            "id": id.key(),
+            "status": outcome.status,
+            "code": outcome.code,
+            "message": tr.outcome(outcome),
+        }));
+    }
+    store
+        .save(&p)
+        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+    Ok((rows, all_ok))
+}
+
 // ----- export -----------------------------------------------------------------------
 
+/// Which profiles a command runs on: `--profile NAME` or `--all`.
+fn target_profiles(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> Result<Vec<String>, u8> {
+    if m.get_flag("all") {
+        let names = store.list().map_err(|e| storage_failure(tr, &e))?;
+        if names.is_empty() {
+            eprintln!("{}", tr.t("cli.no_profiles"));
+            return Err(FAIL);
+        }
+        return Ok(names);
+    }
+    Ok(vec![
+        m.get_one::<String>("profile").cloned().unwrap_or_default(),
+    ])
+}
+
 fn export(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
-    let name = m.get_one::<String>("profile").cloned().unwrap_or_default();
+    use crate::domain::export::Format;
     let out = m.get_one::<PathBuf>("out").cloned().unwrap_or_default();
-    let p = match load_profile(tr, store, &name) {
-        Ok(p) => p,
-        Err(c) => return c,
+    let format_name = m.get_one::<String>("format").cloned().unwrap_or_default();
+    let format = match format_name.as_str() {
+        "bundle" => None,
+        other => match Format::parse(other) {
+            Some(f) => Some(f),
+            None => {
+                let names: Vec<&str> = std::iter::once("bundle")
+                    .chain(Format::ALL.iter().map(|f| f.name()))
+                    .collect();
+                eprintln!(
+                    "{}",
+                    tr.tf(
+                        "cli.bad_format",
+                        &[("value", other.to_owned()), ("formats", names.join(", "))]
+                    )
+                );
+                return USAGE;
+            }
+        },
     };
-    let secrets = if m.get_flag("include-secrets") {
-        let pass_file = m
-            .get_one::<PathBuf>("passphrase-file")
-            .cloned()
-            .unwrap_or_default();
-        let pass = match std::fs::read_to_string(&pass_file) {
-            Ok(t) => Secret::new(t.trim_end_matches(['\r', '\n'])),
-            Err(e) => return read_failure(tr, &pass_file, &e),
-        };
-        if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
-            eprintln!("{}", tr.problem(p));
+    let include_secrets = m.get_flag("include-secrets");
+    // the bundle encrypts secrets, so it needs a passphrase; the stack configs hold them in plain
+    let passphrase = match (
+        format,
+        include_secrets,
+        m.get_one::<PathBuf>("passphrase-file"),
+    ) {
+        (None, true, None) => {
+            eprintln!("{}", tr.t("cli.passphrase_needed"));
             return USAGE;
         }
-        match load_secrets(&name) {
-            Ok(s) => Some((s, pass)),
-            Err(e) => {
-                eprintln!("{}", keychain_message(tr, &e));
-                return FAIL;
+        (_, true, Some(pass_file)) => {
+            let pass = match std::fs::read_to_string(pass_file) {
+                Ok(t) => Secret::new(t.trim_end_matches(['\r', '\n'])),
+                Err(e) => return read_failure(tr, pass_file, &e),
+            };
+            if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
+                eprintln!("{}", tr.problem(p));
+                return USAGE;
+            }
+            Some(pass)
+        }
+        _ => None,
+    };
+    let names = match target_profiles(tr, store, m) {
+        Ok(n) => n,
+        Err(c) => return c,
+    };
+    let all = m.get_flag("all");
+    let mut failures = 0;
+    let mut summary = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let target = match (all, format) {
+            (false, _) => out.clone(),
+            (true, None) => out.join(format!("{name}.zip")),
+            (true, Some(_)) => out.join(name),
+        };
+        let result = export_one(
+            tr,
+            store,
+            name,
+            format,
+            &target,
+            include_secrets,
+            passphrase.as_ref(),
+        );
+        if all {
+            let status = if result.is_ok() {
+                tr.t("cli.row_ok")
+            } else {
+                tr.t("cli.row_failed")
+            };
+            eprintln!("[{}/{}] {name}: {status}", i + 1, names.len());
+        }
+        match &result {
+            Ok(path) => println!(
+                "{}",
+                tr.tf("notice.exported", &[("path", path.display().to_string())])
+            ),
+            Err(reason) => {
+                failures += 1;
+                eprintln!("{name}: {reason}");
             }
         }
+        summary.push((name.clone(), result));
+    }
+    if all {
+        println!("\n{}", tr.t("cli.summary_heading"));
+        for (name, r) in &summary {
+            let cell = match r {
+                Ok(p) => format!("✓ {}", p.display()),
+                Err(e) => format!("× {e}"),
+            };
+            println!("  {name:<24} {cell}");
+        }
+        println!(
+            "{}",
+            tr.tf(
+                "cli.summary_counts",
+                &[
+                    ("ok", (summary.len() - failures).to_string()),
+                    ("failed", failures.to_string())
+                ]
+            )
+        );
+    }
+    if failures == 0 { OK } else { FAIL }
+}
+
+/// Exports one profile; returns where it went, or the localized reason it failed.
+fn export_one(
+    tr: Tr,
+    store: &ProfileStore,
+    name: &str,
+    format: Option<crate::domain::export::Format>,
+    out: &Path,
+    include_secrets: bool,
+    passphrase: Option<&Secret>,
+) -> Result<PathBuf, String> {
+    use crate::domain::export::{Values, render};
+    if !store.exists(name) {
+        return Err(tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
+    }
+    let p = store
+        .load(name)
+        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+    let secrets = if include_secrets {
+        Some(load_secrets(name).map_err(|e| keychain_message(tr, &e))?)
     } else {
         None
     };
-    match export_to(&out, &p, secrets.as_ref()) {
-        Ok(path) => {
-            println!(
-                "{}",
-                tr.tf("notice.exported", &[("path", path.display().to_string())])
-            );
-            OK
-        }
-        Err(reason) => {
-            eprintln!("{}", tr.tf("notice.export_failed", &[("reason", reason)]));
-            FAIL
+    let Some(format) = format else {
+        let part = secrets.zip(passphrase.cloned());
+        return export_to(out, &p, part.as_ref())
+            .map_err(|reason| tr.tf("notice.export_failed", &[("reason", reason)]));
+    };
+    let rendered = render(format, &Values::new(&p, secrets.as_ref()));
+    for (file, text) in &rendered.files {
+        let path = out.join(file);
+        crate::services::profile_store::write_atomic(&path, text)
+            .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+        #[cfg(unix)]
+        if file == crate::domain::backend_form::KEY_FILE_NAME {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
         }
     }
+    Ok(out.join(format.file_name()))
 }
 
 #[cfg(test)]
