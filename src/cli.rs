@@ -163,9 +163,16 @@ fn command_tree(tr: Tr) -> Command {
                 .arg(
                     Arg::new("profile")
                         .long("profile")
-                        .required(true)
                         .value_name("NAME")
+                        .required_unless_present("all")
+                        .conflicts_with("all")
                         .help(tr.t("cli.arg_name")),
+                )
+                .arg(
+                    Arg::new("all")
+                        .long("all")
+                        .action(ArgAction::SetTrue)
+                        .help(tr.t("cli.arg_all")),
                 )
                 .arg(json()),
         )

@@ -487,3 +487,65 @@ fn missing_values_make_verify_fail_without_a_request() {
     );
     s.delete();
 }
+
+#[test]
+fn verify_all_reports_each_profile_and_a_summary() {
+    let mut unbound = merchant("1900000109");
+    unbound.bound_appids = vec![];
+    let wx = server(vec![merchant(MCHID), unbound]);
+    let good = shop(MCHID, &[("site_kind", "mini_program")]);
+    // a second, broken shop in the same config folder
+    let f = good.work.path().join("second.toml");
+    let second = format!("{}-2", good.name);
+    std::fs::write(&f, format!("name = {second:?}\nsite_kind = \"mini_program\"\nmp_appid = {MP:?}\nmp_appsecret = {MP_SECRET:?}\nmchid = \"1900000109\"\napi_key_v2 = {KEY:?}\n")).unwrap();
+    assert_eq!(
+        good.cmd(&wx.url)
+            .args(["profile", "import"])
+            .arg(&f)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let o = good
+        .cmd(&wx.url)
+        .args(["verify", "--all", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "one shop is not ready");
+    let list: Vec<Value> = serde_json::from_slice::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(list.len(), 2);
+    let by_name = |n: &str| list.iter().find(|p| p["profile"] == n).unwrap().clone();
+    assert_eq!(by_name(&good.name)["ok"], true);
+    let bad = by_name(&second);
+    assert_eq!(bad["ok"], false);
+    let pay = bad["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "pay_mp")
+        .unwrap()
+        .clone();
+    assert_eq!(pay["code"], "pay_not_bound");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("[1/2]") && err.contains("[2/2]"), "{err}");
+
+    let o = good
+        .cmd(&wx.url)
+        .args(["verify", "--all"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Summary:") && out.contains(&second), "{out}");
+    let _ = good
+        .cmd(&wx.url)
+        .args(["profile", "delete", &second])
+        .output();
+    good.delete();
+}
