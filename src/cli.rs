@@ -177,6 +177,57 @@ fn command_tree(tr: Tr) -> Command {
                 .arg(json()),
         )
         .subcommand(
+            Command::new("push")
+                .about(tr.t("cli.push"))
+                .arg(
+                    Arg::new("profile")
+                        .long("profile")
+                        .required(true)
+                        .value_name("NAME")
+                        .help(tr.t("cli.arg_name")),
+                )
+                .arg(
+                    Arg::new("url")
+                        .long("url")
+                        .value_name("URL")
+                        .help(tr.t("cli.arg_push_url")),
+                )
+                .arg(
+                    Arg::new("token-file")
+                        .long("token-file")
+                        .value_name("FILE")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help(tr.t("cli.arg_token_file")),
+                )
+                .arg(
+                    Arg::new("preset")
+                        .long("preset")
+                        .value_name("PRESET")
+                        .help(tr.t("cli.arg_preset")),
+                )
+                .arg(
+                    Arg::new("mapping")
+                        .long("mapping")
+                        .value_name("FILE")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help(tr.t("cli.arg_mapping")),
+                )
+                .arg(
+                    Arg::new("dry-run")
+                        .long("dry-run")
+                        .action(ArgAction::SetTrue)
+                        .help(tr.t("cli.arg_dry_run")),
+                )
+                .arg(
+                    Arg::new("yes")
+                        .long("yes")
+                        .short('y')
+                        .action(ArgAction::SetTrue)
+                        .help(tr.t("cli.arg_yes")),
+                )
+                .arg(json()),
+        )
+        .subcommand(
             Command::new("export")
                 .about(tr.t("cli.export"))
                 .arg(
@@ -246,6 +297,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         },
         Some(("export", m)) => with_store(tr, |s| export(tr, s, m)),
         Some(("verify", m)) => with_store(tr, |s| verify(tr, s, m)),
+        Some(("push", m)) => with_store(tr, |s| push_cmd(tr, s, m)),
         _ => USAGE,
     };
     ExitCode::from(code)
@@ -416,6 +468,11 @@ struct ImportFile {
     public_key_id: Option<String>,
     /// Path to the merchant's `pub_key.pem` (public-key mode).
     public_key_pem: Option<PathBuf>,
+    backend_url: Option<String>,
+    backend_token: Option<String>,
+    backend_preset: Option<String>,
+    /// Path to a custom field-name mapping (with `backend_preset = "custom"`).
+    backend_mapping: Option<PathBuf>,
 }
 
 impl Drop for ImportFile {
@@ -426,6 +483,7 @@ impl Drop for ImportFile {
             &mut self.api_key_v2,
             &mut self.api_key_v3,
             &mut self.oa_appsecret,
+            &mut self.backend_token,
         ]
         .into_iter()
         .flatten()
@@ -545,7 +603,41 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         }
     }
 
+    if let Some(url) = &input.backend_url {
+        match crate::services::wechat_http::check_base_url(url) {
+            Ok(()) => profile.backend_url = url.trim().to_owned(),
+            Err(_) => errors.push(format!(
+                "backend_url: {}",
+                tr.tf("push.insecure_url", &[("url", url.clone())])
+            )),
+        }
+    }
+    if let Some(preset) = &input.backend_preset {
+        if preset == "custom" || crate::domain::push::Preset::parse(preset).is_some() {
+            profile.backend_preset = preset.trim().to_owned();
+        } else {
+            errors.push(format!(
+                "backend_preset: {}",
+                tr.tf("push.bad_preset", &[("value", preset.clone())])
+            ));
+        }
+    }
+    if let Some(path) = &input.backend_mapping {
+        let path = if path.is_relative() {
+            file.parent().unwrap_or(Path::new(".")).join(path)
+        } else {
+            path.clone()
+        };
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| crate::domain::push::parse_mapping(&t))
+        {
+            Ok(_) => profile.backend_mapping_file = path.display().to_string(),
+            Err(e) => errors.push(format!("backend_mapping: {} ({e})", path.display())),
+        }
+    }
     let file_has_secrets = input.mp_appsecret.is_some()
+        || input.backend_token.is_some()
         || input.api_key_v2.is_some()
         || input.api_key_v3.is_some()
         || input.oa_appsecret.is_some();
@@ -555,21 +647,23 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         (SecretField::ApiKeyV2, input.api_key_v2.take()),
         (SecretField::ApiKeyV3, input.api_key_v3.take()),
         (SecretField::OaAppSecret, input.oa_appsecret.take()),
+        (SecretField::BackendToken, input.backend_token.take()),
     ] {
         if let Some(mut v) = value {
             secrets.insert(field, Secret::new(v.trim()));
             zeroize::Zeroize::zeroize(&mut v);
         }
     }
+    // the typed secrets, validated like the wizard does (the token has no format)
     let fid = |f: SecretField| match f {
-        SecretField::MpAppSecret => FieldId::MpAppSecret,
-        SecretField::ApiKeyV2 => FieldId::ApiKeyV2,
-        SecretField::ApiKeyV3 => FieldId::ApiKeyV3,
-        SecretField::OaAppSecret => FieldId::OaAppSecret,
-        SecretField::PrivateKey => FieldId::ApiKeyV2,
+        SecretField::MpAppSecret => Some(FieldId::MpAppSecret),
+        SecretField::ApiKeyV2 => Some(FieldId::ApiKeyV2),
+        SecretField::ApiKeyV3 => Some(FieldId::ApiKeyV3),
+        SecretField::OaAppSecret => Some(FieldId::OaAppSecret),
+        SecretField::PrivateKey | SecretField::BackendToken => None,
     };
-    for f in secrets.keys() {
-        for p in rules::field_problems(&profile, &secrets, fid(*f))
+    for (f, id) in secrets.keys().filter_map(|f| fid(*f).map(|id| (f, id))) {
+        for p in rules::field_problems(&profile, &secrets, id)
             .iter()
             .filter(|p| p.is_error())
         {
@@ -829,6 +923,171 @@ fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     }
     println!("{}", tr.tf("cli.deleted", &[("name", name)]));
     OK
+}
+
+// ----- push -------------------------------------------------------------------------
+
+fn push_cmd(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    use crate::domain::push::{self, Preset, PushOutcome};
+    let name = m.get_one::<String>("profile").cloned().unwrap_or_default();
+    let mut p = match load_profile(tr, store, &name) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let as_json = m.get_flag("json");
+    // arguments override the profile and are remembered (the token in the keychain)
+    if let Some(url) = m.get_one::<String>("url") {
+        p.backend_url = url.trim().to_owned();
+    }
+    if let Some(preset) = m.get_one::<String>("preset") {
+        p.backend_preset = preset.trim().to_owned();
+    }
+    if let Some(mapping) = m.get_one::<PathBuf>("mapping") {
+        p.backend_mapping_file = mapping.display().to_string();
+        p.backend_preset = "custom".into();
+    }
+    if p.backend_url.is_empty() {
+        eprintln!("{}", tr.t("push.no_url"));
+        return USAGE;
+    }
+    if crate::services::wechat_http::check_base_url(&p.backend_url).is_err() {
+        eprintln!(
+            "{}",
+            tr.tf("push.insecure_url", &[("url", p.backend_url.clone())])
+        );
+        return USAGE;
+    }
+    let mapping = match p.backend_preset.as_str() {
+        "custom" => match std::fs::read_to_string(&p.backend_mapping_file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| push::parse_mapping(&t))
+        {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    tr.tf(
+                        "push.bad_mapping",
+                        &[("path", p.backend_mapping_file.clone()), ("reason", e)]
+                    )
+                );
+                return USAGE;
+            }
+        },
+        "" => Preset::Generic.mapping(),
+        other => match Preset::parse(other) {
+            Some(preset) => preset.mapping(),
+            None => {
+                eprintln!(
+                    "{}",
+                    tr.tf("push.bad_preset", &[("value", other.to_owned())])
+                );
+                return USAGE;
+            }
+        },
+    };
+    let mut secrets = match load_secrets(&name) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}", keychain_message(tr, &e));
+            return FAIL;
+        }
+    };
+    if let Some(f) = m.get_one::<PathBuf>("token-file") {
+        let token = match std::fs::read_to_string(f) {
+            Ok(t) => Secret::new(t.trim()),
+            Err(e) => return read_failure(tr, f, &e),
+        };
+        if let Err(e) =
+            KeyringStore::connect().and_then(|k| k.set(&name, SecretField::BackendToken, &token))
+        {
+            eprintln!("{}", keychain_message(tr, &e));
+            return FAIL;
+        }
+        secrets.insert(SecretField::BackendToken, token);
+    }
+    if let Err(e) = store.save(&p) {
+        return storage_failure(tr, &e);
+    }
+    let parts = push::build_parts(&p, &secrets, &mapping);
+    let preview = push::preview(&parts);
+    let preview_json: Vec<Value> = preview
+        .iter()
+        .map(|(k, v)| json!({ "field": k, "value": v }))
+        .collect();
+    if !as_json {
+        println!(
+            "{}",
+            tr.tf("push.preview_heading", &[("url", p.backend_url.clone())])
+        );
+        for (k, v) in &preview {
+            println!("  {k}: {v}");
+        }
+    }
+    if m.get_flag("dry-run") {
+        if as_json {
+            print_json(
+                &json!({ "status": "dry_run", "url": p.backend_url, "preview": preview_json }),
+            );
+        } else {
+            println!("{}", tr.t("push.dry_run_done"));
+        }
+        return OK;
+    }
+    let token = secrets
+        .get(&SecretField::BackendToken)
+        .map(|t| t.expose().to_owned())
+        .unwrap_or_default();
+    if token.is_empty() {
+        eprintln!("{}", tr.t("push.no_token"));
+        return USAGE;
+    }
+    if !m.get_flag("yes") {
+        eprint!("{} ", tr.t("push.confirm"));
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "是") {
+            eprintln!("{}", tr.t("push.cancelled"));
+            return FAIL;
+        }
+    }
+    let http = match crate::services::wechat_http::HttpClient::new() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("{e}");
+            return FAIL;
+        }
+    };
+    let result = crate::app::push::push(&http, &p.backend_url, &token, &parts);
+    let (status, code, message) = match &result.outcome {
+        PushOutcome::Accepted => ("sent", "push_ok", tr.t("push.push_ok").to_owned()),
+        PushOutcome::Failed { code, detail } => (
+            "failed",
+            *code,
+            tr.tf(&format!("push.{code}"), &[("detail", detail.clone())]),
+        ),
+        PushOutcome::Retry(detail) => (
+            "failed",
+            "push_gave_up",
+            tr.tf("push.push_gave_up", &[("detail", detail.clone())]),
+        ),
+    };
+    if as_json {
+        print_json(&json!({
+            "status": status,
+            "code": code,
+            "message": message,
+            "attempts": result.attempts,
+            "idempotency_key": result.idempotency_key,
+            "url": p.backend_url,
+            "preview": preview_json,
+        }));
+    } else if status == "sent" {
+        println!("✓ {message}");
+    } else {
+        eprintln!("× {message}");
+    }
+    if status == "sent" { OK } else { FAIL }
 }
 
 // ----- verify -----------------------------------------------------------------------

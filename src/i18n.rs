@@ -337,6 +337,20 @@ mod catalog_tests {
         for c in crate::app::verify::CheckId::ALL {
             missing.push(format!("check.id.{}", c.key()));
         }
+        for code in [
+            "push_ok",
+            "push_token",
+            "push_not_found",
+            "push_too_large",
+            "push_rejected",
+            "push_redirect",
+            "push_gave_up",
+            "push_insecure_url",
+            "push_tls",
+            "push_other",
+        ] {
+            missing.push(format!("push.{code}"));
+        }
         for code in ["unavailable", "denied", "other"] {
             missing.push(format!("keychain.error.{code}"));
         }

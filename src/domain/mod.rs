@@ -8,6 +8,7 @@ pub mod fields;
 pub mod keygen;
 pub mod problem;
 pub mod profile;
+pub mod push;
 pub mod readiness;
 pub mod secret;
 pub mod wxapi;

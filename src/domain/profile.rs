@@ -113,15 +113,18 @@ pub enum SecretField {
     ApiKeyV3,
     OaAppSecret,
     PrivateKey,
+    /// The bearer token of the shop backend's config API.
+    BackendToken,
 }
 
 impl SecretField {
-    pub const ALL: [SecretField; 5] = [
+    pub const ALL: [SecretField; 6] = [
         SecretField::MpAppSecret,
         SecretField::ApiKeyV2,
         SecretField::ApiKeyV3,
         SecretField::OaAppSecret,
         SecretField::PrivateKey,
+        SecretField::BackendToken,
     ];
 
     /// Also the key in the profile import file.
@@ -132,6 +135,7 @@ impl SecretField {
             SecretField::ApiKeyV3 => "api_key_v3",
             SecretField::OaAppSecret => "oa_appsecret",
             SecretField::PrivateKey => "private_key",
+            SecretField::BackendToken => "backend_token",
         }
     }
 }
@@ -155,6 +159,11 @@ pub struct Profile {
     pub public_key_id: String,
     /// ... and its `pub_key.pem` (a public key: not a secret).
     pub public_key_pem: String,
+    /// Where "send to shop backend" posts the configuration.
+    pub backend_url: String,
+    /// `generic`, `crmeb`, `likeadmin`, `shopxo`, or `custom` (with `backend_mapping_file`).
+    pub backend_preset: String,
+    pub backend_mapping_file: String,
     /// Online check results, by check id.
     pub checks:
         std::collections::BTreeMap<crate::app::verify::CheckId, crate::app::verify::CheckRecord>,

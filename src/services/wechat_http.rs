@@ -154,6 +154,46 @@ fn classify(e: reqwest::Error) -> NetError {
     }
 }
 
+impl HttpClient {
+    /// POSTs a multipart form with a bearer token and an idempotency key (the
+    /// shop backend push). Redirects are never followed.
+    pub fn post_multipart(
+        &self,
+        url: &str,
+        token: &str,
+        idempotency_key: &str,
+        parts: &[crate::domain::push::Part],
+    ) -> Result<Reply, NetError> {
+        use crate::domain::push::Part;
+        check_base_url(url)?;
+        let mut form = reqwest::blocking::multipart::Form::new();
+        for p in parts {
+            form = match p {
+                Part::Text { name, value, .. } => form.text(name.clone(), value.clone()),
+                Part::File {
+                    name,
+                    file_name,
+                    content,
+                    ..
+                } => form.part(
+                    name.clone(),
+                    reqwest::blocking::multipart::Part::bytes(content.clone().into_bytes())
+                        .file_name(file_name.clone())
+                        .mime_str("application/x-pem-file")
+                        .map_err(|e| NetError::Other(e.to_string()))?,
+                ),
+            };
+        }
+        self.send(
+            self.client
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", idempotency_key)
+                .multipart(form),
+        )
+    }
+}
+
 impl WeChatHttp for HttpClient {
     fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError> {
         check_base_url(url)?;

@@ -1,0 +1,399 @@
+//! `wxpay-setup push` against a real HTTP server started here that checks the
+//! contract of docs/push-api.md: POST multipart/form-data, a bearer token, an
+//! Idempotency-Key reused by retries, and the field names of the chosen preset.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use support::*;
+
+const TOKEN: &str = "backend-token-0123456789";
+const KEY: &str = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    idempotency_key: String,
+    fields: BTreeMap<String, String>,
+    files: BTreeMap<String, (String, String)>,
+}
+
+/// Replies by path: `/ok` 201, `/flaky` 503 twice then 201, `/down` always 503,
+/// `/reject` 422 with a message, `/big` 413, `/moved` 302; a wrong token 401.
+struct Backend {
+    url: String,
+    server: Arc<tiny_http::Server>,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+fn multipart(
+    content_type: &str,
+    body: &[u8],
+) -> (BTreeMap<String, String>, BTreeMap<String, (String, String)>) {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a multipart boundary")
+        .trim_matches('"');
+    let text = String::from_utf8_lossy(body);
+    let mut fields = BTreeMap::new();
+    let mut files = BTreeMap::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, content)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let content = content.strip_suffix("\r\n").unwrap_or(content).to_owned();
+        let attr = |a: &str| {
+            head.split(&format!("{a}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .map(str::to_owned)
+        };
+        let Some(name) = attr("name") else { continue };
+        match attr("filename") {
+            Some(f) => {
+                files.insert(name, (f, content));
+            }
+            None => {
+                fields.insert(name, content);
+            }
+        }
+    }
+    (fields, files)
+}
+
+fn backend() -> Backend {
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let (s, r) = (server.clone(), received.clone());
+    std::thread::spawn(move || {
+        let mut flaky = 0;
+        for mut req in s.incoming_requests() {
+            let header = |n: &'static str| {
+                req.headers()
+                    .iter()
+                    .find(|h| h.field.equiv(n))
+                    .map(|h| h.value.as_str().to_owned())
+                    .unwrap_or_default()
+            };
+            let (auth, ctype, key) = (
+                header("Authorization"),
+                header("Content-Type"),
+                header("Idempotency-Key"),
+            );
+            let mut body = Vec::new();
+            let _ = req.as_reader().read_to_end(&mut body);
+            let path = req.url().to_owned();
+            let (status, reply) =
+                if req.method().as_str() != "POST" || !ctype.starts_with("multipart/form-data") {
+                    (
+                        415,
+                        r#"{"message":"multipart/form-data POST expected"}"#.to_owned(),
+                    )
+                } else if auth != format!("Bearer {TOKEN}") {
+                    (401, r#"{"message":"invalid token"}"#.to_owned())
+                } else if key.len() < 16 {
+                    (
+                        400,
+                        r#"{"message":"Idempotency-Key header required"}"#.to_owned(),
+                    )
+                } else {
+                    let (fields, files) = multipart(&ctype, &body);
+                    r.lock().unwrap().push(Received {
+                        path: path.clone(),
+                        idempotency_key: key,
+                        fields,
+                        files,
+                    });
+                    match path.as_str() {
+                        "/ok" => (201, r#"{"id":"pm_1"}"#.to_owned()),
+                        "/flaky" if flaky < 2 => {
+                            flaky += 1;
+                            (503, r#"{"message":"busy"}"#.to_owned())
+                        }
+                        "/flaky" => (201, "{}".to_owned()),
+                        "/down" => (503, r#"{"message":"maintenance"}"#.to_owned()),
+                        "/reject" => (422, r#"{"message":"商户号格式不对"}"#.to_owned()),
+                        "/big" => (413, String::new()),
+                        "/moved" => (302, String::new()),
+                        _ => (404, r#"{"message":"no such route"}"#.to_owned()),
+                    }
+                };
+            let mut resp = tiny_http::Response::from_string(reply).with_status_code(status);
+            if status == 302 {
+                resp = resp.with_header(
+                    "Location: http://198.51.100.1/steal"
+                        .parse::<tiny_http::Header>()
+                        .unwrap(),
+                );
+            }
+            let _ = req.respond(
+                resp.with_header("Connection: close".parse::<tiny_http::Header>().unwrap()),
+            );
+        }
+    });
+    Backend {
+        url,
+        server,
+        received,
+    }
+}
+
+struct Shop {
+    config: tempfile::TempDir,
+    work: tempfile::TempDir,
+    name: String,
+}
+
+impl Shop {
+    fn new(preset: &str) -> Shop {
+        let config = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let zip = good_zip(work.path());
+        let name = format!(
+            "push-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        std::fs::write(work.path().join("token.txt"), format!("{TOKEN}\n")).unwrap();
+        let f = work.path().join("import.toml");
+        std::fs::write(
+            &f,
+            format!(
+                "name = {name:?}\nmp_appid = \"wx1234567890abcdef\"\nmp_appsecret = \"0123456789abcdef0123456789abcdef\"\nmchid = {MCHID:?}\napi_key_v2 = {KEY:?}\ncert_zip = {:?}\nbackend_preset = {preset:?}\nbackend_token = {TOKEN:?}\n",
+                zip.file_name().unwrap().to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        let s = Shop { config, work, name };
+        let o = s
+            .cmd()
+            .args(["profile", "import"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        s
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
+        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
+            .env("LANG", "en_US.UTF-8");
+        c
+    }
+
+    fn push(&self, url: &str, extra: &[&str]) -> (Output, Value) {
+        let o = self
+            .cmd()
+            .args([
+                "push",
+                "--profile",
+                &self.name,
+                "--url",
+                url,
+                "--json",
+                "--yes",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        (o, v)
+    }
+}
+
+impl Drop for Shop {
+    fn drop(&mut self) {
+        let _ = self.cmd().args(["profile", "delete", &self.name]).output();
+    }
+}
+
+#[test]
+fn generic_push_sends_every_value_and_both_files() {
+    let b = backend();
+    let s = Shop::new("generic");
+    let (o, v) = s.push(&format!("{}/ok", b.url), &[]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["status"], "sent");
+    assert_eq!(v["attempts"], 1);
+    let got = b.received.lock().unwrap()[0].clone();
+    assert_eq!(got.fields["mchid"], MCHID);
+    assert_eq!(got.fields["api_key_v2"], KEY);
+    assert_eq!(got.fields["cert_serial_no"], SERIAL_HEX);
+    assert_eq!(got.files["apiclient_cert"].0, "apiclient_cert.pem");
+    assert!(
+        got.files["apiclient_key"]
+            .1
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    // the preview in the output masks every secret
+    let preview = v["preview"].to_string();
+    assert!(
+        !preview.contains(KEY) && !preview.contains("BEGIN PRIVATE KEY") && preview.contains(MCHID)
+    );
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains(TOKEN)
+            && !String::from_utf8_lossy(&o.stderr).contains(TOKEN)
+    );
+    // the URL is remembered, the token stays in the keychain only
+    let profile = all_files_text(s.config.path());
+    assert!(profile.contains(&format!("{}/ok", b.url)) && !profile.contains(TOKEN));
+}
+
+#[test]
+fn presets_and_custom_mappings_rename_fields() {
+    let b = backend();
+    let s = Shop::new("crmeb");
+    let (o, _) = s.push(&format!("{}/ok", b.url), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let got = b.received.lock().unwrap()[0].clone();
+    assert_eq!(got.fields["pay_weixin_mchid"], MCHID);
+    assert_eq!(got.fields["routine_appId"], "wx1234567890abcdef");
+    assert!(got.files.contains_key("pay_weixin_client_cert") && !got.fields.contains_key("mchid"));
+
+    let mapping = s.work.path().join("map.toml");
+    std::fs::write(
+        &mapping,
+        "[fields]\nmchid = \"merchant_no\"\napi_key_v2 = \"sign_key\"\n",
+    )
+    .unwrap();
+    let (o, _) = s.push(
+        &format!("{}/ok", b.url),
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let got = b.received.lock().unwrap()[1].clone();
+    assert_eq!(
+        got.fields.keys().collect::<Vec<_>>(),
+        ["merchant_no", "sign_key"]
+    );
+    assert!(got.files.is_empty());
+}
+
+#[test]
+fn retries_reuse_the_idempotency_key_and_errors_are_plain() {
+    let b = backend();
+    let s = Shop::new("generic");
+    let (o, v) = s.push(&format!("{}/flaky", b.url), &[]);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["attempts"], 3);
+    let keys: Vec<String> = b
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.idempotency_key.clone())
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys.iter().all(|k| *k == keys[0]),
+        "one key for all tries: {keys:?}"
+    );
+
+    for (path, code, needle) in [
+        ("/down", "push_gave_up", "tried 3 times"),
+        ("/reject", "push_rejected", "商户号格式不对"),
+        ("/big", "push_too_large", "413"),
+        ("/nowhere", "push_not_found", "404"),
+        ("/moved", "push_redirect", "not followed"),
+    ] {
+        let (o, v) = s.push(&format!("{}{path}", b.url), &[]);
+        assert_eq!(o.status.code(), Some(1), "{path}");
+        assert_eq!(v["code"], code, "{path}: {v}");
+        assert!(
+            v["message"].as_str().unwrap().contains(needle),
+            "{path}: {v}"
+        );
+    }
+    assert!(
+        !b.received
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.path == "/steal"),
+        "the redirect was not followed"
+    );
+
+    // a wrong token
+    let bad = s.work.path().join("bad.txt");
+    std::fs::write(&bad, "wrong").unwrap();
+    let (o, v) = s.push(
+        &format!("{}/ok", b.url),
+        &["--token-file", bad.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(v["code"], "push_token");
+}
+
+#[test]
+fn dry_run_sends_nothing_and_confirmation_is_required() {
+    let b = backend();
+    let s = Shop::new("generic");
+    let (o, v) = s.push(&format!("{}/ok", b.url), &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(v["status"], "dry_run");
+    assert!(b.received.lock().unwrap().is_empty());
+
+    // without --yes it asks; "n" (or no answer) sends nothing
+    let mut child = s
+        .cmd()
+        .args([
+            "push",
+            "--profile",
+            &s.name,
+            "--url",
+            &format!("{}/ok", b.url),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"n\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("secrets masked"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was sent"));
+    assert!(b.received.lock().unwrap().is_empty());
+
+    // plain http to a non-loopback host is refused before anything is sent
+    let o = s
+        .cmd()
+        .args([
+            "push",
+            "--profile",
+            &s.name,
+            "--url",
+            "http://198.51.100.7/x",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
