@@ -141,6 +141,29 @@ fn command_tree(tr: Tr) -> Command {
                         ),
                 )
                 .subcommand(
+                    Command::new("import-bundle")
+                        .about(tr.t("cli.profile_import_bundle"))
+                        .arg(
+                            Arg::new("file")
+                                .required(true)
+                                .value_parser(clap::value_parser!(PathBuf))
+                                .help(tr.t("cli.arg_bundle_file")),
+                        )
+                        .arg(
+                            Arg::new("passphrase-file")
+                                .long("passphrase-file")
+                                .value_name("FILE")
+                                .value_parser(clap::value_parser!(PathBuf))
+                                .help(tr.t("cli.arg_passphrase_file")),
+                        )
+                        .arg(
+                            Arg::new("name")
+                                .long("name")
+                                .value_name("NAME")
+                                .help(tr.t("cli.arg_new_name")),
+                        ),
+                )
+                .subcommand(
                     Command::new("list")
                         .about(tr.t("cli.profile_list"))
                         .arg(json()),
@@ -290,6 +313,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Some(("check-certs", m)) => check_certs(tr, m),
         Some(("profile", m)) => match m.subcommand() {
             Some(("import", m)) => with_store(tr, |s| profile_import(tr, s, m)),
+            Some(("import-bundle", m)) => with_store(tr, |s| profile_import_bundle(tr, s, m)),
             Some(("list", m)) => with_store(tr, |s| profile_list(tr, s, m)),
             Some(("show", m)) => with_store(tr, |s| profile_show(tr, s, m)),
             Some(("delete", m)) => with_store(tr, |s| profile_delete(tr, s, m)),
@@ -766,6 +790,98 @@ fn keychain_message(tr: Tr, e: &StoreError) -> String {
         &format!("keychain.error.{}", e.code()),
         &[("detail", e.detail().to_owned())],
     )
+}
+
+// ----- profile import-bundle ---------------------------------------------------------
+
+/// `name`, or `name (2)`, `name (3)`, ...: the first that is free.
+pub fn free_profile_name(store: &ProfileStore, name: &str) -> String {
+    if !store.exists(name) {
+        return name.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{name} ({n})"))
+        .find(|n| !store.exists(n))
+        .unwrap_or_default()
+}
+
+fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
+    use crate::domain::bundle::{bundle_needs_passphrase, read_bundle};
+    let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
+    let fail = |e: crate::domain::bundle::BundleReadError| {
+        eprintln!(
+            "{}",
+            tr.tf(
+                &format!("import_bundle.{}", e.code()),
+                &[("detail", e.to_string())]
+            )
+        );
+        eprintln!("{}", tr.t("import_bundle.nothing_written"));
+        FAIL
+    };
+    let needs = match bundle_needs_passphrase(&file) {
+        Ok(n) => n,
+        Err(e) => return fail(e),
+    };
+    let pass = match m.get_one::<PathBuf>("passphrase-file") {
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(t) => Some(Secret::new(t.trim_end_matches(['\r', '\n']))),
+            Err(e) => return read_failure(tr, f, &e),
+        },
+        None if needs => {
+            eprintln!("{}", tr.t("import_bundle.bundle_passphrase_needed"));
+            return USAGE;
+        }
+        None => None,
+    };
+    let mut imported = match read_bundle(&file, pass.as_ref()) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    let wanted = m
+        .get_one::<String>("name")
+        .cloned()
+        .unwrap_or_else(|| imported.profile.name.clone());
+    if let Err(p) = profile_mod::check_profile_name(&wanted) {
+        eprintln!("name: {}", tr.problem(&p));
+        return USAGE;
+    }
+    let name = free_profile_name(store, wanted.trim());
+    imported.profile.name = name.clone();
+    // secrets first: if the keychain is not there, nothing at all is written
+    if !imported.secrets.is_empty()
+        && let Err(e) = KeyringStore::connect().and_then(|k| {
+            for (f, v) in &imported.secrets {
+                k.set(&name, *f, v)?;
+            }
+            Ok(())
+        })
+    {
+        eprintln!("{}", keychain_message(tr, &e));
+        eprintln!("{}", tr.t("import_bundle.nothing_written"));
+        return FAIL;
+    }
+    if let Err(e) = store.save(&imported.profile) {
+        return storage_failure(tr, &e);
+    }
+    println!(
+        "{}",
+        tr.tf(
+            "cli.import_saved",
+            &[
+                ("name", name.clone()),
+                ("path", store.profile_path(&name).display().to_string())
+            ]
+        )
+    );
+    if !imported.secrets.is_empty() {
+        let list: Vec<&str> = imported.secrets.keys().map(|f| f.key()).collect();
+        println!(
+            "{}",
+            tr.tf("cli.import_secrets_stored", &[("fields", list.join(", "))])
+        );
+    }
+    OK
 }
 
 // ----- profile list / show / delete -----------------------------------------------------

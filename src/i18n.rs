@@ -351,6 +351,15 @@ mod catalog_tests {
         ] {
             missing.push(format!("push.{code}"));
         }
+        for code in [
+            "bundle_not_zip",
+            "bundle_not_ours",
+            "bundle_damaged",
+            "bundle_passphrase_needed",
+            "bundle_wrong_passphrase",
+        ] {
+            missing.push(format!("import_bundle.{code}"));
+        }
         for code in ["unavailable", "denied", "other"] {
             missing.push(format!("keychain.error.{code}"));
         }

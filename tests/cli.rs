@@ -447,3 +447,109 @@ fn without_a_keychain_secrets_are_refused_never_written() {
         assert!(!files.contains(secret), "a secret was written in plain");
     }
 }
+
+#[test]
+fn a_bundle_round_trips_into_another_config_and_bad_bundles_write_nothing() {
+    let from = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let zip = good_zip(work.path());
+    let name = unique("bundle");
+    let file = import_file(work.path(), &name, &zip);
+    assert_eq!(
+        from.run(&["profile", "import", file.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let pass = work.path().join("pass.txt");
+    std::fs::write(&pass, "bundle-pass-2026\n").unwrap();
+    let bundle = work.path().join("b.zip");
+    let o = from.run(&[
+        "export",
+        "--profile",
+        &name,
+        "--out",
+        bundle.to_str().unwrap(),
+        "--include-secrets",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let to = Env::new();
+    let target = format!("{name}-copy");
+    // wrong passphrase, damaged zip, a certificate zip: refused, nothing written
+    let wrong = work.path().join("wrong.txt");
+    std::fs::write(&wrong, "not-the-passphrase").unwrap();
+    let o = to.run(&[
+        "profile",
+        "import-bundle",
+        bundle.to_str().unwrap(),
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+        "--name",
+        &target,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Wrong passphrase"), "{}", stderr(&o));
+    let o = to.run(&[
+        "profile",
+        "import-bundle",
+        bundle.to_str().unwrap(),
+        "--name",
+        &target,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "the passphrase is asked for");
+    let damaged = work.path().join("damaged.zip");
+    let bytes = std::fs::read(&bundle).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).unwrap();
+    assert_eq!(
+        to.run(&["profile", "import-bundle", damaged.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    let o = to.run(&["profile", "import-bundle", zip.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a bundle"));
+    assert_eq!(
+        json(&to.run(&["profile", "list", "--json"])),
+        serde_json::json!([]),
+        "nothing was written"
+    );
+
+    // the right passphrase restores values and secrets
+    let o = to.run(&[
+        "profile",
+        "import-bundle",
+        bundle.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--name",
+        &target,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&to.run(&["profile", "show", &target, "--json"]));
+    assert_eq!(v["mchid"], MCHID);
+    assert_eq!(v["site_kind"], "site_and_mini_program");
+    assert_eq!(v["certificate"]["serial"], SERIAL_HEX);
+    assert_eq!(v["certificate"]["key_matches_cert"], true);
+    assert_eq!(v["secrets"]["api_key_v2"], "set");
+    assert_eq!(v["secrets"]["private_key"], "set");
+    // importing again never overwrites: it gets a new name
+    let o = to.run(&[
+        "profile",
+        "import-bundle",
+        bundle.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--name",
+        &target,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains(&format!("{target} (2)")));
+    for n in [name.clone(), target.clone(), format!("{target} (2)")] {
+        let _ = from.run(&["profile", "delete", &n]);
+        let _ = to.run(&["profile", "delete", &n]);
+    }
+}

@@ -400,13 +400,29 @@ fn dry_run_sends_nothing_and_confirmation_is_required() {
 
 #[test]
 fn the_documented_contract_matches_the_code() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/push-api.md")).unwrap();
-    let yaml = doc.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/push-api.md")).unwrap();
+    let yaml = doc
+        .split("```yaml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
     let spec = &yaml_rust2::YamlLoader::load_from_str(yaml).expect("the OpenAPI block parses")[0];
     assert_eq!(spec["openapi"].as_str(), Some("3.0.3"));
-    let props = &spec["paths"]["/"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"];
-    let documented: Vec<String> = props.as_hash().unwrap().keys().map(|k| k.as_str().unwrap().to_owned()).collect();
-    let mut code: Vec<String> = wxpay_setup::domain::push::CANONICAL.iter().map(|s| (*s).to_owned()).collect();
+    let props = &spec["paths"]["/"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        ["properties"];
+    let documented: Vec<String> = props
+        .as_hash()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect();
+    let mut code: Vec<String> = wxpay_setup::domain::push::CANONICAL
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     let mut documented_sorted = documented.clone();
     documented_sorted.sort();
     code.sort();

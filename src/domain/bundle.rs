@@ -240,3 +240,180 @@ pub fn plain_value(profile: &Profile, f: super::fields::FieldId) -> &str {
         _ => "",
     }
 }
+
+/// Why a bundle could not be imported. Nothing is written in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleReadError {
+    #[error("not a zip")]
+    NotAZip,
+    #[error("not a wxpay-setup bundle")]
+    NotABundle,
+    #[error("damaged: {0}")]
+    Damaged(String),
+    #[error("a passphrase is needed")]
+    PassphraseNeeded,
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+}
+
+impl BundleReadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleReadError::NotAZip => "bundle_not_zip",
+            BundleReadError::NotABundle => "bundle_not_ours",
+            BundleReadError::Damaged(_) => "bundle_damaged",
+            BundleReadError::PassphraseNeeded => "bundle_passphrase_needed",
+            BundleReadError::WrongPassphrase => "bundle_wrong_passphrase",
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct BundleConfigIn {
+    format: String,
+    name: String,
+    site_kind: Option<String>,
+    #[serde(default)]
+    payment_name: String,
+    #[serde(default)]
+    mp_appid: String,
+    #[serde(default)]
+    mchid: String,
+    #[serde(default)]
+    oa_appid: String,
+    #[serde(default)]
+    jsapi_enabled: bool,
+    #[serde(default)]
+    secrets_included: bool,
+}
+
+/// What a bundle gives back.
+pub struct ImportedBundle {
+    pub profile: Profile,
+    pub secrets: BTreeMap<SecretField, Secret>,
+    pub secrets_included: bool,
+}
+
+/// Whether a bundle holds encrypted secrets (so the caller asks for the passphrase).
+pub fn bundle_needs_passphrase(path: &std::path::Path) -> Result<bool, BundleReadError> {
+    let mut zip = open_zip(path)?;
+    Ok(read_config(&mut zip)?.secrets_included)
+}
+
+fn open_zip(path: &std::path::Path) -> Result<zip::ZipArchive<std::fs::File>, BundleReadError> {
+    let f = std::fs::File::open(path).map_err(|e| BundleReadError::Damaged(e.to_string()))?;
+    zip::ZipArchive::new(f).map_err(|_| BundleReadError::NotAZip)
+}
+
+const MAX_PART: u64 = 1024 * 1024;
+
+fn read_entry(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    name: &str,
+    pass: Option<&Secret>,
+) -> Result<Option<String>, BundleReadError> {
+    use std::io::Read;
+    let entry = match pass {
+        Some(p) => zip.by_name_decrypt(name, p.expose().as_bytes()),
+        None => zip.by_name(name),
+    };
+    let entry = match entry {
+        Ok(e) => e,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(zip::result::ZipError::InvalidPassword) => {
+            return Err(BundleReadError::WrongPassphrase);
+        }
+        Err(zip::result::ZipError::UnsupportedArchive(m))
+            if m.to_lowercase().contains("password") =>
+        {
+            return Err(BundleReadError::PassphraseNeeded);
+        }
+        Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
+    };
+    let mut text = String::new();
+    entry
+        .take(MAX_PART)
+        .read_to_string(&mut text)
+        // AES entries end with an authentication code: a wrong key fails here
+        .map_err(|e| {
+            if pass.is_some() {
+                BundleReadError::WrongPassphrase
+            } else {
+                BundleReadError::Damaged(e.to_string())
+            }
+        })?;
+    Ok(Some(text))
+}
+
+fn read_config(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+) -> Result<BundleConfigIn, BundleReadError> {
+    let text = read_entry(zip, CONFIG_NAME, None)?.ok_or(BundleReadError::NotABundle)?;
+    let config: BundleConfigIn =
+        toml::from_str(&text).map_err(|e| BundleReadError::Damaged(e.message().to_owned()))?;
+    if config.format != FORMAT {
+        return Err(BundleReadError::NotABundle);
+    }
+    Ok(config)
+}
+
+/// Reads a bundle made by [`write_bundle`]. With secrets inside, `passphrase`
+/// is required and checked (AES authentication) before anything is returned.
+pub fn read_bundle(
+    path: &std::path::Path,
+    passphrase: Option<&Secret>,
+) -> Result<ImportedBundle, BundleReadError> {
+    let mut zip = open_zip(path)?;
+    let config = read_config(&mut zip)?;
+    let mut secrets = BTreeMap::new();
+    if config.secrets_included {
+        let pass = passphrase
+            .filter(|p| !p.is_empty())
+            .ok_or(BundleReadError::PassphraseNeeded)?;
+        let text = zeroize::Zeroizing::new(
+            read_entry(&mut zip, SECRETS_NAME, Some(pass))?.unwrap_or_default(),
+        );
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| BundleReadError::Damaged(e.message().to_owned()))?;
+        for f in SecretField::ALL {
+            if let Some(v) = table.get(f.key()).and_then(|v| v.as_str()) {
+                secrets.insert(f, Secret::new(v));
+            }
+        }
+        if let Some(key) = read_entry(&mut zip, super::backend_form::KEY_FILE_NAME, Some(pass))? {
+            secrets.insert(SecretField::PrivateKey, Secret::new(key));
+        }
+    }
+    let mut profile = Profile::new(&config.name);
+    profile.site_kind = config
+        .site_kind
+        .as_deref()
+        .and_then(super::profile::SiteKind::parse);
+    profile.payment_name = config.payment_name;
+    profile.mp_appid = config.mp_appid;
+    profile.mchid = config.mchid;
+    profile.oa_appid = config.oa_appid;
+    profile.jsapi_enabled = config.jsapi_enabled;
+    if let Some(cert) = read_entry(&mut zip, super::backend_form::CERT_FILE_NAME, None)? {
+        let mut files = vec![super::cert::archive::SourceFile {
+            name: "apiclient_cert.pem".into(),
+            bytes: cert.into_bytes(),
+        }];
+        if let Some(k) = secrets.get(&SecretField::PrivateKey) {
+            files.push(super::cert::archive::SourceFile {
+                name: "apiclient_key.pem".into(),
+                bytes: k.expose().as_bytes().to_vec(),
+            });
+        }
+        let imported = super::cert::import_files(&files)
+            .map_err(|e| BundleReadError::Damaged(e.to_string()))?;
+        let mut summary = imported.summary;
+        summary.source = path.display().to_string();
+        profile.certificate = Some(summary);
+    }
+    Ok(ImportedBundle {
+        profile,
+        secrets,
+        secrets_included: config.secrets_included,
+    })
+}
