@@ -794,17 +794,6 @@ fn keychain_message(tr: Tr, e: &StoreError) -> String {
 
 // ----- profile import-bundle ---------------------------------------------------------
 
-/// `name`, or `name (2)`, `name (3)`, ...: the first that is free.
-pub fn free_profile_name(store: &ProfileStore, name: &str) -> String {
-    if !store.exists(name) {
-        return name.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{name} ({n})"))
-        .find(|n| !store.exists(n))
-        .unwrap_or_default()
-}
-
 fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     use crate::domain::bundle::{bundle_needs_passphrase, read_bundle};
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
@@ -846,7 +835,7 @@ fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         eprintln!("name: {}", tr.problem(&p));
         return USAGE;
     }
-    let name = free_profile_name(store, wanted.trim());
+    let name = crate::app::profiles::free_name(store, wanted.trim());
     imported.profile.name = name.clone();
     // secrets first: if the keychain is not there, nothing at all is written
     if !imported.secrets.is_empty()

@@ -619,3 +619,166 @@ fn online_checks_run_concurrently_keep_the_window_responsive_and_go_stale_on_edi
     }
     assert!(shows(&h, "检查报告已保存到"));
 }
+
+#[test]
+fn start_page_manages_many_shops_and_imports_a_bundle() {
+    use wxpay_setup::domain::bundle::{SecretPart, write_bundle};
+    use wxpay_setup::domain::cert::{CertSummary, IssuerKind};
+    use wxpay_setup::domain::profile::Profile;
+    use wxpay_setup::domain::secret::Secret;
+
+    let f = Fixture::new(Lang::ZhCn);
+    let store = ProfileStore::at(f.config.path().to_path_buf());
+    let soon =
+        (time::OffsetDateTime::now_utc() + time::Duration::days(20) + time::Duration::hours(12))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+    for (name, expiring) in [("A花店", true), ("B书店", false), ("C茶馆", false)] {
+        let mut p = Profile::new(name);
+        p.mchid = MCHID.into();
+        if expiring {
+            p.certificate = Some(CertSummary {
+                mchid: Some(MCHID.into()),
+                company: Some(COMPANY.into()),
+                issuer: IssuerKind::Tenpay,
+                issuer_name: "CN=Tenpay.com Root CA".into(),
+                serial: SERIAL_HEX.into(),
+                not_before: "2022-01-01T00:00:00Z".into(),
+                not_after: soon.clone(),
+                signature_algorithm: "sha256WithRSAEncryption".into(),
+                key_bits: Some(2048),
+                key_present: true,
+                key_matches: Some(true),
+                p12_present: false,
+                source: String::new(),
+                certificate_pem: String::new(),
+            });
+        }
+        store.save(&p).unwrap();
+        f.keychain
+            .set(
+                name,
+                SecretField::ApiKeyV2,
+                &Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+            )
+            .unwrap();
+    }
+    let mut h = f.open();
+    assert!(
+        shows(&h, t("shops.title")),
+        "several shops: the start page comes first"
+    );
+    assert!(
+        shows(&h, "还有 20 天"),
+        "an expiring certificate stands out"
+    );
+
+    // search
+    type_into(&mut h, t("shops.search"), "书");
+    assert!(shows(&h, "B书店") && !shows(&h, "A花店"));
+    clear_field(&mut h, t("shops.search"));
+
+    // duplicate the first shop (A花店): keychain entries come along
+    h.get_all_by_label(t("shops.duplicate"))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    clear_field(&mut h, &t("shops.new_name_for").replace("{name}", "A花店"));
+    type_into(
+        &mut h,
+        &t("shops.new_name_for").replace("{name}", "A花店"),
+        "A花店分店",
+    );
+    click(&mut h, t("shops.confirm"));
+    settle(&mut h);
+    assert!(store.exists("A花店分店") && store.exists("A花店"));
+    assert!(
+        f.keychain
+            .peek("A花店分店", SecretField::ApiKeyV2)
+            .is_some()
+    );
+
+    // rename B书店 (second row) to 书店总店
+    h.get_all_by_label(t("shops.rename"))
+        .nth(2)
+        .unwrap()
+        .click();
+    h.run_ok();
+    let label = t("shops.new_name_for").replace("{name}", "B书店");
+    clear_field(&mut h, &label);
+    type_into(&mut h, &label, "书店总店");
+    click(&mut h, t("shops.confirm"));
+    settle(&mut h);
+    assert!(!store.exists("B书店") && store.exists("书店总店"));
+    assert!(f.keychain.peek("B书店", SecretField::ApiKeyV2).is_none());
+    assert!(f.keychain.peek("书店总店", SecretField::ApiKeyV2).is_some());
+    assert!(shows(&h, "已改名为「书店总店」"));
+
+    // delete C茶馆 (third row: A花店, A花店分店, C茶馆, 书店总店) after confirming
+    h.get_all_by_label(t("shops.delete"))
+        .nth(2)
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(shows(&h, "确定删除「C茶馆」吗"));
+    h.get_all_by_label(t("shops.delete"))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    settle(&mut h);
+    assert!(!store.exists("C茶馆"));
+    assert!(f.keychain.peek("C茶馆", SecretField::ApiKeyV2).is_none());
+
+    // import a bundle with encrypted secrets: a wrong passphrase imports nothing
+    let work = tempfile::tempdir().unwrap();
+    let bundle_path = work.path().join("b.zip");
+    let mut shop = Profile::new("导入的店");
+    shop.mchid = "1900000109".into();
+    let mut secrets = std::collections::BTreeMap::new();
+    secrets.insert(
+        SecretField::ApiKeyV2,
+        Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD"),
+    );
+    let pass = Secret::new("门店密码2024");
+    write_bundle(
+        std::fs::File::create(&bundle_path).unwrap(),
+        &shop,
+        Some(SecretPart {
+            secrets: &secrets,
+            passphrase: &pass,
+        }),
+        "2026-11-26T00:00:00Z",
+    )
+    .unwrap();
+    *f.picker.bundle.lock().unwrap() = Some(bundle_path.clone());
+    click(&mut h, t("shops.import_bundle"));
+    settle(&mut h);
+    let prompt = t("shops.passphrase_for").replace("{file}", "b.zip");
+    type_into(&mut h, &prompt, "wrong-passphrase");
+    click(&mut h, t("shops.import"));
+    settle(&mut h);
+    assert!(shows(&h, t("import_bundle.bundle_wrong_passphrase")));
+    assert!(!store.exists("导入的店"));
+    click(&mut h, t("shops.import_bundle"));
+    settle(&mut h);
+    type_into(&mut h, &prompt, "门店密码2024");
+    click(&mut h, t("shops.import"));
+    settle(&mut h);
+    assert!(store.exists("导入的店"));
+    assert_eq!(
+        f.keychain
+            .peek("导入的店", SecretField::ApiKeyV2)
+            .unwrap()
+            .expose(),
+        "Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD"
+    );
+    assert!(shows(&h, "配置包已导入为「导入的店」"));
+
+    // open a shop: back in the wizard
+    h.get_all_by_label(t("shops.open")).next().unwrap().click();
+    h.run_ok();
+    settle(&mut h);
+    assert!(!shows(&h, t("shops.col_cert")));
+}

@@ -3,6 +3,7 @@
 //! its results. The GUI reads and edits this; the CLI uses the same services.
 
 pub mod journey;
+pub mod profiles;
 pub mod push;
 pub mod rules;
 pub mod verify;
@@ -104,6 +105,8 @@ pub struct Notice {
 /// The export form on the summary page.
 #[derive(Default)]
 pub struct ExportForm {
+    /// `None`: the encrypted bundle; else one of the stack formats, into a folder.
+    pub format: Option<crate::domain::export::Format>,
     pub include_secrets: bool,
     pub passphrase: Secret,
     pub confirm: Secret,
@@ -129,6 +132,11 @@ pub struct Wizard {
     wechat: WeChatAccess,
     running_checks: std::collections::BTreeSet<CheckId>,
     pub report: Busy<PathBuf, String>,
+    profile_rows: Vec<profiles::ProfileRow>,
+    profile_op_running: bool,
+    /// A bundle that needs its passphrase, and what the user typed so far.
+    pub bundle_prompt: Option<(PathBuf, Secret)>,
+    pub push: Busy<push::PushResult, String>,
 }
 
 impl Wizard {
@@ -161,6 +169,10 @@ impl Wizard {
             wechat,
             running_checks: Default::default(),
             report: Busy::Idle,
+            profile_rows: Vec::new(),
+            profile_op_running: false,
+            bundle_prompt: None,
+            push: Busy::Idle,
         };
         w.refresh_profile_names();
         let start = w
@@ -491,7 +503,8 @@ impl Wizard {
     // ----- export ---------------------------------------------------------------
 
     pub fn export_problems(&self) -> Vec<Problem> {
-        if self.export_form.include_secrets {
+        // only the bundle encrypts; a stack config holds secrets in plain, by request
+        if self.export_form.include_secrets && self.export_form.format.is_none() {
             bundle::check_passphrase(&self.export_form.passphrase, &self.export_form.confirm)
         } else {
             Vec::new()
@@ -503,8 +516,12 @@ impl Wizard {
         if self.export.is_running() || !self.export_problems().is_empty() {
             return;
         }
-        let name = format!("wxpay-{}.zip", self.profile.name);
-        self.open_dialog(PickPurpose::ExportBundle, name);
+        if self.export_form.format.is_some() {
+            self.open_dialog(PickPurpose::ExportFolder, String::new());
+        } else {
+            let name = format!("wxpay-{}.zip", self.profile.name);
+            self.open_dialog(PickPurpose::ExportBundle, name);
+        }
     }
 
     pub fn export_to(&mut self, path: PathBuf) {
@@ -521,6 +538,168 @@ impl Wizard {
             path,
             profile: Box::new(self.profile.clone()),
             secrets,
+        });
+    }
+
+    // ----- many shops (the start page) -------------------------------------------
+
+    pub fn profile_rows(&self) -> &[profiles::ProfileRow] {
+        &self.profile_rows
+    }
+
+    /// Re-reads every profile file for the start page (small files; on demand).
+    pub fn refresh_profile_rows(&mut self) {
+        self.flush_profile_now();
+        self.refresh_profile_names();
+        self.profile_rows = profiles::rows(&self.profiles, now());
+        // the open profile's file may be a moment behind: show what is in memory
+        let current = self.profile.name.clone();
+        if let Some(r) = self.profile_rows.iter_mut().find(|r| r.name == current) {
+            r.step = self.profile.step;
+            r.site_kind = self.profile.site_kind;
+        }
+    }
+
+    fn flush_profile_now(&mut self) {
+        if self.last_edit.is_some() {
+            self.save_profile_now();
+            self.worker.wait_idle(Duration::from_secs(5));
+        }
+    }
+
+    pub fn profile_op_running(&self) -> bool {
+        self.profile_op_running
+    }
+
+    fn check_new_name(&self, to: &str) -> Result<String, Problem> {
+        crate::domain::profile::check_profile_name(to)?;
+        let to = to.trim().to_owned();
+        if self.profiles.exists(&to) {
+            return Err(Problem::error("profile_name_taken"));
+        }
+        Ok(to)
+    }
+
+    pub fn rename_profile(&mut self, from: &str, to: &str) -> Result<(), Problem> {
+        let to = self.check_new_name(to)?;
+        self.flush();
+        self.worker.wait_idle(Duration::from_secs(5));
+        self.profile_op(worker::ProfileOp::Rename {
+            from: from.to_owned(),
+            to,
+        });
+        Ok(())
+    }
+
+    pub fn duplicate_profile(&mut self, from: &str, to: &str) -> Result<(), Problem> {
+        let to = self.check_new_name(to)?;
+        self.flush();
+        self.worker.wait_idle(Duration::from_secs(5));
+        self.profile_op(worker::ProfileOp::Duplicate {
+            from: from.to_owned(),
+            to,
+        });
+        Ok(())
+    }
+
+    pub fn delete_profile(&mut self, name: &str) {
+        self.profile_op(worker::ProfileOp::Delete {
+            name: name.to_owned(),
+        });
+    }
+
+    fn profile_op(&mut self, op: worker::ProfileOp) {
+        self.profile_op_running = true;
+        self.worker.send(Job::ProfileOp(op));
+    }
+
+    /// Opens a shop from the start page.
+    pub fn open_shop(&mut self, name: &str) {
+        self.switch_profile(name);
+    }
+
+    // ----- bundle import ----------------------------------------------------------
+
+    pub fn start_import_bundle(&mut self) {
+        self.open_dialog(PickPurpose::ImportBundle, String::new());
+    }
+
+    /// Imports a bundle; `passphrase` when it holds secrets.
+    pub fn import_bundle(&mut self, path: PathBuf, passphrase: Option<Secret>) {
+        self.bundle_prompt = None;
+        self.profile_op_running = true;
+        self.worker.send(Job::ImportBundle { path, passphrase });
+    }
+
+    // ----- push to the shop backend ----------------------------------------------
+
+    pub fn set_backend(&mut self, url: &str, preset: &str) {
+        if self.profile.backend_url != url || self.profile.backend_preset != preset {
+            self.profile.backend_url = url.to_owned();
+            self.profile.backend_preset = preset.to_owned();
+            self.touch();
+        }
+    }
+
+    fn push_mapping(&self) -> Result<crate::domain::push::Mapping, String> {
+        use crate::domain::push::{Preset, parse_mapping};
+        match self.profile.backend_preset.as_str() {
+            "custom" => std::fs::read_to_string(&self.profile.backend_mapping_file)
+                .map_err(|e| e.to_string())
+                .and_then(|t| parse_mapping(&t)),
+            "" => Ok(Preset::Generic.mapping()),
+            p => Preset::parse(p)
+                .map(Preset::mapping)
+                .ok_or_else(|| p.to_owned()),
+        }
+    }
+
+    /// What a push would send, secrets masked.
+    pub fn push_preview(&self) -> Result<Vec<(String, String)>, String> {
+        let mapping = self.push_mapping()?;
+        Ok(crate::domain::push::preview(
+            &crate::domain::push::build_parts(&self.profile, &self.secrets, &mapping),
+        ))
+    }
+
+    /// Problems that stop a push before it is tried.
+    pub fn push_blockers(&self) -> Vec<&'static str> {
+        let mut b = Vec::new();
+        if crate::services::wechat_http::check_base_url(&self.profile.backend_url).is_err() {
+            b.push("push.insecure_url");
+        }
+        if !self.has_secret(SecretField::BackendToken) {
+            b.push("push.no_token");
+        }
+        b
+    }
+
+    /// Sends after the user confirmed the preview; runs in the background.
+    pub fn confirm_push(&mut self) {
+        if self.push.is_running() || !self.push_blockers().is_empty() {
+            return;
+        }
+        let Ok(mapping) = self.push_mapping() else {
+            return;
+        };
+        self.flush();
+        let parts = crate::domain::push::build_parts(&self.profile, &self.secrets, &mapping);
+        let url = self.profile.backend_url.clone();
+        let token = self.secret(SecretField::BackendToken);
+        self.push = Busy::Running;
+        self.worker.spawn_task(move || {
+            let result = match crate::services::wechat_http::HttpClient::new() {
+                Ok(http) => push::push(&http, &url, token.expose(), &parts),
+                Err(e) => push::PushResult {
+                    outcome: crate::domain::push::PushOutcome::Failed {
+                        code: "push_other",
+                        detail: e.to_string(),
+                    },
+                    attempts: 0,
+                    idempotency_key: String::new(),
+                },
+            };
+            Event::Pushed(result)
         });
     }
 
@@ -734,6 +913,8 @@ impl Wizard {
             || self.export.is_running()
             || self.keychain == KeychainState::Connecting
             || !self.running_checks.is_empty()
+            || self.profile_op_running
+            || self.push.is_running()
             || self.report.is_running()
             || self
                 .sync
@@ -985,6 +1166,108 @@ impl Wizard {
                 );
                 self.touch();
             }
+            Event::ProfileOpDone { op, result } => {
+                self.profile_op_running = false;
+                match result {
+                    Err(e) => {
+                        self.notify(NoticeLevel::Error, "shops.op_failed", vec![("reason", e)])
+                    }
+                    Ok(()) => {
+                        let current = self.profile.name.clone();
+                        match &op {
+                            worker::ProfileOp::Rename { from, to } if *from == current => {
+                                self.open_profile(to)
+                            }
+                            worker::ProfileOp::Delete { name } if *name == current => {
+                                self.refresh_profile_names();
+                                match self.profile_names.first().cloned() {
+                                    Some(n) => self.open_profile(&n),
+                                    None => {
+                                        let n = self.tr().t("profile.default_name").to_owned();
+                                        self.start_new_profile(&n);
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                        let (key, name) = match &op {
+                            worker::ProfileOp::Rename { to, .. } => ("shops.renamed", to.clone()),
+                            worker::ProfileOp::Duplicate { to, .. } => {
+                                ("shops.duplicated", to.clone())
+                            }
+                            worker::ProfileOp::Delete { name } => ("shops.deleted", name.clone()),
+                        };
+                        self.notify(NoticeLevel::Success, key, vec![("name", name)]);
+                    }
+                }
+                self.refresh_profile_rows();
+            }
+            Event::BundleInspected { path, result } => {
+                self.profile_op_running = false;
+                match result {
+                    Ok(true) => self.bundle_prompt = Some((path, Secret::empty())),
+                    Ok(false) => self.import_bundle(path, None),
+                    Err(e) => self.notify(
+                        NoticeLevel::Error,
+                        &format!("import_bundle.{}", e.code()),
+                        vec![("detail", e.to_string())],
+                    ),
+                }
+            }
+            Event::BundleImported(r) => {
+                self.profile_op_running = false;
+                match r {
+                    Ok(name) => {
+                        self.notify(
+                            NoticeLevel::Success,
+                            "shops.imported",
+                            vec![("name", name.clone())],
+                        );
+                        self.refresh_profile_rows();
+                    }
+                    Err(key) => {
+                        self.notify(NoticeLevel::Error, &key, vec![("detail", String::new())]);
+                        self.notify(NoticeLevel::Error, "import_bundle.nothing_written", vec![]);
+                    }
+                }
+            }
+            Event::ExportedFormat(r) => match r {
+                Ok(path) => {
+                    self.notify(
+                        NoticeLevel::Success,
+                        "notice.exported",
+                        vec![("path", path.display().to_string())],
+                    );
+                    self.export = Busy::Done(path);
+                }
+                Err(e) => {
+                    self.notify(
+                        NoticeLevel::Error,
+                        "notice.export_failed",
+                        vec![("reason", e.clone())],
+                    );
+                    self.export = Busy::Failed(e);
+                }
+            },
+            Event::Pushed(result) => {
+                let (level, key, detail) = match &result.outcome {
+                    crate::domain::push::PushOutcome::Accepted => (
+                        NoticeLevel::Success,
+                        "push.push_ok".to_owned(),
+                        String::new(),
+                    ),
+                    crate::domain::push::PushOutcome::Failed { code, detail } => {
+                        (NoticeLevel::Error, format!("push.{code}"), detail.clone())
+                    }
+                    crate::domain::push::PushOutcome::Retry(d) => (
+                        NoticeLevel::Error,
+                        "push.push_gave_up".to_owned(),
+                        d.clone(),
+                    ),
+                };
+                self.notify(level, &key, vec![("detail", detail)]);
+                self.push = Busy::Done(result);
+            }
             Event::ReportSaved(r) => match r {
                 Ok(path) => {
                     self.notify(
@@ -1009,6 +1292,26 @@ impl Wizard {
                 match purpose {
                     PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
                     PickPurpose::ExportBundle => self.export_to(path),
+                    PickPurpose::ImportBundle => {
+                        self.profile_op_running = true;
+                        self.worker.send(Job::InspectBundle { path });
+                    }
+                    PickPurpose::ExportFolder => {
+                        if let Some(format) = self.export_form.format {
+                            self.flush();
+                            self.export = Busy::Running;
+                            let secrets = self
+                                .export_form
+                                .include_secrets
+                                .then(|| self.secrets.clone());
+                            self.worker.send(Job::ExportFormat {
+                                dir: path,
+                                format,
+                                profile: Box::new(self.profile.clone()),
+                                secrets,
+                            });
+                        }
+                    }
                     PickPurpose::SaveReport => {
                         self.report = Busy::Running;
                         let html = self.report_html();

@@ -47,8 +47,31 @@ pub enum Job {
         path: PathBuf,
         html: String,
     },
+    ProfileOp(ProfileOp),
+    /// Does the bundle need a passphrase?
+    InspectBundle {
+        path: PathBuf,
+    },
+    ImportBundle {
+        path: PathBuf,
+        passphrase: Option<Secret>,
+    },
+    /// One of the stack formats, written into a folder.
+    ExportFormat {
+        dir: PathBuf,
+        format: crate::domain::export::Format,
+        profile: Box<Profile>,
+        secrets: Option<BTreeMap<SecretField, Secret>>,
+    },
     /// Replies once every job sent before it has run.
     Barrier(Sender<()>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileOp {
+    Rename { from: String, to: String },
+    Duplicate { from: String, to: String },
+    Delete { name: String },
 }
 
 #[derive(Debug)]
@@ -71,6 +94,18 @@ pub enum Event {
     },
     Exported(Result<PathBuf, String>),
     ReportSaved(Result<PathBuf, String>),
+    ProfileOpDone {
+        op: ProfileOp,
+        result: Result<(), String>,
+    },
+    BundleInspected {
+        path: PathBuf,
+        result: Result<bool, crate::domain::bundle::BundleReadError>,
+    },
+    /// The name it was saved under, or why nothing was imported.
+    BundleImported(Result<String, String>),
+    ExportedFormat(Result<PathBuf, String>),
+    Pushed(crate::app::push::PushResult),
     CheckDone {
         profile: String,
         id: crate::app::verify::CheckId,
@@ -89,6 +124,8 @@ pub enum PickPurpose {
     CertFolder,
     ExportBundle,
     SaveReport,
+    ImportBundle,
+    ExportFolder,
 }
 
 pub struct Worker {
@@ -106,6 +143,31 @@ struct WorkerState {
 }
 
 impl WorkerState {
+    /// Reads the bundle (passphrase checked first), then stores its secrets, then
+    /// the profile under a free name: any failure before the end writes nothing.
+    fn import_bundle(
+        &mut self,
+        path: &std::path::Path,
+        pass: Option<&Secret>,
+    ) -> Result<String, String> {
+        let mut b = crate::domain::bundle::read_bundle(path, pass)
+            .map_err(|e| format!("import_bundle.{}", e.code()))?;
+        let name = crate::app::profiles::free_name(&self.profiles, b.profile.name.trim());
+        b.profile.name = name.clone();
+        if !b.secrets.is_empty() {
+            let secrets = b.secrets;
+            self.with_store(|s| {
+                for (f, v) in &secrets {
+                    s.set(&name, *f, v)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| format!("keychain.error.{}", e.code()))?;
+        }
+        self.profiles.save(&b.profile).map_err(|e| e.to_string())?;
+        Ok(name)
+    }
+
     fn secrets(&mut self) -> Result<Arc<dyn SecretStore>, StoreError> {
         if let Some(s) = &self.store {
             return Ok(s.clone());
@@ -191,6 +253,57 @@ impl WorkerState {
                     .map(|()| path)
                     .map_err(|e| e.to_string()),
             )),
+            Job::ProfileOp(op) => {
+                let result = self.secrets().map_err(|e| e.to_string()).and_then(|k| {
+                    let (store, k) = (&self.profiles, k.as_ref());
+                    match &op {
+                        ProfileOp::Rename { from, to } => {
+                            crate::app::profiles::rename(store, k, from, to)
+                        }
+                        ProfileOp::Duplicate { from, to } => {
+                            crate::app::profiles::duplicate(store, k, from, to)
+                        }
+                        ProfileOp::Delete { name } => crate::app::profiles::delete(store, k, name),
+                    }
+                });
+                Some(Event::ProfileOpDone { op, result })
+            }
+            Job::InspectBundle { path } => {
+                let result = crate::domain::bundle::bundle_needs_passphrase(&path);
+                Some(Event::BundleInspected { path, result })
+            }
+            Job::ImportBundle { path, passphrase } => Some(Event::BundleImported(
+                self.import_bundle(&path, passphrase.as_ref()),
+            )),
+            Job::ExportFormat {
+                dir,
+                format,
+                profile,
+                secrets,
+            } => {
+                let rendered = crate::domain::export::render(
+                    format,
+                    &crate::domain::export::Values::new(&profile, secrets.as_ref()),
+                );
+                let mut result = Ok(dir.join(format.file_name()));
+                for (file, text) in &rendered.files {
+                    if let Err(e) =
+                        crate::services::profile_store::write_atomic(&dir.join(file), text)
+                    {
+                        result = Err(e.to_string());
+                        break;
+                    }
+                    #[cfg(unix)]
+                    if file == crate::domain::backend_form::KEY_FILE_NAME {
+                        use std::os::unix::fs::PermissionsExt;
+                        let _ = std::fs::set_permissions(
+                            dir.join(file),
+                            std::fs::Permissions::from_mode(0o600),
+                        );
+                    }
+                }
+                Some(Event::ExportedFormat(result))
+            }
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None
@@ -307,6 +420,8 @@ impl Worker {
                 PickPurpose::CertFolder => picker.pick_cert_folder(),
                 PickPurpose::ExportBundle => picker.save_bundle(&default_name),
                 PickPurpose::SaveReport => picker.save_report(&default_name),
+                PickPurpose::ImportBundle => picker.pick_bundle(),
+                PickPurpose::ExportFolder => picker.pick_export_folder(),
             };
             let _ = tx.send(Event::Picked { purpose, path });
             wake();

@@ -8,6 +8,8 @@ pub trait FilePicker: Send + Sync {
     fn pick_cert_folder(&self) -> Option<PathBuf>;
     fn save_bundle(&self, default_name: &str) -> Option<PathBuf>;
     fn save_report(&self, default_name: &str) -> Option<PathBuf>;
+    fn pick_bundle(&self) -> Option<PathBuf>;
+    fn pick_export_folder(&self) -> Option<PathBuf>;
 }
 
 /// The OS dialog (xdg-desktop-portal on Linux, native on Windows and macOS).
@@ -39,6 +41,16 @@ impl FilePicker for NativePicker {
             .add_filter("HTML", &["html"]);
         pollster::block_on(dialog.save_file()).map(|h| h.path().to_path_buf())
     }
+
+    fn pick_bundle(&self) -> Option<PathBuf> {
+        let dialog = rfd::AsyncFileDialog::new().add_filter("wxpay-setup bundle", &["zip"]);
+        pollster::block_on(dialog.pick_file()).map(|h| h.path().to_path_buf())
+    }
+
+    fn pick_export_folder(&self) -> Option<PathBuf> {
+        pollster::block_on(rfd::AsyncFileDialog::new().pick_folder())
+            .map(|h| h.path().to_path_buf())
+    }
 }
 
 /// Answers with preset paths (tests).
@@ -48,6 +60,8 @@ pub struct FixedPicker {
     pub folder: std::sync::Mutex<Option<PathBuf>>,
     pub save: std::sync::Mutex<Option<PathBuf>>,
     pub report: std::sync::Mutex<Option<PathBuf>>,
+    pub bundle: std::sync::Mutex<Option<PathBuf>>,
+    pub export_dir: std::sync::Mutex<Option<PathBuf>>,
 }
 
 impl FilePicker for FixedPicker {
@@ -62,5 +76,11 @@ impl FilePicker for FixedPicker {
     }
     fn save_report(&self, _default_name: &str) -> Option<PathBuf> {
         self.report.lock().ok()?.clone()
+    }
+    fn pick_bundle(&self) -> Option<PathBuf> {
+        self.bundle.lock().ok()?.clone()
+    }
+    fn pick_export_folder(&self) -> Option<PathBuf> {
+        self.export_dir.lock().ok()?.clone()
     }
 }

@@ -6,6 +6,7 @@ mod fields;
 pub mod fonts;
 mod merchant;
 mod prerequisite;
+mod shops;
 mod site_kind;
 mod summary;
 mod verify;
@@ -30,6 +31,14 @@ pub struct UiState {
     pub new_profile: Option<String>,
     pub new_profile_error: Option<Problem>,
     pub key_generated: bool,
+    /// The start page instead of the wizard.
+    pub show_shops: bool,
+    pub shop_search: String,
+    pub name_edit: Option<shops::NameEdit>,
+    pub name_edit_error: Option<Problem>,
+    pub confirm_delete: Option<String>,
+    /// The push preview is open, waiting for "send".
+    pub push_confirm: bool,
 }
 
 pub struct WizardApp {
@@ -42,9 +51,18 @@ impl WizardApp {
         fonts::install(ctx);
         let repaint_ctx = ctx.clone();
         let waker = Arc::new(move || repaint_ctx.request_repaint());
+        let mut wizard = Wizard::new(services, waker);
+        // an agent with many shops starts on the list; a merchant with one, in the wizard
+        let show_shops = wizard.profile_names().len() > 1;
+        if show_shops {
+            wizard.refresh_profile_rows();
+        }
         WizardApp {
-            wizard: Wizard::new(services, waker),
-            ui_state: UiState::default(),
+            wizard,
+            ui_state: UiState {
+                show_shops,
+                ..UiState::default()
+            },
         }
     }
 }
@@ -99,6 +117,12 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                if st.show_shops {
+                    ui.label(RichText::new(tr.t("shops.title")).heading());
+                    ui.add_space(4.0);
+                    shops::show(ui, w, st);
+                    return;
+                }
                 ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
                 ui.add_space(4.0);
                 match w.step() {
@@ -136,10 +160,20 @@ fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             .labelled_by(label.id);
         if let Some(name) = chosen {
             w.switch_profile(&name);
+            st.show_shops = false;
         }
         if ui.button(tr.t("profile.new")).clicked() {
             st.new_profile = Some(String::new());
             st.new_profile_error = None;
+        }
+        if ui
+            .selectable_label(st.show_shops, tr.t("shops.open_list"))
+            .clicked()
+        {
+            st.show_shops = !st.show_shops;
+            if st.show_shops {
+                w.refresh_profile_rows();
+            }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             for lang in [Lang::En, Lang::ZhCn] {
@@ -176,6 +210,7 @@ fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 Ok(()) => {
                     st.new_profile = None;
                     st.new_profile_error = None;
+                    st.show_shops = false;
                 }
                 Err(p) => st.new_profile_error = Some(p),
             }

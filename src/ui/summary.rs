@@ -127,15 +127,43 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     export_section(ui, w, st);
 }
 
-fn export_section(ui: &mut Ui, w: &mut Wizard, _st: &mut UiState) {
+fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    use crate::domain::export::Format;
     let tr = w.tr();
     section(ui, tr.t("export.title"));
     ui.label(tr.t("export.intro"));
-    ui.checkbox(
-        &mut w.export_form.include_secrets,
-        tr.t("export.include_secrets"),
-    );
-    if w.export_form.include_secrets {
+    ui.horizontal(|ui| {
+        let l = ui.label(tr.t("export.format"));
+        let current = w.export_form.format.map(|f| f.name()).unwrap_or("bundle");
+        egui::ComboBox::from_id_salt("export_format")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(w.export_form.format.is_none(), tr.t("export.format_bundle"))
+                    .clicked()
+                {
+                    w.export_form.format = None;
+                }
+                for f in Format::ALL {
+                    if ui
+                        .selectable_label(w.export_form.format == Some(f), f.name())
+                        .clicked()
+                    {
+                        w.export_form.format = Some(f);
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    let bundle = w.export_form.format.is_none();
+    let secrets_label = if bundle {
+        tr.t("export.include_secrets")
+    } else {
+        tr.t("export.include_secrets_plain")
+    };
+    ui.checkbox(&mut w.export_form.include_secrets, secrets_label);
+    if w.export_form.include_secrets && bundle {
         hint(ui, tr.t("export.secrets_hint"));
         let l = ui.label(tr.t("export.passphrase"));
         ui.add(TextEdit::singleline(w.export_form.passphrase.expose_mut()).password(true))
@@ -150,10 +178,12 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, _st: &mut UiState) {
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let can = w.export_problems().is_empty() && !w.export.is_running() && !w.dialog_open();
-        if ui
-            .add_enabled(can, egui::Button::new(tr.t("export.button")))
-            .clicked()
-        {
+        let label = if bundle {
+            tr.t("export.button")
+        } else {
+            tr.t("export.button_folder")
+        };
+        if ui.add_enabled(can, egui::Button::new(label)).clicked() {
             w.start_export();
         }
         if w.export.is_running() {
@@ -173,4 +203,117 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, _st: &mut UiState) {
         }
         _ => {}
     }
+    push_section(ui, w, st);
+}
+
+/// Send to the shop backend: address, field preset, token; a masked preview to confirm.
+fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    use crate::domain::profile::SecretField;
+    use crate::domain::push::Preset;
+    let tr = w.tr();
+    section(ui, tr.t("push_ui.title"));
+    ui.label(tr.t("push_ui.intro"));
+    let mut url = w.profile().backend_url.clone();
+    let mut preset = w.profile().backend_preset.clone();
+    if preset.is_empty() {
+        preset = "generic".into();
+    }
+    let l = ui.label(tr.t("push_ui.url"));
+    let changed_url = ui
+        .add(TextEdit::singleline(&mut url).desired_width(420.0))
+        .labelled_by(l.id)
+        .changed();
+    let mut changed_preset = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(tr.t("push_ui.preset"));
+        egui::ComboBox::from_id_salt("push_preset")
+            .selected_text(preset.clone())
+            .show_ui(ui, |ui| {
+                for p in Preset::ALL {
+                    if ui.selectable_label(preset == p.name(), p.name()).clicked() {
+                        preset = p.name().to_owned();
+                        changed_preset = true;
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    if changed_url || changed_preset {
+        w.set_backend(url.trim(), &preset);
+    }
+    let l = ui.label(tr.t("push_ui.token"));
+    let mut token = w.secret(SecretField::BackendToken);
+    if ui
+        .add(
+            TextEdit::singleline(token.expose_mut())
+                .password(true)
+                .desired_width(420.0),
+        )
+        .labelled_by(l.id)
+        .changed()
+    {
+        w.set_secret(SecretField::BackendToken, token);
+    }
+    for b in w.push_blockers() {
+        hint(
+            ui,
+            tr.t(if b == "push.insecure_url" {
+                "push_ui.need_url"
+            } else {
+                b
+            }),
+        );
+    }
+    ui.horizontal(|ui| {
+        let can = w.push_blockers().is_empty() && !w.push.is_running();
+        if ui
+            .add_enabled(can, egui::Button::new(tr.t("push_ui.preview")))
+            .clicked()
+        {
+            st.push_confirm = true;
+        }
+        if w.push.is_running() {
+            ui.spinner();
+        }
+    });
+    if !st.push_confirm {
+        return;
+    }
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            let heading = tr.tf(
+                "push.preview_heading",
+                &[("url", w.profile().backend_url.clone())],
+            );
+            ui.label(RichText::new(heading).strong());
+            match w.push_preview() {
+                Ok(rows) => {
+                    egui::Grid::new("push_preview")
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            for (k, v) in rows {
+                                ui.label(k);
+                                ui.label(v);
+                                ui.end_row();
+                            }
+                        });
+                }
+                Err(e) => {
+                    let path = w.profile().backend_mapping_file.clone();
+                    let text = tr.tf("push.bad_mapping", &[("path", path), ("reason", e)]);
+                    ui.label(RichText::new(text).color(ERR_COLOR));
+                }
+            }
+            ui.horizontal(|ui| {
+                if ui.button(tr.t("push_ui.send")).clicked() {
+                    w.confirm_push();
+                    st.push_confirm = false;
+                }
+                if ui.button(tr.t("common.cancel")).clicked() {
+                    st.push_confirm = false;
+                }
+            });
+        });
 }

@@ -1,0 +1,271 @@
+//! The start page for agents with many shops: search, open, new, duplicate,
+//! rename, delete, bundle import; certificates expiring soon stand out.
+
+use egui::{RichText, TextEdit, Ui};
+
+use super::UiState;
+use super::widgets::{ERR_COLOR, WARN_COLOR, hint};
+use crate::app::Wizard;
+use crate::domain::cert::EXPIRY_WARNING_DAYS;
+use crate::domain::profile::{SiteKind, Step};
+
+/// A name being typed for a rename or duplicate of `from`.
+#[derive(Default, Clone)]
+pub struct NameEdit {
+    pub from: String,
+    pub to: String,
+    pub duplicate: bool,
+}
+
+pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    let tr = w.tr();
+    ui.horizontal(|ui| {
+        let l = ui.label(tr.t("shops.search"));
+        ui.add(TextEdit::singleline(&mut st.shop_search).desired_width(220.0))
+            .labelled_by(l.id);
+        if ui.button(tr.t("profile.new")).clicked() {
+            st.new_profile = Some(String::new());
+            st.new_profile_error = None;
+        }
+        if ui
+            .add_enabled(
+                !w.dialog_open(),
+                egui::Button::new(tr.t("shops.import_bundle")),
+            )
+            .clicked()
+        {
+            w.start_import_bundle();
+        }
+        if w.profile_op_running() {
+            ui.spinner();
+        }
+    });
+    bundle_prompt(ui, w);
+    name_edit(ui, w, st);
+    delete_confirm(ui, w, st);
+    ui.add_space(6.0);
+
+    let needle = st.shop_search.trim().to_lowercase();
+    let rows: Vec<_> = w
+        .profile_rows()
+        .iter()
+        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .cloned()
+        .collect();
+    let total_steps = Step::ALL.len();
+    egui::Grid::new("shops_grid")
+        .num_columns(6)
+        .striped(true)
+        .spacing([14.0, 6.0])
+        .show(ui, |ui| {
+            for h in [
+                "shops.col_name",
+                "shops.col_kind",
+                "shops.col_progress",
+                "shops.col_checks",
+                "shops.col_cert",
+                "",
+            ] {
+                ui.label(RichText::new(if h.is_empty() { "" } else { tr.t(h) }).strong());
+            }
+            ui.end_row();
+            for r in rows {
+                let name = if r.damaged {
+                    format!("{} {}", r.name, tr.t("shops.damaged"))
+                } else {
+                    r.name.clone()
+                };
+                ui.label(RichText::new(name).strong());
+                ui.label(match r.site_kind {
+                    Some(SiteKind::MiniProgram) => tr.t("shops.kind_mp"),
+                    Some(SiteKind::SiteAndMiniProgram) => tr.t("shops.kind_site"),
+                    None => tr.t("shops.kind_unknown"),
+                });
+                let n = Step::ALL.iter().position(|s| *s == r.step).unwrap_or(0) + 1;
+                ui.label(tr.tf(
+                    "shops.progress",
+                    &[("n", n.to_string()), ("total", total_steps.to_string())],
+                ));
+                if r.checks_run == 0 {
+                    ui.label(tr.t("shops.checks_never"));
+                } else {
+                    let text = tr.tf(
+                        "shops.checks",
+                        &[
+                            ("ok", r.checks_ok.to_string()),
+                            ("run", r.checks_run.to_string()),
+                        ],
+                    );
+                    let color = if r.checks_ok == r.checks_run {
+                        super::widgets::OK_COLOR
+                    } else {
+                        ERR_COLOR
+                    };
+                    ui.label(RichText::new(text).color(color));
+                }
+                match (&r.cert_not_after, r.cert_days_left) {
+                    (Some(date), Some(days)) => {
+                        let date = date.get(..10).unwrap_or("").to_owned();
+                        if days < 0 {
+                            ui.label(
+                                RichText::new(tr.tf("shops.cert_expired", &[("date", date)]))
+                                    .color(ERR_COLOR)
+                                    .strong(),
+                            );
+                        } else if days <= EXPIRY_WARNING_DAYS {
+                            ui.label(
+                                RichText::new(tr.tf(
+                                    "shops.cert_days",
+                                    &[("date", date), ("days", days.to_string())],
+                                ))
+                                .color(WARN_COLOR)
+                                .strong(),
+                            );
+                        } else {
+                            ui.label(date);
+                        }
+                    }
+                    _ => {
+                        ui.label(tr.t("shops.cert_none"));
+                    }
+                }
+                ui.horizontal(|ui| {
+                    let idle = !w.profile_op_running();
+                    if ui
+                        .add_enabled(idle && !r.damaged, egui::Button::new(tr.t("shops.open")))
+                        .clicked()
+                    {
+                        w.open_shop(&r.name);
+                        st.show_shops = false;
+                    }
+                    if ui
+                        .add_enabled(
+                            idle && !r.damaged,
+                            egui::Button::new(tr.t("shops.duplicate")),
+                        )
+                        .clicked()
+                    {
+                        st.name_edit = Some(NameEdit {
+                            from: r.name.clone(),
+                            to: format!("{} 2", r.name),
+                            duplicate: true,
+                        });
+                    }
+                    if ui
+                        .add_enabled(idle && !r.damaged, egui::Button::new(tr.t("shops.rename")))
+                        .clicked()
+                    {
+                        st.name_edit = Some(NameEdit {
+                            from: r.name.clone(),
+                            to: r.name.clone(),
+                            duplicate: false,
+                        });
+                    }
+                    if ui
+                        .add_enabled(idle, egui::Button::new(tr.t("shops.delete")))
+                        .clicked()
+                    {
+                        st.confirm_delete = Some(r.name.clone());
+                    }
+                });
+                ui.end_row();
+            }
+        });
+}
+
+fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    let tr = w.tr();
+    let Some(edit) = st.name_edit.as_mut() else {
+        return;
+    };
+    let mut done = false;
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(tr.tf("shops.new_name_for", &[("name", edit.from.clone())]));
+        ui.add(TextEdit::singleline(&mut edit.to).desired_width(220.0))
+            .labelled_by(l.id);
+        done = ui.button(tr.t("shops.confirm")).clicked();
+        cancel = ui.button(tr.t("common.cancel")).clicked();
+    });
+    if let Some(p) = &st.name_edit_error {
+        super::widgets::problem_line(ui, tr, p);
+    }
+    if done {
+        let edit = edit.clone();
+        let r = if edit.duplicate {
+            w.duplicate_profile(&edit.from, &edit.to)
+        } else {
+            w.rename_profile(&edit.from, &edit.to)
+        };
+        match r {
+            Ok(()) => {
+                st.name_edit = None;
+                st.name_edit_error = None;
+            }
+            Err(p) => st.name_edit_error = Some(p),
+        }
+    } else if cancel {
+        st.name_edit = None;
+        st.name_edit_error = None;
+    }
+}
+
+fn delete_confirm(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+    let tr = w.tr();
+    let Some(name) = st.confirm_delete.clone() else {
+        return;
+    };
+    egui::Frame::new()
+        .fill(ERR_COLOR.gamma_multiply(0.15))
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.label(tr.tf("shops.confirm_delete", &[("name", name.clone())]));
+            ui.horizontal(|ui| {
+                if ui.button(tr.t("shops.delete")).clicked() {
+                    w.delete_profile(&name);
+                    st.confirm_delete = None;
+                }
+                if ui.button(tr.t("common.cancel")).clicked() {
+                    st.confirm_delete = None;
+                }
+            });
+        });
+}
+
+fn bundle_prompt(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    let Some((path, mut pass)) = w.bundle_prompt.clone() else {
+        return;
+    };
+    let mut go = false;
+    let mut cancel = false;
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let l = ui.label(tr.tf("shops.passphrase_for", &[("file", file)]));
+            ui.horizontal(|ui| {
+                let r = ui
+                    .add(
+                        TextEdit::singleline(pass.expose_mut())
+                            .password(true)
+                            .desired_width(220.0),
+                    )
+                    .labelled_by(l.id);
+                go = ui.button(tr.t("shops.import")).clicked()
+                    || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                cancel = ui.button(tr.t("common.cancel")).clicked();
+            });
+            hint(ui, tr.t("export.secrets_hint"));
+        });
+    if go {
+        w.import_bundle(path, Some(pass));
+    } else if cancel {
+        w.bundle_prompt = None;
+    } else {
+        w.bundle_prompt = Some((path, pass));
+    }
+}
