@@ -1231,24 +1231,6 @@ impl Wizard {
                     }
                 }
             }
-            Event::ExportedFormat(r) => match r {
-                Ok(path) => {
-                    self.notify(
-                        NoticeLevel::Success,
-                        "notice.exported",
-                        vec![("path", path.display().to_string())],
-                    );
-                    self.export = Busy::Done(path);
-                }
-                Err(e) => {
-                    self.notify(
-                        NoticeLevel::Error,
-                        "notice.export_failed",
-                        vec![("reason", e.clone())],
-                    );
-                    self.export = Busy::Failed(e);
-                }
-            },
             Event::Pushed(result) => {
                 let (level, key, detail) = match &result.outcome {
                     crate::domain::push::PushOutcome::Accepted => (

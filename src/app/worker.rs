@@ -104,7 +104,6 @@ pub enum Event {
     },
     /// The name it was saved under, or why nothing was imported.
     BundleImported(Result<String, String>),
-    ExportedFormat(Result<PathBuf, String>),
     Pushed(crate::app::push::PushResult),
     CheckDone {
         profile: String,
@@ -302,7 +301,7 @@ impl WorkerState {
                         );
                     }
                 }
-                Some(Event::ExportedFormat(result))
+                Some(Event::Exported(result))
             }
             Job::Barrier(reply) => {
                 let _ = reply.send(());

@@ -114,15 +114,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     }
 
     ui.add_space(6.0);
-    if ui
-        .add_enabled(
-            !w.dialog_open(),
-            egui::Button::new(tr.t("verify.save_report")),
-        )
-        .clicked()
-    {
-        w.start_save_report();
-    }
+    super::verify::report_button(ui, w);
 
     export_section(ui, w, st);
 }

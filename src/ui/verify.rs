@@ -29,6 +29,12 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     }
     public_key_section(ui, w);
     ui.add_space(8.0);
+    report_button(ui, w);
+}
+
+/// Saves the readiness report (HTML) through the save dialog.
+pub fn report_button(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
     if ui
         .add_enabled(
             !w.dialog_open(),
