@@ -73,4 +73,15 @@ shot verify 5-verify
 shot summary 6-summary
 sed -i '/^prerequisite = /d' "$profile"
 shot prerequisite 1-prerequisite
+# an agent's list: two more shops, one whose certificate expires in 30 days
+openssl req -newkey rsa:2048 -nodes -keyout "$work/k2.pem" -out "$work/m2.csr" -utf8 \
+  -subj "/CN=1900000109/O=微信商户系统/OU=杭州示例茶业有限公司/L=ShenZhen/C=CN" 2>/dev/null
+openssl x509 -req -in "$work/m2.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -days 30 \
+  -set_serial 0x1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D -out "$work/c2.pem" 2>/dev/null
+cat "$work/c2.pem" "$work/k2.pem" > "$work/tea.pem"
+printf 'name = "西湖茶馆"\nsite_kind = "mini_program"\nmchid = "1900000109"\ncert_zip = "tea.pem"\n' > "$work/tea.toml"
+printf 'name = "城南书店"\nsite_kind = "site_and_mini_program"\n' > "$work/book.toml"
+"$bin" profile import "$work/tea.toml" >/dev/null
+"$bin" profile import "$work/book.toml" >/dev/null
+shot prerequisite 7-shops
 ls -la docs/screenshots

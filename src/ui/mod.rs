@@ -100,11 +100,14 @@ impl eframe::App for WizardApp {
 pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     egui::Panel::top("top").show(ui, |ui| top_bar(ui, w, st));
-    egui::Panel::bottom("bottom").show(ui, |ui| bottom_bar(ui, w));
-    egui::Panel::left("steps")
-        .resizable(false)
-        .default_size(190.0)
-        .show(ui, |ui| step_list(ui, w));
+    let wizard_nav = !st.show_shops;
+    egui::Panel::bottom("bottom").show(ui, |ui| bottom_bar(ui, w, wizard_nav));
+    if wizard_nav {
+        egui::Panel::left("steps")
+            .resizable(false)
+            .default_size(190.0)
+            .show(ui, |ui| step_list(ui, w));
+    }
     egui::CentralPanel::default().show(ui, |ui| {
         let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
         if hovering {
@@ -267,7 +270,8 @@ fn step_list(ui: &mut Ui, w: &mut Wizard) {
     }
 }
 
-fn bottom_bar(ui: &mut Ui, w: &mut Wizard) {
+/// Notices, and the wizard's Back / Next when a wizard step is shown.
+fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
     let tr = w.tr();
     let mut dismiss = None;
     for (i, n) in w.notices().iter().enumerate() {
@@ -292,6 +296,9 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard) {
         w.dismiss_notice(i);
     }
     ui.horizontal(|ui| {
+        if !wizard_nav {
+            return;
+        }
         if let Some(prev) = w.step().prev()
             && ui.button(format!("← {}", tr.t("nav.back"))).clicked()
         {
