@@ -1482,7 +1482,6 @@ fn export_one(
     include_secrets: bool,
     passphrase: Option<&Secret>,
 ) -> Result<PathBuf, String> {
-    use crate::domain::export::{Values, render};
     if !store.exists(name) {
         return Err(tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
     }
@@ -1499,18 +1498,8 @@ fn export_one(
         return export_to(out, &p, part.as_ref())
             .map_err(|reason| tr.tf("notice.export_failed", &[("reason", reason)]));
     };
-    let rendered = render(format, &Values::new(&p, secrets.as_ref()));
-    for (file, text) in &rendered.files {
-        let path = out.join(file);
-        crate::services::profile_store::write_atomic(&path, text)
-            .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
-        #[cfg(unix)]
-        if file == crate::domain::backend_form::KEY_FILE_NAME {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-        }
-    }
-    Ok(out.join(format.file_name()))
+    crate::app::worker::write_format(out, format, &p, secrets.as_ref())
+        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))
 }
 
 #[cfg(test)]

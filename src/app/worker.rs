@@ -279,30 +279,9 @@ impl WorkerState {
                 format,
                 profile,
                 secrets,
-            } => {
-                let rendered = crate::domain::export::render(
-                    format,
-                    &crate::domain::export::Values::new(&profile, secrets.as_ref()),
-                );
-                let mut result = Ok(dir.join(format.file_name()));
-                for (file, text) in &rendered.files {
-                    if let Err(e) =
-                        crate::services::profile_store::write_atomic(&dir.join(file), text)
-                    {
-                        result = Err(e.to_string());
-                        break;
-                    }
-                    #[cfg(unix)]
-                    if file == crate::domain::backend_form::KEY_FILE_NAME {
-                        use std::os::unix::fs::PermissionsExt;
-                        let _ = std::fs::set_permissions(
-                            dir.join(file),
-                            std::fs::Permissions::from_mode(0o600),
-                        );
-                    }
-                }
-                Some(Event::Exported(result))
-            }
+            } => Some(Event::Exported(
+                write_format(&dir, format, &profile, secrets.as_ref()).map_err(|e| e.to_string()),
+            )),
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None
@@ -341,6 +320,28 @@ pub fn export_to(
     file.sync_all().map_err(|e| e.to_string())?;
     tmp.persist(path).map_err(|e| e.error.to_string())?;
     Ok(path.to_path_buf())
+}
+
+/// Writes one of the stack formats into `dir`: the config file and the PEM files
+/// beside it, each atomically; the private key file readable by its owner only.
+/// Returns the config file's path.
+pub fn write_format(
+    dir: &std::path::Path,
+    format: crate::domain::export::Format,
+    profile: &Profile,
+    secrets: Option<&BTreeMap<SecretField, Secret>>,
+) -> Result<PathBuf, StorageError> {
+    use crate::domain::export::{Values, render};
+    for (file, text) in &render(format, &Values::new(profile, secrets)).files {
+        let path = dir.join(file);
+        crate::services::profile_store::write_atomic(&path, text)?;
+        #[cfg(unix)]
+        if file == crate::domain::backend_form::KEY_FILE_NAME {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    Ok(dir.join(format.file_name()))
 }
 
 impl Worker {
