@@ -782,3 +782,59 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
     settle(&mut h);
     assert!(!shows(&h, t("shops.col_cert")));
 }
+
+#[test]
+fn push_from_the_summary_shows_a_masked_preview_and_sends_after_confirming() {
+    use support::backend_server::{TOKEN, backend};
+    use wxpay_setup::domain::fields::FieldId;
+    use wxpay_setup::domain::profile::Prerequisite;
+    use wxpay_setup::domain::secret::Secret;
+    let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    let b = backend();
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    {
+        let w = &mut h.state_mut().wizard;
+        w.set_prerequisite(Prerequisite::Verified);
+        w.set_text(FieldId::MpAppId, "wx1234567890abcdef");
+        w.set_text(FieldId::MchId, MCHID);
+        w.set_secret(SecretField::ApiKeyV2, Secret::new(key));
+        w.go_to(Step::Summary);
+    }
+    h.run_ok();
+    // plain http to a non-loopback host: the send stays locked
+    type_into(&mut h, t("push_ui.url"), "http://198.51.100.7/config");
+    assert!(shows(&h, t("push_ui.need_url")));
+    clear_field(&mut h, t("push_ui.url"));
+    type_into(&mut h, &t("push_ui.url"), &format!("{}/ok", b.url));
+    type_into(&mut h, t("push_ui.token"), TOKEN);
+    settle(&mut h);
+
+    click(&mut h, t("push_ui.preview"));
+    assert!(shows(&h, "32 chars"), "the API key is shown masked");
+    assert!(!shows(&h, key), "never in clear");
+    assert!(shows(&h, MCHID));
+    assert!(
+        b.received.lock().unwrap().is_empty(),
+        "nothing is sent before confirming"
+    );
+
+    click(&mut h, t("push_ui.send"));
+    settle(&mut h);
+    assert!(shows(&h, t("push.push_ok")));
+    let got = b.received.lock().unwrap()[0].clone();
+    assert_eq!(got.fields["mchid"], MCHID);
+    assert_eq!(got.fields["api_key_v2"], key);
+    // the token went to the keychain, the URL to the profile, neither secret to a file
+    let name = h.state().wizard.profile().name.clone();
+    assert_eq!(
+        f.keychain
+            .peek(&name, SecretField::BackendToken)
+            .unwrap()
+            .expose(),
+        TOKEN
+    );
+    let files = f.files_text();
+    assert!(files.contains(&format!("{}/ok", b.url)));
+    assert!(!files.contains(TOKEN) && !files.contains(key));
+}

@@ -156,6 +156,7 @@ pub fn p12_bytes(cert_pem: &str, key_pem: &str, mchid: &str) -> Vec<u8> {
     std::fs::read(out).unwrap()
 }
 
+pub mod backend_server;
 pub mod wechat_server;
 
 pub const README_TXT: &str = "证书使用说明：apiclient_cert.p12 是商户证书文件。";
