@@ -806,7 +806,7 @@ fn push_from_the_summary_shows_a_masked_preview_and_sends_after_confirming() {
     type_into(&mut h, t("push_ui.url"), "http://198.51.100.7/config");
     assert!(shows(&h, t("push_ui.need_url")));
     clear_field(&mut h, t("push_ui.url"));
-    type_into(&mut h, &t("push_ui.url"), &format!("{}/ok", b.url));
+    type_into(&mut h, t("push_ui.url"), &format!("{}/ok", b.url));
     type_into(&mut h, t("push_ui.token"), TOKEN);
     settle(&mut h);
 
