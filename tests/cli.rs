@@ -28,12 +28,7 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
-        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES");
-        c
+        wxpay(self.config.path())
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -174,22 +169,12 @@ cert_zip = "{zip_name}"
     f
 }
 
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}-{}", std::process::id(), rand_suffix())
-}
-fn rand_suffix() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos()
-}
-
 #[test]
 fn profile_import_show_export_delete_with_the_real_keychain() {
     let env = Env::new();
     let work = tempfile::tempdir().unwrap();
     let zip = good_zip(work.path());
-    let name = unique("店铺");
+    let name = unique_name("店铺");
     let file = import_file(work.path(), &name, &zip);
 
     let o = env.run(&["profile", "import", file.to_str().unwrap()]);
@@ -423,7 +408,7 @@ fn without_a_keychain_secrets_are_refused_never_written() {
     let env = Env::new();
     let work = tempfile::tempdir().unwrap();
     let zip = good_zip(work.path());
-    let name = unique("nokeychain");
+    let name = unique_name("nokeychain");
     let file = import_file(work.path(), &name, &zip);
     let o = env
         .cmd()
@@ -453,7 +438,7 @@ fn a_bundle_round_trips_into_another_config_and_bad_bundles_write_nothing() {
     let from = Env::new();
     let work = tempfile::tempdir().unwrap();
     let zip = good_zip(work.path());
-    let name = unique("bundle");
+    let name = unique_name("bundle");
     let file = import_file(work.path(), &name, &zip);
     assert_eq!(
         from.run(&["profile", "import", file.to_str().unwrap()])

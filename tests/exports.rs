@@ -25,44 +25,20 @@ impl Env {
         let config = tempfile::tempdir().unwrap();
         let work = tempfile::tempdir().unwrap();
         let zip = good_zip(work.path());
-        let name = format!(
-            "export-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        let f = work.path().join("import.toml");
-        std::fs::write(
-            &f,
-            format!(
+        let name = unique_name("export");
+        import_profile(
+            config.path(),
+            work.path(),
+            &format!(
                 "name = {name:?}\nsite_kind = \"site_and_mini_program\"\npayment_name = \"微信支付\"\nmp_appid = \"wx1234567890abcdef\"\nmp_appsecret = \"0123456789abcdef0123456789abcdef\"\nmchid = {MCHID:?}\napi_key_v2 = {KEY:?}\napi_key_v3 = {V3:?}\noa_appid = \"wxfedcba0987654321\"\ncert_zip = {:?}\n{extra}",
                 zip.file_name().unwrap().to_str().unwrap()
             ),
-        )
-        .unwrap();
-        let e = Env { config, work, name };
-        let o = e
-            .cmd()
-            .args(["profile", "import"])
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
         );
-        e
+        Env { config, work, name }
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
-        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
-            .env("LANG", "en_US.UTF-8");
-        c
+        wxpay(self.config.path())
     }
 
     fn export(&self, format: Format, secrets: bool) -> std::path::PathBuf {

@@ -23,45 +23,21 @@ impl Shop {
         let config = tempfile::tempdir().unwrap();
         let work = tempfile::tempdir().unwrap();
         let zip = good_zip(work.path());
-        let name = format!(
-            "push-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
+        let name = unique_name("push");
         std::fs::write(work.path().join("token.txt"), format!("{TOKEN}\n")).unwrap();
-        let f = work.path().join("import.toml");
-        std::fs::write(
-            &f,
-            format!(
+        import_profile(
+            config.path(),
+            work.path(),
+            &format!(
                 "name = {name:?}\nmp_appid = \"wx1234567890abcdef\"\nmp_appsecret = \"0123456789abcdef0123456789abcdef\"\nmchid = {MCHID:?}\napi_key_v2 = {KEY:?}\ncert_zip = {:?}\nbackend_preset = {preset:?}\nbackend_token = {TOKEN:?}\n",
                 zip.file_name().unwrap().to_str().unwrap()
             ),
-        )
-        .unwrap();
-        let s = Shop { config, work, name };
-        let o = s
-            .cmd()
-            .args(["profile", "import"])
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
         );
-        s
+        Shop { config, work, name }
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
-        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
-            .env("LANG", "en_US.UTF-8");
-        c
+        wxpay(self.config.path())
     }
 
     fn push(&self, url: &str, extra: &[&str]) -> (Output, Value) {

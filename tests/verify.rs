@@ -64,7 +64,7 @@ fn shop(mchid: &str, edits: &[(&str, &str)]) -> Shop {
     });
     let zip = work.path().join("cert.zip");
     write_zip(&zip, &wxcertutil_files(&cert, key_a(), mchid));
-    let name = format!("verify-{}-{}", std::process::id(), rand_suffix());
+    let name = unique_name("verify");
     let mut fields: Vec<(String, String)> = [
         ("name", name.as_str()),
         ("site_kind", "site_and_mini_program"),
@@ -91,38 +91,15 @@ fn shop(mchid: &str, edits: &[(&str, &str)]) -> Shop {
         .iter()
         .map(|(k, v)| format!("{k} = {v:?}\n"))
         .collect();
-    std::fs::write(work.path().join("import.toml"), toml).unwrap();
-    let shop = Shop { config, work, name };
-    let o = shop
-        .cmd("http://127.0.0.1:9")
-        .args(["profile", "import"])
-        .arg(shop.work.path().join("import.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    shop
-}
-
-fn rand_suffix() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos()
+    import_profile(config.path(), work.path(), &toml);
+    Shop { config, work, name }
 }
 
 impl Shop {
     fn cmd(&self, base: &str) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
-        c.env("WXPAY_SETUP_CONFIG_DIR", self.config.path())
-            .env("WXPAY_SETUP_MP_API", base)
-            .env("WXPAY_SETUP_PAY_API", base)
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL");
+        let mut c = wxpay(self.config.path());
+        c.env("WXPAY_SETUP_MP_API", base)
+            .env("WXPAY_SETUP_PAY_API", base);
         c
     }
 

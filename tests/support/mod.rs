@@ -272,3 +272,39 @@ pub fn all_files_text(dir: &Path) -> String {
     }
     out
 }
+
+/// The binary with its own config folder and English messages.
+pub fn wxpay(config: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wxpay-setup"));
+    c.env("WXPAY_SETUP_CONFIG_DIR", config)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+/// A profile name no other test (or test run) uses: keychain entries stay apart.
+pub fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// Writes `toml` to `dir/import.toml` and imports it with `profile import`.
+pub fn import_profile(config: &Path, dir: &Path, toml: &str) {
+    let f = dir.join("import.toml");
+    std::fs::write(&f, toml).unwrap();
+    let o = wxpay(config)
+        .args(["profile", "import"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
