@@ -733,9 +733,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         return FAIL;
     }
 
-    profile.updated_at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    profile.updated_at = crate::app::now_rfc3339();
     if let Err(e) = store.save(&profile) {
         return storage_failure(tr, &e);
     }
@@ -1312,9 +1310,7 @@ fn verify_one(
         .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
     let secrets = load_secrets(name).map_err(|e| keychain_message(tr, &e))?;
     let results = checks::run_all(&CheckId::ALL, &p, &secrets, http, urls);
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let now = crate::app::now_rfc3339();
     let mut all_ok = true;
     let mut rows = Vec::new();
     for (id, outcome) in &results {

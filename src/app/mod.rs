@@ -810,9 +810,7 @@ impl Wizard {
                 }
             })
             .collect();
-        let generated_at = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let generated_at = now_rfc3339();
         render(
             tr,
             &ReportInput {
@@ -899,9 +897,7 @@ impl Wizard {
     // ----- the loop -------------------------------------------------------------
 
     fn touch(&mut self) {
-        self.profile.updated_at = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        self.profile.updated_at = now_rfc3339();
         self.last_edit = Some(Instant::now());
     }
 
@@ -1153,9 +1149,7 @@ impl Wizard {
                     return;
                 }
                 self.running_checks.remove(&id);
-                let at = time::OffsetDateTime::now_utc()
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default();
+                let at = now_rfc3339();
                 self.profile.checks.insert(
                     id,
                     CheckRecord {
@@ -1307,6 +1301,13 @@ impl Wizard {
 
 fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
+}
+
+/// The current time as RFC 3339: how profiles, check results and bundles record it.
+pub fn now_rfc3339() -> String {
+    now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 impl Drop for Wizard {

@@ -307,9 +307,7 @@ pub fn export_to(
         secrets: s,
         passphrase: p,
     });
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let now = crate::app::now_rfc3339();
     let file = bundle::write_bundle(
         tmp.reopen().map_err(|e| e.to_string())?,
         profile,
