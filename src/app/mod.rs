@@ -390,10 +390,6 @@ impl Wizard {
 
     // ----- fields ---------------------------------------------------------------
 
-    pub fn applicable_fields(&self) -> Vec<FieldId> {
-        rules::applicable_fields(&self.profile)
-    }
-
     pub fn text(&self, f: FieldId) -> &str {
         match f {
             FieldId::PaymentName => &self.profile.payment_name,
@@ -888,10 +884,6 @@ impl Wizard {
         if self.notices.len() > MAX_NOTICES {
             self.notices.remove(0);
         }
-    }
-
-    pub fn profile_save_error(&self) -> Option<&StorageError> {
-        self.profile_save_error.as_ref()
     }
 
     // ----- the loop -------------------------------------------------------------

@@ -291,7 +291,6 @@ struct BundleConfigIn {
 pub struct ImportedBundle {
     pub profile: Profile,
     pub secrets: BTreeMap<SecretField, Secret>,
-    pub secrets_included: bool,
 }
 
 /// Whether a bundle holds encrypted secrets (so the caller asks for the passphrase).
@@ -411,9 +410,5 @@ pub fn read_bundle(
         summary.source = path.display().to_string();
         profile.certificate = Some(summary);
     }
-    Ok(ImportedBundle {
-        profile,
-        secrets,
-        secrets_included: config.secrets_included,
-    })
+    Ok(ImportedBundle { profile, secrets })
 }
