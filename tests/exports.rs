@@ -267,17 +267,13 @@ fn public_key_mode_exports_the_public_key() {
             .unwrap()
     };
     std::fs::write(env.work.path().join("pub_key.pem"), &public).unwrap();
-    let f = env.work.path().join("pk.toml");
-    std::fs::write(&f, format!("name = {:?}\npublic_key_id = \"PUB_KEY_ID_0119000060312025112600000000\"\npublic_key_pem = \"pub_key.pem\"\n", env.name)).unwrap();
-    assert_eq!(
-        env.cmd()
-            .args(["profile", "import"])
-            .arg(&f)
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(0)
+    import_profile(
+        env.config.path(),
+        env.work.path(),
+        &format!(
+            "name = {:?}\npublic_key_id = \"PUB_KEY_ID_0119000060312025112600000000\"\npublic_key_pem = \"pub_key.pem\"\n",
+            env.name
+        ),
     );
     for format in [
         Format::WxJava,
@@ -308,17 +304,10 @@ fn public_key_mode_exports_the_public_key() {
 fn batch_export_and_bad_formats() {
     let a = Env::new("");
     // a second shop in the same config folder
-    let f = a.work.path().join("b.toml");
-    std::fs::write(&f, "name = \"第二家店\"\nmchid = \"1900000109\"\n").unwrap();
-    assert_eq!(
-        a.cmd()
-            .args(["profile", "import"])
-            .arg(&f)
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(0)
+    import_profile(
+        a.config.path(),
+        a.work.path(),
+        "name = \"第二家店\"\nmchid = \"1900000109\"\n",
     );
     let out = a.work.path().join("all");
     let o = a

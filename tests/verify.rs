@@ -334,23 +334,10 @@ fn public_key_mode_asks_for_and_accepts_the_public_key() {
         &[("public_key_id", "PUB_KEY_ID_0119000060312025112600000000")],
     );
     std::fs::write(s.work.path().join("pub_key.pem"), &public).unwrap();
-    let f = s.work.path().join("pk.toml");
-    std::fs::write(
-        &f,
-        format!("name = {:?}\npublic_key_pem = \"pub_key.pem\"\n", s.name),
-    )
-    .unwrap();
-    let o = s
-        .cmd(&wx.url)
-        .args(["profile", "import"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    import_profile(
+        s.config.path(),
+        s.work.path(),
+        &format!("name = {:?}\npublic_key_pem = \"pub_key.pem\"\n", s.name),
     );
     let (o, rows) = s.verify(&wx.url);
     assert_eq!(
@@ -472,18 +459,13 @@ fn verify_all_reports_each_profile_and_a_summary() {
     let wx = server(vec![merchant(MCHID), unbound]);
     let good = shop(MCHID, &[("site_kind", "mini_program")]);
     // a second, broken shop in the same config folder
-    let f = good.work.path().join("second.toml");
     let second = format!("{}-2", good.name);
-    std::fs::write(&f, format!("name = {second:?}\nsite_kind = \"mini_program\"\nmp_appid = {MP:?}\nmp_appsecret = {MP_SECRET:?}\nmchid = \"1900000109\"\napi_key_v2 = {KEY:?}\n")).unwrap();
-    assert_eq!(
-        good.cmd(&wx.url)
-            .args(["profile", "import"])
-            .arg(&f)
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(0)
+    import_profile(
+        good.config.path(),
+        good.work.path(),
+        &format!(
+            "name = {second:?}\nsite_kind = \"mini_program\"\nmp_appid = {MP:?}\nmp_appsecret = {MP_SECRET:?}\nmchid = \"1900000109\"\napi_key_v2 = {KEY:?}\n"
+        ),
     );
 
     let o = good
