@@ -545,22 +545,14 @@ impl Wizard {
 
     /// Re-reads every profile file for the start page (small files; on demand).
     pub fn refresh_profile_rows(&mut self) {
-        self.flush_profile_now();
         self.refresh_profile_names();
         self.profile_rows = profiles::rows(&self.profiles, now());
-        // the open profile's file may be a moment behind: show what is in memory
-        let current = self.profile.name.clone();
-        if let Some(r) = self.profile_rows.iter_mut().find(|r| r.name == current) {
-            r.step = self.profile.step;
-            r.site_kind = self.profile.site_kind;
-        }
-    }
-
-    fn flush_profile_now(&mut self) {
-        if self.last_edit.is_some() {
-            self.save_profile_now();
-            self.worker.wait_idle(Duration::from_secs(5));
-        }
+        // the open profile's file may be a moment behind (or not written yet):
+        // its row comes from memory, without waiting for the worker
+        let current = profiles::row(&self.profile, now());
+        self.profile_rows.retain(|r| r.name != current.name);
+        self.profile_rows.push(current);
+        self.profile_rows.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     pub fn profile_op_running(&self) -> bool {
@@ -578,8 +570,8 @@ impl Wizard {
 
     pub fn rename_profile(&mut self, from: &str, to: &str) -> Result<(), Problem> {
         let to = self.check_new_name(to)?;
+        // the worker runs jobs in order: these saves land before the operation reads
         self.flush();
-        self.worker.wait_idle(Duration::from_secs(5));
         self.profile_op(worker::ProfileOp::Rename {
             from: from.to_owned(),
             to,
@@ -589,8 +581,8 @@ impl Wizard {
 
     pub fn duplicate_profile(&mut self, from: &str, to: &str) -> Result<(), Problem> {
         let to = self.check_new_name(to)?;
+        // the worker runs jobs in order: these saves land before the operation reads
         self.flush();
-        self.worker.wait_idle(Duration::from_secs(5));
         self.profile_op(worker::ProfileOp::Duplicate {
             from: from.to_owned(),
             to,

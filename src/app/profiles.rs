@@ -54,7 +54,7 @@ pub fn rows(store: &ProfileStore, now: time::OffsetDateTime) -> Vec<ProfileRow> 
         .collect()
 }
 
-fn row(p: &Profile, now: time::OffsetDateTime) -> ProfileRow {
+pub fn row(p: &Profile, now: time::OffsetDateTime) -> ProfileRow {
     let not_after = p.certificate.as_ref().map(|c| c.not_after.clone());
     let days = not_after.as_deref().and_then(|s| {
         time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
