@@ -173,6 +173,67 @@ impl Tr {
     }
 }
 
+/// One value inside a message: plain text, or something that is itself
+/// localized (a key), or a list of either joined the way the language lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Key(String),
+    List(Vec<Arg>),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_owned())
+    }
+}
+
+/// Anything the user can be told: an error, an outcome, a notice. It names its
+/// text by key and hands over the values the text refers to; [`Tr::msg`] turns
+/// it into words. This is the only contract between the layers and the text
+/// tables, so i18n needs to know none of the types that implement it.
+pub trait Message {
+    /// The i18n key of the text, e.g. `import_error.not_a_zip`.
+    fn key(&self) -> String;
+    /// The `{name}` placeholders of that text and their values.
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        Vec::new()
+    }
+}
+
+impl Tr {
+    /// The localized text of any [`Message`].
+    pub fn msg(self, m: &(impl Message + ?Sized)) -> String {
+        let args: Vec<(&str, String)> = m
+            .args()
+            .into_iter()
+            .map(|(name, arg)| (name, self.arg(&arg)))
+            .collect();
+        self.tf(&m.key(), &args)
+    }
+
+    fn arg(self, a: &Arg) -> String {
+        match a {
+            Arg::Text(s) => s.clone(),
+            Arg::Key(k) => self.t(k).to_owned(),
+            Arg::List(items) => {
+                let sep = if self.0 == Lang::ZhCn { "、" } else { ", " };
+                items
+                    .iter()
+                    .map(|i| self.arg(i))
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            }
+        }
+    }
+}
+
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
     let mut out = template.to_owned();
     for (name, value) in args {
@@ -191,6 +252,27 @@ mod tests {
         assert_eq!(Lang::from_locale("zh-Hans-CN"), Lang::ZhCn);
         assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
         assert_eq!(Lang::from_locale("de_DE"), Lang::En);
+    }
+
+    struct Sample;
+    impl Message for Sample {
+        fn key(&self) -> String {
+            "cli.deleted".into()
+        }
+        fn args(&self) -> Vec<(&'static str, Arg)> {
+            vec![(
+                "name",
+                Arg::List(vec![Arg::Text("a".into()), Arg::Key("app.title".into())]),
+            )]
+        }
+    }
+
+    #[test]
+    fn messages_localize_their_key_and_arguments() {
+        let zh = Tr(Lang::ZhCn).msg(&Sample);
+        let en = Tr(Lang::En).msg(&Sample);
+        assert!(zh.contains("a、微信支付配置向导"), "{zh}");
+        assert!(en.contains("a, WeChat Pay Setup"), "{en}");
     }
 
     #[test]

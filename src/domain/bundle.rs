@@ -268,6 +268,15 @@ impl BundleReadError {
     }
 }
 
+impl crate::i18n::Message for BundleReadError {
+    fn key(&self) -> String {
+        format!("import_bundle.{}", self.code())
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        vec![("detail", self.to_string().into())]
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct BundleConfigIn {
     format: String,

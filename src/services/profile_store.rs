@@ -45,6 +45,18 @@ impl StorageError {
     }
 }
 
+impl crate::i18n::Message for StorageError {
+    fn key(&self) -> String {
+        format!("storage_error.{}", self.code())
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        StorageError::args(self)
+            .into_iter()
+            .map(|(k, v)| (k, v.into()))
+            .collect()
+    }
+}
+
 /// App-wide preferences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]

@@ -38,6 +38,15 @@ impl StoreError {
     }
 }
 
+impl crate::i18n::Message for StoreError {
+    fn key(&self) -> String {
+        format!("keychain.error.{}", self.code())
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        vec![("detail", self.detail().into())]
+    }
+}
+
 pub trait SecretStore: Send + Sync {
     fn set(&self, profile: &str, field: SecretField, value: &Secret) -> Result<(), StoreError>;
     fn get(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, StoreError>;

@@ -147,6 +147,18 @@ impl ImportError {
     }
 }
 
+impl crate::i18n::Message for ImportError {
+    fn key(&self) -> String {
+        format!("import_error.{}", self.code())
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        ImportError::args(self)
+            .into_iter()
+            .map(|(k, v)| (k, v.into()))
+            .collect()
+    }
+}
+
 /// Reads and parses a zip, folder or file in one go.
 pub fn import_path(path: &Path) -> Result<ImportedCert, ImportError> {
     let files = archive::read_source(path)?;
