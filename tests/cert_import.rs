@@ -8,6 +8,7 @@ use std::path::Path;
 use support::*;
 use time::{Duration, OffsetDateTime};
 use wxpay_setup::domain::cert::{self, ImportError, IssuerKind, evaluate};
+use wxpay_setup::i18n::{Lang, Tr};
 
 fn codes(p: &[wxpay_setup::domain::problem::Problem]) -> Vec<&'static str> {
     p.iter().map(|p| p.code).collect()
@@ -125,7 +126,7 @@ fn legacy_expired_expiring_and_foreign_certificates() {
     assert_eq!(
         c.mchid.as_deref(),
         Some("10000100"),
-        "legacy certs carry the mchid in SN"
+        "legacy certs carry the mchid in the surname attribute"
     );
     assert_eq!(p, ["cert_issuer_legacy"]);
 
@@ -404,4 +405,118 @@ fn no_input_makes_the_importer_panic() {
         let result = std::panic::catch_unwind(|| cert::import_path(&path).map(|_| ()));
         assert!(result.is_ok(), "panic on round {round}");
     }
+}
+
+/// A pre-2018 certificate made the way MmpaymchCA made them, by openssl itself
+/// (rcgen refuses non-ASCII in a TeletexString): issuer `CN=MmpaymchCA, O=Tencent,
+/// OU=WXG`, the MCHID in the surname attribute (2.5.4.4, openssl's `SN`), `OU=MMPay`,
+/// and the company in `CN` as a T61String holding UTF-8 bytes (openssl writes raw
+/// bytes as T61String when `string_mask = default` and `-utf8` is not given),
+/// SHA-1, 10 years.
+fn legacy_cert_pem(company: &str, mchid: &str, key_pem: &str, ca_key_pem: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("k.pem"), key_pem).unwrap();
+    std::fs::write(d.join("ca.key"), ca_key_pem).unwrap();
+    std::fs::write(
+        d.join("req.cnf"),
+        "[req]\ndistinguished_name = dn\nstring_mask = default\nprompt = no\n[dn]\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("openssl must be installed (scripts/test.sh installs it)");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let common = ["-config", "req.cnf", "-sha1", "-days", "3650"];
+    openssl(
+        &[
+            &["req", "-x509", "-new", "-key", "ca.key", "-out", "ca.pem"][..],
+            &["-subj", "/C=CN/O=Tencent/OU=WXG/CN=MmpaymchCA"],
+            &common,
+        ]
+        .concat(),
+    );
+    let subject = format!("/C=CN/OU=MMPay/CN={company}/SN={mchid}");
+    openssl(
+        &[
+            &["req", "-x509", "-new", "-key", "k.pem", "-out", "m.pem"][..],
+            &[
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-set_serial",
+                "0x3A7F00C1",
+            ],
+            &["-subj", &subject],
+            &common,
+        ]
+        .concat(),
+    );
+    std::fs::read_to_string(d.join("m.pem")).unwrap()
+}
+
+#[test]
+fn legacy_mmpaymchca_certificate_gives_its_mchid_and_chinese_company_name() {
+    use x509_parser::prelude::*;
+    const LEGACY_MCHID: &str = "10000100";
+    // 10 characters, 30 bytes of UTF-8: an even length, which a UTF-16 reading
+    // turns into 15 Hangul/CJK-looking characters
+    const LEGACY_COMPANY: &str = "广州某某贸易有限公司";
+    let pem = legacy_cert_pem(LEGACY_COMPANY, LEGACY_MCHID, key_a(), key_b());
+
+    // the fixture is what it claims: T61String CN with UTF-8 bytes, surname attribute
+    let der = pem_rfc7468::decode_vec(pem.as_bytes()).unwrap().1;
+    let (_, x) = parse_x509_certificate(&der).unwrap();
+    let cn = x.subject().iter_common_name().next().unwrap();
+    assert_eq!(cn.attr_value().tag(), x509_parser::asn1_rs::Tag::T61String);
+    assert_eq!(cn.attr_value().data, LEGACY_COMPANY.as_bytes());
+    let surname = x
+        .subject()
+        .iter_by_oid(&x509_parser::oid_registry::OID_X509_SURNAME)
+        .next()
+        .expect("surname attribute");
+    assert_eq!(surname.as_str().unwrap(), LEGACY_MCHID);
+    assert!(
+        x.subject()
+            .iter_by_oid(&x509_parser::oid_registry::OID_X509_SERIALNUMBER)
+            .next()
+            .is_none()
+    );
+
+    // through the real zip import, as WXCertUtil packed it
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join(format!("{LEGACY_MCHID}_20160301_cert.zip"));
+    write_zip(&zip, &wxcertutil_files(&pem, key_a(), LEGACY_MCHID));
+    let c = cert::import_path(&zip).unwrap().summary;
+    assert_eq!(c.issuer, IssuerKind::Legacy);
+    assert_eq!(c.mchid.as_deref(), Some(LEGACY_MCHID));
+    assert_eq!(c.company.as_deref(), Some(LEGACY_COMPANY));
+    assert_eq!(c.signature_algorithm, "sha1WithRSAEncryption");
+    assert_eq!(c.key_matches, Some(true));
+    assert!(c.p12_present);
+
+    // usable for APIv2, with the warning that APIv3 refuses it, in both languages
+    let now = OffsetDateTime::now_utc();
+    let p = evaluate(&c, LEGACY_MCHID, now);
+    assert_eq!(codes(&p), ["cert_issuer_legacy"]);
+    assert!(!p[0].is_error());
+    assert!(wxpay_setup::domain::cert::report::is_usable(&p));
+    for lang in [Lang::ZhCn, Lang::En] {
+        let text = Tr(lang).t(&p[0].message_key());
+        assert!(text.contains("APIv3"), "{text}");
+    }
+    // the merchant number on it is compared with the one entered
+    assert_eq!(
+        codes(&evaluate(&c, "1900006031", now)),
+        ["cert_mchid_mismatch", "cert_issuer_legacy"]
+    );
 }

@@ -114,7 +114,8 @@ pub fn merchant_cert_pem(spec: &CertSpec<'_>) -> String {
             dn.push(DnType::CountryName, "CN");
             dn.push(DnType::OrganizationalUnitName, "MMPay");
             dn.push(DnType::CommonName, spec.company);
-            dn.push(DnType::CustomDnType(vec![2, 5, 4, 5]), spec.mchid);
+            // the MCHID in surname (2.5.4.4, openssl's `SN`), not serialNumber (2.5.4.5)
+            dn.push(DnType::CustomDnType(vec![2, 5, 4, 4]), spec.mchid);
         }
         _ => {
             dn.push(DnType::CommonName, spec.mchid);

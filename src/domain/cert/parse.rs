@@ -6,11 +6,12 @@ use rsa::PrivateKey;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
+use x509_parser::asn1_rs::Tag;
 use x509_parser::der_parser::ber::BerObjectContent;
 use x509_parser::der_parser::parse_der;
 use x509_parser::oid_registry::{
     OID_PKCS1_RSAENCRYPTION, OID_PKCS1_SHA1WITHRSA, OID_PKCS1_SHA256WITHRSA, OID_PKCS7_ID_DATA,
-    OID_X509_SERIALNUMBER,
+    OID_X509_SURNAME,
 };
 use x509_parser::pem::Pem;
 use x509_parser::prelude::*;
@@ -189,21 +190,42 @@ fn is_pkcs12(der: &[u8]) -> bool {
 }
 
 fn attr_text(attr: &AttributeTypeAndValue<'_>) -> Option<String> {
-    match attr.as_str() {
-        Ok(s) => Some(s.trim().to_owned()),
-        // BMPString and friends: decode leniently rather than lose the company name
-        Err(_) => {
-            let data = attr.attr_value().data;
-            if data.len() % 2 == 0 && !data.is_empty() {
-                let units: Vec<u16> = data
-                    .chunks(2)
-                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                    .collect();
-                String::from_utf16(&units).ok()
-            } else {
-                Some(String::from_utf8_lossy(data).into_owned())
+    let value = attr.attr_value();
+    Some(decode_dn_string(value.tag(), value.data).trim().to_owned())
+}
+
+/// The text of a name attribute, by the string type that carries it. x509-parser
+/// reads only the ASCII/UTF-8 types; the others matter here because MmpaymchCA
+/// wrote the company name as a T61String (TeletexString) holding UTF-8 bytes.
+/// T61String is therefore read as UTF-8 first and as Latin-1 only when that fails
+/// (what most software writes there); never as UTF-16, which turns Chinese UTF-8
+/// into Hangul. BMPString is UTF-16, UniversalString UTF-32 (both big-endian).
+pub(crate) fn decode_dn_string(tag: Tag, data: &[u8]) -> String {
+    match tag {
+        Tag::BmpString => {
+            let units = data.chunks_exact(2);
+            let odd = !units.remainder().is_empty();
+            let mut s: String = char::decode_utf16(units.map(|c| u16::from_be_bytes([c[0], c[1]])))
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            if odd {
+                s.push(char::REPLACEMENT_CHARACTER);
             }
+            s
         }
+        Tag::UniversalString => data
+            .chunks(4)
+            .map(|c| {
+                let mut b = [0u8; 4];
+                b[..c.len()].copy_from_slice(c);
+                char::from_u32(u32::from_be_bytes(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+        Tag::T61String | Tag::VideotexString => match std::str::from_utf8(data) {
+            Ok(s) => s.to_owned(),
+            Err(_) => data.iter().map(|&b| char::from(b)).collect(),
+        },
+        _ => String::from_utf8_lossy(data).into_owned(),
     }
 }
 
@@ -230,8 +252,10 @@ fn summarize(
     let orgs = texts(subject, |n| {
         n.iter_organization().filter_map(attr_text).collect()
     });
-    let sns: Vec<String> = subject
-        .iter_by_oid(&OID_X509_SERIALNUMBER)
+    // legacy certificates: the surname attribute (2.5.4.4, openssl's `SN`), not
+    // serialNumber (2.5.4.5)
+    let surnames: Vec<String> = subject
+        .iter_by_oid(&OID_X509_SURNAME)
         .filter_map(attr_text)
         .collect();
     let issuer_cns = texts(issuer, |n| {
@@ -245,10 +269,10 @@ fn summarize(
     } else {
         IssuerKind::Unknown
     };
-    // Current certs: CN=<mchid>. Legacy: SN=<mchid>.
+    // Current certs: CN=<mchid>. Legacy: surname=<mchid>, CN=<company>.
     let mchid = cns
         .iter()
-        .chain(sns.iter())
+        .chain(surnames.iter())
         .find(|s| is_mchid_like(s))
         .cloned();
     let company = ous
@@ -298,4 +322,51 @@ fn summarize(
 
 fn to_pem(label: &str, der: &[u8]) -> String {
     pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_strings_decode_by_their_type() {
+        let company = "广州某某贸易有限公司";
+        // MmpaymchCA: UTF-8 bytes in a T61String, even length (a UTF-16 reading garbles it)
+        assert_eq!(company.len() % 2, 0);
+        assert_eq!(
+            decode_dn_string(Tag::T61String, company.as_bytes()),
+            company
+        );
+        // genuine T.61/Latin-1 bytes that are not UTF-8
+        assert_eq!(
+            decode_dn_string(Tag::T61String, b"M\xfcller GmbH"),
+            "Müller GmbH"
+        );
+        let utf16: Vec<u8> = company.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode_dn_string(Tag::BmpString, &utf16), company);
+        let utf32: Vec<u8> = company
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        assert_eq!(decode_dn_string(Tag::UniversalString, &utf32), company);
+        assert_eq!(
+            decode_dn_string(Tag::Utf8String, company.as_bytes()),
+            company
+        );
+        assert_eq!(
+            decode_dn_string(Tag::PrintableString, b"10000100"),
+            "10000100"
+        );
+        // malformed input is replaced, never a panic
+        assert_eq!(
+            decode_dn_string(Tag::BmpString, &[0x4e, 0x00, 0x4e]),
+            "一\u{fffd}"
+        );
+        assert_eq!(
+            decode_dn_string(Tag::UniversalString, &[0xff; 5])
+                .chars()
+                .count(),
+            2
+        );
+    }
 }
