@@ -694,6 +694,12 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
             errors.push(format!("{}: {}", f.key(), tr.problem(p)));
         }
     }
+    // the service account's AppID compared with the mini program's (its format was checked above)
+    if input.oa_appid.is_some() {
+        for p in rules::same_account_problems(&profile, &secrets, FieldId::OaAppId) {
+            errors.push(format!("oa_appid: {}", tr.problem(&p)));
+        }
+    }
     if let Some(cert_path) = &input.cert_zip {
         // relative to the import file, as a person writing it would expect
         let cert_path = if cert_path.is_relative() {

@@ -403,6 +403,40 @@ fn bad_import_files_are_refused_and_nothing_is_written() {
     assert_eq!(json(&o), serde_json::json!([]), "no profile was written");
 }
 
+/// Issue 7 "Wording": the same AppID or AppSecret given for the mini program and
+/// the service account is refused before anything is written, on the service
+/// account's key, with where to look each one up.
+#[test]
+fn the_same_account_for_mini_program_and_service_account_is_refused() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let f = work.path().join("i.toml");
+    let base = format!(
+        "name = \"{}\"\nsite_kind = \"site_and_mini_program\"\nmp_appid = \"wx1234567890abcdef\"\nmp_appsecret = \"{APPSECRET}\"\n",
+        unique_name("same")
+    );
+    for (extra, key) in [
+        (
+            format!("oa_appid = \" wx1234567890abcdef \"\noa_appsecret = \"{OA_SECRET}\"\n"),
+            "oa_appid",
+        ),
+        (
+            format!("oa_appid = \"wxfedcba0987654321\"\noa_appsecret = \"{APPSECRET}\"\n"),
+            "oa_appsecret",
+        ),
+    ] {
+        std::fs::write(&f, format!("{base}{extra}")).unwrap();
+        let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{extra}: {}", stdout(&o));
+        let e = stderr(&o);
+        for needle in [key, "开发设置", "基本配置", "nothing was written"] {
+            assert!(e.contains(needle), "{needle} missing in: {e}");
+        }
+    }
+    let o = env.run(&["profile", "list", "--json"]);
+    assert_eq!(json(&o), serde_json::json!([]), "no profile was written");
+}
+
 #[test]
 fn without_a_keychain_secrets_are_refused_never_written() {
     let env = Env::new();

@@ -298,6 +298,53 @@ fn bind_path_case_two_fields_validate_live_and_secrets_stay_in_the_keychain() {
     );
 }
 
+/// Issue 7 "Wording" and issue 8 item 15, live in the wizard: pasted spaces do not
+/// stay around the AppIDs, the mini program's AppSecret given again for the
+/// service account is refused on the spot, and the APIv3 box flags the APIv2 key.
+#[test]
+fn same_account_and_same_key_mistakes_show_while_typing() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    click(&mut h, t("merchant.choice_bind"));
+    for (n, id) in [
+        (1, "bind_authorize"),
+        (2, "bind_confirm"),
+        (3, "bind_status"),
+    ] {
+        click(&mut h, &checklist_label(n, id));
+    }
+    click(&mut h, &format!("{} →", t("nav.next")));
+    click(&mut h, t("site.site_and_mini_program.title"));
+    click(&mut h, &format!("{} →", t("nav.next")));
+    assert_eq!(h.state().wizard.step(), Step::Fields);
+
+    type_into(&mut h, t("field.mp_appid.label"), " wx1234567890abcdef\t ");
+    type_into(&mut h, t("field.oa_appid.label"), "  wxfedcba0987654321 ");
+    assert_eq!(h.state().wizard.profile().mp_appid, "wx1234567890abcdef");
+    assert_eq!(h.state().wizard.profile().oa_appid, "wxfedcba0987654321");
+
+    let secret = "0123456789abcdef0123456789abcdef";
+    type_into(&mut h, t("field.mp_appsecret.label"), secret);
+    type_into(&mut h, t("field.oa_appsecret.label"), secret);
+    assert!(shows(&h, t("problem.oa_appsecret_same_as_mp")));
+    clear_field(&mut h, t("field.oa_appsecret.label"));
+    type_into(
+        &mut h,
+        t("field.oa_appsecret.label"),
+        "fedcba9876543210fedcba9876543210",
+    );
+    assert!(!shows(&h, t("problem.oa_appsecret_same_as_mp")));
+
+    let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    type_into(&mut h, t("field.api_key_v2.label"), key);
+    click(&mut h, t("fields.v3_optional"));
+    type_into(&mut h, t("field.api_key_v3.label"), key);
+    assert!(shows(&h, t("problem.api_key_is_v3")));
+    assert!(shows(&h, t("problem.api_key_v3_is_v2")));
+    settle(&mut h);
+}
+
 fn drop_file(h: &mut Harness<'static, WizardApp>, path: &Path) {
     #[derive(Debug)]
     struct Dropped(PathBuf);

@@ -411,8 +411,9 @@ impl Wizard {
                 return;
             }
         };
-        if slot != value {
-            *slot = value.to_owned();
+        let value = crate::domain::fields::stored_text(f, value);
+        if *slot != value {
+            *slot = value;
             self.touch();
         }
     }

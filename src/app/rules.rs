@@ -44,17 +44,23 @@ pub fn field_problems(profile: &Profile, secrets: &Secrets, f: FieldId) -> Vec<P
         FieldId::PaymentName => fields::check_payment_name(&profile.payment_name),
         FieldId::MpAppId => fields::check_appid(&profile.mp_appid),
         FieldId::OaAppId => {
-            let mut p = fields::check_appid(&profile.oa_appid);
-            if p.is_empty() && profile.oa_appid.trim() == profile.mp_appid.trim() {
-                p.push(Problem::error("oa_appid_same_as_mp"));
+            let p = fields::check_appid(&profile.oa_appid);
+            if p.is_empty() {
+                same_account_problems(profile, secrets, f)
+            } else {
+                p
             }
-            p
         }
         FieldId::MpAppSecret => {
             fields::check_appsecret(secret(SecretField::MpAppSecret), &profile.mp_appid)
         }
         FieldId::OaAppSecret => {
-            fields::check_appsecret(secret(SecretField::OaAppSecret), &profile.oa_appid)
+            let p = fields::check_appsecret(secret(SecretField::OaAppSecret), &profile.oa_appid);
+            if p.is_empty() {
+                same_account_problems(profile, secrets, f)
+            } else {
+                p
+            }
         }
         FieldId::MchId => fields::check_mchid(&profile.mchid),
         FieldId::ApiKeyV2 => {
@@ -71,7 +77,38 @@ pub fn field_problems(profile: &Profile, secrets: &Secrets, f: FieldId) -> Vec<P
             };
             fields::check_api_key_v2(secret(SecretField::ApiKeyV2), &others)
         }
-        FieldId::ApiKeyV3 => fields::check_api_key_v3(secret(SecretField::ApiKeyV3)),
+        FieldId::ApiKeyV3 => fields::check_api_key_v3(
+            secret(SecretField::ApiKeyV3),
+            Some(secret(SecretField::ApiKeyV2)),
+        ),
+    }
+}
+
+/// The mini program's AppID or AppSecret entered again for the service account
+/// (case 2). A 40029 reply cannot catch it: it proves a pair, not the kind of
+/// account, so it is an error before any call, on the service-account field.
+/// Part of [`field_problems`]; on its own for `profile import`, which checks
+/// each field's format as it reads it.
+pub fn same_account_problems(profile: &Profile, secrets: &Secrets, f: FieldId) -> Vec<Problem> {
+    let same = |a: &str, b: &str| {
+        let (a, b) = (a.trim(), b.trim());
+        !a.is_empty() && a.eq_ignore_ascii_case(b)
+    };
+    let secret = |s: SecretField| secrets.get(&s).map(Secret::expose).unwrap_or("");
+    match f {
+        FieldId::OaAppId if same(&profile.oa_appid, &profile.mp_appid) => {
+            vec![Problem::error("oa_appid_same_as_mp")]
+        }
+        // AppSecrets are hex: the same one in another case is still the same
+        FieldId::OaAppSecret
+            if same(
+                secret(SecretField::OaAppSecret),
+                secret(SecretField::MpAppSecret),
+            ) =>
+        {
+            vec![Problem::error("oa_appsecret_same_as_mp")]
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -240,7 +277,73 @@ mod tests {
             .into_iter()
             .map(|m| m.problem.code)
             .collect();
-        assert_eq!(codes, ["api_key_is_v3"]);
+        assert_eq!(codes, ["api_key_is_v3", "api_key_v3_is_v2"]);
+    }
+
+    fn case_two() -> (Profile, Secrets) {
+        let (mut p, mut s) = complete_fields();
+        p.site_kind = Some(SiteKind::SiteAndMiniProgram);
+        p.oa_appid = "wxfedcba0987654321".into();
+        s.insert(
+            SecretField::OaAppSecret,
+            Secret::new("fedcba9876543210fedcba9876543210"),
+        );
+        (p, s)
+    }
+
+    fn fields_missing(p: &Profile, s: &Secrets) -> Vec<(Option<FieldId>, &'static str)> {
+        step_missing(p, s, Step::Fields, OffsetDateTime::now_utc())
+            .into_iter()
+            .map(|m| (m.field, m.problem.code))
+            .collect()
+    }
+
+    /// Issue 7 "Wording" and issue 8 item 15: the mini program's AppSecret entered
+    /// again for the service account was accepted.
+    #[test]
+    fn the_same_appsecret_for_both_accounts_is_an_error_on_the_service_account() {
+        let (p, mut s) = case_two();
+        assert_eq!(fields_missing(&p, &s), []);
+        let mp_secret = s[&SecretField::MpAppSecret].clone();
+        s.insert(
+            SecretField::OaAppSecret,
+            Secret::new(format!(" {} ", mp_secret.expose().to_uppercase())),
+        );
+        assert_eq!(
+            fields_missing(&p, &s),
+            [(Some(FieldId::OaAppSecret), "oa_appsecret_same_as_mp")]
+        );
+        assert_eq!(
+            field_problems(&p, &s, FieldId::MpAppSecret),
+            [],
+            "the service-account field carries it"
+        );
+    }
+
+    #[test]
+    fn the_same_appid_for_both_accounts_is_caught_through_spaces() {
+        let (mut p, s) = case_two();
+        p.oa_appid = format!("  {}\t", p.mp_appid);
+        assert_eq!(
+            fields_missing(&p, &s),
+            [(Some(FieldId::OaAppId), "oa_appid_same_as_mp")]
+        );
+    }
+
+    /// A 40029 reply proves an AppID and AppSecret pair, not which kind of account it
+    /// belongs to: the message must say where each AppID is looked up.
+    #[test]
+    fn same_account_messages_say_where_each_appid_is_found() {
+        use crate::i18n::{Lang, Tr};
+        for code in ["oa_appid_same_as_mp", "oa_appsecret_same_as_mp"] {
+            let zh = Tr(Lang::ZhCn).problem(&Problem::error(code));
+            let en = Tr(Lang::En).problem(&Problem::error(code));
+            for text in [&zh, &en] {
+                for place in ["mp.weixin.qq.com", "开发设置", "基本配置"] {
+                    assert!(text.contains(place), "{code}: {place} missing in {text}");
+                }
+            }
+        }
     }
 
     #[test]

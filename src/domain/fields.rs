@@ -46,6 +46,17 @@ impl FieldId {
     }
 }
 
+/// What is kept of a typed or pasted text field. Identifiers (AppIDs, MCHID) never
+/// contain spaces, so the ones pasted around them are dropped as they arrive;
+/// the payment name is kept as typed (a trailing space is the start of the next
+/// word) and trimmed where it is used.
+pub fn stored_text(f: FieldId, typed: &str) -> String {
+    match f {
+        FieldId::MpAppId | FieldId::OaAppId | FieldId::MchId => typed.trim().to_owned(),
+        _ => typed.to_owned(),
+    }
+}
+
 /// Longest payment method name, in "characters" where a full-width one counts 2.
 pub const PAYMENT_NAME_MAX_WIDTH: usize = 50;
 
@@ -171,11 +182,19 @@ pub fn check_api_key_v2(value: &Secret, others: &OtherSecrets<'_>) -> Vec<Proble
     if len != 32 {
         return vec![Problem::error("api_key_length").with("len", len)];
     }
+    let is_v3 = others.api_key_v3.is_some_and(|k| k.expose().trim() == v);
     if !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return vec![Problem::error("api_key_chars")];
+        // 32 printable characters with symbols: the shape only an APIv3 key has
+        return vec![Problem::error(if is_v3 {
+            "api_key_is_v3"
+        } else if looks_like_v3_key(v) {
+            "api_key_looks_like_v3"
+        } else {
+            "api_key_chars"
+        })];
     }
     let mut problems = Vec::new();
-    if others.api_key_v3.is_some_and(|k| k.expose().trim() == v) {
+    if is_v3 {
         problems.push(Problem::error("api_key_is_v3"));
     }
     if others.appsecrets.iter().any(|s| s.expose().trim() == v) {
@@ -188,14 +207,23 @@ pub fn check_api_key_v2(value: &Secret, others: &OtherSecrets<'_>) -> Vec<Proble
     problems
 }
 
-/// The APIv3 key: exactly 32 bytes of printable ASCII.
-pub fn check_api_key_v3(value: &Secret) -> Vec<Problem> {
+/// 32 bytes of printable ASCII: the shape of an APIv3 key.
+fn looks_like_v3_key(v: &str) -> bool {
+    v.len() == 32 && v.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The APIv3 key: exactly 32 bytes of printable ASCII, and not the APIv2 key
+/// (the APIv2 box says the same from its side: both boxes flag the pair).
+pub fn check_api_key_v3(value: &Secret, api_key_v2: Option<&Secret>) -> Vec<Problem> {
     let v = value.expose().trim();
     if v.is_empty() {
         return Vec::new(); // optional until the APIv3 checks need it
     }
-    if v.len() != 32 || !v.bytes().all(|b| b.is_ascii_graphic()) {
+    if !looks_like_v3_key(v) {
         return vec![Problem::error("api_key_v3_length").with("len", v.chars().count())];
+    }
+    if api_key_v2.is_some_and(|k| k.expose().trim() == v) {
+        return vec![Problem::error("api_key_v3_is_v2")];
     }
     Vec::new()
 }
@@ -313,7 +341,14 @@ mod tests {
         );
         assert_eq!(
             codes(check_api_key_v2(
-                &Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4c-"),
+                &Secret::new("Ab3dEf6hIj9kLm2o Pq5sTu8wXy1zA4c"),
+                &OtherSecrets::default()
+            )),
+            ["api_key_chars"]
+        );
+        assert_eq!(
+            codes(check_api_key_v2(
+                &Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4c键"),
                 &OtherSecrets::default()
             )),
             ["api_key_chars"]
@@ -340,8 +375,74 @@ mod tests {
 
     #[test]
     fn api_key_v3_rules() {
-        assert!(check_api_key_v3(&Secret::empty()).is_empty());
-        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p")).len() == 1);
-        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq")).is_empty());
+        assert!(check_api_key_v3(&Secret::empty(), None).is_empty());
+        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p"), None).len() == 1);
+        assert!(
+            check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq"), None).is_empty()
+        );
+    }
+
+    /// Issue 8 item 15: the APIv2 box said "same as the APIv3 key" while the APIv3
+    /// box showed a tick; both boxes must say it.
+    #[test]
+    fn the_v3_box_flags_a_key_equal_to_the_v2_key() {
+        let key = Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD");
+        assert_eq!(
+            codes(check_api_key_v3(
+                &key,
+                Some(&Secret::new(" Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD\n"))
+            )),
+            ["api_key_v3_is_v2"]
+        );
+        assert!(
+            check_api_key_v3(&key, Some(&Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e")))
+                .is_empty()
+        );
+        assert!(check_api_key_v3(&key, Some(&Secret::empty())).is_empty());
+        // both boxes flag the same pair
+        let others = OtherSecrets {
+            api_key_v3: Some(&key),
+            appsecrets: vec![],
+        };
+        assert_eq!(codes(check_api_key_v2(&key, &others)), ["api_key_is_v3"]);
+    }
+
+    /// Issue 8 item 15: an APIv3-style key (32 printable characters with symbols)
+    /// pasted into the APIv2 box got only "letters and digits only".
+    #[test]
+    fn a_v3_style_key_in_the_v2_box_is_named_as_such() {
+        for v3_like in [
+            "a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq",
+            "Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4c-",
+        ] {
+            assert_eq!(
+                codes(check_api_key_v2(
+                    &Secret::new(v3_like),
+                    &OtherSecrets::default()
+                )),
+                ["api_key_looks_like_v3"],
+                "{v3_like}"
+            );
+        }
+        // when it equals the key in the APIv3 box, that is the more precise message
+        let v3 = Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq");
+        let others = OtherSecrets {
+            api_key_v3: Some(&v3),
+            appsecrets: vec![],
+        };
+        assert_eq!(codes(check_api_key_v2(&v3, &others)), ["api_key_is_v3"]);
+    }
+
+    /// Issue 8 item 15: AppIDs kept the spaces pasted around them.
+    #[test]
+    fn identifiers_are_stored_without_surrounding_spaces() {
+        for f in [FieldId::MpAppId, FieldId::OaAppId, FieldId::MchId] {
+            assert_eq!(
+                stored_text(f, " \twx1234567890abcdef \n"),
+                "wx1234567890abcdef"
+            );
+        }
+        // the payment name is kept as typed: the space before the next word is being typed
+        assert_eq!(stored_text(FieldId::PaymentName, "WeChat "), "WeChat ");
     }
 }
