@@ -512,7 +512,7 @@ fn legacy_mmpaymchca_certificate_gives_its_mchid_and_chinese_company_name() {
     assert!(wxpay_setup::domain::cert::report::is_usable(&p));
     for lang in [Lang::ZhCn, Lang::En] {
         let text = Tr(lang).t(&p[0].message_key());
-        assert!(text.contains("APIv3"), "{text}");
+        assert!(text.contains("APIv3") && text.contains("APIv2"), "{text}");
     }
     // the merchant number on it is compared with the one entered
     assert_eq!(
