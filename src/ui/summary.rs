@@ -266,6 +266,7 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             .add_enabled(can, egui::Button::new(tr.t("push_ui.preview")))
             .clicked()
         {
+            w.reload_push_mapping();
             st.push_confirm = true;
         }
         if w.push().is_running() {

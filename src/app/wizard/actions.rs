@@ -252,32 +252,28 @@ impl Wizard {
     pub fn set_backend(&mut self, url: &str, preset: &str) {
         let p = self.profile();
         if p.backend_url != url || p.backend_preset != preset {
+            let preset_changed = p.backend_preset != preset;
             self.edit(|p| {
                 p.backend_url = url.to_owned();
                 p.backend_preset = preset.to_owned();
             });
+            if preset_changed {
+                self.forms.push.load(&self.session.profile);
+            }
         }
     }
 
-    fn push_mapping(&self) -> Result<crate::domain::push::Mapping, String> {
-        use crate::domain::push::{Preset, parse_mapping};
-        let p = self.profile();
-        match p.backend_preset.as_str() {
-            "custom" => std::fs::read_to_string(&p.backend_mapping_file)
-                .map_err(|e| e.to_string())
-                .and_then(|t| parse_mapping(&t)),
-            "" => Ok(Preset::Generic.mapping()),
-            p => Preset::parse(p)
-                .map(Preset::mapping)
-                .ok_or_else(|| p.to_owned()),
-        }
+    /// Reads the push mapping again (a custom mapping file may have changed):
+    /// when the user opens the preview, not while it is drawn.
+    pub fn reload_push_mapping(&mut self) {
+        self.forms.push.load(&self.session.profile);
     }
 
     /// What a push would send, secrets masked.
     pub fn push_preview(&self) -> Result<Vec<(String, String)>, String> {
-        let mapping = self.push_mapping()?;
+        let mapping = self.forms.push.mapping().map_err(str::to_owned)?;
         Ok(crate::domain::push::preview(
-            &crate::domain::push::build_parts(self.profile(), self.session.secrets(), &mapping),
+            &crate::domain::push::build_parts(self.profile(), self.session.secrets(), mapping),
         ))
     }
 
@@ -303,11 +299,11 @@ impl Wizard {
         if self.tasks.is_running(Task::Push) || !self.push_blockers().is_empty() {
             return;
         }
-        let Ok(mapping) = self.push_mapping() else {
+        let Ok(mapping) = self.forms.push.mapping() else {
             return;
         };
         let parts =
-            crate::domain::push::build_parts(self.profile(), self.session.secrets(), &mapping);
+            crate::domain::push::build_parts(self.profile(), self.session.secrets(), mapping);
         self.flush();
         let url = self.profile().backend_url.clone();
         let token = self.secret(SecretField::BackendToken);

@@ -146,6 +146,7 @@ impl Wizard {
     fn show_profile(&mut self, profile: Profile) {
         self.tasks.forget_shop();
         self.forms.export = Default::default();
+        self.forms.push.load(&profile);
         self.settings.last_profile = Some(profile.name.clone());
         self.worker.send(Job::SaveSettings(self.settings.clone()));
         self.session.open(profile, &self.worker);

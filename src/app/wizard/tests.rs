@@ -98,3 +98,35 @@ fn busy_reasons_name_everything_busy_waits_for() {
     settle(&mut w);
     assert!(!w.push().is_running());
 }
+
+/// The preview is drawn every frame: it must not read the mapping file each time.
+#[test]
+fn the_push_preview_does_not_read_the_mapping_file_when_drawn() {
+    let files = tempfile::tempdir().unwrap();
+    let mapping = files.path().join("mapping.toml");
+    std::fs::write(&mapping, "[fields]\nmchid = \"shop_mchid\"\n").unwrap();
+    let mut p = Profile::new("shop");
+    p.mchid = "1900000001".into();
+    p.backend_preset = "custom".into();
+    p.backend_mapping_file = mapping.display().to_string();
+    let config = config_with(&p);
+    let mut w = wizard(config.path());
+    settle(&mut w);
+    let shown = vec![("shop_mchid".to_owned(), "1900000001".to_owned())];
+    assert_eq!(w.push_preview(), Ok(shown.clone()));
+
+    std::fs::write(&mapping, "[fields]\nmchid = \"renamed\"\n").unwrap();
+    assert_eq!(w.push_preview(), Ok(shown), "drawing read the file again");
+
+    // opening the preview again reads it (once)
+    w.reload_push_mapping();
+    let renamed = vec![("renamed".to_owned(), "1900000001".to_owned())];
+    assert_eq!(w.push_preview(), Ok(renamed));
+    std::fs::remove_file(&mapping).unwrap();
+    w.reload_push_mapping();
+    assert!(w.push_preview().is_err());
+
+    // a preset needs no file
+    w.set_backend("", "crmeb");
+    assert!(w.push_preview().is_ok());
+}
