@@ -4,6 +4,7 @@ use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
 use super::widgets::{ERR_COLOR, OK_COLOR, hint, ok_line, problem_line, section};
+use crate::app::push::PushBlocker;
 use crate::app::{Busy, Wizard};
 use crate::domain::backend_form::{CERT_FILE_NAME, FormValue, KEY_FILE_NAME, backend_form};
 use crate::domain::profile::SecretField;
@@ -251,14 +252,12 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         w.set_secret(SecretField::BackendToken, token);
     }
     for b in w.push_blockers() {
-        hint(
-            ui,
-            tr.t(if b == "push.insecure_url" {
-                "push_ui.need_url"
-            } else {
-                b
-            }),
-        );
+        let text = match b {
+            // the window asks for the address it is missing rather than quoting it
+            PushBlocker::InsecureUrl { .. } => tr.t("push_ui.need_url").to_owned(),
+            PushBlocker::NoToken => tr.msg(&b),
+        };
+        hint(ui, &text);
     }
     ui.horizontal(|ui| {
         let can = w.push_blockers().is_empty() && !w.push().is_running();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::forms::ExportForm;
 use super::tasks::{Busy, Task};
 use super::{CheckView, Wizard};
-use crate::app::push::{self, PushResult};
+use crate::app::push::{self, PushBlocker, PushResult};
 use crate::app::verify::{self, CheckId};
 use crate::app::worker::{Event, Job, PickPurpose, ProfileOp};
 use crate::app::{now, now_rfc3339, profiles};
@@ -278,15 +278,11 @@ impl Wizard {
     }
 
     /// Problems that stop a push before it is tried.
-    pub fn push_blockers(&self) -> Vec<&'static str> {
-        let mut b = Vec::new();
-        if crate::services::wechat_http::check_base_url(&self.profile().backend_url).is_err() {
-            b.push("push.insecure_url");
-        }
-        if !self.has_secret(SecretField::BackendToken) {
-            b.push("push.no_token");
-        }
-        b
+    pub fn push_blockers(&self) -> Vec<PushBlocker> {
+        push::blockers(
+            &self.profile().backend_url,
+            self.has_secret(SecretField::BackendToken),
+        )
     }
 
     /// The push: idle, running, or the last one's result.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::Wizard;
+use crate::app::push::PushBlocker;
 use crate::app::{Services, WeChatAccess};
 use crate::app::{Task, Wait};
 use crate::domain::fields::FieldId;
@@ -86,7 +87,7 @@ fn busy_reasons_name_everything_busy_waits_for() {
     // a push: the same
     w.set_backend(NOWHERE, "generic");
     w.set_secret(SecretField::BackendToken, Secret::new("t0ken"));
-    assert!(w.push_blockers().is_empty());
+    assert_eq!(w.push_blockers(), vec![]);
     w.confirm_push();
     assert!(w.push().is_running());
     let reasons = w.busy_reasons();
@@ -97,6 +98,28 @@ fn busy_reasons_name_everything_busy_waits_for() {
     );
     settle(&mut w);
     assert!(!w.push().is_running());
+}
+
+#[test]
+fn push_blockers_are_typed() {
+    let config = config_with(&Profile::new("shop"));
+    let mut w = wizard(config.path());
+    assert_eq!(
+        w.push_blockers(),
+        vec![
+            PushBlocker::InsecureUrl { url: String::new() },
+            PushBlocker::NoToken
+        ]
+    );
+    w.set_backend("http://shop.example.com/pay", "generic");
+    w.set_secret(SecretField::BackendToken, Secret::new("t0ken"));
+    assert_eq!(
+        w.push_blockers(),
+        vec![PushBlocker::InsecureUrl {
+            url: "http://shop.example.com/pay".into()
+        }]
+    );
+    settle(&mut w);
 }
 
 /// The preview is drawn every frame: it must not read the mapping file each time.
