@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::super::worker::{Job, Worker};
 use super::tasks::Wait;
+use crate::app::worker::{Job, Worker};
 use crate::domain::profile::{Profile, SecretField};
 use crate::domain::secret::Secret;
 use crate::services::profile_store::StorageError;
@@ -278,5 +278,89 @@ impl Session {
                 .then_some(Wait::SecretSave(*f))
         });
         edit.into_iter().chain(keychain).chain(secrets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Secret {
+        Secret::new(v)
+    }
+
+    #[test]
+    fn what_the_user_typed_while_loading_wins_over_the_keychain() {
+        let mut session = Session::new(Profile::new("shop"));
+        session.set_secret(SecretField::ApiKeyV2, s("typed"));
+        let stored = BTreeMap::from([
+            (SecretField::ApiKeyV2, s("old")),
+            (SecretField::ApiKeyV3, s("stored")),
+        ]);
+        session.secrets_loaded(stored);
+        assert_eq!(session.secret(SecretField::ApiKeyV2), s("typed"));
+        assert!(matches!(
+            session.sync()[&SecretField::ApiKeyV2],
+            SecretSync::Pending { .. }
+        ));
+        assert_eq!(session.secret(SecretField::ApiKeyV3), s("stored"));
+        assert_eq!(session.sync()[&SecretField::ApiKeyV3], SecretSync::Saved);
+        assert!(
+            session
+                .waits()
+                .any(|w| w == Wait::SecretSave(SecretField::ApiKeyV2))
+        );
+        assert!(
+            !session
+                .waits()
+                .any(|w| w == Wait::SecretSave(SecretField::ApiKeyV3))
+        );
+    }
+
+    #[test]
+    fn a_reply_to_an_older_save_is_ignored() {
+        let mut session = Session::new(Profile::new("shop"));
+        session.set_stored(SecretField::ApiKeyV2, s("k"), Ok(()));
+        // no save of this field was sent: generation 1 is not the newest
+        session.secret_stored(
+            SecretField::ApiKeyV2,
+            1,
+            Err(StoreError::Other("late".into())),
+        );
+        assert_eq!(session.sync()[&SecretField::ApiKeyV2], SecretSync::Saved);
+    }
+
+    #[test]
+    fn a_failing_profile_write_is_told_once_until_one_succeeds() {
+        let mut session = Session::new(Profile::new("shop"));
+        let fail = || {
+            Err(StorageError::Write {
+                path: "/p".into(),
+                reason: "full".into(),
+            })
+        };
+        assert!(session.profile_saved(fail()).is_some());
+        assert!(session.profile_saved(fail()).is_none());
+        assert!(session.profile_saved(Ok(())).is_none());
+        assert!(session.profile_saved(fail()).is_some());
+    }
+
+    #[test]
+    fn the_keychain_state_follows_the_calls() {
+        let mut session = Session::new(Profile::new("shop"));
+        assert!(session.waits().any(|w| w == Wait::Keychain));
+        let denied: Result<(), _> = Err(StoreError::Denied("locked".into()));
+        assert!(!session.keychain_result(&denied));
+        assert_eq!(
+            session.keychain(),
+            &KeychainState::Unavailable(StoreError::Denied("locked".into()))
+        );
+        // another kind of error says nothing about the keychain's state
+        let other: Result<(), _> = Err(StoreError::Other("odd".into()));
+        assert!(!session.keychain_result(&other));
+        assert!(matches!(session.keychain(), KeychainState::Unavailable(_)));
+        assert!(session.keychain_result(&Ok(())));
+        assert_eq!(session.keychain(), &KeychainState::Ready);
+        assert!(session.waits().next().is_none());
     }
 }
