@@ -57,3 +57,91 @@ pub fn push(http: &HttpClient, url: &str, token: &str, parts: &[Part]) -> PushRe
         }
     }
 }
+
+/// What stops a push before it is tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushBlocker {
+    /// The backend address is missing or not HTTPS (local test addresses aside).
+    InsecureUrl { url: String },
+    /// No access token for the backend.
+    NoToken,
+}
+
+impl crate::i18n::Message for PushBlocker {
+    fn key(&self) -> String {
+        match self {
+            PushBlocker::InsecureUrl { .. } => "push.insecure_url",
+            PushBlocker::NoToken => "push.no_token",
+        }
+        .into()
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        match self {
+            PushBlocker::InsecureUrl { url } => vec![("url", url.as_str().into())],
+            PushBlocker::NoToken => Vec::new(),
+        }
+    }
+}
+
+/// The blockers of a push to `url`; `has_token`: the backend token is set.
+pub fn blockers(url: &str, has_token: bool) -> Vec<PushBlocker> {
+    let mut b = Vec::new();
+    if crate::services::wechat_http::check_base_url(url).is_err() {
+        b.push(PushBlocker::InsecureUrl {
+            url: url.to_owned(),
+        });
+    }
+    if !has_token {
+        b.push(PushBlocker::NoToken);
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Tr};
+
+    #[test]
+    fn blockers_of_a_push() {
+        assert_eq!(
+            blockers("", false),
+            vec![
+                PushBlocker::InsecureUrl { url: String::new() },
+                PushBlocker::NoToken
+            ]
+        );
+        assert_eq!(
+            blockers("http://shop.example.com/api", true),
+            vec![PushBlocker::InsecureUrl {
+                url: "http://shop.example.com/api".into()
+            }]
+        );
+        assert_eq!(blockers("https://shop.example.com/api", true), vec![]);
+    }
+
+    #[test]
+    fn every_blocker_has_a_text_in_both_languages() {
+        let all = [
+            PushBlocker::InsecureUrl {
+                url: "http://x".into(),
+            },
+            PushBlocker::NoToken,
+        ];
+        for b in &all {
+            // adding a variant breaks this match until it is listed above
+            match b {
+                PushBlocker::InsecureUrl { .. } | PushBlocker::NoToken => {}
+            }
+            for lang in Lang::ALL {
+                let text = Tr(lang).msg(b);
+                assert!(
+                    !text.contains("(?)") && !text.contains('{'),
+                    "{b:?}: {text}"
+                );
+            }
+        }
+        let en = Tr(Lang::En).msg(&all[0]);
+        assert!(en.contains("http://x"), "{en}");
+    }
+}

@@ -22,7 +22,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             ui.label(RichText::new(tr.t("cert.drop_zone")).strong());
             hint(ui, tr.t("cert.drop_zone_hint"));
             ui.horizontal(|ui| {
-                let idle = !w.import.is_running() && !w.dialog_open();
+                let idle = !w.import().is_running() && !w.dialog_open();
                 if ui
                     .add_enabled(idle, egui::Button::new(tr.t("cert.choose_zip")))
                     .clicked()
@@ -35,20 +35,14 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
                 {
                     w.pick_cert_folder();
                 }
-                if w.import.is_running() {
+                if w.import().is_running() {
                     ui.spinner();
                     ui.label(tr.t("cert.importing"));
                 }
             });
         });
-    if let Busy::Failed(e) = &w.import {
-        ui.label(
-            RichText::new(format!(
-                "× {}",
-                tr.tf(&format!("import_error.{}", e.code()), &e.args())
-            ))
-            .color(ERR_COLOR),
-        );
+    if let Busy::Failed(e) = w.import() {
+        ui.label(RichText::new(format!("× {}", tr.msg(e))).color(ERR_COLOR));
         hint(ui, tr.t("cert.nothing_written"));
     }
 

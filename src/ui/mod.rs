@@ -282,7 +282,7 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
             NoticeLevel::Error => ERR_COLOR,
         };
         ui.horizontal(|ui| {
-            ui.label(RichText::new(tr.tf(&n.key, &n.args)).color(color));
+            ui.label(RichText::new(tr.msg(n)).color(color));
             if ui
                 .small_button("×")
                 .on_hover_text(tr.t("common.dismiss"))

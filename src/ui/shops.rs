@@ -234,7 +234,7 @@ fn delete_confirm(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
 
 fn bundle_prompt(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
-    let Some((path, mut pass)) = w.bundle_prompt.clone() else {
+    let Some((path, mut pass)) = w.bundle_prompt().cloned() else {
         return;
     };
     let mut go = false;
@@ -264,8 +264,8 @@ fn bundle_prompt(ui: &mut Ui, w: &mut Wizard) {
     if go {
         w.import_bundle(path, Some(pass));
     } else if cancel {
-        w.bundle_prompt = None;
+        w.cancel_bundle_prompt();
     } else {
-        w.bundle_prompt = Some((path, pass));
+        w.set_bundle_passphrase(pass);
     }
 }

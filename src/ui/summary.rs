@@ -4,6 +4,7 @@ use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
 use super::widgets::{ERR_COLOR, OK_COLOR, hint, ok_line, problem_line, section};
+use crate::app::push::PushBlocker;
 use crate::app::{Busy, Wizard};
 use crate::domain::backend_form::{CERT_FILE_NAME, FormValue, KEY_FILE_NAME, backend_form};
 use crate::domain::profile::SecretField;
@@ -126,42 +127,45 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     ui.label(tr.t("export.intro"));
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("export.format"));
-        let current = w.export_form.format.map(|f| f.name()).unwrap_or("bundle");
+        let current = w.export_form().format.map(|f| f.name()).unwrap_or("bundle");
         egui::ComboBox::from_id_salt("export_format")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 if ui
-                    .selectable_label(w.export_form.format.is_none(), tr.t("export.format_bundle"))
+                    .selectable_label(
+                        w.export_form().format.is_none(),
+                        tr.t("export.format_bundle"),
+                    )
                     .clicked()
                 {
-                    w.export_form.format = None;
+                    w.export_form_mut().format = None;
                 }
                 for f in Format::ALL {
                     if ui
-                        .selectable_label(w.export_form.format == Some(f), f.name())
+                        .selectable_label(w.export_form().format == Some(f), f.name())
                         .clicked()
                     {
-                        w.export_form.format = Some(f);
+                        w.export_form_mut().format = Some(f);
                     }
                 }
             })
             .response
             .labelled_by(l.id);
     });
-    let bundle = w.export_form.format.is_none();
+    let bundle = w.export_form().format.is_none();
     let secrets_label = if bundle {
         tr.t("export.include_secrets")
     } else {
         tr.t("export.include_secrets_plain")
     };
-    ui.checkbox(&mut w.export_form.include_secrets, secrets_label);
-    if w.export_form.include_secrets && bundle {
+    ui.checkbox(&mut w.export_form_mut().include_secrets, secrets_label);
+    if w.export_form().include_secrets && bundle {
         hint(ui, tr.t("export.secrets_hint"));
         let l = ui.label(tr.t("export.passphrase"));
-        ui.add(TextEdit::singleline(w.export_form.passphrase.expose_mut()).password(true))
+        ui.add(TextEdit::singleline(w.export_form_mut().passphrase.expose_mut()).password(true))
             .labelled_by(l.id);
         let l = ui.label(tr.t("export.confirm"));
-        ui.add(TextEdit::singleline(w.export_form.confirm.expose_mut()).password(true))
+        ui.add(TextEdit::singleline(w.export_form_mut().confirm.expose_mut()).password(true))
             .labelled_by(l.id);
         for p in w.export_problems() {
             problem_line(ui, tr, &p);
@@ -169,7 +173,7 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
-        let can = w.export_problems().is_empty() && !w.export.is_running() && !w.dialog_open();
+        let can = w.export_problems().is_empty() && !w.export().is_running() && !w.dialog_open();
         let label = if bundle {
             tr.t("export.button")
         } else {
@@ -178,11 +182,11 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         if ui.add_enabled(can, egui::Button::new(label)).clicked() {
             w.start_export();
         }
-        if w.export.is_running() {
+        if w.export().is_running() {
             ui.spinner();
         }
     });
-    match &w.export {
+    match w.export() {
         Busy::Done(path) => ok_line(
             ui,
             &tr.tf("notice.exported", &[("path", path.display().to_string())]),
@@ -248,24 +252,23 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         w.set_secret(SecretField::BackendToken, token);
     }
     for b in w.push_blockers() {
-        hint(
-            ui,
-            tr.t(if b == "push.insecure_url" {
-                "push_ui.need_url"
-            } else {
-                b
-            }),
-        );
+        let text = match b {
+            // the window asks for the address it is missing rather than quoting it
+            PushBlocker::InsecureUrl { .. } => tr.t("push_ui.need_url").to_owned(),
+            PushBlocker::NoToken => tr.msg(&b),
+        };
+        hint(ui, &text);
     }
     ui.horizontal(|ui| {
-        let can = w.push_blockers().is_empty() && !w.push.is_running();
+        let can = w.push_blockers().is_empty() && !w.push().is_running();
         if ui
             .add_enabled(can, egui::Button::new(tr.t("push_ui.preview")))
             .clicked()
         {
+            w.reload_push_mapping();
             st.push_confirm = true;
         }
-        if w.push.is_running() {
+        if w.push().is_running() {
             ui.spinner();
         }
     });

@@ -1,0 +1,280 @@
+//! What the background work sends back: `handle` dispatches each [`Event`] to a
+//! small method that ends its task, updates the parts and tells the user.
+//! A result for a shop that is no longer open is dropped (the worker has saved
+//! it already where that matters).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::Wizard;
+use super::notices::NoticeLevel;
+use super::tasks::Task;
+use crate::app::push::PushResult;
+use crate::app::verify::{CheckId, CheckRecord};
+use crate::app::worker::{Event, PickPurpose, ProfileOp};
+use crate::domain::bundle::BundleReadError;
+use crate::domain::cert::{ImportError, ImportedCert};
+use crate::domain::profile::SecretField;
+use crate::domain::push::PushOutcome;
+use crate::domain::secret::Secret;
+use crate::domain::wxapi::Outcome;
+use crate::services::profile_store::StorageError;
+use crate::services::secret_store::StoreError;
+
+impl Wizard {
+    pub(super) fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::SecretsLoaded { profile, result } => self.on_secrets_loaded(&profile, result),
+            Event::SecretStored {
+                profile,
+                field,
+                generation,
+                result,
+            } => self.on_secret_stored(&profile, field, generation, result),
+            Event::ProfileSaved(r) => self.on_profile_saved(r),
+            Event::CertImported {
+                profile,
+                result,
+                key_stored,
+            } => self.on_cert_imported(&profile, result, key_stored),
+            Event::Exported(r) => self.on_exported(r),
+            Event::CheckDone {
+                profile,
+                id,
+                fingerprint,
+                outcome,
+            } => self.on_check_done(&profile, id, fingerprint, outcome),
+            Event::ProfileOpDone { op, result } => self.on_profile_op_done(op, result),
+            Event::BundleInspected { path, result } => self.on_bundle_inspected(path, result),
+            Event::BundleImported(r) => self.on_bundle_imported(r),
+            Event::Pushed(result) => self.on_pushed(result),
+            Event::ReportSaved(r) => self.on_report_saved(r),
+            Event::Picked { purpose, path } => self.on_picked(purpose, path),
+        }
+    }
+
+    fn is_open(&self, profile: &str) -> bool {
+        profile == self.profile().name
+    }
+
+    /// Any keychain call's result tells whether the keychain works.
+    fn keychain_result<T>(&mut self, r: &Result<T, StoreError>) {
+        if self.session.keychain_result(r) {
+            // an earlier "keychain unavailable" notice is no longer true
+            self.notices.withdraw("keychain.error.");
+        }
+    }
+
+    fn on_secrets_loaded(
+        &mut self,
+        profile: &str,
+        result: Result<BTreeMap<SecretField, Secret>, StoreError>,
+    ) {
+        self.keychain_result(&result);
+        if !self.is_open(profile) {
+            return;
+        }
+        match result {
+            Ok(map) => self.session.secrets_loaded(map),
+            // unavailable / denied: the banner says so; anything else gets a notice
+            Err(e @ StoreError::Other(_)) => self.notices.push(NoticeLevel::Error, &e),
+            Err(_) => {}
+        }
+    }
+
+    fn on_secret_stored(
+        &mut self,
+        profile: &str,
+        field: SecretField,
+        generation: u64,
+        result: Result<(), StoreError>,
+    ) {
+        self.keychain_result(&result);
+        if self.is_open(profile) {
+            self.session.secret_stored(field, generation, result);
+        }
+    }
+
+    fn on_profile_saved(&mut self, r: Result<(), StorageError>) {
+        if let Some(e) = self.session.profile_saved(r) {
+            let args = e.args();
+            self.notices
+                .push_key(NoticeLevel::Error, "notice.profile_not_saved", args);
+        }
+    }
+
+    fn on_cert_imported(
+        &mut self,
+        profile: &str,
+        result: Result<Box<ImportedCert>, ImportError>,
+        key_stored: Option<Result<(), StoreError>>,
+    ) {
+        if !self.is_open(profile) {
+            return;
+        }
+        let imported = match result {
+            Err(e) => {
+                self.notices.push(NoticeLevel::Error, &e);
+                self.tasks.import_done(Err(e));
+                return;
+            }
+            Ok(imported) => *imported,
+        };
+        if let Some(r) = &key_stored {
+            self.keychain_result(r);
+        }
+        if let (Some(k), Some(stored)) = (imported.private_key, key_stored) {
+            self.session.set_stored(SecretField::PrivateKey, k, stored);
+        }
+        let summary = imported.summary;
+        if self.profile().mchid.trim().is_empty()
+            && let Some(m) = &summary.mchid
+        {
+            self.session.profile.mchid = m.clone();
+            self.notices.push_key(
+                NoticeLevel::Info,
+                "notice.mchid_from_cert",
+                vec![("mchid", m.clone())],
+            );
+        }
+        self.edit(|p| p.certificate = Some(summary));
+        self.tasks.import_done(Ok(()));
+        self.notices
+            .push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+    }
+
+    fn on_exported(&mut self, r: Result<PathBuf, String>) {
+        match &r {
+            Ok(path) => self.notices.push_key(
+                NoticeLevel::Success,
+                "notice.exported",
+                vec![("path", path.display().to_string())],
+            ),
+            Err(e) => self.notices.push_key(
+                NoticeLevel::Error,
+                "notice.export_failed",
+                vec![("reason", e.clone())],
+            ),
+        }
+        self.tasks.export_done(r);
+    }
+
+    fn on_check_done(&mut self, profile: &str, id: CheckId, fingerprint: String, outcome: Outcome) {
+        if !self.is_open(profile) {
+            return;
+        }
+        self.tasks.finish(Task::Check(id));
+        let at = crate::app::now_rfc3339();
+        self.edit(|p| {
+            p.checks.insert(
+                id,
+                CheckRecord {
+                    outcome,
+                    at,
+                    fingerprint,
+                },
+            );
+        });
+    }
+
+    fn on_profile_op_done(&mut self, op: ProfileOp, result: Result<(), String>) {
+        self.tasks.finish(Task::ProfileOp);
+        match result {
+            Err(e) => {
+                self.notices
+                    .push_key(NoticeLevel::Error, "shops.op_failed", vec![("reason", e)])
+            }
+            Ok(()) => {
+                let current = self.profile().name.clone();
+                match &op {
+                    ProfileOp::Rename { from, to } if *from == current => self.open_profile(to),
+                    ProfileOp::Delete { name } if *name == current => {
+                        self.refresh_profile_names();
+                        match self.forms.shops.names.first().cloned() {
+                            Some(n) => self.open_profile(&n),
+                            None => {
+                                let n = self.tr().t("profile.default_name").to_owned();
+                                self.start_new_profile(&n);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                let (key, name) = match op {
+                    ProfileOp::Rename { to, .. } => ("shops.renamed", to),
+                    ProfileOp::Duplicate { to, .. } => ("shops.duplicated", to),
+                    ProfileOp::Delete { name } => ("shops.deleted", name),
+                };
+                self.notices
+                    .push_key(NoticeLevel::Success, key, vec![("name", name)]);
+            }
+        }
+        self.refresh_profile_rows();
+    }
+
+    fn on_bundle_inspected(&mut self, path: PathBuf, result: Result<bool, BundleReadError>) {
+        self.tasks.finish(Task::ProfileOp);
+        match result {
+            Ok(true) => self.forms.shops.bundle_prompt = Some((path, Secret::empty())),
+            Ok(false) => self.import_bundle(path, None),
+            Err(e) => self.notices.push(NoticeLevel::Error, &e),
+        }
+    }
+
+    fn on_bundle_imported(&mut self, r: Result<String, String>) {
+        self.tasks.finish(Task::ProfileOp);
+        match r {
+            Ok(name) => {
+                self.notices
+                    .push_key(NoticeLevel::Success, "shops.imported", vec![("name", name)]);
+                self.refresh_profile_rows();
+            }
+            Err(key) => {
+                self.notices
+                    .push_key(NoticeLevel::Error, &key, vec![("detail", String::new())]);
+                self.notices
+                    .push_key(NoticeLevel::Error, "import_bundle.nothing_written", vec![]);
+            }
+        }
+    }
+
+    fn on_pushed(&mut self, result: PushResult) {
+        let (level, key, detail) = match &result.outcome {
+            PushOutcome::Accepted => (NoticeLevel::Success, "push.push_ok".into(), String::new()),
+            PushOutcome::Failed { code, detail } => {
+                (NoticeLevel::Error, format!("push.{code}"), detail.clone())
+            }
+            PushOutcome::Retry(d) => (NoticeLevel::Error, "push.push_gave_up".into(), d.clone()),
+        };
+        self.notices.push_key(level, &key, vec![("detail", detail)]);
+        self.tasks.push_done(result);
+    }
+
+    fn on_report_saved(&mut self, r: Result<PathBuf, String>) {
+        match &r {
+            Ok(path) => self.notices.push_key(
+                NoticeLevel::Success,
+                "verify.report_saved",
+                vec![("path", path.display().to_string())],
+            ),
+            Err(e) => self.notices.push_key(
+                NoticeLevel::Error,
+                "verify.report_failed",
+                vec![("reason", e.clone())],
+            ),
+        }
+        self.tasks.report_done(r);
+    }
+
+    fn on_picked(&mut self, purpose: PickPurpose, path: Option<PathBuf>) {
+        self.tasks.finish(Task::Dialog);
+        let Some(path) = path else { return };
+        match purpose {
+            PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
+            PickPurpose::ExportBundle => self.export_to(path),
+            PickPurpose::ImportBundle => self.inspect_bundle(path),
+            PickPurpose::ExportFolder => self.export_format_to(path),
+            PickPurpose::SaveReport => self.save_report_to(path),
+        }
+    }
+}
