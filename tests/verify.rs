@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use support::wechat_server::*;
 use support::*;
+use wxpay_setup::domain::wxapi::{Status, clock};
 
 const MP: &str = "wx1234567890abcdef";
 const OA: &str = "wxfedcba0987654321";
@@ -329,6 +330,24 @@ fn a_certificate_from_another_key_fails_the_v3_signature() {
 }
 
 #[test]
+fn a_serial_wechat_does_not_know_is_named_as_the_serial() {
+    let mut m = merchant(MCHID);
+    m.serial = "7132D72A03E93CDDF8C03BBD1F37EEDF9A3BB1AB".into();
+    let wx = server(vec![m]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("fail".into(), "v3_wrong_serial".into())
+    );
+    assert_eq!(
+        saved_words(&s, "v3_certificates"),
+        (401, "SIGN_ERROR".into(), "商户证书序列号有误。".into())
+    );
+    s.delete();
+}
+
+#[test]
 fn systemerror_is_retried_with_backoff() {
     let mut m = merchant(MCHID);
     m.system_errors = 2;
@@ -493,6 +512,29 @@ fn a_clock_ten_minutes_off_is_reported_as_the_clock_not_as_the_key() {
             "Http头Authorization中的timestamp与发起请求的时间不得超过5分钟".into()
         )
     );
+    // the run's own `clock` item, from the skews the results carry
+    let skews = ["mp_appsecret", "pay_mp", "v3_certificates"]
+        .map(|id| saved_outcome(&s, id)["clock_skew_secs"].as_integer());
+    let item = clock::clock_outcome(skews).expect("the clock is reported");
+    assert_eq!(
+        (item.status, item.code.as_str()),
+        (Status::Error, "clock_off")
+    );
+    assert_eq!(item.args, [("minutes".to_owned(), "10".to_owned())]);
+    s.delete();
+
+    // the same server with a right clock: no clock item
+    let wx = server(vec![merchant(MCHID)]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(status_code(&rows, "v3_certificates").1, "v3_ok");
+    let skews = ["mp_appsecret", "pay_mp", "v3_certificates"]
+        .map(|id| saved_outcome(&s, id)["clock_skew_secs"].as_integer());
+    assert!(
+        skews.iter().all(|k| k.is_some_and(|k| k.abs() <= 2)),
+        "{skews:?}"
+    );
+    assert_eq!(clock::clock_outcome(skews), None);
     s.delete();
 }
 

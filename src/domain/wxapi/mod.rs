@@ -171,3 +171,72 @@ pub fn random_token(len: usize) -> String {
         .map(|_| char::from(rng.sample(rand::distr::Alphanumeric)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unproven_is_its_own_status_and_neither_a_problem_nor_ok() {
+        assert_eq!(
+            serde_json::to_string(&Status::Unproven).unwrap(),
+            r#""unproven""#
+        );
+        for s in Status::ALL {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.key())
+            );
+        }
+        let u = Status::Unproven;
+        assert!(u.is_verdict() && !u.is_problem() && !u.needs_edit() && !u.needs_retry());
+        assert!(Status::Error.is_problem() && Status::Error.needs_retry());
+        assert!(!Status::Error.is_verdict() && !Status::Error.needs_edit());
+        assert!(Status::Fail.is_problem() && Status::Fail.needs_edit());
+        assert!(!Status::Skipped.is_problem() && !Status::Skipped.is_verdict());
+    }
+
+    #[test]
+    fn wechat_words_serialize_as_http_code_message_and_old_results_still_load() {
+        let o = Outcome::fail("pay_wrong_key").heard(WeChatWords::new(
+            200,
+            Some("FAIL"),
+            Some("签名错误"),
+        ));
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(
+            json["wechat"],
+            serde_json::json!({"http": 200, "code": "FAIL", "message": "签名错误"})
+        );
+        // a reply without a code or message: null in JSON, left out in TOML
+        let mut o = Outcome::error("bad_reply").heard(WeChatWords::new(502, None, Some("  ")));
+        o.clock_skew_secs = Some(-600);
+        assert_eq!(
+            serde_json::to_value(&o).unwrap()["wechat"],
+            serde_json::json!({"http": 502, "code": null, "message": null})
+        );
+        #[derive(Serialize, Deserialize)]
+        struct Record {
+            outcome: Outcome,
+        }
+        let text = toml::to_string(&Record { outcome: o.clone() }).unwrap();
+        let back: Record = toml::from_str(&text).unwrap();
+        assert_eq!(back.outcome, o);
+        // a result saved before these fields existed
+        let old: Record =
+            toml::from_str("[outcome]\nstatus = \"ok\"\ncode = \"pay_ok\"\nargs = []\n").unwrap();
+        assert_eq!(old.outcome, Outcome::ok("pay_ok"));
+        assert!(!toml::to_string(&old).unwrap().contains("wechat"));
+    }
+
+    #[test]
+    fn every_status_has_a_label() {
+        use crate::i18n::{Lang, Tr};
+        for lang in Lang::ALL {
+            for s in Status::ALL {
+                let key = format!("check.status.{}", s.key());
+                assert_ne!(Tr(lang).t(&key), "(?)", "{key}");
+            }
+        }
+    }
+}
