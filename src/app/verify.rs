@@ -1,7 +1,10 @@
 //! The online checks: which apply to a profile, what each needs, running one
 //! (with retries when WeChat says "busy"), and remembering results together with
 //! a fingerprint of the values they checked, so that editing a value
-//! invalidates exactly the results that depended on it.
+//! invalidates exactly the results that depended on it. Each outcome that came
+//! from a reply carries WeChat's own words and how far this computer's clock is
+//! from the reply's `Date` (`domain::wxapi::clock::clock_outcome` turns a run's
+//! skews into its `clock` item). No answer is "could not check", never "wrong".
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -194,9 +194,10 @@ fn certificate_mode(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
     let Some(signer) = signer else {
         return Outcome::error("v3_reply_signer_unknown").with("serial", truncate(sig.serial));
     };
-    match sig.verify(&signer, reply.body) {
-        true => Outcome::ok("v3_ok"),
-        false => Outcome::error("v3_reply_signature_bad"),
+    if sig.verify(&signer, reply.body) {
+        Outcome::ok("v3_ok")
+    } else {
+        Outcome::error("v3_reply_signature_bad")
     }
 }
 
