@@ -1,7 +1,12 @@
 //! No reply body, however broken or hostile, makes a reply parser panic: random
-//! bytes, and valid replies with random edits, through every parser.
+//! bytes, and valid replies with random edits, through every parser, with the
+//! same bytes as the `Date` and `Wechatpay-*` headers (clock, reply signature,
+//! public-key mode).
 
-use wxpay_setup::domain::wxapi::{mp, v2, v3};
+use std::sync::OnceLock;
+
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use wxpay_setup::domain::wxapi::{ReplyHeaders, clock, mp, v2, v3};
 
 struct Rng(u64);
 impl Rng {
@@ -22,20 +27,80 @@ const SEEDS: &[&str] = &[
     r#"{"errcode":40029,"errmsg":"invalid code, rid: 6925a1b2"}"#,
     r#"{"data":[{"serial_no":"5157","encrypt_certificate":{"algorithm":"AEAD_AES_256_GCM","nonce":"61f9c719728a","associated_data":"certificate","ciphertext":"AAAA"}}]}"#,
     r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书"}"#,
+    r#"{"code":"SIGN_ERROR","message":"Http头Authorization中的timestamp与发起请求的时间不得超过5分钟"}"#,
+    r#"{"code":"SIGN_ERROR","detail":{"sign_information":{}},"message":"商户证书序列号有误。"}"#,
+    r#"{"code":"NOT_FOUND","message":"证书不存在"}"#,
+    "<xml><return_code>FAIL</return_code><return_msg>商户号mch_id与appid不匹配</return_msg></xml>",
+    "<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code><err_code>SIGNERROR</err_code><err_code_des>签名失败</err_code_des></xml>",
+    r#"{"errcode":40164,"errmsg":"invalid ip, not in whitelist"}"#,
+    "Fri, 27 Nov 2026 06:42:59 GMT",
+    "PUB_KEY_ID_0119000060312025112600000001",
 ];
+
+const PUB_ID: &str = "PUB_KEY_ID_0119000060312025112600000001";
+
+/// A real WeChat Pay public key, so that signature checks run to the end.
+fn public_pem() -> &'static str {
+    static P: OnceLock<String> = OnceLock::new();
+    P.get_or_init(|| {
+        rsa::PrivateKey::new(&mut getrandom::SysRng, 2048)
+            .unwrap()
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap()
+    })
+}
 
 const ALPHABET: &[u8] = b"<>/![]{}\\\":,&;=CDATAxml 0123456789\n\x00\xff\xe7\xad\xbe";
 
 fn all_parsers(body: &str) {
     let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
     let _ = v2::parse_xml(body);
-    let _ = v2::interpret_orderquery(body, key, v2::SignType::Md5);
-    let _ = v2::interpret_orderquery(body, key, v2::SignType::HmacSha256);
-    let _ = mp::interpret(mp::Account::MiniProgram, body);
-    let _ = mp::interpret(mp::Account::ServiceAccount, body);
-    for status in [200, 401, 404, 429, 500, 302] {
-        let _ = v3::interpret_certificates(status, body, Some("V3keyV3keyV3keyV3keyV3keyV3key12"));
-        let _ = v3::interpret_certificates(status, body, None);
+    let _ = v2::interpret_orderquery(200, body, key, v2::SignType::Md5);
+    let _ = v2::interpret_orderquery(500, body, key, v2::SignType::HmacSha256);
+    let _ = mp::interpret(mp::Account::MiniProgram, 200, body);
+    let _ = mp::interpret(mp::Account::ServiceAccount, 502, body);
+    let _ = clock::parse_http_date(body);
+    let _ = clock::skew_secs(Some(body), i64::MAX);
+    let _ = clock::skew_secs(Some(body), i64::MIN);
+    let _ = clock::clock_outcome([Some(i64::MIN), Some(i64::MAX), None]);
+    let short: String = body.chars().take(600).collect();
+    let hostile = ReplyHeaders {
+        date: Some(short.clone()),
+        wechatpay_serial: Some(short.clone()),
+        wechatpay_signature: Some(short.clone()),
+        wechatpay_timestamp: Some(short.clone()),
+        wechatpay_nonce: Some(short.clone()),
+    };
+    let pub_key_signed = ReplyHeaders {
+        wechatpay_serial: Some(PUB_ID.into()),
+        ..hostile.clone()
+    };
+    for headers in [ReplyHeaders::default(), hostile, pub_key_signed] {
+        for status in [200, 401, 404, 429, 500, 302] {
+            let reply = v3::Reply {
+                status,
+                body,
+                headers: &headers,
+            };
+            for given in [
+                v3::Given::default(),
+                v3::Given {
+                    api_v3_key: Some("V3keyV3keyV3keyV3keyV3keyV3key12"),
+                    public_key_id: PUB_ID,
+                    public_key_pem: public_pem(),
+                    clock_skew_secs: Some(-600),
+                },
+                v3::Given {
+                    api_v3_key: Some(body),
+                    public_key_id: body,
+                    public_key_pem: body,
+                    clock_skew_secs: Some(i64::MIN),
+                },
+            ] {
+                let _ = v3::interpret_certificates(&reply, &given);
+            }
+        }
     }
     let _ = v3::check_public_key_pem(body);
     let _ = v3::check_public_key_id(body);

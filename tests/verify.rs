@@ -1,15 +1,18 @@
 //! `wxpay-setup verify` against a local server that behaves as WeChat documents
 //! (tests/support/wechat_server.rs): right values, each kind of wrong value,
-//! retries, public-key mode, malformed and slow replies, dropped connections.
+//! retries, public-key mode, malformed and slow replies, dropped connections,
+//! every reply of facts §4a, a wrong clock, and signed replies. Each result is
+//! read from `verify --json` and, for what the table does not show yet (WeChat's
+//! own words, the clock skew), from the result remembered in the profile.
 
 mod support;
 
 use std::process::{Command, Output};
 
-use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::Value;
 use support::wechat_server::*;
 use support::*;
+use wxpay_setup::domain::wxapi::{Status, clock};
 
 const MP: &str = "wx1234567890abcdef";
 const OA: &str = "wxfedcba0987654321";
@@ -32,20 +35,21 @@ fn merchant(mchid: &str) -> Merchant {
     }
 }
 
+fn apps() -> Vec<App> {
+    vec![
+        App {
+            appid: MP.into(),
+            secret: MP_SECRET.into(),
+        },
+        App {
+            appid: OA.into(),
+            secret: OA_SECRET.into(),
+        },
+    ]
+}
+
 fn server(merchants: Vec<Merchant>) -> FakeWeChat {
-    FakeWeChat::start(
-        vec![
-            App {
-                appid: MP.into(),
-                secret: MP_SECRET.into(),
-            },
-            App {
-                appid: OA.into(),
-                secret: OA_SECRET.into(),
-            },
-        ],
-        merchants,
-    )
+    FakeWeChat::start(apps(), merchants)
 }
 
 struct Shop {
@@ -126,6 +130,51 @@ fn result<'a>(rows: &'a [Value], id: &str) -> &'a Value {
     rows.iter()
         .find(|r| r["id"] == id)
         .unwrap_or_else(|| panic!("no {id} in {rows:?}"))
+}
+
+/// The outcome of check `id` as remembered in the shop's profile file.
+fn saved_outcome(shop: &Shop, id: &str) -> toml::Value {
+    let text = std::fs::read_to_string(
+        shop.config
+            .path()
+            .join(format!("profiles/{}.toml", shop.name)),
+    )
+    .unwrap();
+    let v: toml::Value = toml::from_str(&text).unwrap();
+    // the profile names checks by their serde name: mp_appsecret is mp_app_secret there
+    let key = id.replace("appsecret", "app_secret");
+    v.get("checks")
+        .and_then(|c| c.get(&key))
+        .and_then(|c| c.get("outcome"))
+        .unwrap_or_else(|| panic!("no {id} in {text}"))
+        .clone()
+}
+
+/// WeChat's words remembered with a result: (http, code, message).
+fn saved_words(shop: &Shop, id: &str) -> (i64, String, String) {
+    let o = saved_outcome(shop, id);
+    let w = o
+        .get("wechat")
+        .unwrap_or_else(|| panic!("no WeChat words for {id}: {o}"));
+    let s = |k: &str| w.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    (w["http"].as_integer().unwrap(), s("code"), s("message"))
+}
+
+/// Gives the shop a WeChat Pay public key ID and `pub_key.pem`.
+fn give_public_key(s: &Shop, id: &str, pem: &str) {
+    std::fs::write(s.work.path().join("pub_key.pem"), pem).unwrap();
+    import_profile(
+        s.config.path(),
+        s.work.path(),
+        &format!(
+            "name = {:?}\npublic_key_id = {id:?}\npublic_key_pem = \"pub_key.pem\"\n",
+            s.name
+        ),
+    );
+}
+
+fn message(rows: &[Value], id: &str) -> String {
+    result(rows, id)["message"].as_str().unwrap().to_owned()
 }
 
 fn status_code(rows: &[Value], id: &str) -> (String, String) {
@@ -281,6 +330,24 @@ fn a_certificate_from_another_key_fails_the_v3_signature() {
 }
 
 #[test]
+fn a_serial_wechat_does_not_know_is_named_as_the_serial() {
+    let mut m = merchant(MCHID);
+    m.serial = "7132D72A03E93CDDF8C03BBD1F37EEDF9A3BB1AB".into();
+    let wx = server(vec![m]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("fail".into(), "v3_wrong_serial".into())
+    );
+    assert_eq!(
+        saved_words(&s, "v3_certificates"),
+        (401, "SIGN_ERROR".into(), "商户证书序列号有误。".into())
+    );
+    s.delete();
+}
+
+#[test]
 fn systemerror_is_retried_with_backoff() {
     let mut m = merchant(MCHID);
     m.system_errors = 2;
@@ -306,45 +373,341 @@ fn systemerror_is_retried_with_backoff() {
 }
 
 #[test]
-fn public_key_mode_asks_for_and_accepts_the_public_key() {
+fn public_key_mode_proves_the_public_key_by_its_signature_and_leaves_the_apiv3_key_unproven() {
     let mut m = merchant(MCHID);
     m.public_key_mode = true;
-    let wx = server(vec![m]);
+    let wx = server(vec![m.clone()]);
+
+    // no public key entered yet: nothing is wrong, a value is missing
     let s = shop(MCHID, &[]);
     let (_, rows) = s.verify(&wx.url);
     assert_eq!(
         status_code(&rows, "v3_certificates"),
-        ("fail".into(), "v3_public_key_mode".into())
+        ("error".into(), "v3_public_key_mode".into())
+    );
+    assert!(message(&rows, "v3_certificates").contains("pub_key.pem"));
+
+    // the right ID and pub_key.pem: WeChat's signature verifies; the APIv3 key
+    // cannot be proven by any side-effect-free call
+    give_public_key(&s, PUBLIC_KEY_ID, &wechatpay_public_key_pem());
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("unproven".into(), "v3_key_unproven_public_key_mode".into()),
+        "{rows:#?}"
     );
     assert!(
-        result(&rows, "v3_certificates")["message"]
-            .as_str()
-            .unwrap()
-            .contains("pub_key.pem")
+        message(&rows, "v3_certificates").contains("first payment notification"),
+        "{rows:#?}"
     );
+    assert_eq!(
+        saved_words(&s, "v3_certificates"),
+        (
+            404,
+            "RESOURCE_NOT_EXISTS".into(),
+            "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥".into()
+        )
+    );
+
+    // a pub_key.pem of another key: WeChat's signature does not verify with it
+    give_public_key(&s, PUBLIC_KEY_ID, &public_pem(key_b()));
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("fail".into(), "v3_public_key_mismatch".into())
+    );
+    assert!(message(&rows, "v3_certificates").contains("does not belong to"));
     s.delete();
 
-    let public = rsa::PrivateKey::from_pkcs8_pem(key_b())
-        .unwrap()
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .unwrap();
-    let s = shop(
-        MCHID,
-        &[("public_key_id", "PUB_KEY_ID_0119000060312025112600000000")],
-    );
-    std::fs::write(s.work.path().join("pub_key.pem"), &public).unwrap();
-    import_profile(
-        s.config.path(),
-        s.work.path(),
-        &format!("name = {:?}\npublic_key_pem = \"pub_key.pem\"\n", s.name),
-    );
+    // no APIv3 key entered: the public key is all there is to prove
+    let s = shop(MCHID, &[("api_key_v3", "")]);
+    give_public_key(&s, PUBLIC_KEY_ID, &wechatpay_public_key_pem());
     let (o, rows) = s.verify(&wx.url);
     assert_eq!(
         status_code(&rows, "v3_certificates"),
         ("ok".into(), "v3_public_key_mode_ok".into())
     );
     assert_eq!(o.status.code(), Some(0));
+    s.delete();
+
+    // replies without a signature prove nothing about the public key
+    let wx = FakeWeChat::start_with(
+        apps(),
+        vec![m],
+        Options {
+            signing: Signing::Unsigned,
+            ..Default::default()
+        },
+    );
+    let s = shop(MCHID, &[]);
+    give_public_key(&s, PUBLIC_KEY_ID, &wechatpay_public_key_pem());
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("unproven".into(), "v3_public_key_unproven".into())
+    );
+    s.delete();
+}
+
+#[test]
+fn certificate_mode_checks_the_reply_signature_with_the_platform_certificate() {
+    for (signing, code) in [
+        (Signing::WrongKey, "v3_reply_signature_bad"),
+        (Signing::Unsigned, "v3_reply_unsigned"),
+    ] {
+        let wx = FakeWeChat::start_with(
+            apps(),
+            vec![merchant(MCHID)],
+            Options {
+                signing,
+                ..Default::default()
+            },
+        );
+        let s = shop(MCHID, &[("site_kind", "mini_program")]);
+        let (o, rows) = s.verify(&wx.url);
+        assert_eq!(
+            status_code(&rows, "v3_certificates"),
+            ("error".into(), code.into()),
+            "{signing:?}"
+        );
+        assert_eq!(o.status.code(), Some(1), "not OK");
+        s.delete();
+    }
+}
+
+#[test]
+fn a_clock_ten_minutes_off_is_reported_as_the_clock_not_as_the_key() {
+    let wx = FakeWeChat::start_with(
+        apps(),
+        vec![merchant(MCHID)],
+        Options {
+            clock_ahead_secs: 600,
+            ..Default::default()
+        },
+    );
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(
+        status_code(&rows, "v3_certificates"),
+        ("error".into(), "clock_off".into()),
+        "{rows:#?}"
+    );
+    let m = message(&rows, "v3_certificates");
+    assert!(m.contains("10 minutes"), "{m}");
+    // the other checks still work, and each knows how far off the clock is
+    assert_eq!(status_code(&rows, "mp_appsecret").0, "ok");
+    assert_eq!(status_code(&rows, "pay_mp").0, "ok");
+    for id in ["mp_appsecret", "pay_mp", "v3_certificates"] {
+        let skew = saved_outcome(&s, id)["clock_skew_secs"].as_integer();
+        assert!(
+            skew.is_some_and(|k| (-610..=-590).contains(&k)),
+            "{id}: {skew:?}"
+        );
+    }
+    assert_eq!(
+        saved_words(&s, "v3_certificates"),
+        (
+            401,
+            "SIGN_ERROR".into(),
+            "Http头Authorization中的timestamp与发起请求的时间不得超过5分钟".into()
+        )
+    );
+    // the run's own `clock` item, from the skews the results carry
+    let skews = ["mp_appsecret", "pay_mp", "v3_certificates"]
+        .map(|id| saved_outcome(&s, id)["clock_skew_secs"].as_integer());
+    let item = clock::clock_outcome(skews).expect("the clock is reported");
+    assert_eq!(
+        (item.status, item.code.as_str()),
+        (Status::Error, "clock_off")
+    );
+    assert_eq!(item.args, [("minutes".to_owned(), "10".to_owned())]);
+    s.delete();
+
+    // the same server with a right clock: no clock item
+    let wx = server(vec![merchant(MCHID)]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (_, rows) = s.verify(&wx.url);
+    assert_eq!(status_code(&rows, "v3_certificates").1, "v3_ok");
+    let skews = ["mp_appsecret", "pay_mp", "v3_certificates"]
+        .map(|id| saved_outcome(&s, id)["clock_skew_secs"].as_integer());
+    assert!(
+        skews.iter().all(|k| k.is_some_and(|k| k.abs() <= 2)),
+        "{skews:?}"
+    );
+    assert_eq!(clock::clock_outcome(skews), None);
+    s.delete();
+}
+
+#[test]
+fn every_known_reply_gets_its_verdict_and_keeps_wechats_words() {
+    /// (path, HTTP status, body, check, expected status and code, WeChat's code and message)
+    type Case = (
+        &'static str,
+        u16,
+        &'static str,
+        &'static str,
+        (&'static str, &'static str),
+        (&'static str, &'static str),
+    );
+    let cases: &[Case] = &[
+        (
+            "/sns/jscode2session",
+            200,
+            r#"{"errcode":40164,"errmsg":"invalid ip 203.0.113.9, not in whitelist, rid: 1"}"#,
+            "mp_appsecret",
+            ("error", "unexpected_reply"),
+            ("40164", "invalid ip 203.0.113.9, not in whitelist, rid: 1"),
+        ),
+        (
+            "/sns/jscode2session",
+            200,
+            r#"{"errcode":40002,"errmsg":"invalid grant_type, rid: 2"}"#,
+            "mp_appsecret",
+            ("error", "unexpected_reply"),
+            ("40002", "invalid grant_type, rid: 2"),
+        ),
+        (
+            "/sns/jscode2session",
+            200,
+            r#"{"errcode":41008,"errmsg":"missing code, rid: 3"}"#,
+            "mp_appsecret",
+            ("error", "unexpected_reply"),
+            ("41008", "missing code, rid: 3"),
+        ),
+        (
+            "/pay/orderquery",
+            200,
+            "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[商户号mch_id与appid不匹配]]></return_msg></xml>",
+            "pay_mp",
+            ("fail", "pay_not_bound"),
+            ("FAIL", "商户号mch_id与appid不匹配"),
+        ),
+        (
+            "/pay/orderquery",
+            200,
+            "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[appid和mch_id不匹配，请检查后再试]]></return_msg></xml>",
+            "pay_mp",
+            ("fail", "pay_not_bound"),
+            ("FAIL", "appid和mch_id不匹配，请检查后再试"),
+        ),
+        (
+            "/pay/orderquery",
+            200,
+            "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名失败]]></return_msg></xml>",
+            "pay_mp",
+            ("fail", "pay_wrong_key"),
+            ("FAIL", "签名失败"),
+        ),
+        (
+            "/pay/orderquery",
+            200,
+            "<xml><return_code>SUCCESS</return_code><return_msg>OK</return_msg><result_code>FAIL</result_code><err_code>SIGNERROR</err_code><err_code_des>sign error</err_code_des></xml>",
+            "pay_mp",
+            ("fail", "pay_wrong_key"),
+            ("SIGNERROR", "sign error"),
+        ),
+        (
+            "/pay/orderquery",
+            200,
+            "<xml><return_code>SUCCESS</return_code><return_msg>OK</return_msg><result_code>FAIL</result_code><err_code>ORDERNOTEXIST</err_code><err_code_des>订单不存在</err_code_des></xml>",
+            "pay_mp",
+            ("error", "pay_reply_unsigned"),
+            ("ORDERNOTEXIST", "订单不存在"),
+        ),
+        (
+            "/pay/orderquery",
+            200,
+            "<xml><return_code>FAIL</return_code><return_msg>XML格式错误</return_msg></xml>",
+            "pay_mp",
+            ("error", "unexpected_reply"),
+            ("FAIL", "XML格式错误"),
+        ),
+        (
+            "/v3/certificates",
+            404,
+            r#"{"code":"NOT_FOUND","message":"证书不存在"}"#,
+            "v3_certificates",
+            ("error", "v3_public_key_mode"),
+            ("NOT_FOUND", "证书不存在"),
+        ),
+        (
+            "/v3/certificates",
+            500,
+            r#"{"code":"SYSTEM_ERROR","message":"系统繁忙，请稍后重试"}"#,
+            "v3_certificates",
+            ("error", "system_error"),
+            ("SYSTEM_ERROR", "系统繁忙，请稍后重试"),
+        ),
+        (
+            "/v3/certificates",
+            401,
+            r#"{"code":"SIGN_ERROR","detail":{"sign_information":{"method":"GET"}},"message":"商户证书序列号有误。"}"#,
+            "v3_certificates",
+            ("fail", "v3_wrong_serial"),
+            ("SIGN_ERROR", "商户证书序列号有误。"),
+        ),
+        (
+            "/v3/certificates",
+            403,
+            r#"{"code":"NO_AUTH","message":"商户无权限"}"#,
+            "v3_certificates",
+            ("error", "unexpected_reply"),
+            ("NO_AUTH", "商户无权限"),
+        ),
+    ];
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let mut wrong = Vec::new();
+    for (path, http, body, id, expected, words) in cases {
+        let wx = FakeWeChat::start_with(
+            apps(),
+            vec![merchant(MCHID)],
+            Options {
+                canned: vec![((*path).into(), *http, (*body).into())],
+                ..Default::default()
+            },
+        );
+        let (_, rows) = s.verify(&wx.url);
+        let got = status_code(&rows, id);
+        if (got.0.as_str(), got.1.as_str()) != *expected {
+            wrong.push(format!("{body}: {got:?}, expected {expected:?}"));
+            continue;
+        }
+        let (h, c, m) = saved_words(&s, id);
+        assert_eq!(
+            (h, c.as_str(), m.as_str()),
+            (i64::from(*http), words.0, words.1),
+            "{body}"
+        );
+        if expected.1 == "unexpected_reply" {
+            assert!(message(&rows, id).contains(words.1), "{rows:#?}");
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    s.delete();
+}
+
+#[test]
+fn ok_says_only_what_wechat_showed_and_keeps_its_words() {
+    let wx = server(vec![merchant(MCHID)]);
+    let s = shop(MCHID, &[("site_kind", "mini_program")]);
+    let (_, rows) = s.verify(&wx.url);
+    assert!(
+        message(&rows, "mp_appsecret").contains("accepted this AppID and AppSecret as a pair"),
+        "{rows:#?}"
+    );
+    assert!(
+        message(&rows, "pay_mp")
+            .contains("accepted this merchant number and API key with this AppID"),
+        "{rows:#?}"
+    );
+    let (http, code, msg) = saved_words(&s, "mp_appsecret");
+    assert_eq!((http, code.as_str()), (200, "40029"));
+    assert!(msg.starts_with("invalid code"), "{msg}");
+    assert_eq!(
+        saved_words(&s, "pay_mp"),
+        (200, "ORDERNOTEXIST".into(), "订单不存在".into())
+    );
+    assert_eq!(saved_words(&s, "v3_certificates").0, 200);
     s.delete();
 }
 

@@ -1,7 +1,10 @@
 //! The online checks: which apply to a profile, what each needs, running one
 //! (with retries when WeChat says "busy"), and remembering results together with
 //! a fingerprint of the values they checked, so that editing a value
-//! invalidates exactly the results that depended on it.
+//! invalidates exactly the results that depended on it. Each outcome that came
+//! from a reply carries WeChat's own words and how far this computer's clock is
+//! from the reply's `Date` (`domain::wxapi::clock::clock_outcome` turns a run's
+//! skews into its `clock` item). No answer is "could not check", never "wrong".
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use super::rules::Secrets;
 use crate::domain::profile::{Profile, SecretField};
-use crate::domain::wxapi::{Outcome, Status, mp, v2, v3};
-use crate::services::wechat_http::{BaseUrls, NetError, WeChatHttp};
+use crate::domain::wxapi::{Outcome, Status, clock, mp, v2, v3};
+use crate::services::wechat_http::{BaseUrls, NetError, Reply, WeChatHttp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -195,8 +198,34 @@ fn missing(check: CheckId, p: &Profile, s: &Secrets) -> Vec<&'static str> {
 /// Waits between attempts when WeChat is busy: 0.5 s, then 1.5 s.
 pub const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
 
+/// No answer from WeChat: "could not check", never a verdict on the values.
 fn net(e: NetError) -> Outcome {
     Outcome::error(e.code()).with("detail", v2::truncate(&e.detail()))
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Reads a reply with `read`, and notes how far this computer's clock is from
+/// the reply's `Date`, measured against `local_now`.
+fn heard(
+    reply: Result<Reply, NetError>,
+    local_now: i64,
+    read: impl FnOnce(&Reply, Option<i64>) -> Outcome,
+) -> Outcome {
+    match reply {
+        Ok(r) => {
+            let skew = clock::skew_secs(r.headers.date.as_deref(), local_now);
+            let mut o = read(&r, skew);
+            o.clock_skew_secs = skew;
+            o
+        }
+        Err(e) => net(e),
+    }
 }
 
 /// Runs one check to its outcome (blocking: call it off the UI thread).
@@ -237,6 +266,7 @@ fn run_once(
     urls: &BaseUrls,
 ) -> Outcome {
     let base = |b: &str| b.trim_end_matches('/').to_owned();
+    let now = now_unix();
     match check {
         CheckId::MpAppSecret | CheckId::OaAppSecret => {
             let (account, appid, sf) = if check == CheckId::MpAppSecret {
@@ -257,10 +287,9 @@ fn run_once(
                 base(&urls.mp),
                 mp::check_path(account, appid, secret(s, sf))
             );
-            match http.get(&url, None) {
-                Ok(r) => mp::interpret(account, &r.body),
-                Err(e) => net(e),
-            }
+            heard(http.get(&url, None), now, |r, _| {
+                mp::interpret(account, r.status, &r.body)
+            })
         }
         CheckId::PayMp | CheckId::PayOa => {
             let appid = if check == CheckId::PayMp {
@@ -270,10 +299,10 @@ fn run_once(
             };
             let key = secret(s, SecretField::ApiKeyV2);
             let body = v2::orderquery_request(appid, &p.mchid, key, v2::SignType::Md5);
-            match http.post_xml(&format!("{}/pay/orderquery", base(&urls.pay)), &body) {
-                Ok(r) => v2::interpret_orderquery(&r.body, key, v2::SignType::Md5),
-                Err(e) => net(e),
-            }
+            let url = format!("{}/pay/orderquery", base(&urls.pay));
+            heard(http.post_xml(&url, &body), now, |r, _| {
+                v2::interpret_orderquery(r.status, &r.body, key, v2::SignType::Md5)
+            })
         }
         CheckId::V3Certificates => {
             let serial = p
@@ -281,41 +310,33 @@ fn run_once(
                 .as_ref()
                 .map(|c| c.serial.as_str())
                 .unwrap_or("");
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
             let auth = match v3::authorization(
                 &p.mchid,
                 serial,
                 secret(s, SecretField::PrivateKey),
                 "GET",
                 v3::CERTIFICATES_PATH,
-                now,
+                u64::try_from(now).unwrap_or(0),
             ) {
                 Ok(a) => a,
                 Err(e) => return Outcome::fail("v3_key_unusable").with("detail", v2::truncate(&e)),
             };
-            let v3_key = secret(s, SecretField::ApiKeyV3);
-            let outcome = match http.get(
-                &format!("{}{}", base(&urls.pay), v3::CERTIFICATES_PATH),
-                Some(&auth),
-            ) {
-                Ok(r) => v3::interpret_certificates(r.status, &r.body, Some(v3_key)),
-                Err(e) => return net(e),
-            };
-            // Public-key mode: the signature passed; the merchant's public key
-            // values decide the rest.
-            if outcome.code == "v3_public_key_mode" && !p.public_key_id.trim().is_empty() {
-                return match (
-                    v3::check_public_key_id(&p.public_key_id),
-                    v3::check_public_key_pem(&p.public_key_pem),
-                ) {
-                    (Ok(()), Ok(())) => Outcome::ok("v3_public_key_mode_ok"),
-                    (Err(code), _) | (_, Err(code)) => Outcome::fail(code),
-                };
-            }
-            outcome
+            let url = format!("{}{}", base(&urls.pay), v3::CERTIFICATES_PATH);
+            heard(http.get(&url, Some(&auth)), now, |r, skew| {
+                v3::interpret_certificates(
+                    &v3::Reply {
+                        status: r.status,
+                        body: &r.body,
+                        headers: &r.headers,
+                    },
+                    &v3::Given {
+                        api_v3_key: Some(secret(s, SecretField::ApiKeyV3)),
+                        public_key_id: p.public_key_id.trim(),
+                        public_key_pem: p.public_key_pem.trim(),
+                        clock_skew_secs: skew,
+                    },
+                )
+            })
         }
     }
 }

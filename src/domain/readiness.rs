@@ -128,6 +128,8 @@ pub fn render(tr: Tr, input: &ReportInput<'_>) -> String {
             Status::Fail => ("bad", "×"),
             Status::Error => ("warn", "!"),
             Status::Skipped => ("muted", "—"),
+            // its own class comes with the report's wiring of the new status
+            Status::Unproven => ("warn", "?"),
         };
         let stale_note = if *stale {
             format!(

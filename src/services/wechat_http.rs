@@ -1,8 +1,12 @@
 //! HTTP to WeChat. HTTPS with certificate validation always; plain http only to
 //! a loopback address (the test servers). Every request has a 10 s timeout.
 //! Base URLs come from `WXPAY_SETUP_MP_API` and `WXPAY_SETUP_PAY_API` when set.
+//! A reply comes back with the headers the checks read: `Date` (this computer's
+//! clock against WeChat's) and the `Wechatpay-*` signature of APIv3 replies.
 
 use std::time::Duration;
+
+use crate::domain::wxapi::ReplyHeaders;
 
 pub const MP_API_DEFAULT: &str = "https://api.weixin.qq.com";
 pub const PAY_API_DEFAULT: &str = "https://api.mch.weixin.qq.com";
@@ -41,6 +45,23 @@ impl NetError {
 pub struct Reply {
     pub status: u16,
     pub body: String,
+    pub headers: ReplyHeaders,
+}
+
+/// The headers the checks read, each bounded (a real one is under 400 bytes).
+fn reply_headers(h: &reqwest::header::HeaderMap) -> ReplyHeaders {
+    let get = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(1024).collect::<String>())
+    };
+    ReplyHeaders {
+        date: get("date"),
+        wechatpay_serial: get("wechatpay-serial"),
+        wechatpay_signature: get("wechatpay-signature"),
+        wechatpay_timestamp: get("wechatpay-timestamp"),
+        wechatpay_nonce: get("wechatpay-nonce"),
+    }
 }
 
 /// What the checks need from HTTP. The real one is [`HttpClient`]; tests point it
@@ -118,10 +139,15 @@ impl HttpClient {
     fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Reply, NetError> {
         let resp = req.send().map_err(classify)?;
         let status = resp.status().as_u16();
+        let headers = reply_headers(resp.headers());
         // bound what we read: a real reply is a few KB
         let bytes = resp.bytes().map_err(classify)?;
         let body = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]).into_owned();
-        Ok(Reply { status, body })
+        Ok(Reply {
+            status,
+            body,
+            headers,
+        })
     }
 }
 

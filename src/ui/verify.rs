@@ -76,7 +76,8 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
             let (mark, color) = match record.outcome.status {
                 Status::Ok => ("✓", OK_COLOR),
                 Status::Fail => ("×", ERR_COLOR),
-                Status::Error | Status::Skipped => ("⚠", WARN_COLOR),
+                // the lead gives "unproven" its own colour when wiring the new status
+                Status::Error | Status::Skipped | Status::Unproven => ("⚠", WARN_COLOR),
             };
             let text = format!("{mark} {}", tr.outcome(&record.outcome));
             ui.label(RichText::new(text).color(if *stale { egui::Color32::GRAY } else { color }));

@@ -1,7 +1,12 @@
 //! A local HTTP server that behaves as WeChat documents its endpoints. It checks
 //! each request for real (the v2 signature, the v3 Authorization header against
-//! the merchant's certificate key) with its own code, not the app's, and answers
-//! with the documented replies. Some AppIDs trigger failure modes.
+//! the merchant's certificate key, the v3 timestamp against its own clock) with
+//! its own code, not the app's, and answers with the documented replies: every
+//! reply has a `Date` header from the server's clock, and APIv3 replies are
+//! signed as WeChat signs them (`Wechatpay-*` headers), with the platform
+//! certificate's key in certificate mode and with a separate WeChat Pay public
+//! key in public-key mode. Some AppIDs trigger failure modes; [`Options`] sets
+//! the clock, the signing and canned replies (the replies of facts §4a).
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,10 +19,11 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64ct::{Base64, Encoding};
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::Verifier;
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use sha2::Sha256;
+use std::sync::OnceLock;
 
 /// AppIDs that make the server misbehave.
 pub const APPID_SLOW: &str = "wx00000000000051ee";
@@ -46,6 +52,99 @@ pub struct Merchant {
     pub not_bound_in_return_msg: bool,
 }
 
+/// How the server signs its APIv3 replies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Signing {
+    /// As WeChat does: the platform certificate's key (certificate mode), or
+    /// the WeChat Pay public key's (public-key mode, including its 404).
+    #[default]
+    Right,
+    /// No `Wechatpay-*` headers at all.
+    Unsigned,
+    /// The right serial in `Wechatpay-Serial`, but signed by another key.
+    WrongKey,
+}
+
+/// Server-wide behaviour beyond what the merchants and apps define.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The server's clock minus the real one: its `Date` header, the
+    /// `Wechatpay-Timestamp`, and the 5-minute window of APIv3 requests.
+    pub clock_ahead_secs: i64,
+    pub signing: Signing,
+    /// `(path, HTTP status, body)`: answered for that path instead of the
+    /// normal behaviour (unsigned, with a `Date` header).
+    pub canned: Vec<(String, u16, String)>,
+}
+
+/// The serial of the platform certificate the server encrypts in
+/// `/v3/certificates` (40 uppercase hex characters, as WeChat writes them).
+pub const PLATFORM_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+/// The ID of the WeChat Pay public key that signs public-key-mode replies.
+pub const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000060312025112600000001";
+
+fn platform_key() -> &'static str {
+    static K: OnceLock<String> = OnceLock::new();
+    K.get_or_init(super::new_rsa_key_pem)
+}
+fn public_key_mode_key() -> &'static str {
+    static K: OnceLock<String> = OnceLock::new();
+    K.get_or_init(super::new_rsa_key_pem)
+}
+fn stranger_key() -> &'static str {
+    static K: OnceLock<String> = OnceLock::new();
+    K.get_or_init(super::new_rsa_key_pem)
+}
+
+/// The platform certificate (PEM), made by rcgen with the platform key.
+pub fn platform_cert_pem() -> &'static str {
+    static C: OnceLock<String> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut p = rcgen::CertificateParams::default();
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::CommonName, "Tenpay.com Root CA");
+        p.distinguished_name = dn;
+        let serial: Vec<u8> = (0..PLATFORM_SERIAL.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&PLATFORM_SERIAL[i..i + 2], 16).unwrap())
+            .collect();
+        p.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
+        let key = rcgen::KeyPair::from_pem_and_sign_algo(platform_key(), &rcgen::PKCS_RSA_SHA256)
+            .unwrap();
+        p.self_signed(&key).unwrap().pem()
+    })
+}
+
+/// The WeChat Pay public key of public-key mode, as `pub_key.pem` holds it.
+pub fn wechatpay_public_key_pem() -> String {
+    public_pem(public_key_mode_key())
+}
+
+/// The SPKI PEM of a private key's public half (e.g. a wrong `pub_key.pem`).
+pub fn public_pem(private_key_pem: &str) -> String {
+    rsa::PrivateKey::from_pkcs8_pem(private_key_pem)
+        .unwrap()
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap()
+}
+
+/// `Wed, 21 Oct 2015 07:28:00 GMT` (RFC 9110 IMF-fixdate), for the server's clock.
+fn http_date(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    t.format(time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    ))
+    .unwrap()
+}
+
+fn real_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
 #[derive(Default)]
 pub struct Log {
     pub paths: Vec<String>,
@@ -67,10 +166,21 @@ impl Drop for FakeWeChat {
 struct State {
     apps: HashMap<String, App>,
     merchants: Mutex<HashMap<String, Merchant>>,
+    options: Options,
+}
+
+impl State {
+    fn now(&self) -> i64 {
+        real_now() + self.options.clock_ahead_secs
+    }
 }
 
 impl FakeWeChat {
     pub fn start(apps: Vec<App>, merchants: Vec<Merchant>) -> FakeWeChat {
+        Self::start_with(apps, merchants, Options::default())
+    }
+
+    pub fn start_with(apps: Vec<App>, merchants: Vec<Merchant>, options: Options) -> FakeWeChat {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let state = Arc::new(State {
@@ -81,6 +191,7 @@ impl FakeWeChat {
                     .map(|m| (m.mchid.clone(), m))
                     .collect(),
             ),
+            options,
         });
         let log = Arc::new(Mutex::new(Log::default()));
         let requests = Arc::new(AtomicUsize::new(0));
@@ -134,17 +245,65 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn respond(req: tiny_http::Request, status: u16, body: String) {
-    let close: tiny_http::Header = "Connection: close".parse().unwrap();
-    let json: tiny_http::Header = "Content-Type: application/json; charset=utf-8"
-        .parse()
-        .unwrap();
-    let _ = req.respond(
-        tiny_http::Response::from_string(body)
-            .with_status_code(status)
-            .with_header(close)
-            .with_header(json),
-    );
+/// A reply: status, body, and the `Wechatpay-*` headers when signed.
+struct Answer {
+    status: u16,
+    body: String,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Answer {
+    fn plain(status: u16, body: String) -> Answer {
+        Answer {
+            status,
+            body,
+            headers: Vec::new(),
+        }
+    }
+}
+
+fn respond(req: tiny_http::Request, state: &State, a: Answer) {
+    let mut resp = tiny_http::Response::from_string(a.body)
+        .with_status_code(a.status)
+        .with_header("Connection: close".parse::<tiny_http::Header>().unwrap())
+        .with_header(
+            "Content-Type: application/json; charset=utf-8"
+                .parse::<tiny_http::Header>()
+                .unwrap(),
+        )
+        .with_header(
+            tiny_http::Header::from_bytes(&b"Date"[..], http_date(state.now()).as_bytes()).unwrap(),
+        );
+    for (name, value) in a.headers {
+        resp = resp
+            .with_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
+    }
+    let _ = req.respond(resp);
+}
+
+/// Signs an APIv3 reply as WeChat does: SHA256withRSA over
+/// `timestamp\nnonce\nbody\n`, base64, with the signer's serial or key ID.
+fn sign_v3(state: &State, serial: &str, key_pem: &str, a: Answer) -> Answer {
+    let key = match state.options.signing {
+        Signing::Unsigned => return a,
+        Signing::Right => key_pem,
+        Signing::WrongKey => stranger_key(),
+    };
+    let timestamp = state.now().to_string();
+    let nonce = "b3a7e9f4c1d2e5f6a7b8c9d0e1f2a3b4".to_owned();
+    let message = format!("{timestamp}\n{nonce}\n{}\n", a.body);
+    let signer = SigningKey::<Sha256>::new(rsa::PrivateKey::from_pkcs8_pem(key).unwrap());
+    let signature = Base64::encode_string(&signer.sign(message.as_bytes()).to_bytes());
+    Answer {
+        headers: vec![
+            ("Wechatpay-Serial", serial.to_owned()),
+            ("Wechatpay-Signature", signature),
+            ("Wechatpay-Timestamp", timestamp),
+            ("Wechatpay-Nonce", nonce),
+            ("Request-ID", "08F78BB5AF0610D302A5A5B80C10".to_owned()),
+        ],
+        ..a
+    }
 }
 
 fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests: &AtomicUsize) {
@@ -154,16 +313,26 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
     log.lock().unwrap().paths.push(path.clone());
     let q = query(&url);
     let appid = q.get("appid").cloned().unwrap_or_default();
+    if let Some((_, status, body)) = state.options.canned.iter().find(|(p, ..)| *p == path) {
+        let a = Answer::plain(*status, body.clone());
+        return respond(req, state, a);
+    }
     match (req.method().as_str(), path.as_str()) {
         ("GET", "/sns/jscode2session") | ("GET", "/sns/oauth2/access_token") => {
             match appid.as_str() {
                 APPID_SLOW => {
                     std::thread::sleep(Duration::from_secs(12));
-                    respond(req, 200, r#"{"errcode":40029}"#.into());
+                    respond(
+                        req,
+                        state,
+                        Answer::plain(200, r#"{"errcode":40029}"#.into()),
+                    );
                 }
-                APPID_MALFORMED => {
-                    respond(req, 200, "<html><body>502 Bad Gateway</body></html>".into())
-                }
+                APPID_MALFORMED => respond(
+                    req,
+                    state,
+                    Answer::plain(200, "<html><body>502 Bad Gateway</body></html>".into()),
+                ),
                 _ => {
                     let rid = "rid: 6925a1b2-0f1e";
                     let body = match state.apps.get(&appid) {
@@ -176,7 +345,7 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
                         }
                         Some(_) => format!(r#"{{"errcode":40029,"errmsg":"invalid code, {rid}"}}"#),
                     };
-                    respond(req, 200, body);
+                    respond(req, state, Answer::plain(200, body));
                 }
             }
         }
@@ -184,7 +353,7 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
             let mut body = String::new();
             let _ = req.as_reader().read_to_string(&mut body);
             let reply = orderquery(state, &body);
-            respond(req, 200, reply);
+            respond(req, state, Answer::plain(200, reply));
         }
         ("GET", "/v3/certificates") => {
             let auth = req
@@ -193,10 +362,14 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
                 .find(|h| h.field.equiv("Authorization"))
                 .map(|h| h.value.as_str().to_owned())
                 .unwrap_or_default();
-            let (status, body) = certificates(state, &auth);
-            respond(req, status, body);
+            let answer = certificates(state, &auth);
+            respond(req, state, answer);
         }
-        _ => respond(req, 404, r#"{"code":"NOT_FOUND"}"#.into()),
+        _ => respond(
+            req,
+            state,
+            Answer::plain(404, r#"{"code":"NOT_FOUND"}"#.into()),
+        ),
     }
 }
 
@@ -340,20 +513,30 @@ fn auth_fields(auth: &str) -> Option<HashMap<String, String>> {
     )
 }
 
-fn certificates(state: &State, auth: &str) -> (u16, String) {
-    let sign_error = (
-        401,
-        r#"{"code":"SIGN_ERROR","message":"签名错误"}"#.to_owned(),
-    );
+fn certificates(state: &State, auth: &str) -> Answer {
+    let sign_error = |message: &str| {
+        Answer::plain(
+            401,
+            format!(r#"{{"code":"SIGN_ERROR","message":"{message}"}}"#),
+        )
+    };
     let Some(f) = auth_fields(auth) else {
-        return sign_error;
+        return sign_error("签名错误");
     };
     let merchants = state.merchants.lock().unwrap();
     let Some(m) = merchants.get(f.get("mchid").map(String::as_str).unwrap_or("")) else {
-        return sign_error;
+        return sign_error("签名错误");
     };
+    // WeChat refuses a request more than 5 minutes off its own clock
+    let timestamp: i64 = f.get("timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
+    if (timestamp - state.now()).abs() > 300 {
+        return sign_error("Http头Authorization中的timestamp与发起请求的时间不得超过5分钟");
+    }
     if f.get("serial_no") != Some(&m.serial) {
-        return sign_error;
+        return Answer::plain(
+            401,
+            r#"{"code":"SIGN_ERROR","detail":{"detail":{"issue":"sign not match"},"field":"","location":"","sign_information":{"method":"GET","sign_message_length":0,"truncated_sign_message":"","url":"/v3/certificates"}},"message":"商户证书序列号有误。"}"#.to_owned(),
+        );
     }
     let message = format!(
         "GET\n/v3/certificates\n{}\n{}\n\n",
@@ -369,28 +552,36 @@ fn certificates(state: &State, auth: &str) -> (u16, String) {
         .and_then(|s| Signature::try_from(s.as_slice()).ok())
         .is_some_and(|sig| verifier.verify(message.as_bytes(), &sig).is_ok());
     if !ok {
-        return sign_error;
+        return sign_error("签名错误");
     }
     if m.public_key_mode {
-        return (404, r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#.to_owned());
+        let a = Answer::plain(
+            404,
+            r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#.to_owned(),
+        );
+        return sign_v3(state, PUBLIC_KEY_ID, public_key_mode_key(), a);
     }
     let cipher = Aes256Gcm::new_from_slice(m.api_v3_key.as_bytes()).unwrap();
     let nonce = "61f9c719728a";
-    let plain = "-----BEGIN CERTIFICATE-----\nMIIplatform\n-----END CERTIFICATE-----\n";
     let ct = cipher
         .encrypt(
             &Nonce::try_from(nonce.as_bytes()).unwrap(),
             Payload {
-                msg: plain.as_bytes(),
+                msg: platform_cert_pem().as_bytes(),
                 aad: b"certificate",
             },
         )
         .unwrap();
     let body = format!(
-        r#"{{"data":[{{"serial_no":"5157F09EFDC096DE15EBE81A47057A7232F1B8E1","effective_time":"2024-06-08T10:34:56+08:00","expire_time":"2029-06-08T10:34:56+08:00","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"{nonce}","associated_data":"certificate","ciphertext":"{}"}}}}]}}"#,
+        r#"{{"data":[{{"serial_no":"{PLATFORM_SERIAL}","effective_time":"2024-06-08T10:34:56+08:00","expire_time":"2029-06-08T10:34:56+08:00","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"{nonce}","associated_data":"certificate","ciphertext":"{}"}}}}]}}"#,
         Base64::encode_string(&ct)
     );
-    (200, body)
+    sign_v3(
+        state,
+        PLATFORM_SERIAL,
+        platform_key(),
+        Answer::plain(200, body),
+    )
 }
 
 /// A server that accepts connections and closes each at once, without a byte of

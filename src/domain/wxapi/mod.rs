@@ -1,7 +1,12 @@
 //! WeChat's APIs as pure functions: build the requests of the side-effect-free
 //! checks (facts file, section 4), and read their replies into an [`Outcome`]
-//! that says exactly which value is wrong and what to do. No I/O here.
+//! that says exactly what the reply proves (facts §4a): which value is wrong and
+//! what to do, "right" only for what WeChat showed, and "unproven" where no
+//! side-effect-free reply can tell. The replies WeChat is known to give live in
+//! one table, [`known::KNOWN_REPLIES`]. No I/O here.
 
+pub mod clock;
+pub mod known;
 pub mod mp;
 pub mod v2;
 pub mod v3;
@@ -9,17 +14,88 @@ pub mod v3;
 use serde::{Deserialize, Serialize};
 
 /// The verdict of one online check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    /// The values are proven right.
+    /// WeChat's reply proves the values right (and the message says how far).
     Ok,
     /// WeChat says a value is wrong.
     Fail,
-    /// Could not check (network, WeChat busy, unreadable reply).
+    /// Could not check (network, WeChat busy, an unknown or unreadable reply, a
+    /// value still missing): says nothing about the values.
     Error,
-    /// Not applicable, or a value it needs is missing.
+    /// Not applicable.
     Skipped,
+    /// The format is right, and no side-effect-free reply can prove the value
+    /// (e.g. the APIv3 key in public-key mode).
+    Unproven,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Ok,
+        Status::Fail,
+        Status::Error,
+        Status::Skipped,
+        Status::Unproven,
+    ];
+
+    /// The serde name: `ok`, `fail`, `error`, `skipped`, `unproven`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+            Status::Unproven => "unproven",
+        }
+    }
+
+    /// The check came to a conclusion about the values (right, wrong, or as
+    /// right as can be shown), as opposed to "could not check" or "not applicable".
+    pub fn is_verdict(self) -> bool {
+        matches!(self, Status::Ok | Status::Fail | Status::Unproven)
+    }
+
+    /// Something needs attention before the shop is ready: a wrong value, or a
+    /// check that could not run. `verify` exits 0 when no check is a problem.
+    pub fn is_problem(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+
+    /// A value must be changed ("去修改"): only when WeChat says it is wrong.
+    pub fn needs_edit(self) -> bool {
+        self == Status::Fail
+    }
+
+    /// Worth running again later: nothing was learned about the values.
+    pub fn needs_retry(self) -> bool {
+        self == Status::Error
+    }
+}
+
+/// What WeChat itself said: the HTTP status, its code (`errcode`, `err_code` or
+/// `return_code`, or the APIv3 `code`) and its message, kept so that the user
+/// can quote them to WeChat's support. Never holds a secret: WeChat's replies
+/// do not echo the AppSecret or the keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeChatWords {
+    pub http: u16,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl WeChatWords {
+    pub fn new(http: u16, code: Option<&str>, message: Option<&str>) -> Self {
+        let keep = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(v2::truncate);
+        WeChatWords {
+            http,
+            code: keep(code),
+            message: keep(message),
+        }
+    }
 }
 
 /// A check's result: a stable code (also the i18n key `check.<code>`) and the
@@ -30,6 +106,13 @@ pub struct Outcome {
     pub code: String,
     #[serde(default)]
     pub args: Vec<(String, String)>,
+    /// WeChat's own words, when the outcome came from a reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wechat: Option<WeChatWords>,
+    /// This computer's clock minus the reply's `Date` header, in seconds, when
+    /// the reply had one (see [`clock`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew_secs: Option<i64>,
 }
 
 impl Outcome {
@@ -38,6 +121,8 @@ impl Outcome {
             status,
             code: code.to_owned(),
             args: Vec::new(),
+            wechat: None,
+            clock_skew_secs: None,
         }
     }
     pub fn ok(code: &str) -> Self {
@@ -49,14 +134,33 @@ impl Outcome {
     pub fn error(code: &str) -> Self {
         Self::new(Status::Error, code)
     }
+    pub fn unproven(code: &str) -> Self {
+        Self::new(Status::Unproven, code)
+    }
     pub fn with(mut self, name: &str, value: impl ToString) -> Self {
         self.args.push((name.to_owned(), value.to_string()));
+        self
+    }
+    /// Keeps WeChat's own words with the outcome.
+    pub fn heard(mut self, words: WeChatWords) -> Self {
+        self.wechat = Some(words);
         self
     }
     /// WeChat asked us to come back later: worth an automatic retry.
     pub fn is_retryable(&self) -> bool {
         matches!(self.code.as_str(), "system_error" | "busy" | "rate_limited")
     }
+}
+
+/// The reply headers the checks read: `Date` (the clock) and the `Wechatpay-*`
+/// signature headers of WeChat Pay APIv3.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyHeaders {
+    pub date: Option<String>,
+    pub wechatpay_serial: Option<String>,
+    pub wechatpay_signature: Option<String>,
+    pub wechatpay_timestamp: Option<String>,
+    pub wechatpay_nonce: Option<String>,
 }
 
 /// A random string of [0-9A-Za-z] (nonce, fake order number, fake login code).
@@ -66,4 +170,73 @@ pub fn random_token(len: usize) -> String {
     (0..len)
         .map(|_| char::from(rng.sample(rand::distr::Alphanumeric)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unproven_is_its_own_status_and_neither_a_problem_nor_ok() {
+        assert_eq!(
+            serde_json::to_string(&Status::Unproven).unwrap(),
+            r#""unproven""#
+        );
+        for s in Status::ALL {
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.key())
+            );
+        }
+        let u = Status::Unproven;
+        assert!(u.is_verdict() && !u.is_problem() && !u.needs_edit() && !u.needs_retry());
+        assert!(Status::Error.is_problem() && Status::Error.needs_retry());
+        assert!(!Status::Error.is_verdict() && !Status::Error.needs_edit());
+        assert!(Status::Fail.is_problem() && Status::Fail.needs_edit());
+        assert!(!Status::Skipped.is_problem() && !Status::Skipped.is_verdict());
+    }
+
+    #[test]
+    fn wechat_words_serialize_as_http_code_message_and_old_results_still_load() {
+        let o = Outcome::fail("pay_wrong_key").heard(WeChatWords::new(
+            200,
+            Some("FAIL"),
+            Some("签名错误"),
+        ));
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(
+            json["wechat"],
+            serde_json::json!({"http": 200, "code": "FAIL", "message": "签名错误"})
+        );
+        // a reply without a code or message: null in JSON, left out in TOML
+        let mut o = Outcome::error("bad_reply").heard(WeChatWords::new(502, None, Some("  ")));
+        o.clock_skew_secs = Some(-600);
+        assert_eq!(
+            serde_json::to_value(&o).unwrap()["wechat"],
+            serde_json::json!({"http": 502, "code": null, "message": null})
+        );
+        #[derive(Serialize, Deserialize)]
+        struct Record {
+            outcome: Outcome,
+        }
+        let text = toml::to_string(&Record { outcome: o.clone() }).unwrap();
+        let back: Record = toml::from_str(&text).unwrap();
+        assert_eq!(back.outcome, o);
+        // a result saved before these fields existed
+        let old: Record =
+            toml::from_str("[outcome]\nstatus = \"ok\"\ncode = \"pay_ok\"\nargs = []\n").unwrap();
+        assert_eq!(old.outcome, Outcome::ok("pay_ok"));
+        assert!(!toml::to_string(&old).unwrap().contains("wechat"));
+    }
+
+    #[test]
+    fn every_status_has_a_label() {
+        use crate::i18n::{Lang, Tr};
+        for lang in Lang::ALL {
+            for s in Status::ALL {
+                let key = format!("check.status.{}", s.key());
+                assert_ne!(Tr(lang).t(&key), "(?)", "{key}");
+            }
+        }
+    }
 }

@@ -1,10 +1,13 @@
 //! AppID + AppSecret checks with a random login code: WeChat checks the AppID
-//! and the secret before the code, so "invalid code" (40029) proves both right.
+//! and the secret before the code, so "invalid code" (40029) shows that WeChat
+//! accepted the pair. It does not show whose pair it is: a service account's
+//! AppID and secret get 40029 from jscode2session too (facts §4a).
 //! Never `cgi-bin/token`: it would invalidate the access_token the shop uses.
 
 use serde::Deserialize;
 
-use super::{Outcome, random_token, v2::truncate};
+use super::known::{self, Api, Said};
+use super::{Outcome, WeChatWords, random_token, v2::truncate};
 
 /// Which account the AppID belongs to, and so which endpoint checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,39 +51,49 @@ struct Reply {
     openid: Option<String>,
 }
 
-pub fn interpret(account: Account, body: &str) -> Outcome {
+/// Reads the reply (HTTP status `http`, body `body`) of the check request.
+/// Matches on `errcode` only: `errmsg` carries a varying request id.
+pub fn interpret(account: Account, http: u16, body: &str) -> Outcome {
     let reply: Reply = match serde_json::from_str(body) {
         Ok(r) => r,
-        Err(_) => return Outcome::error("bad_reply").with("detail", truncate(body)),
+        Err(_) => {
+            return Outcome::error("bad_reply")
+                .with("detail", truncate(body))
+                .heard(WeChatWords::new(http, None, None));
+        }
     };
-    let wrong_secret = match account {
-        Account::MiniProgram => "mp_wrong_secret",
-        Account::ServiceAccount => "oa_wrong_secret",
+    let errcode = reply.errcode.map(|c| c.to_string());
+    let words = WeChatWords::new(http, errcode.as_deref(), reply.errmsg.as_deref());
+    let said = Said {
+        http,
+        errcode: reply.errcode,
+        code: "",
+        messages: reply.errmsg.as_deref().into_iter().collect(),
     };
-    let wrong_appid = match account {
-        Account::MiniProgram => "mp_wrong_appid",
-        Account::ServiceAccount => "oa_wrong_appid",
+    let prefix = match account {
+        Account::MiniProgram => "mp",
+        Account::ServiceAccount => "oa",
     };
-    // Match on errcode only: errmsg carries a varying request id.
-    match reply.errcode {
-        Some(40029) | Some(40163) | Some(40226) => Outcome::ok("appsecret_ok"),
-        // a code can't really be valid, but if WeChat accepted it, the pair is right too
+    let outcome = match reply.errcode {
+        // a code can't really be valid, but if WeChat accepted it, it accepted the pair too
         None | Some(0) if reply.openid.is_some() => Outcome::ok("appsecret_ok"),
-        Some(40125) | Some(40001) => Outcome::fail(wrong_secret),
-        Some(40013) | Some(40002) => Outcome::fail(wrong_appid),
-        Some(45011) => Outcome::error("rate_limited"),
-        Some(-1) => Outcome::error("busy"),
-        Some(40164) => Outcome::fail("ip_not_whitelisted"),
-        Some(code) => Outcome::fail("wechat_other")
-            .with("code", code)
-            .with("detail", truncate(reply.errmsg.as_deref().unwrap_or(""))),
         None => Outcome::error("bad_reply").with("detail", truncate(body)),
-    }
+        Some(_) => match known::lookup(Api::AppSecret, &said) {
+            Some(row) => row.verdict(prefix, &said),
+            None => known::unexpected(&said),
+        },
+    };
+    outcome.heard(words)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::wxapi::Status;
+
+    fn interpret(account: Account, body: &str) -> Outcome {
+        super::interpret(account, 200, body)
+    }
 
     #[test]
     fn codes_map_to_outcomes() {
@@ -115,7 +128,56 @@ mod tests {
         assert_eq!(interpret(mp, "<html>").code, "bad_reply");
         assert_eq!(interpret(mp, "{}").code, "bad_reply");
         let other = interpret(mp, r#"{"errcode":12345,"errmsg":"strange"}"#);
-        assert_eq!(other.code, "wechat_other");
+        assert_eq!(other.code, "unexpected_reply");
+        assert_eq!(other.status, Status::Error);
+    }
+
+    /// 40164 (IP whitelist) does not apply to these calls and 40002 (grant_type)
+    /// is our own bug: neither may blame the user's AppID or secret.
+    #[test]
+    fn codes_that_do_not_name_a_value_are_unexpected_not_wrong() {
+        for body in [
+            r#"{"errcode":40164,"errmsg":"invalid ip 1.2.3.4, not in whitelist"}"#,
+            r#"{"errcode":40002,"errmsg":"invalid grant_type"}"#,
+            r#"{"errcode":41008,"errmsg":"missing code"}"#,
+        ] {
+            let o = interpret(Account::ServiceAccount, body);
+            assert_eq!(
+                (o.status, o.code.as_str()),
+                (Status::Error, "unexpected_reply"),
+                "{body}"
+            );
+        }
+        assert!(
+            interpret(
+                Account::MiniProgram,
+                r#"{"errcode":41008,"errmsg":"missing code"}"#
+            )
+            .args[0]
+                .1
+                .contains("missing code"),
+            "WeChat's words are quoted"
+        );
+    }
+
+    #[test]
+    fn wechat_words_are_kept() {
+        let o = super::interpret(
+            Account::MiniProgram,
+            200,
+            r#"{"errcode":40125,"errmsg":"invalid appsecret, rid: 6a1b"}"#,
+        );
+        assert_eq!(
+            o.wechat,
+            Some(WeChatWords {
+                http: 200,
+                code: Some("40125".into()),
+                message: Some("invalid appsecret, rid: 6a1b".into())
+            })
+        );
+        let o = super::interpret(Account::MiniProgram, 502, "<html>bad gateway</html>");
+        assert_eq!(o.wechat.unwrap().http, 502);
+        assert_eq!(o.code, "bad_reply");
     }
 
     #[test]

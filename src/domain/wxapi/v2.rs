@@ -1,6 +1,9 @@
 //! WeChat Pay APIv2: the MD5 / HMAC-SHA256 signature, the flat XML format, and
-//! `pay/orderquery` with a random order number, which proves MCHID + API key +
-//! AppID binding without creating or changing anything.
+//! `pay/orderquery` with a random order number: WeChat accepting the request
+//! signed with the API key for this AppID and merchant number (ORDERNOTEXIST,
+//! in a reply signed with that key) is the check, and it creates or changes
+//! nothing. Whether that reply also proves the AppID binding is unconfirmed
+//! (facts §4a, premise 1), so the "right" text says only what WeChat accepted.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +11,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha256;
 
-use super::{Outcome, random_token};
+use super::known::{self, Api, Said};
+use super::{Outcome, Status, WeChatWords, random_token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignType {
@@ -189,63 +193,49 @@ pub fn orderquery_request(appid: &str, mchid: &str, key: &str, sign_type: SignTy
     to_xml(&p)
 }
 
-/// Reads the orderquery reply. ORDERNOTEXIST with a valid reply signature proves
-/// the MCHID, the API key and the AppID binding at once.
-pub fn interpret_orderquery(body: &str, key: &str, sign_type: SignType) -> Outcome {
+/// Reads the orderquery reply (HTTP status `http`). The verdict comes from the
+/// table of known replies; "right" (ORDERNOTEXIST) needs the reply's signature
+/// to verify with the key as well: a SUCCESS reply without `sign` proves nothing.
+pub fn interpret_orderquery(http: u16, body: &str, key: &str, sign_type: SignType) -> Outcome {
     let p = match parse_xml(body) {
         Ok(p) => p,
-        Err(e) => return Outcome::error("bad_reply").with("detail", truncate(&e)),
+        Err(e) => {
+            return Outcome::error("bad_reply")
+                .with("detail", truncate(&e))
+                .heard(WeChatWords::new(http, None, None));
+        }
     };
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
-    let return_msg = get("return_msg");
-    let err_code = get("err_code");
-    let not_bound =
-        |s: &str| s.contains("appid和mch_id不匹配") || s.contains("APPID_MCHID_NOT_MATCH");
-    if get("return_code") != "SUCCESS" {
-        if return_msg.contains("签名错误") {
-            return Outcome::fail("pay_wrong_key");
-        }
-        if not_bound(return_msg) {
-            return Outcome::fail("pay_not_bound");
-        }
-        if return_msg.contains("AppID不存在")
-            || return_msg.to_ascii_lowercase().contains("appid") && return_msg.contains("不存在")
-        {
-            return Outcome::fail("pay_appid_not_exist");
-        }
-        if return_msg.contains("mch_id") || return_msg.contains("商户号") {
-            return Outcome::fail("pay_bad_mchid").with("detail", truncate(return_msg));
-        }
-        return Outcome::fail("pay_other").with("detail", truncate(return_msg));
-    }
-    // return_code SUCCESS: the reply is signed with the merchant's key
-    match verify(&p, key, sign_type) {
-        SignatureCheck::Invalid => return Outcome::error("pay_reply_signature_bad"),
-        SignatureCheck::Valid | SignatureCheck::Absent => {}
-    }
-    match (get("result_code"), err_code) {
-        (_, "ORDERNOTEXIST") => {
-            if verify(&p, key, sign_type) == SignatureCheck::Valid {
-                Outcome::ok("pay_ok")
-            } else {
-                Outcome::error("pay_reply_unsigned")
-            }
-        }
-        (_, "APPID_MCHID_NOT_MATCH") => Outcome::fail("pay_not_bound"),
-        (_, "APPID_NOT_EXIST") => Outcome::fail("pay_appid_not_exist"),
-        (_, "MCHID_NOT_EXIST") => Outcome::fail("pay_bad_mchid").with("detail", "MCHID_NOT_EXIST"),
-        (_, "SYSTEMERROR") => Outcome::error("system_error"),
-        (_, "NOAUTH") => Outcome::fail("pay_no_auth"),
-        ("SUCCESS", _) => Outcome::ok("pay_ok"),
-        (_, code) if not_bound(get("err_code_des")) => {
-            let _ = code;
-            Outcome::fail("pay_not_bound")
-        }
-        (_, code) => Outcome::fail("pay_other").with(
-            "detail",
-            truncate(&format!("{code} {}", get("err_code_des"))),
-        ),
-    }
+    let success = get("return_code") == "SUCCESS";
+    // WeChat's words: the transport level when it failed, else the business level
+    let words = if success {
+        let code = Some(get("err_code"))
+            .filter(|c| !c.is_empty())
+            .unwrap_or(get("result_code"));
+        let message = Some(get("err_code_des"))
+            .filter(|c| !c.is_empty())
+            .unwrap_or(get("return_msg"));
+        WeChatWords::new(http, Some(code), Some(message))
+    } else {
+        WeChatWords::new(http, Some(get("return_code")), Some(get("return_msg")))
+    };
+    let said = Said {
+        http,
+        errcode: None,
+        // err_code means something only in a reply that got through (SUCCESS)
+        code: if success { get("err_code") } else { "" },
+        messages: vec![get("return_msg"), get("err_code_des")],
+    };
+    let outcome = match known::lookup(Api::OrderQuery, &said) {
+        Some(row) if row.status == Status::Ok => match verify(&p, key, sign_type) {
+            SignatureCheck::Valid => row.outcome(""),
+            SignatureCheck::Invalid => Outcome::error("pay_reply_signature_bad"),
+            SignatureCheck::Absent => Outcome::error("pay_reply_unsigned"),
+        },
+        Some(row) => row.verdict("", &said),
+        None => known::unexpected(&said),
+    };
+    outcome.heard(words)
 }
 
 /// Replies are shown to the user: keep what we quote short.
@@ -379,7 +369,10 @@ mod tests {
             ],
             Some(key),
         );
-        assert_eq!(interpret_orderquery(&ok, key, SignType::Md5).code, "pay_ok");
+        assert_eq!(
+            interpret_orderquery(200, &ok, key, SignType::Md5).code,
+            "pay_ok"
+        );
         let forged = reply(
             &[
                 ("return_code", "SUCCESS"),
@@ -389,7 +382,7 @@ mod tests {
             Some("other"),
         );
         assert_eq!(
-            interpret_orderquery(&forged, key, SignType::Md5).code,
+            interpret_orderquery(200, &forged, key, SignType::Md5).code,
             "pay_reply_signature_bad"
         );
         let unsigned = reply(
@@ -401,13 +394,13 @@ mod tests {
             None,
         );
         assert_eq!(
-            interpret_orderquery(&unsigned, key, SignType::Md5).code,
+            interpret_orderquery(200, &unsigned, key, SignType::Md5).code,
             "pay_reply_unsigned"
         );
         for msg in ["签名错误", "签名错误，请检查后再试"] {
             let r = reply(&[("return_code", "FAIL"), ("return_msg", msg)], None);
             assert_eq!(
-                interpret_orderquery(&r, key, SignType::Md5).code,
+                interpret_orderquery(200, &r, key, SignType::Md5).code,
                 "pay_wrong_key"
             );
         }
@@ -419,7 +412,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            interpret_orderquery(&r, key, SignType::Md5).code,
+            interpret_orderquery(200, &r, key, SignType::Md5).code,
             "pay_not_bound"
         );
         let r = reply(
@@ -431,7 +424,7 @@ mod tests {
             Some(key),
         );
         assert_eq!(
-            interpret_orderquery(&r, key, SignType::Md5).code,
+            interpret_orderquery(200, &r, key, SignType::Md5).code,
             "pay_not_bound"
         );
         let r = reply(
@@ -442,7 +435,7 @@ mod tests {
             ],
             Some(key),
         );
-        let o = interpret_orderquery(&r, key, SignType::Md5);
+        let o = interpret_orderquery(200, &r, key, SignType::Md5);
         assert_eq!(o.code, "system_error");
         assert!(o.is_retryable());
         let r = reply(
@@ -450,12 +443,122 @@ mod tests {
             None,
         );
         assert_eq!(
-            interpret_orderquery(&r, key, SignType::Md5).code,
+            interpret_orderquery(200, &r, key, SignType::Md5).code,
             "pay_appid_not_exist"
         );
         assert_eq!(
-            interpret_orderquery("<html>502</html>", key, SignType::Md5).code,
+            interpret_orderquery(200, "<html>502</html>", key, SignType::Md5).code,
             "bad_reply"
+        );
+    }
+
+    fn verdict(fields: &[(&str, &str)], signed_with: Option<&str>) -> (Status, String) {
+        let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+        let o = interpret_orderquery(200, &reply(fields, signed_with), key, SignType::Md5);
+        (o.status, o.code)
+    }
+
+    /// Every wording of facts §4a, in both placements.
+    #[test]
+    fn every_known_wording_is_read() {
+        let key = Some("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+        let fail = |msg| [("return_code", "FAIL"), ("return_msg", msg)];
+        let biz = |code, des| {
+            [
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", code),
+                ("err_code_des", des),
+            ]
+        };
+        let not_bound = (Status::Fail, "pay_not_bound".to_owned());
+        let wrong_key = (Status::Fail, "pay_wrong_key".to_owned());
+        for msg in [
+            "appid和mch_id不匹配",
+            "appid和mch_id不匹配，请检查后再试",
+            "商户号mch_id与appid不匹配",
+            "APPID_MCHID_NOT_MATCH",
+        ] {
+            assert_eq!(verdict(&fail(msg), None), not_bound, "{msg}");
+            assert_eq!(
+                verdict(&biz("", msg), key),
+                not_bound,
+                "{msg} in err_code_des"
+            );
+        }
+        assert_eq!(verdict(&biz("APPID_MCHID_NOT_MATCH", ""), key), not_bound);
+        for msg in ["签名错误", "签名错误，请检查后再试", "签名失败"] {
+            assert_eq!(verdict(&fail(msg), None), wrong_key, "{msg}");
+        }
+        // SIGNERROR names the key, even though the reply's own signature can't match ours
+        assert_eq!(
+            verdict(&biz("SIGNERROR", "签名错误"), Some("other")),
+            wrong_key
+        );
+        assert_eq!(verdict(&biz("SIGNERROR", "sign error"), None), wrong_key);
+        assert_eq!(
+            verdict(&fail("mch_id参数格式错误"), None),
+            (Status::Fail, "pay_bad_mchid".into())
+        );
+        // unknown replies are "could not check", never a guess at a value
+        for fields in [
+            &fail("XML格式错误")[..],
+            &fail("")[..],
+            &biz("SOMETHING_NEW", "新的错误")[..],
+            &[("return_code", "SUCCESS"), ("result_code", "SUCCESS")][..],
+        ] {
+            assert_eq!(
+                verdict(fields, key),
+                (Status::Error, "unexpected_reply".into()),
+                "{fields:?}"
+            );
+        }
+        // "right" needs the signature
+        let found = biz("ORDERNOTEXIST", "订单不存在");
+        assert_eq!(verdict(&found, key), (Status::Ok, "pay_ok".into()));
+        assert_eq!(
+            verdict(&found, None),
+            (Status::Error, "pay_reply_unsigned".into())
+        );
+    }
+
+    #[test]
+    fn wechat_words_are_kept() {
+        let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+        let o = interpret_orderquery(
+            200,
+            &reply(&[("return_code", "FAIL"), ("return_msg", "签名错误")], None),
+            key,
+            SignType::Md5,
+        );
+        assert_eq!(
+            o.wechat,
+            Some(WeChatWords {
+                http: 200,
+                code: Some("FAIL".into()),
+                message: Some("签名错误".into())
+            })
+        );
+        let o = interpret_orderquery(
+            200,
+            &reply(
+                &[
+                    ("return_code", "SUCCESS"),
+                    ("return_msg", "OK"),
+                    ("result_code", "FAIL"),
+                    ("err_code", "ORDERNOTEXIST"),
+                    ("err_code_des", "订单不存在"),
+                ],
+                Some(key),
+            ),
+            key,
+            SignType::Md5,
+        );
+        assert_eq!(o.code, "pay_ok");
+        let w = o.wechat.unwrap();
+        assert_eq!(
+            (w.code.as_deref(), w.message.as_deref()),
+            (Some("ORDERNOTEXIST"), Some("订单不存在"))
         );
     }
 }

@@ -1,18 +1,26 @@
 //! WeChat Pay APIv3: the WECHATPAY2-SHA256-RSA2048 Authorization header and
-//! `GET /v3/certificates`, whose reply proves the private key, its serial and
-//! the MCHID (it is signed for them) and, once one certificate decrypts, the
-//! APIv3 key. A 404 "no platform certificate" means public-key mode.
+//! `GET /v3/certificates`. A 200 reply shows that WeChat accepted the request
+//! signed with the private key for this serial and MCHID; a platform
+//! certificate that decrypts with the APIv3 key proves that key, and the reply's
+//! own signature (`Wechatpay-*` headers) must then verify with the certificate
+//! it names. A 404 "no platform certificate" means public-key mode: there no
+//! side-effect-free reply is encrypted with the APIv3 key, so that key stays
+//! unproven, and the public key ID and `pub_key.pem` are proven only by a reply
+//! signed with that key (facts §4a). A 401 that names the timestamp, or any 401
+//! while the clock is more than 5 minutes off, is the clock, not the key.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64ct::{Base64, Encoding};
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::{SignatureEncoding, Signer};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use super::{Outcome, random_token, v2::truncate};
+use super::known::{self, Api, Said};
+use super::v2::SignatureCheck;
+use super::{Outcome, ReplyHeaders, WeChatWords, clock, random_token, v2::truncate};
 
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";
 
@@ -75,6 +83,8 @@ struct CertList {
 }
 #[derive(Deserialize)]
 struct CertItem {
+    #[serde(default)]
+    serial_no: String,
     encrypt_certificate: Encrypted,
 }
 #[derive(Deserialize)]
@@ -84,59 +94,257 @@ struct Encrypted {
     associated_data: String,
     ciphertext: String,
 }
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct ErrorReply {
     code: Option<String>,
     message: Option<String>,
 }
 
-/// Reads the reply of `GET /v3/certificates`. `api_v3_key` is checked only when given.
-pub fn interpret_certificates(status: u16, body: &str, api_v3_key: Option<&str>) -> Outcome {
-    match status {
-        200 => {
-            let Ok(list) = serde_json::from_str::<CertList>(body) else {
-                return Outcome::error("bad_reply").with("detail", truncate(body));
-            };
-            let Some(api_v3_key) = api_v3_key.filter(|k| !k.is_empty()) else {
-                return Outcome::ok("v3_ok_no_key");
-            };
-            let Some(first) = list.data.first() else {
-                return Outcome::error("bad_reply").with("detail", "empty certificate list");
-            };
-            let e = &first.encrypt_certificate;
-            if e.algorithm != "AEAD_AES_256_GCM" {
-                return Outcome::error("bad_reply").with("detail", truncate(&e.algorithm));
-            }
-            match decrypt(api_v3_key, &e.nonce, &e.associated_data, &e.ciphertext) {
-                Ok(pem) if String::from_utf8_lossy(&pem).contains("BEGIN CERTIFICATE") => {
-                    Outcome::ok("v3_ok")
-                }
-                _ => Outcome::fail("v3_wrong_api_v3_key"),
-            }
+/// The code of the known replies that mean "this merchant is in public-key mode".
+const PUBLIC_KEY_MODE: &str = "v3_public_key_mode";
+
+/// A reply of `GET /v3/certificates`.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    pub status: u16,
+    pub body: &'a str,
+    pub headers: &'a ReplyHeaders,
+}
+
+/// What the user entered that the reply is read against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Given<'a> {
+    /// The APIv3 key, when entered.
+    pub api_v3_key: Option<&'a str>,
+    /// The WeChat Pay public key ID (`PUB_KEY_ID_...`), "" when not entered.
+    pub public_key_id: &'a str,
+    /// The content of `pub_key.pem`, "" when not entered.
+    pub public_key_pem: &'a str,
+    /// This computer's clock minus the reply's `Date` (see [`clock`]).
+    pub clock_skew_secs: Option<i64>,
+}
+
+/// Reads the reply of `GET /v3/certificates` into a verdict that claims only
+/// what the reply proves.
+pub fn interpret_certificates(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
+    let mut o = if reply.status == 200 {
+        certificate_mode(reply, given).heard(WeChatWords::new(200, None, None))
+    } else {
+        refused(reply, given)
+    };
+    o.clock_skew_secs = given.clock_skew_secs;
+    o
+}
+
+fn bad_reply(detail: &str) -> Outcome {
+    Outcome::error("bad_reply").with("detail", truncate(detail))
+}
+
+/// 200: the APIv3 key must decrypt the platform certificates, and the reply's
+/// signature must verify with the one it names.
+fn certificate_mode(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
+    let Ok(list) = serde_json::from_str::<CertList>(reply.body) else {
+        return bad_reply(reply.body);
+    };
+    let Some(api_v3_key) = given.api_v3_key.filter(|k| !k.is_empty()) else {
+        return Outcome::ok("v3_ok_no_key");
+    };
+    if list.data.is_empty() {
+        return bad_reply("empty certificate list");
+    }
+    let mut certs = Vec::new();
+    for item in &list.data {
+        let e = &item.encrypt_certificate;
+        if e.algorithm != "AEAD_AES_256_GCM" {
+            return bad_reply(&e.algorithm);
         }
-        _ => {
-            let reply: ErrorReply = serde_json::from_str(body).unwrap_or(ErrorReply {
-                code: None,
-                message: None,
-            });
-            let code = reply.code.unwrap_or_default();
-            let message = reply.message.unwrap_or_default();
-            match (status, code.as_str()) {
-                (401, _) | (_, "SIGN_ERROR") => Outcome::fail("v3_sign_error"),
-                (404, "RESOURCE_NOT_EXISTS") | (404, _)
-                    if message.contains("平台证书") || code == "RESOURCE_NOT_EXISTS" =>
-                {
-                    Outcome::fail("v3_public_key_mode")
-                }
-                (403, _) => Outcome::fail("v3_forbidden").with("detail", truncate(&message)),
-                (429, _) => Outcome::error("rate_limited"),
-                (500..=599, _) => Outcome::error("system_error"),
-                _ => Outcome::fail("wechat_other")
-                    .with("code", format!("{status} {code}"))
-                    .with("detail", truncate(&message)),
-            }
+        if let Ok(plain) = decrypt(api_v3_key, &e.nonce, &e.associated_data, &e.ciphertext) {
+            certs.push((item.serial_no.as_str(), plain));
         }
     }
+    // WeChat encrypts them all with the merchant's APIv3 key: none decrypting
+    // is a wrong key; only some decrypting is a reply we don't understand
+    if certs.is_empty() {
+        return Outcome::fail("v3_wrong_api_v3_key");
+    }
+    if certs.len() < list.data.len() {
+        return bad_reply("some platform certificates do not decrypt");
+    }
+    let mut platform = Vec::new();
+    for (serial_no, plain) in &certs {
+        match platform_certificate(plain) {
+            Some((serial, key)) => platform.push((*serial_no, serial, key)),
+            None => return bad_reply("a decrypted platform certificate is unreadable"),
+        }
+    }
+    let Some(sig) = ReplySignature::of(reply.headers) else {
+        return Outcome::error("v3_reply_unsigned");
+    };
+    let signer = platform
+        .into_iter()
+        .find(|(serial_no, serial, _)| {
+            same_serial(serial_no, sig.serial) || same_serial(serial, sig.serial)
+        })
+        .map(|(_, _, key)| key)
+        .or_else(|| {
+            (sig.serial == given.public_key_id.trim())
+                .then(|| public_key(given.public_key_pem))
+                .flatten()
+        });
+    let Some(signer) = signer else {
+        return Outcome::error("v3_reply_signer_unknown").with("serial", truncate(sig.serial));
+    };
+    if sig.verify(&signer, reply.body) {
+        Outcome::ok("v3_ok")
+    } else {
+        Outcome::error("v3_reply_signature_bad")
+    }
+}
+
+/// Not 200: the clock, a known refusal, public-key mode, or unexpected.
+fn refused(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
+    let e: ErrorReply = serde_json::from_str(reply.body).unwrap_or_default();
+    let code = e.code.unwrap_or_default();
+    let message = e.message.unwrap_or_default();
+    let words = WeChatWords::new(reply.status, Some(&code), Some(&message));
+    let said = Said {
+        http: reply.status,
+        errcode: None,
+        code: &code,
+        messages: vec![&message],
+    };
+    let skew = given
+        .clock_skew_secs
+        .filter(|s| clock::beyond(*s, clock::TOLERANCE_SECS));
+    let outcome = match given.clock_skew_secs {
+        // WeChat refuses requests more than 5 minutes off: whatever the 401 says
+        Some(s) if reply.status == 401 && clock::beyond(s, clock::V3_WINDOW_SECS) => {
+            clock::clock_off(s)
+        }
+        _ => match known::lookup(Api::Certificates, &said) {
+            Some(row) if row.code == "clock_off" => match skew {
+                Some(s) => clock::clock_off(s),
+                None => Outcome::error("clock_rejected"),
+            },
+            Some(row) if row.code == PUBLIC_KEY_MODE => public_key_mode(reply, given),
+            Some(row) => row.verdict("", &said),
+            None => known::unexpected(&said),
+        },
+    };
+    outcome.heard(words)
+}
+
+/// Public-key mode: the public key ID and `pub_key.pem` against the reply's
+/// signature; the APIv3 key can only be format-checked.
+fn public_key_mode(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
+    let id = given.public_key_id.trim();
+    if id.is_empty() {
+        return Outcome::error(PUBLIC_KEY_MODE);
+    }
+    if let Err(code) = check_public_key_id(id) {
+        return Outcome::fail(code);
+    }
+    if given.public_key_pem.trim().is_empty() {
+        return Outcome::error("missing_values").with("fields", "public_key_pem");
+    }
+    if let Err(code) = check_public_key_pem(given.public_key_pem) {
+        return Outcome::fail(code);
+    }
+    let Some(public) = public_key(given.public_key_pem) else {
+        return Outcome::fail("public_key_not_rsa");
+    };
+    let Some(sig) = ReplySignature::of(reply.headers) else {
+        return Outcome::unproven("v3_public_key_unproven");
+    };
+    let verifies = sig.verify(&public, reply.body);
+    if sig.serial != id {
+        return if verifies {
+            // pub_key.pem is the key WeChat signed with: the ID is the other one
+            Outcome::fail("v3_public_key_id_mismatch").with("serial", truncate(sig.serial))
+        } else {
+            Outcome::error("v3_public_key_other_signer").with("serial", truncate(sig.serial))
+        };
+    }
+    if !verifies {
+        return Outcome::fail("v3_public_key_mismatch");
+    }
+    match given.api_v3_key.map(str::trim).filter(|k| !k.is_empty()) {
+        None => Outcome::ok("v3_public_key_mode_ok"),
+        Some(k) if k.len() != 32 => Outcome::fail("v3_key_bad_length").with("len", k.len()),
+        Some(_) => Outcome::unproven("v3_key_unproven_public_key_mode"),
+    }
+}
+
+/// The `Wechatpay-*` headers of a signed reply (all four, or none).
+#[derive(Debug, Clone, Copy)]
+struct ReplySignature<'a> {
+    serial: &'a str,
+    signature: &'a str,
+    timestamp: &'a str,
+    nonce: &'a str,
+}
+
+impl<'a> ReplySignature<'a> {
+    fn of(h: &'a ReplyHeaders) -> Option<ReplySignature<'a>> {
+        let get = |v: &'a Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        Some(ReplySignature {
+            serial: get(&h.wechatpay_serial)?,
+            signature: get(&h.wechatpay_signature)?,
+            timestamp: get(&h.wechatpay_timestamp)?,
+            nonce: get(&h.wechatpay_nonce)?,
+        })
+    }
+
+    /// SHA256withRSA over `timestamp\nnonce\nbody\n`.
+    fn verify(&self, key: &rsa::PublicKey, body: &str) -> bool {
+        let message = format!("{}\n{}\n{body}\n", self.timestamp, self.nonce);
+        Base64::decode_vec(self.signature)
+            .ok()
+            .and_then(|s| Signature::try_from(s.as_slice()).ok())
+            .is_some_and(|sig| {
+                VerifyingKey::<Sha256>::new(key.clone())
+                    .verify(message.as_bytes(), &sig)
+                    .is_ok()
+            })
+    }
+}
+
+/// Whether a reply's `Wechatpay-Signature` verifies with `key` (a WeChat Pay
+/// public key or a platform certificate's key).
+pub fn verify_reply_signature(
+    key: &rsa::PublicKey,
+    headers: &ReplyHeaders,
+    body: &str,
+) -> SignatureCheck {
+    match ReplySignature::of(headers) {
+        None => SignatureCheck::Absent,
+        Some(s) if s.verify(key, body) => SignatureCheck::Valid,
+        Some(_) => SignatureCheck::Invalid,
+    }
+}
+
+/// The RSA public key of a `pub_key.pem`.
+pub fn public_key(pem: &str) -> Option<rsa::PublicKey> {
+    rsa::PublicKey::from_public_key_pem(pem.trim()).ok()
+}
+
+/// The serial (uppercase hex) and RSA key of a decrypted platform certificate (PEM).
+fn platform_certificate(pem: &[u8]) -> Option<(String, rsa::PublicKey)> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    let key = rsa::PublicKey::from_public_key_der(cert.public_key().raw).ok()?;
+    let serial = cert
+        .raw_serial()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    Some((serial, key))
+}
+
+/// Serials as WeChat writes them: hex, any case, leading zeros not significant.
+fn same_serial(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.trim().trim_start_matches('0').to_ascii_uppercase();
+    !a.trim().is_empty() && norm(a) == norm(b)
 }
 
 /// `PUB_KEY_ID_` followed by digits and letters: the ID of a WeChat Pay public key.
@@ -207,47 +415,288 @@ mod tests {
         assert!(decrypt(key, "abcdef123456", "certificate", "%%%").is_err());
     }
 
-    #[test]
-    fn certificate_replies() {
-        let key = "0123456789abcdef0123456789abcdef";
+    use crate::domain::wxapi::Status;
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    use std::sync::OnceLock;
+
+    const V3_KEY: &str = "0123456789abcdef0123456789abcdef";
+    const PLATFORM_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+    const PUB_ID: &str = "PUB_KEY_ID_0119000060312025112600000001";
+
+    fn rsa_key(slot: usize) -> &'static rsa::PrivateKey {
+        static KEYS: [OnceLock<rsa::PrivateKey>; 2] = [OnceLock::new(), OnceLock::new()];
+        KEYS[slot].get_or_init(|| rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).unwrap())
+    }
+    /// WeChat's signing key (the platform certificate's, or the public key's).
+    fn wechat() -> &'static rsa::PrivateKey {
+        rsa_key(0)
+    }
+    fn stranger() -> &'static rsa::PrivateKey {
+        rsa_key(1)
+    }
+    fn public_pem(k: &rsa::PrivateKey) -> String {
+        k.to_public_key().to_public_key_pem(LineEnding::LF).unwrap()
+    }
+
+    fn platform_cert_pem() -> String {
+        let pem = wechat().to_pkcs8_pem(LineEnding::LF).unwrap();
+        let key = rcgen::KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap();
+        let mut p = rcgen::CertificateParams::default();
+        let serial: Vec<u8> = (0..40)
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&PLATFORM_SERIAL[i..i + 2], 16).unwrap())
+            .collect();
+        p.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
+        p.self_signed(&key).unwrap().pem()
+    }
+
+    fn signed(by: &rsa::PrivateKey, serial: &str, body: &str) -> ReplyHeaders {
+        let (timestamp, nonce) = ("1795761779", "b3a7e9f4c1d2e5f6");
+        let signer = SigningKey::<Sha256>::new(by.clone());
+        let sig = signer.sign(format!("{timestamp}\n{nonce}\n{body}\n").as_bytes());
+        ReplyHeaders {
+            date: None,
+            wechatpay_serial: Some(serial.into()),
+            wechatpay_signature: Some(Base64::encode_string(&sig.to_bytes())),
+            wechatpay_timestamp: Some(timestamp.into()),
+            wechatpay_nonce: Some(nonce.into()),
+        }
+    }
+
+    fn cert_list() -> String {
         let ct = encrypt(
-            key,
+            V3_KEY,
             "abcdef123456",
             "certificate",
-            b"-----BEGIN CERTIFICATE-----\n",
+            platform_cert_pem().as_bytes(),
         );
-        let body = format!(
-            r#"{{"data":[{{"serial_no":"5157","effective_time":"2024","expire_time":"2029","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"abcdef123456","associated_data":"certificate","ciphertext":"{ct}"}}}}]}}"#
+        format!(
+            r#"{{"data":[{{"serial_no":"{PLATFORM_SERIAL}","effective_time":"2024","expire_time":"2029","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"abcdef123456","associated_data":"certificate","ciphertext":"{ct}"}}}}]}}"#
+        )
+    }
+
+    fn read(status: u16, body: &str, headers: &ReplyHeaders, given: Given<'_>) -> (Status, String) {
+        let o = interpret_certificates(
+            &Reply {
+                status,
+                body,
+                headers,
+            },
+            &given,
         );
-        assert_eq!(interpret_certificates(200, &body, Some(key)).code, "v3_ok");
+        (o.status, o.code)
+    }
+
+    fn with_key() -> Given<'static> {
+        Given {
+            api_v3_key: Some(V3_KEY),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn certificate_mode_needs_the_key_to_decrypt_and_the_platform_certificate_to_verify() {
+        let body = cert_list();
+        let good = signed(wechat(), PLATFORM_SERIAL, &body);
+        let ok = (Status::Ok, "v3_ok".to_owned());
+        assert_eq!(read(200, &body, &good, with_key()), ok);
+        // the serial in any case, with a leading zero
+        let lower = signed(
+            wechat(),
+            &format!("0{}", PLATFORM_SERIAL.to_lowercase()),
+            &body,
+        );
+        assert_eq!(read(200, &body, &lower, with_key()), ok);
         assert_eq!(
-            interpret_certificates(200, &body, None).code,
-            "v3_ok_no_key"
+            read(200, &body, &good, Given::default()),
+            (Status::Ok, "v3_ok_no_key".into())
+        );
+        let wrong_key = Given {
+            api_v3_key: Some("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+            ..Default::default()
+        };
+        assert_eq!(
+            read(200, &body, &good, wrong_key),
+            (Status::Fail, "v3_wrong_api_v3_key".into())
+        );
+        // a bad or missing signature is never OK
+        let forged = signed(stranger(), PLATFORM_SERIAL, &body);
+        assert_eq!(
+            read(200, &body, &forged, with_key()),
+            (Status::Error, "v3_reply_signature_bad".into())
+        );
+        let altered = body.replace("2029", "2030");
+        assert_eq!(
+            read(200, &altered, &good, with_key()).1,
+            "v3_reply_signature_bad"
         );
         assert_eq!(
-            interpret_certificates(200, &body, Some("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e")).code,
-            "v3_wrong_api_v3_key"
+            read(200, &body, &ReplyHeaders::default(), with_key()),
+            (Status::Error, "v3_reply_unsigned".into())
         );
+        let elsewhere = signed(wechat(), "0123456789ABCDEF", &body);
         assert_eq!(
-            interpret_certificates(401, r#"{"code":"SIGN_ERROR","message":"签名错误"}"#, None).code,
-            "v3_sign_error"
+            read(200, &body, &elsewhere, with_key()),
+            (Status::Error, "v3_reply_signer_unknown".into())
         );
+        // a merchant moving to public-key mode may get replies signed with that key
+        let by_public_key = signed(stranger(), PUB_ID, &body);
+        let pem = public_pem(stranger());
+        let given = Given {
+            public_key_id: PUB_ID,
+            public_key_pem: &pem,
+            ..with_key()
+        };
+        assert_eq!(read(200, &body, &by_public_key, given), ok);
+        assert_eq!(read(200, "{not json", &good, with_key()).1, "bad_reply");
         assert_eq!(
-            interpret_certificates(
+            read(200, r#"{"data":[]}"#, &good, with_key()).1,
+            "bad_reply"
+        );
+    }
+
+    #[test]
+    fn refusals_blame_the_clock_first_and_never_guess() {
+        let none = ReplyHeaders::default();
+        let timestamp = r#"{"code":"SIGN_ERROR","message":"Http头Authorization中的timestamp与发起请求的时间不得超过5分钟"}"#;
+        let skewed = |s| Given {
+            clock_skew_secs: Some(s),
+            ..Default::default()
+        };
+        let o = interpret_certificates(
+            &Reply {
+                status: 401,
+                body: timestamp,
+                headers: &none,
+            },
+            &skewed(-600),
+        );
+        assert_eq!((o.status, o.code.as_str()), (Status::Error, "clock_off"));
+        assert_eq!(o.args, [("minutes".to_owned(), "10".to_owned())]);
+        assert_eq!(o.clock_skew_secs, Some(-600));
+        let w = o.wechat.unwrap();
+        assert_eq!((w.http, w.code.as_deref()), (401, Some("SIGN_ERROR")));
+        assert!(w.message.unwrap().contains("timestamp"));
+        // the message names the timestamp but no Date header told how far off
+        assert_eq!(
+            read(401, timestamp, &none, Given::default()),
+            (Status::Error, "clock_rejected".into())
+        );
+        // any 401 while the clock is more than 5 minutes off is the clock
+        let sign_error = r#"{"code":"SIGN_ERROR","message":"签名错误"}"#;
+        assert_eq!(read(401, sign_error, &none, skewed(400)).1, "clock_off");
+        assert_eq!(
+            read(401, sign_error, &none, skewed(100)),
+            (Status::Fail, "v3_sign_error".into())
+        );
+        let serial = r#"{"code":"SIGN_ERROR","detail":{"sign_information":{}},"message":"商户证书序列号有误。"}"#;
+        assert_eq!(
+            read(401, serial, &none, Given::default()),
+            (Status::Fail, "v3_wrong_serial".into())
+        );
+        for (status, body, expected) in [
+            (
+                404,
+                r#"{"code":"NOT_FOUND","message":"证书不存在"}"#,
+                "v3_public_key_mode",
+            ),
+            (
                 404,
                 r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书"}"#,
-                None
-            )
-            .code,
-            "v3_public_key_mode"
+                "v3_public_key_mode",
+            ),
+            (
+                500,
+                r#"{"code":"SYSTEM_ERROR","message":"系统繁忙"}"#,
+                "system_error",
+            ),
+            (502, "<html>bad gateway</html>", "system_error"),
+            (429, "{}", "rate_limited"),
+            (
+                403,
+                r#"{"code":"NO_AUTH","message":"商户无权限"}"#,
+                "unexpected_reply",
+            ),
+            (404, "<html>not here</html>", "unexpected_reply"),
+            (302, "", "unexpected_reply"),
+        ] {
+            assert_eq!(
+                read(status, body, &none, Given::default()),
+                (Status::Error, expected.into()),
+                "{status} {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn public_key_mode_proves_the_public_key_only_by_its_signature() {
+        let body = r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#;
+        let right_pem = public_pem(wechat());
+        let wrong_pem = public_pem(stranger());
+        let given = |pem: &'static str, key: Option<&'static str>| Given {
+            api_v3_key: key,
+            public_key_id: PUB_ID,
+            public_key_pem: pem,
+            clock_skew_secs: None,
+        };
+        let right_pem: &'static str = Box::leak(right_pem.into_boxed_str());
+        let wrong_pem: &'static str = Box::leak(wrong_pem.into_boxed_str());
+        let by_wechat = signed(wechat(), PUB_ID, body);
+        assert_eq!(
+            read(404, body, &by_wechat, given(right_pem, Some(V3_KEY))),
+            (Status::Unproven, "v3_key_unproven_public_key_mode".into())
         );
         assert_eq!(
-            interpret_certificates(500, "oops", None).code,
-            "system_error"
+            read(404, body, &by_wechat, given(right_pem, None)),
+            (Status::Ok, "v3_public_key_mode_ok".into())
         );
         assert_eq!(
-            interpret_certificates(200, "{not json", Some(key)).code,
-            "bad_reply"
+            read(404, body, &by_wechat, given(right_pem, Some("short"))),
+            (Status::Fail, "v3_key_bad_length".into())
+        );
+        assert_eq!(
+            read(404, body, &by_wechat, given(wrong_pem, Some(V3_KEY))),
+            (Status::Fail, "v3_public_key_mismatch".into())
+        );
+        assert_eq!(
+            read(
+                404,
+                body,
+                &ReplyHeaders::default(),
+                given(right_pem, Some(V3_KEY))
+            ),
+            (Status::Unproven, "v3_public_key_unproven".into())
+        );
+        // WeChat signed with another key ID: proven wrong only if pub_key.pem verifies it
+        let other_id = signed(wechat(), "PUB_KEY_ID_0119000060312025112600000009", body);
+        assert_eq!(
+            read(404, body, &other_id, given(right_pem, Some(V3_KEY))),
+            (Status::Fail, "v3_public_key_id_mismatch".into())
+        );
+        assert_eq!(
+            read(404, body, &other_id, given(wrong_pem, Some(V3_KEY))),
+            (Status::Error, "v3_public_key_other_signer".into())
+        );
+        // values missing or malformed
+        assert_eq!(
+            read(404, body, &by_wechat, Given::default()),
+            (Status::Error, "v3_public_key_mode".into())
+        );
+        assert_eq!(
+            read(404, body, &by_wechat, given("", None)),
+            (Status::Error, "missing_values".into())
+        );
+        assert_eq!(
+            read(404, body, &by_wechat, given("hello", None)),
+            (Status::Fail, "public_key_not_pem".into())
+        );
+        assert_eq!(
+            verify_reply_signature(&wechat().to_public_key(), &by_wechat, body),
+            SignatureCheck::Valid
+        );
+        assert_eq!(
+            verify_reply_signature(&stranger().to_public_key(), &by_wechat, body),
+            SignatureCheck::Invalid
         );
     }
 
