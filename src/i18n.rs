@@ -180,6 +180,8 @@ pub enum Arg {
     Text(String),
     Key(String),
     List(Vec<Arg>),
+    /// A whole message of its own (a key and its arguments) inside this one.
+    Nested(String, Vec<(&'static str, Arg)>),
 }
 
 impl From<String> for Arg {
@@ -222,6 +224,11 @@ impl Tr {
         match a {
             Arg::Text(s) => s.clone(),
             Arg::Key(k) => self.t(k).to_owned(),
+            Arg::Nested(key, args) => {
+                let args: Vec<(&str, String)> =
+                    args.iter().map(|(n, a)| (*n, self.arg(a))).collect();
+                self.tf(key, &args)
+            }
             Arg::List(items) => {
                 let sep = if self.0 == Lang::ZhCn { "、" } else { ", " };
                 items

@@ -885,3 +885,91 @@ fn push_from_the_summary_shows_a_masked_preview_and_sends_after_confirming() {
     assert!(files.contains(&format!("{}/ok", b.url)));
     assert!(!files.contains(TOKEN) && !files.contains(key));
 }
+
+#[test]
+fn offline_is_never_shown_as_a_wrong_value() {
+    use wxpay_setup::domain::fields::FieldId;
+    use wxpay_setup::domain::profile::{Prerequisite, SiteKind};
+    use wxpay_setup::domain::secret::Secret;
+    // nothing listens on the fixture's WeChat address: every check is "cannot reach"
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    {
+        let w = &mut h.state_mut().wizard;
+        w.set_prerequisite(Prerequisite::Verified);
+        w.set_merchant_path(wxpay_setup::domain::profile::MerchantPath::BindExisting);
+        for item in wxpay_setup::app::journey::BIND_EXISTING {
+            w.set_checked(item.id, true);
+        }
+        w.set_site_kind(SiteKind::MiniProgram);
+        w.set_text(FieldId::PaymentName, "微信支付");
+        w.set_text(FieldId::MpAppId, "wx1234567890abcdef");
+        w.set_text(FieldId::MchId, MCHID);
+        w.set_jsapi_enabled(true);
+        w.set_secret(
+            SecretField::MpAppSecret,
+            Secret::new("0123456789abcdef0123456789abcdef"),
+        );
+        w.set_secret(
+            SecretField::ApiKeyV2,
+            Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+        );
+        w.set_secret(
+            SecretField::ApiKeyV3,
+            Secret::new("V3keyV3keyV3keyV3keyV3keyV3key12"),
+        );
+    }
+    drop_file(&mut h, &good_zip(work.path()));
+    h.state_mut().wizard.go_to(Step::Verify);
+    h.run_ok();
+    click(&mut h, t("verify.run_all"));
+    settle(&mut h);
+    assert!(
+        shows(&h, t("check.status.error")),
+        "neutral 'could not check'"
+    );
+    assert!(
+        !shows(&h, t("check.status.fail")),
+        "never 'wrong' while offline"
+    );
+
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    let not_checked = t("problem.check_not_checked").replace("{check}", t("check.id.pay_mp"));
+    assert!(
+        shows(&h, &not_checked),
+        "the summary says it could not check"
+    );
+    assert!(
+        h.query_all_by_label(t("summary.go_fix")).next().is_none(),
+        "nothing offers an edit while offline: {:?}",
+        h.state()
+            .wizard
+            .all_missing()
+            .iter()
+            .map(|m| m.problem.code)
+            .collect::<Vec<_>>()
+    );
+    assert!(h.query_all_by_label(t("summary.go_check")).next().is_some());
+    assert!(shows(&h, "项未能检查"), "the checks line counts them apart");
+
+    // the report: nothing red
+    let out = work.path().join("report.html");
+    *f.picker.report.lock().unwrap() = Some(out.clone());
+    click(&mut h, t("verify.save_report"));
+    settle(&mut h);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        !html.contains("class=\"bad\""),
+        "offline is not red: {html}"
+    );
+
+    // the shop list counts them as not checked, not as failed
+    click(&mut h, t("shops.open_list"));
+    assert!(shows(&h, "项未能检查"));
+    assert!(
+        !shows(&h, "0/"),
+        "no 'n/m passed' ratio that reads as failure"
+    );
+}

@@ -25,8 +25,8 @@ pub struct ProfileRow {
     pub name: String,
     pub site_kind: Option<SiteKind>,
     pub step: Step,
-    pub checks_ok: usize,
-    pub checks_run: usize,
+    /// The remembered results of the checks that apply, by what they prove.
+    pub checks: crate::domain::wxapi::Tally,
     pub cert_not_after: Option<String>,
     /// Days until the certificate expires (negative: expired).
     pub cert_days_left: Option<i64>,
@@ -44,8 +44,7 @@ pub fn rows(store: &ProfileStore, now: time::OffsetDateTime) -> Vec<ProfileRow> 
                 name,
                 site_kind: None,
                 step: Step::Prerequisite,
-                checks_ok: 0,
-                checks_run: 0,
+                checks: Default::default(),
                 cert_not_after: None,
                 cert_days_left: None,
                 damaged: true,
@@ -65,12 +64,12 @@ pub fn row(p: &Profile, now: time::OffsetDateTime) -> ProfileRow {
         name: p.name.clone(),
         site_kind: p.site_kind,
         step: p.step,
-        checks_ok: p
-            .checks
-            .values()
-            .filter(|r| r.outcome.status == crate::domain::wxapi::Status::Ok)
-            .count(),
-        checks_run: p.checks.len(),
+        checks: crate::domain::wxapi::Tally::of(
+            p.checks
+                .iter()
+                .filter(|(id, _)| id.applies(p))
+                .map(|(_, r)| r.outcome.status),
+        ),
         cert_not_after: not_after,
         cert_days_left: days,
         damaged: false,

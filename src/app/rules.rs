@@ -189,19 +189,25 @@ pub fn step_missing(
         Step::Verify => {
             for id in super::verify::applicable(profile) {
                 let current = super::verify::fingerprint(id, profile, secrets);
+                // Only WeChat saying a value is wrong is an error to fix; "could
+                // not check" and "not checked yet" are warnings: check (again).
                 match profile.checks.get(&id) {
-                    Some(r)
-                        if r.fingerprint == current
-                            && r.outcome.status == crate::domain::wxapi::Status::Ok => {}
-                    Some(r) if r.fingerprint == current => push(
+                    Some(r) if r.fingerprint == current && !r.outcome.status.is_problem() => {}
+                    Some(r) if r.fingerprint == current && r.outcome.status.needs_edit() => push(
                         None,
                         Problem::error("check_not_ok")
                             .with("check", id.key())
                             .with("code", &r.outcome.code),
                     ),
+                    Some(r) if r.fingerprint == current => push(
+                        None,
+                        Problem::warning("check_not_checked")
+                            .with("check", id.key())
+                            .with("code", &r.outcome.code),
+                    ),
                     _ => push(
                         None,
-                        Problem::error("check_not_run").with("check", id.key()),
+                        Problem::warning("check_not_run").with("check", id.key()),
                     ),
                 }
             }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::rules::Secrets;
+use crate::domain::fields::FieldId;
 use crate::domain::profile::{Profile, SecretField};
 use crate::domain::wxapi::{Outcome, Status, clock, mp, v2, v3};
 use crate::services::wechat_http::{BaseUrls, NetError, Reply, WeChatHttp};
@@ -243,6 +244,19 @@ pub fn run_check(
     if !m.is_empty() {
         return Outcome::error("missing_values").with("fields", m.join(", "));
     }
+    // The mini program's pair entered again for the service account would pass
+    // (40029 does not tell the accounts apart): a "right" there would be false.
+    let same_account = match check {
+        CheckId::OaAppSecret => {
+            !super::rules::same_account_problems(p, s, FieldId::OaAppId).is_empty()
+                || !super::rules::same_account_problems(p, s, FieldId::OaAppSecret).is_empty()
+        }
+        CheckId::PayOa => !super::rules::same_account_problems(p, s, FieldId::OaAppId).is_empty(),
+        _ => false,
+    };
+    if same_account {
+        return Outcome::error("same_account_as_mp");
+    }
     let urls = match urls {
         Ok(u) => u,
         Err(e) => return net(e.clone()),
@@ -371,6 +385,56 @@ pub fn run_all(
 mod tests {
     use super::*;
     use crate::domain::secret::Secret;
+
+    /// A fake that fails the test if anything is sent.
+    struct NoNetwork;
+    impl WeChatHttp for NoNetwork {
+        fn get(
+            &self,
+            url: &str,
+            _: Option<&str>,
+        ) -> Result<crate::services::wechat_http::Reply, NetError> {
+            panic!("nothing may be sent, but {url} was requested")
+        }
+        fn post_xml(
+            &self,
+            url: &str,
+            _: &str,
+        ) -> Result<crate::services::wechat_http::Reply, NetError> {
+            panic!("nothing may be sent, but {url} was requested")
+        }
+    }
+
+    #[test]
+    fn the_mini_programs_pair_entered_for_the_service_account_is_not_sent() {
+        let mut p = Profile::new("店");
+        p.site_kind = Some(crate::domain::profile::SiteKind::SiteAndMiniProgram);
+        p.mp_appid = "wx1234567890abcdef".into();
+        p.oa_appid = "wx1234567890abcdef".into();
+        p.mchid = "1900006031".into();
+        let mut s = Secrets::new();
+        s.insert(
+            SecretField::MpAppSecret,
+            Secret::new("0123456789abcdef0123456789abcdef"),
+        );
+        s.insert(
+            SecretField::OaAppSecret,
+            Secret::new("0123456789abcdef0123456789abcdef"),
+        );
+        s.insert(
+            SecretField::ApiKeyV2,
+            Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+        );
+        let urls = BaseUrls::from_env();
+        for id in [CheckId::OaAppSecret, CheckId::PayOa] {
+            let o = run_check(id, &p, &s, &NoNetwork, &urls);
+            assert_eq!(
+                (o.status, o.code.as_str()),
+                (Status::Error, "same_account_as_mp"),
+                "{id:?}"
+            );
+        }
+    }
 
     #[test]
     fn editing_a_value_changes_only_the_fingerprints_that_read_it() {

@@ -16,7 +16,9 @@ pub struct ReportInput<'a> {
     pub secrets_set: &'a BTreeSet<SecretField>,
     /// Field label -> localized problem, for the backend rows.
     pub row_problems: &'a dyn Fn(FormValue) -> Option<String>,
-    pub missing: Vec<String>,
+    /// What is still missing, and whether it is a wrong value (`true`) or only
+    /// something not checked yet (offline is not failure: not drawn in red).
+    pub missing: Vec<(String, bool)>,
     /// Check name, status, localized message, time, stale.
     pub checks: Vec<(String, Status, String, String, bool)>,
     pub generated_at: &'a str,
@@ -39,7 +41,7 @@ pub fn escape(s: &str) -> String {
 
 const CSS: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0;width:100%}td,th{border:1px solid #ccc;padding:6px 10px;text-align:left;vertical-align:top}\
-th{background:#f3f3f3}.ok{color:#1a7f3c}.bad{color:#c62828}.warn{color:#b26a00}.muted{color:#777;font-size:.9em}";
+th{background:#f3f3f3}.ok{color:#1a7f3c}.bad{color:#c62828}.warn{color:#b26a00}.unproven{color:#2f62b0}.muted{color:#777;font-size:.9em}";
 
 pub fn render(tr: Tr, input: &ReportInput<'_>) -> String {
     let p = input.profile;
@@ -59,10 +61,16 @@ pub fn render(tr: Tr, input: &ReportInput<'_>) -> String {
     )));
     h.push_str("</p>\n");
 
-    let all_ok = input.missing.is_empty() && input.checks.iter().all(|c| c.1 == Status::Ok && !c.4);
+    let all_ok = input.missing.is_empty() && input.checks.iter().all(|c| !c.1.is_problem() && !c.4);
+    let any_wrong =
+        input.missing.iter().any(|m| m.1) || input.checks.iter().any(|c| c.1 == Status::Fail);
     h.push_str(&format!(
         "<p class=\"{}\"><strong>{}</strong></p>\n",
-        if all_ok { "ok" } else { "bad" },
+        match (all_ok, any_wrong) {
+            (true, _) => "ok",
+            (false, true) => "bad",
+            (false, false) => "warn",
+        },
         escape(if all_ok {
             tr.t("report.ready")
         } else {
@@ -123,13 +131,13 @@ pub fn render(tr: Tr, input: &ReportInput<'_>) -> String {
         escape(tr.t("report.when"))
     ));
     for (name, status, message, at, stale) in &input.checks {
+        // green only for proof, red only for WeChat's "wrong"; offline is plain
         let (class, mark) = match status {
             Status::Ok => ("ok", "✓"),
             Status::Fail => ("bad", "×"),
-            Status::Error => ("warn", "!"),
+            Status::Error => ("plain", "○"),
             Status::Skipped => ("muted", "—"),
-            // its own class comes with the report's wiring of the new status
-            Status::Unproven => ("warn", "?"),
+            Status::Unproven => ("unproven", "◇"),
         };
         let stale_note = if *stale {
             format!(
@@ -147,14 +155,23 @@ pub fn render(tr: Tr, input: &ReportInput<'_>) -> String {
         ));
     }
     h.push_str("</table>\n");
+    let counted = super::wxapi::Tally::of(
+        input
+            .checks
+            .iter()
+            .filter(|c| !c.4 && !c.3.is_empty())
+            .map(|c| c.1),
+    );
+    h.push_str(&format!("<p>{}</p>\n", escape(&tr.msg(&counted))));
 
     if !input.missing.is_empty() {
         h.push_str(&format!(
             "<h2>{}</h2>\n<ul>\n",
             escape(tr.t("summary.missing_title"))
         ));
-        for m in &input.missing {
-            h.push_str(&format!("<li class=\"bad\">{}</li>\n", escape(m)));
+        for (m, wrong) in &input.missing {
+            let class = if *wrong { "bad" } else { "plain" };
+            h.push_str(&format!("<li class=\"{class}\">{}</li>\n", escape(m)));
         }
         h.push_str("</ul>\n");
     }
@@ -182,7 +199,7 @@ mod tests {
                 profile: &p,
                 secrets_set: &set,
                 row_problems: &no_problem,
-                missing: vec!["a & b".into()],
+                missing: vec![("a & b".into(), true)],
                 checks: vec![(
                     "MP".into(),
                     Status::Ok,

@@ -107,12 +107,30 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 .map(|f| format!("{}: ", tr.t(&format!("field.{}.label", f.key()))))
                 .unwrap_or_default();
             ui.label(RichText::new(tr.t(&format!("step.{}.nav", m.step.key()))).weak());
-            ui.label(RichText::new(format!("{field}{}", tr.problem(&m.problem))).color(ERR_COLOR));
-            if ui.small_button(tr.t("summary.go_fix")).clicked() {
+            let text = format!("{field}{}", tr.problem(&m.problem));
+            // only a value that is wrong is red and asks for an edit; a check that
+            // has not run, or could not run (offline), asks to check again
+            let (text, button) = if m.problem.is_error() {
+                (RichText::new(text).color(ERR_COLOR), "summary.go_fix")
+            } else {
+                (RichText::new(text), "summary.go_check")
+            };
+            ui.label(text);
+            if ui.small_button(tr.t(button)).clicked() {
                 w.go_to(m.step);
             }
         });
     }
+    let tally = w.check_tally();
+    let line = tr.tf("summary.checks_line", &[("tally", tr.msg(&tally))]);
+    let color = if tally.fail > 0 {
+        ERR_COLOR
+    } else if tally.total() > 0 && tally.all_good() && tally.unproven == 0 {
+        super::widgets::OK_COLOR
+    } else {
+        ui.visuals().text_color()
+    };
+    ui.label(RichText::new(line).color(color));
 
     ui.add_space(6.0);
     super::verify::report_button(ui, w);

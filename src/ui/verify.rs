@@ -2,7 +2,7 @@
 
 use egui::{RichText, TextEdit, Ui};
 
-use super::widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR, hint, ok_line, section};
+use super::widgets::{ERR_COLOR, OK_COLOR, UNPROVEN_COLOR, WARN_COLOR, hint, ok_line, section};
 use crate::app::verify::CheckId;
 use crate::app::{CheckView, Wizard};
 use crate::domain::wxapi::Status;
@@ -20,6 +20,15 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
         w.run_checks(&ids);
     }
     ui.add_space(6.0);
+    // a wrong clock makes WeChat refuse signed requests: say that before anything else
+    if let Some(clock) = w.clock_warning() {
+        ui.label(
+            RichText::new(format!("⚠ {}", tr.outcome(&clock)))
+                .color(WARN_COLOR)
+                .strong(),
+        );
+        ui.add_space(6.0);
+    }
     for id in &ids {
         check_row(ui, w, *id, true);
         ui.add_space(4.0);
@@ -73,14 +82,25 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
             });
         }
         CheckView::Done { record, stale } => {
-            let (mark, color) = match record.outcome.status {
-                Status::Ok => ("✓", OK_COLOR),
-                Status::Fail => ("×", ERR_COLOR),
-                // the lead gives "unproven" its own colour when wiring the new status
-                Status::Error | Status::Skipped | Status::Unproven => ("⚠", WARN_COLOR),
+            let status = record.outcome.status;
+            let color = if *stale {
+                ui.visuals().weak_text_color()
+            } else {
+                status_color(ui, status)
             };
-            let text = format!("{mark} {}", tr.outcome(&record.outcome));
-            ui.label(RichText::new(text).color(if *stale { egui::Color32::GRAY } else { color }));
+            let head = format!(
+                "{} {}",
+                status_mark(status),
+                tr.t(&format!("check.status.{}", status.key()))
+            );
+            ui.label(RichText::new(head).color(color).strong());
+            ui.label(tr.outcome(&record.outcome));
+            if let Some(words) = &record.outcome.wechat {
+                hint(
+                    ui,
+                    &tr.tf("verify.wechat_words", &[("words", words.to_string())]),
+                );
+            }
             let when = tr.tf(
                 "verify.checked_at",
                 &[(
@@ -94,6 +114,28 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
             }
         }
     });
+}
+
+/// Green only for what WeChat proved, red only for what WeChat called wrong;
+/// "could not check" is plain text, "cannot be proven" has its own colour.
+pub fn status_color(ui: &Ui, status: Status) -> egui::Color32 {
+    match status {
+        Status::Ok => OK_COLOR,
+        Status::Fail => ERR_COLOR,
+        Status::Unproven => UNPROVEN_COLOR,
+        Status::Error => ui.visuals().text_color(),
+        Status::Skipped => ui.visuals().weak_text_color(),
+    }
+}
+
+pub fn status_mark(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "✓",
+        Status::Fail => "×",
+        Status::Unproven => "◇",
+        Status::Error => "○",
+        Status::Skipped => "—",
+    }
 }
 
 /// A button that runs a group of checks, with their results below it.
@@ -117,7 +159,7 @@ fn public_key_section(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
     let asked = matches!(
         w.check_view(CheckId::V3Certificates),
-        CheckView::Done { ref record, .. } if record.outcome.code.starts_with("v3_public_key_mode") || record.outcome.code.starts_with("public_key")
+        CheckView::Done { ref record, .. } if record.outcome.code.starts_with("v3_public_key") || record.outcome.code.starts_with("public_key") || record.outcome.code == "v3_reply_signer_unknown"
     );
     if !asked && w.profile().public_key_id.is_empty() {
         return;

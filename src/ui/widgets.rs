@@ -15,6 +15,9 @@ use super::UiState;
 pub const OK_COLOR: Color32 = Color32::from_rgb(0x1a, 0x9b, 0x4b);
 pub const WARN_COLOR: Color32 = Color32::from_rgb(0xc7, 0x7c, 0x02);
 pub const ERR_COLOR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+/// "Format right, cannot be proven online": neither the green of proof nor the
+/// red of a wrong value.
+pub const UNPROVEN_COLOR: Color32 = Color32::from_rgb(0x4a, 0x7f, 0xd0);
 pub const FIELD_WIDTH: f32 = 360.0;
 
 pub fn problem_line(ui: &mut Ui, tr: Tr, p: &Problem) {

@@ -365,6 +365,35 @@ impl Wizard {
         }
     }
 
+    /// The results that still describe the values as they are now (not stale),
+    /// counted by what they prove.
+    pub fn check_tally(&self) -> crate::domain::wxapi::Tally {
+        let current =
+            self.applicable_checks()
+                .into_iter()
+                .filter_map(|id| match self.check_view(id) {
+                    CheckView::Done {
+                        record,
+                        stale: false,
+                    } => Some(record.outcome.status),
+                    _ => None,
+                });
+        crate::domain::wxapi::Tally::of(current)
+    }
+
+    /// "This computer's clock is N minutes off", read from the `Date` of the
+    /// replies behind the latest results; shown before any of them.
+    pub fn clock_warning(&self) -> Option<crate::domain::wxapi::Outcome> {
+        let applicable = self.applicable_checks();
+        crate::domain::wxapi::clock::clock_outcome(
+            self.profile()
+                .checks
+                .iter()
+                .filter(|(id, _)| applicable.contains(id))
+                .map(|(_, r)| r.outcome.clock_skew_secs),
+        )
+    }
+
     // ----- the readiness report ---------------------------------------------------
 
     /// Saving the report: idle, running, or where it went / why it failed.
@@ -397,10 +426,13 @@ impl Wizard {
             .all_missing()
             .iter()
             .map(|m| {
-                format!(
-                    "{}: {}",
-                    tr.t(&format!("step.{}.nav", m.step.key())),
-                    tr.problem(&m.problem)
+                (
+                    format!(
+                        "{}: {}",
+                        tr.t(&format!("step.{}.nav", m.step.key())),
+                        tr.problem(&m.problem)
+                    ),
+                    m.problem.is_error(),
                 )
             })
             .collect();
@@ -413,7 +445,14 @@ impl Wizard {
                     CheckView::Done { record, stale } => (
                         name,
                         record.outcome.status,
-                        tr.outcome(&record.outcome),
+                        match &record.outcome.wechat {
+                            Some(words) => format!(
+                                "{} {}",
+                                tr.outcome(&record.outcome),
+                                tr.tf("verify.wechat_words", &[("words", words.to_string())])
+                            ),
+                            None => tr.outcome(&record.outcome),
+                        },
                         record.at.clone(),
                         stale,
                     ),

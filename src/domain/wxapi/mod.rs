@@ -74,6 +74,71 @@ impl Status {
     }
 }
 
+/// How a set of check results stands, counted by what each proves: the one
+/// summary the shop list, the summary page, the report and `verify` share, so
+/// that "could not check" is never counted as "wrong" anywhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub ok: usize,
+    pub unproven: usize,
+    pub fail: usize,
+    /// Could not check (offline, WeChat busy, unexpected reply).
+    pub error: usize,
+}
+
+impl Tally {
+    pub fn of(statuses: impl IntoIterator<Item = Status>) -> Tally {
+        let mut t = Tally::default();
+        for s in statuses {
+            match s {
+                Status::Ok => t.ok += 1,
+                Status::Unproven => t.unproven += 1,
+                Status::Fail => t.fail += 1,
+                Status::Error => t.error += 1,
+                Status::Skipped => {}
+            }
+        }
+        t
+    }
+
+    /// Checks that ran to any result (skipped ones do not count).
+    pub fn total(&self) -> usize {
+        self.ok + self.unproven + self.fail + self.error
+    }
+
+    /// Nothing wrong and nothing left unchecked (unproven values are allowed:
+    /// no side-effect-free reply can prove them).
+    pub fn all_good(&self) -> bool {
+        self.fail == 0 && self.error == 0
+    }
+}
+
+/// "3 项通过、1 项未能检查": each count that is not zero, in the order ok,
+/// unproven, fail, error.
+impl crate::i18n::Message for Tally {
+    fn key(&self) -> String {
+        if self.total() == 0 {
+            "tally.none".into()
+        } else {
+            "tally.line".into()
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        use crate::i18n::Arg;
+        let parts = [
+            ("tally.ok", self.ok),
+            ("tally.unproven", self.unproven),
+            ("tally.fail", self.fail),
+            ("tally.error", self.error),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| Arg::Nested(key.into(), vec![("n", Arg::Text(n.to_string()))]))
+        .collect();
+        vec![("parts", Arg::List(parts))]
+    }
+}
+
 /// What WeChat itself said: the HTTP status, its code (`errcode`, `err_code` or
 /// `return_code`, or the APIv3 `code`) and its message, kept so that the user
 /// can quote them to WeChat's support. Never holds a secret: WeChat's replies
@@ -85,6 +150,17 @@ pub struct WeChatWords {
     pub code: Option<String>,
     #[serde(default)]
     pub message: Option<String>,
+}
+
+/// "HTTP 401 · SIGN_ERROR · 签名错误": what WeChat said, to quote to its support.
+impl std::fmt::Display for WeChatWords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.http)?;
+        for part in self.code.iter().chain(self.message.iter()) {
+            write!(f, " · {part}")?;
+        }
+        Ok(())
+    }
 }
 
 impl WeChatWords {
@@ -175,6 +251,26 @@ pub fn random_token(len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tally_counts_could_not_check_apart_from_wrong() {
+        use Status::*;
+        let t = Tally::of([Ok, Unproven, Error, Skipped, Ok]);
+        assert_eq!((t.ok, t.unproven, t.fail, t.error), (2, 1, 0, 1));
+        assert_eq!(t.total(), 4);
+        assert!(!t.all_good(), "offline leaves the shop unchecked");
+        assert!(
+            Tally::of([Ok, Unproven]).all_good(),
+            "unproven is not a problem"
+        );
+        assert!(!Tally::of([Ok, Fail]).all_good());
+        use crate::i18n::{Lang, Tr};
+        assert_eq!(
+            Tr(Lang::ZhCn).msg(&t),
+            "2 项通过、1 项格式正确但无法在线证明、1 项未能检查"
+        );
+        assert_eq!(Tr(Lang::En).msg(&Tally::default()), "not checked yet");
+    }
 
     #[test]
     fn unproven_is_its_own_status_and_neither_a_problem_nor_ok() {
