@@ -31,16 +31,32 @@ struct Env {
 
 impl Env {
     fn new(extra: &str) -> Env {
+        Env::with_zip(true, extra)
+    }
+
+    /// A shop whose certificate zip was never imported: no certificate, no private key.
+    fn without_certificate() -> Env {
+        Env::with_zip(false, "")
+    }
+
+    fn with_zip(zip: bool, extra: &str) -> Env {
         let config = tempfile::tempdir().unwrap();
         let work = tempfile::tempdir().unwrap();
-        let zip = good_zip(work.path());
+        let cert_zip = if zip {
+            let zip = good_zip(work.path());
+            format!(
+                "cert_zip = {:?}\n",
+                zip.file_name().unwrap().to_str().unwrap()
+            )
+        } else {
+            String::new()
+        };
         let name = unique_name("export");
         import_profile(
             config.path(),
             work.path(),
             &format!(
-                "name = {name:?}\nsite_kind = \"site_and_mini_program\"\npayment_name = \"微信支付\"\nmp_appid = {APPID:?}\nmp_appsecret = \"0123456789abcdef0123456789abcdef\"\nmchid = {MCHID:?}\napi_key_v2 = {KEY:?}\napi_key_v3 = {V3:?}\noa_appid = \"wxfedcba0987654321\"\ncert_zip = {:?}\n{extra}",
-                zip.file_name().unwrap().to_str().unwrap()
+                "name = {name:?}\nsite_kind = \"site_and_mini_program\"\npayment_name = \"微信支付\"\nmp_appid = {APPID:?}\nmp_appsecret = \"0123456789abcdef0123456789abcdef\"\nmchid = {MCHID:?}\napi_key_v2 = {KEY:?}\napi_key_v3 = {V3:?}\noa_appid = \"wxfedcba0987654321\"\n{cert_zip}{extra}"
             ),
         );
         Env { config, work, name }
@@ -211,7 +227,9 @@ fn every_file_an_export_mentions_was_written() {
     let cert_mode = Env::new("");
     let only_id = Env::new(&format!("public_key_id = {PUB_KEY_ID:?}\n"));
     let public = Env::public_key_mode();
+    let no_cert = Env::without_certificate();
     for (env, label) in [
+        (&no_cert, "no certificate imported"),
         (&cert_mode, "certificate mode"),
         (&only_id, "public key ID without pub_key.pem"),
         (&public, "public-key mode"),
@@ -231,6 +249,14 @@ fn every_file_an_export_mentions_was_written() {
                         | Format::WechatpayPhp
                         | Format::PythonWechatpayv3
                 );
+                if env.name == no_cert.name {
+                    assert!(!dir.join("apiclient_cert.pem").exists());
+                    assert!(
+                        all_files_text(&dir)
+                            .contains(&format!("{MISSING_FILE}: apiclient_cert.pem")),
+                        "{label}: says the certificate is missing"
+                    );
+                }
                 if env.name == only_id.name && uses_public_key {
                     assert!(!dir.join("pub_key.pem").exists());
                     assert!(
