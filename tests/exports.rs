@@ -21,6 +21,7 @@ use wxpay_setup::domain::export::{Format, MISSING_FILE, NOT_EXPORTED};
 const KEY: &str = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
 const V3: &str = "V3keyV3keyV3keyV3keyV3keyV3key12";
 const APPID: &str = "wx1234567890abcdef";
+const TRICKY_FOLDER: &str = "店铺 \"A\" it's $HOME #1 a:b=c";
 const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000060312025112600000000";
 
 struct Env {
@@ -81,10 +82,17 @@ impl Env {
         wxpay(self.config.path())
     }
 
+    /// Exports into a folder whose name needs quoting in every language (space, quotes,
+    /// `$`, `#`, `:`, `=`, non-ASCII): the paths written must still reach the files.
     fn export(&self, format: Format, secrets: bool) -> PathBuf {
+        self.export_into(TRICKY_FOLDER, format, secrets)
+    }
+
+    fn export_into(&self, folder: &str, format: Format, secrets: bool) -> PathBuf {
         let dir = self
             .work
             .path()
+            .join(folder)
             .join(format!("{}-{secrets}", format.name()));
         let _ = std::fs::remove_dir_all(&dir);
         let mut c = self.cmd();
@@ -236,7 +244,8 @@ fn every_file_an_export_mentions_was_written() {
     ] {
         for secrets in [false, true] {
             for f in Format::ALL {
-                let dir = env.export(f, secrets);
+                // a plain folder name, so that paths split into words at quotes and spaces
+                let dir = env.export_into("plain", f, secrets);
                 let label = format!("{} ({label}, secrets: {secrets})", f.name());
                 assert_mentions_exist(&dir, &label);
                 let uses_public_key = matches!(

@@ -217,6 +217,11 @@ impl<'a> Layout<'a> {
         self.dir.join(name).display().to_string()
     }
 
+    /// The folder, for a comment.
+    fn shown_dir(&self) -> String {
+        comment_safe(&self.dir.display().to_string())
+    }
+
     /// The file's full path, or the marker in its place.
     fn abs(&self, f: FileRef) -> String {
         match f {
@@ -243,7 +248,7 @@ impl<'a> Layout<'a> {
             notes.push(format!(
                 "{MISSING_FILE}: {PUBLIC_KEY_FILE_NAME}: only the public key ID {} is known. Download the WeChat Pay public key (merchant platform: 账户中心 -> API安全 -> 微信支付公钥), save it as {} and put that path where {MISSING_FILE} stands (or add it in wxpay-setup and export again).",
                 self.v.public_key_id,
-                self.join(PUBLIC_KEY_FILE_NAME)
+                comment_safe(&self.join(PUBLIC_KEY_FILE_NAME))
             ));
         }
         notes
@@ -252,15 +257,16 @@ impl<'a> Layout<'a> {
     /// How a certificate-mode merchant gets the platform certificates (wechatpay-php's
     /// downloader, which saves `wechatpay_<serial>.pem` files into the folder given).
     fn downloader_note(&self, comment: &str) -> String {
-        let key = self.abs(self.key);
+        // shell words, as the user will paste them
+        let sh = |s: &str| format!("'{}'", comment_safe(s).replace('\'', "'\\''"));
+        let key = sh(&self.abs(self.key));
+        let dir = sh(&self.dir.display().to_string());
         [
             "Platform certificates: this merchant uses certificate mode, and the SDK does not download them.".to_owned(),
             "Download them once into this folder with wechatpay-php's CertificateDownloader (composer require wechatpay/wechatpay):".to_owned(),
             format!(
-                "  php vendor/bin/CertificateDownloader.php -k <APIv3 key> -m {} -s {} -f {key} -o {}",
-                self.v.mchid,
-                self.v.serial,
-                self.dir.display()
+                "  php vendor/bin/CertificateDownloader.php -k <APIv3 key> -m {} -s {} -f {key} -o {dir}",
+                self.v.mchid, self.v.serial,
             ),
             format!("It saves each one as {PLATFORM_CERT_PREFIX}<serial>.pem; this file loads every such file found here."),
             "Or, if the merchant platform (API安全) shows a WeChat Pay public key, add its ID and public key file in wxpay-setup and export again.".to_owned(),
@@ -336,9 +342,30 @@ fn py(s: &str) -> String {
     dq(s)
 }
 
-/// dotenv: double quotes keep `#` and spaces literal.
+/// dotenv: single quotes are literal in every dotenv reader (no `$VAR` expansion, no
+/// escapes), so they are used unless the value holds a `'` or a line break; then double
+/// quotes with `\\`, `\"`, `\$` and `\n` escaped, as dotenvy reads them.
 fn env_value(s: &str) -> String {
-    dq(s)
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
+    if !s.contains(['\'', '\n']) {
+        return format!("'{s}'");
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Java .properties: escape `\`, `=`, `:`, `#`, `!` and write non-ASCII as \uXXXX
@@ -361,6 +388,15 @@ fn prop(s: &str) -> String {
         }
     }
     out
+}
+
+/// Text that stays inside a one-line comment in every language: no line breaks, and no
+/// `?>` (which ends PHP code even inside a `//` comment).
+fn comment_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect::<String>()
+        .replace("?>", "? >")
 }
 
 /// A PHP expression for a file beside the config: `__DIR__ . '/name'`, or the marker.
@@ -491,7 +527,7 @@ fn wxjava(l: &Layout<'_>) -> String {
     kv("notify-url", NOTIFY_URL_PLACEHOLDER);
     s.push_str(&format!(
         "    # key-path: {MISSING_FILE}: the {P12_FILE_NAME} from the WXCertUtil zip, only for APIv2 calls that need it (refunds). wxpay-setup does not keep it: copy it into {} and set key-path to its full path.\n",
-        l.dir.display()
+        l.shown_dir()
     ));
     s
 }
@@ -636,7 +672,7 @@ fn ijpay(l: &Layout<'_>) -> (String, String) {
     let domain_note = "Set domain to your site's base URL: the demo appends its own notify path.";
     let p12_note = format!(
         "# {MISSING_FILE}: the {P12_FILE_NAME} from the WXCertUtil zip (password: the merchant number). wxpay-setup does not keep it: copy it into {} and put its full path here.\n",
-        l.dir.display()
+        l.shown_dir()
     );
     let mut v2 = header("#", l, false, domain_note);
     let kv = |s: &mut String, k: &str, val: &str| s.push_str(&format!("{k}={}\n", prop(val)));
@@ -665,7 +701,7 @@ fn ijpay(l: &Layout<'_>) -> (String, String) {
     } else {
         v3.push_str(&format!(
             "# {MISSING_FILE}: the platform certificate. The demo's /v3/get call downloads it and saves it to this path: set it to a file in {} and call /v3/get once.\n",
-            l.dir.display()
+            l.shown_dir()
         ));
     }
     kv(&mut v3, "v3.platformCertPath", MISSING_FILE);
@@ -775,5 +811,8 @@ mod tests {
         assert_eq!(php("a'b\\c$d"), "'a\\'b\\\\c$d'");
         assert_eq!(dq("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\"");
         assert_eq!(prop("a=b:c#d!e\\f商"), "a\\=b\\:c\\#d\\!e\\\\f\\u5546");
+        assert_eq!(comment_safe("a\nb?>c"), "a?b? >c");
+        assert_eq!(env_value("a $HOME #b\"c\\"), "'a $HOME #b\"c\\'");
+        assert_eq!(env_value("it's $HOME\n"), "\"it's \\$HOME\\n\"");
     }
 }
