@@ -432,6 +432,13 @@ fn header(comment: &str, l: &Layout<'_>, uses_public_key: bool, notify: &str) ->
     h
 }
 
+/// Why a file names its PEM files by full path, and what to do when they move.
+fn absolute_note(runtime: &str) -> String {
+    format!(
+        "Paths are absolute because {runtime} resolves a bare file name against the working directory: if you move these files (to the server), change the paths to where they are."
+    )
+}
+
 const NOTIFY_NOTE: &str = "Set the notify URL to your shop's own callback address.";
 
 // ----- renderers --------------------------------------------------------------------
@@ -439,6 +446,7 @@ const NOTIFY_NOTE: &str = "Set the notify URL to your shop's own callback addres
 fn env(l: &Layout<'_>) -> String {
     let v = l.v;
     let mut s = header("#", l, true, NOTIFY_NOTE);
+    s.push_str(&format!("# {}\n", absolute_note("a program")));
     let mut kv = |k: &str, val: &str| s.push_str(&format!("{k}={}\n", env_value(val)));
     kv("WXPAY_APPID", &v.appid);
     if !v.oa_appid.is_empty() {
@@ -508,9 +516,7 @@ fn easywechat6(l: &Layout<'_>) -> String {
 fn wxjava(l: &Layout<'_>) -> String {
     let v = l.v;
     let mut s = header("#", l, true, NOTIFY_NOTE);
-    s.push_str(
-        "# Paths are absolute: WxJava resolves a bare file name against the working directory.\n",
-    );
+    s.push_str(&format!("# {}\n", absolute_note("WxJava")));
     s.push_str("wx:\n  pay:\n");
     let mut kv = |k: &str, val: &str| s.push_str(&format!("    {k}: {}\n", dq(val)));
     kv("app-id", &v.appid);
@@ -561,8 +567,9 @@ fn go(l: &Layout<'_>) -> String {
         .map(|(k, val)| format!("\t{k:width$} = {val}\n"))
         .collect();
     format!(
-        "{}// Paths are absolute: Go resolves a bare file name against the working directory.\n\npackage wxpayconfig\n\nimport (\n\t\"context\"\n\n\t\"github.com/wechatpay-apiv3/wechatpay-go/core\"\n\t\"github.com/wechatpay-apiv3/wechatpay-go/core/option\"\n\t\"github.com/wechatpay-apiv3/wechatpay-go/utils\"\n)\n\nconst (\n{consts})\n\n// NewClient builds a WeChat Pay APIv3 client.\nfunc NewClient(ctx context.Context) (*core.Client, error) {{\n\tmchPrivateKey, err := utils.LoadPrivateKeyWithPath(mchPrivateKeyPath)\n\tif err != nil {{\n\t\treturn nil, err\n\t}}\n{extra}\treturn core.NewClient(ctx, {opt})\n}}\n",
+        "{}// {}\n\npackage wxpayconfig\n\nimport (\n\t\"context\"\n\n\t\"github.com/wechatpay-apiv3/wechatpay-go/core\"\n\t\"github.com/wechatpay-apiv3/wechatpay-go/core/option\"\n\t\"github.com/wechatpay-apiv3/wechatpay-go/utils\"\n)\n\nconst (\n{consts})\n\n// NewClient builds a WeChat Pay APIv3 client.\nfunc NewClient(ctx context.Context) (*core.Client, error) {{\n\tmchPrivateKey, err := utils.LoadPrivateKeyWithPath(mchPrivateKeyPath)\n\tif err != nil {{\n\t\treturn nil, err\n\t}}\n{extra}\treturn core.NewClient(ctx, {opt})\n}}\n",
         header("//", l, true, NOTIFY_NOTE),
+        absolute_note("Go"),
     )
 }
 
@@ -592,8 +599,9 @@ fn java(l: &Layout<'_>) -> String {
         .map(|(k, val)| format!("    public static final String {k} = {val};\n"))
         .collect();
     format!(
-        "{}// Paths are absolute: Java resolves a bare file name against the working directory.\n\nimport com.wechat.pay.java.core.Config;\nimport com.wechat.pay.java.core.{import};\n\npublic final class WechatPayConfig {{\n{fields}\n    private WechatPayConfig() {{}}\n\n    public static Config build() {{\n        return {config};\n    }}\n}}\n",
+        "{}// {}\n\nimport com.wechat.pay.java.core.Config;\nimport com.wechat.pay.java.core.{import};\n\npublic final class WechatPayConfig {{\n{fields}\n    private WechatPayConfig() {{}}\n\n    public static Config build() {{\n        return {config};\n    }}\n}}\n",
         header("//", l, true, NOTIFY_NOTE),
+        absolute_note("Java"),
     )
 }
 
@@ -685,6 +693,7 @@ fn ijpay(l: &Layout<'_>) -> (String, String) {
     kv(&mut v2, "wxpay.domain", SITE_URL_PLACEHOLDER);
 
     let mut v3 = header("#", l, false, domain_note);
+    v3.push_str(&format!("# {}\n", absolute_note("Java")));
     kv(&mut v3, "v3.appId", &v.appid);
     kv(&mut v3, "v3.mchId", &v.mchid);
     kv(&mut v3, "v3.apiKey", &v.api_key_v2);
