@@ -330,7 +330,9 @@ pub fn write_format(
     secrets: Option<&BTreeMap<SecretField, Secret>>,
 ) -> Result<PathBuf, StorageError> {
     use crate::domain::export::{Values, render};
-    for (file, text) in &render(format, &Values::new(profile, secrets)).files {
+    // Exports name their files by absolute path: a relative one breaks in the consumer.
+    let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    for (file, text) in &render(format, &Values::new(profile, secrets), dir).files {
         let path = dir.join(file);
         crate::services::profile_store::write_atomic(&path, text)?;
         #[cfg(unix)]

@@ -1,7 +1,8 @@
 //! Sending the configuration to the shop backend: which field names it uses
 //! (a generic contract, presets for CRMEB, likeadmin and ShopXO, or a custom
-//! mapping file), the request's parts, a masked preview, and reading the reply.
-//! The contract is documented in docs/push-api.md.
+//! mapping file; a preset may also send fields with one fixed value, [`FIXED`]), the
+//! request's parts, a masked preview, and reading the reply. The contract is documented
+//! in docs/push-api.md.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,14 @@ pub const CANONICAL: &[&str] = &[
     "public_key_id",
     "apiclient_cert",
     "apiclient_key",
+];
+
+/// Fields a backend's form needs with one fixed value (likeadmin's WeChat Pay row), as
+/// canonical name -> value. Sent only when a mapping names them: the generic contract
+/// does not.
+pub const FIXED: &[(&str, &str)] = &[
+    ("interface_version", "v3"),
+    ("merchant_type", "ordinary_merchant"),
 ];
 
 /// Canonical names whose values are secrets (masked in previews, never logged).
@@ -86,9 +95,12 @@ impl Preset {
                 ("apiclient_cert", "pay_weixin_client_cert"),
                 ("apiclient_key", "pay_weixin_client_key"),
             ],
+            // likeadmin hands these to EasyWeChat 6: pay_sign_key is the APIv3 key.
             Preset::Likeadmin => &[
+                ("interface_version", "interface_version"),
+                ("merchant_type", "merchant_type"),
                 ("mchid", "mch_id"),
-                ("api_key_v2", "pay_sign_key"),
+                ("api_key_v3", "pay_sign_key"),
                 ("apiclient_cert", "apiclient_cert"),
                 ("apiclient_key", "apiclient_key"),
             ],
@@ -124,10 +136,12 @@ struct MappingFile {
 pub fn parse_mapping(text: &str) -> Result<Mapping, String> {
     let f: MappingFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
     for (k, v) in &f.fields {
-        if !CANONICAL.contains(&k.as_str()) {
+        let fixed = FIXED.iter().map(|(name, _)| *name);
+        if !CANONICAL.contains(&k.as_str()) && !fixed.clone().any(|f| f == k) {
+            let known: Vec<&str> = CANONICAL.iter().copied().chain(fixed).collect();
             return Err(format!(
                 "unknown field \"{k}\" (known: {})",
-                CANONICAL.join(", ")
+                known.join(", ")
             ));
         }
         if v.trim().is_empty() || v.chars().any(|c| c.is_control() || c == '"') {
@@ -191,6 +205,7 @@ pub fn build_parts(
         ),
         ("public_key_id", p.public_key_id.trim().to_owned()),
     ];
+    values.extend(FIXED.iter().map(|(k, v)| (*k, (*v).to_owned())));
     if !p.site_kind_or_default().needs_service_account() {
         values.retain(|(k, _)| *k != "oa_appid" && *k != "oa_appsecret");
     }
@@ -354,6 +369,46 @@ mod tests {
             !generic.iter().any(|p| p.name() == "oa_appid"),
             "case 1 sends no service account"
         );
+    }
+
+    /// likeadmin hands its WeChat settings to EasyWeChat 6: `pay_sign_key` is the APIv3
+    /// key, and `interface_version`/`merchant_type` are required (facts §5).
+    #[test]
+    fn likeadmin_gets_the_v3_key_and_its_required_fields() {
+        let (p, mut s) = profile();
+        s.insert(
+            SecretField::ApiKeyV3,
+            Secret::new("V3keyV3keyV3keyV3keyV3keyV3key12"),
+        );
+        let parts = build_parts(&p, &s, &Preset::Likeadmin.mapping());
+        let text = |name: &str| {
+            parts.iter().find_map(|part| match part {
+                Part::Text {
+                    name: n,
+                    value,
+                    secret,
+                } if n == name => Some((value.as_str(), *secret)),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            text("pay_sign_key"),
+            Some(("V3keyV3keyV3keyV3keyV3keyV3key12", true))
+        );
+        assert_eq!(text("interface_version"), Some(("v3", false)));
+        assert_eq!(text("merchant_type"), Some(("ordinary_merchant", false)));
+        assert_eq!(text("mch_id"), Some(("1900006031", false)));
+        assert!(
+            !parts
+                .iter()
+                .any(|part| matches!(part, Part::Text { value, .. } if value.starts_with("Zq8R"))),
+            "the APIv2 key is not sent to likeadmin"
+        );
+        // the generic contract is unchanged, and custom mappings may send the fixed fields
+        let generic = build_parts(&p, &s, &Preset::Generic.mapping());
+        assert!(!generic.iter().any(|p| p.name() == "interface_version"));
+        let m = parse_mapping("[fields]\ninterface_version = \"version\"\n").unwrap();
+        assert_eq!(build_parts(&p, &s, &m)[0].name(), "version");
     }
 
     #[test]
