@@ -416,7 +416,7 @@ mod catalog_tests {
             missing.push(format!("field.{}.label", f.key()));
             missing.push(format!("field.{}.where", f.key()));
         }
-        for c in crate::app::verify::CheckId::ALL {
+        for c in crate::domain::check::CheckId::ALL {
             missing.push(format!("check.id.{}", c.key()));
         }
         for code in [

@@ -165,8 +165,7 @@ pub struct Profile {
     pub backend_preset: String,
     pub backend_mapping_file: String,
     /// Online check results, by check id.
-    pub checks:
-        std::collections::BTreeMap<crate::app::verify::CheckId, crate::app::verify::CheckRecord>,
+    pub checks: std::collections::BTreeMap<super::check::CheckId, super::check::CheckRecord>,
     /// Where the user was, so that reopening the app lands there.
     pub step: Step,
     /// RFC 3339 time of the last change.
