@@ -6,8 +6,6 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::problem::Problem;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Lang {
     #[default]
@@ -127,50 +125,6 @@ impl Tr {
     pub fn tf(self, key: &str, args: &[(&str, String)]) -> String {
         fill(self.t(key), args)
     }
-
-    /// The localized message of an online check's outcome.
-    pub fn outcome(self, o: &crate::domain::wxapi::Outcome) -> String {
-        let args: Vec<(&str, String)> = o
-            .args
-            .iter()
-            .map(|(k, v)| match k.as_str() {
-                // the names of the missing values, as the user knows them
-                "fields" => (k.as_str(), self.field_names(v)),
-                _ => (k.as_str(), v.clone()),
-            })
-            .collect();
-        self.tf(&format!("check.{}", o.code), &args)
-    }
-
-    /// "mchid, private_key" -> "微信支付商户号（MCHID）、私钥".
-    fn field_names(self, keys: &str) -> String {
-        let sep = if self.0 == Lang::ZhCn { "、" } else { ", " };
-        keys.split(", ")
-            .map(|k| {
-                let label = self.t(&format!("field.{k}.label"));
-                if label == MISSING {
-                    self.t(&format!("check.field.{k}"))
-                } else {
-                    label
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(sep)
-    }
-
-    /// The localized message of a problem.
-    pub fn problem(self, p: &Problem) -> String {
-        // a check id is shown by its localized name
-        let args: Vec<(&str, String)> = p
-            .args
-            .iter()
-            .map(|(k, v)| match *k {
-                "check" => (*k, self.t(&format!("check.id.{v}")).to_owned()),
-                _ => (*k, v.clone()),
-            })
-            .collect();
-        self.tf(&p.message_key(), &args)
-    }
 }
 
 /// One value inside a message: plain text, or something that is itself
@@ -288,12 +242,6 @@ mod tests {
         assert_eq!(Tr(Lang::ZhCn).t("app.title"), "微信支付配置向导");
         assert_eq!(Tr(Lang::En).t("app.title"), "WeChat Pay Setup");
         assert_eq!(Tr(Lang::En).t("no.such.key"), MISSING);
-        let missing = crate::domain::wxapi::Outcome::error("missing_values")
-            .with("fields", "mchid, private_key");
-        assert_eq!(
-            Tr(Lang::ZhCn).outcome(&missing),
-            "还不能检查：缺少 微信支付商户号（MCHID）、私钥（apiclient_key.pem）。"
-        );
     }
 }
 

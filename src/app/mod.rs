@@ -762,7 +762,7 @@ impl Wizard {
                 FormValue::PrivateKeyFile => (!self.has_secret(SecretField::PrivateKey))
                     .then(|| Problem::error("key_missing")),
             };
-            p.map(|p| tr.problem(&p))
+            p.map(|p| tr.msg(&p))
         };
         let missing = self
             .all_missing()
@@ -771,7 +771,7 @@ impl Wizard {
                 format!(
                     "{}: {}",
                     tr.t(&format!("step.{}.nav", m.step.key())),
-                    tr.problem(&m.problem)
+                    tr.msg(&m.problem)
                 )
             })
             .collect();
@@ -784,7 +784,7 @@ impl Wizard {
                     CheckView::Done { record, stale } => (
                         name,
                         record.outcome.status,
-                        tr.outcome(&record.outcome),
+                        tr.msg(&record.outcome),
                         record.at.clone(),
                         stale,
                     ),
@@ -1063,11 +1063,7 @@ impl Wizard {
                 }
                 match result {
                     Err(e) => {
-                        self.notify(
-                            NoticeLevel::Error,
-                            &format!("import_error.{}", e.code()),
-                            e.args(),
-                        );
+                        self.notify(NoticeLevel::Error, &crate::i18n::Message::key(&e), e.args());
                         self.import = Busy::Failed(e);
                     }
                     Ok(imported) => {
@@ -1187,7 +1183,7 @@ impl Wizard {
                     Ok(false) => self.import_bundle(path, None),
                     Err(e) => self.notify(
                         NoticeLevel::Error,
-                        &format!("import_bundle.{}", e.code()),
+                        &crate::i18n::Message::key(&e),
                         vec![("detail", e.to_string())],
                     ),
                 }
@@ -1210,20 +1206,15 @@ impl Wizard {
                 }
             }
             Event::Pushed(result) => {
-                let (level, key, detail) = match &result.outcome {
-                    crate::domain::push::PushOutcome::Accepted => (
-                        NoticeLevel::Success,
-                        "push.push_ok".to_owned(),
-                        String::new(),
-                    ),
-                    crate::domain::push::PushOutcome::Failed { code, detail } => {
-                        (NoticeLevel::Error, format!("push.{code}"), detail.clone())
+                let key = crate::i18n::Message::key(&result.outcome);
+                let (level, detail) = match &result.outcome {
+                    crate::domain::push::PushOutcome::Accepted => {
+                        (NoticeLevel::Success, String::new())
                     }
-                    crate::domain::push::PushOutcome::Retry(d) => (
-                        NoticeLevel::Error,
-                        "push.push_gave_up".to_owned(),
-                        d.clone(),
-                    ),
+                    crate::domain::push::PushOutcome::Failed { detail, .. }
+                    | crate::domain::push::PushOutcome::Retry(detail) => {
+                        (NoticeLevel::Error, detail.clone())
+                    }
                 };
                 self.notify(level, &key, vec![("detail", detail)]);
                 self.push = Busy::Done(result);

@@ -150,7 +150,7 @@ impl WorkerState {
         pass: Option<&Secret>,
     ) -> Result<String, String> {
         let mut b = crate::domain::bundle::read_bundle(path, pass)
-            .map_err(|e| format!("import_bundle.{}", e.code()))?;
+            .map_err(|e| crate::i18n::Message::key(&e))?;
         let name = crate::app::profiles::free_name(&self.profiles, b.profile.name.trim());
         b.profile.name = name.clone();
         if !b.secrets.is_empty() {
@@ -161,7 +161,7 @@ impl WorkerState {
                 }
                 Ok(())
             })
-            .map_err(|e| format!("keychain.error.{}", e.code()))?;
+            .map_err(|e| crate::i18n::Message::key(&e))?;
         }
         self.profiles.save(&b.profile).map_err(|e| e.to_string())?;
         Ok(name)

@@ -6,7 +6,7 @@ use super::problem::Problem;
 use super::secret::Secret;
 
 /// The values the wizard collects (secret ones included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::EnumIter)]
 pub enum FieldId {
     PaymentName,
     MpAppId,
@@ -31,6 +31,12 @@ impl FieldId {
             FieldId::OaAppId => "oa_appid",
             FieldId::OaAppSecret => "oa_appsecret",
         }
+    }
+
+    /// The field whose [`key`](Self::key) this is.
+    pub fn from_key(key: &str) -> Option<FieldId> {
+        use strum::IntoEnumIterator;
+        FieldId::iter().find(|f| f.key() == key)
     }
 
     /// The keychain entry of a secret field.

@@ -42,13 +42,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             });
         });
     if let Busy::Failed(e) = &w.import {
-        ui.label(
-            RichText::new(format!(
-                "× {}",
-                tr.tf(&format!("import_error.{}", e.code()), &e.args())
-            ))
-            .color(ERR_COLOR),
-        );
+        ui.label(RichText::new(format!("× {}", tr.msg(e))).color(ERR_COLOR));
         hint(ui, tr.t("cert.nothing_written"));
     }
 

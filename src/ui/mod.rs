@@ -231,13 +231,7 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
             .fill(ERR_COLOR.gamma_multiply(0.15))
             .inner_margin(6.0)
             .show(ui, |ui| {
-                ui.label(
-                    RichText::new(tr.tf(
-                        &format!("keychain.error.{}", e.code()),
-                        &[("detail", e.detail().to_owned())],
-                    ))
-                    .color(ERR_COLOR),
-                );
+                ui.label(RichText::new(tr.msg(&e)).color(ERR_COLOR));
                 ui.label(tr.t("keychain.banner_help"));
                 if ui.button(tr.t("keychain.retry")).clicked() {
                     w.retry_keychain();

@@ -84,9 +84,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 }
                 match problems.iter().find(|p| p.is_error()) {
                     None => ui.label(RichText::new("✓").color(OK_COLOR)),
-                    Some(p) => {
-                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(ERR_COLOR))
-                    }
+                    Some(p) => ui.label(RichText::new(format!("× {}", tr.msg(p))).color(ERR_COLOR)),
                 };
                 ui.end_row();
             }
@@ -106,7 +104,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 .map(|f| format!("{}: ", tr.t(&format!("field.{}.label", f.key()))))
                 .unwrap_or_default();
             ui.label(RichText::new(tr.t(&format!("step.{}.nav", m.step.key()))).weak());
-            ui.label(RichText::new(format!("{field}{}", tr.problem(&m.problem))).color(ERR_COLOR));
+            ui.label(RichText::new(format!("{field}{}", tr.msg(&m.problem))).color(ERR_COLOR));
             if ui.small_button(tr.t("summary.go_fix")).clicked() {
                 w.go_to(m.step);
             }

@@ -78,7 +78,7 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
                 Status::Fail => ("×", ERR_COLOR),
                 Status::Error | Status::Skipped => ("⚠", WARN_COLOR),
             };
-            let text = format!("{mark} {}", tr.outcome(&record.outcome));
+            let text = format!("{mark} {}", tr.msg(&record.outcome));
             ui.label(RichText::new(text).color(if *stale { egui::Color32::GRAY } else { color }));
             let when = tr.tf(
                 "verify.checked_at",
