@@ -242,7 +242,8 @@ pub fn plain_value(profile: &Profile, f: super::fields::FieldId) -> &str {
 }
 
 /// Why a bundle could not be imported. Nothing is written in any of these cases.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum BundleReadError {
     #[error("not a zip")]
     NotAZip,
@@ -257,6 +258,23 @@ pub enum BundleReadError {
 }
 
 impl BundleReadError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<BundleReadError> {
+        use BundleReadErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        D::iter()
+            .map(|d| match d {
+                D::NotAZip => BundleReadError::NotAZip,
+                D::NotABundle => BundleReadError::NotABundle,
+                D::Damaged => BundleReadError::Damaged("config.toml: bad format".into()),
+                D::PassphraseNeeded => BundleReadError::PassphraseNeeded,
+                D::WrongPassphrase => BundleReadError::WrongPassphrase,
+            })
+            .collect()
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             BundleReadError::NotAZip => "bundle_not_zip",

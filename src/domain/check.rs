@@ -16,7 +16,19 @@ use super::wxapi::Outcome;
 /// The secrets a check may read (the same map as `app::rules::Secrets`).
 type Secrets = BTreeMap<SecretField, Secret>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckId {
     /// Mini program AppID + AppSecret.

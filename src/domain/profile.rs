@@ -57,7 +57,19 @@ pub enum Prerequisite {
 }
 
 /// The wizard's pages, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     #[default]

@@ -49,7 +49,8 @@ pub struct CertSummary {
 }
 
 /// Why a source was refused. Nothing is written when any of these happens.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum ImportError {
     #[error("cannot read {path}: {reason}")]
     Io { path: String, reason: String },
@@ -86,6 +87,38 @@ pub enum ImportError {
 }
 
 impl ImportError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<ImportError> {
+        use ImportErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        let entry = || "apiclient_key.pem".to_owned();
+        D::iter()
+            .map(|d| match d {
+                D::Io => ImportError::Io {
+                    path: "/tmp/cert.zip".into(),
+                    reason: "not found".into(),
+                },
+                D::NotAZip => ImportError::NotAZip,
+                D::CorruptZip => ImportError::CorruptZip { entry: entry() },
+                D::Encrypted => ImportError::Encrypted { entry: entry() },
+                D::UnsafePath => ImportError::UnsafePath { entry: entry() },
+                D::EntryTooLarge => ImportError::EntryTooLarge { entry: entry() },
+                D::TooManyEntries => ImportError::TooManyEntries { count: 9999 },
+                D::NoCertificate => ImportError::NoCertificate,
+                D::MultipleCertificates => ImportError::MultipleCertificates,
+                D::MultipleKeys => ImportError::MultipleKeys,
+                D::KeyNotRsa => ImportError::KeyNotRsa { entry: entry() },
+                D::CertNotRsa => ImportError::CertNotRsa,
+                D::KeyEncrypted => ImportError::KeyEncrypted { entry: entry() },
+                D::MalformedPem => ImportError::MalformedPem { entry: entry() },
+                D::MalformedCertificate => ImportError::MalformedCertificate { entry: entry() },
+                D::MalformedKey => ImportError::MalformedKey { entry: entry() },
+            })
+            .collect()
+    }
+
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "not found".to_owned(),
