@@ -381,7 +381,7 @@ fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
         eprintln!("--mchid: {}", tr.msg(p));
         return USAGE;
     }
-    let imported = match cert::import_path(&path) {
+    let imported = match crate::services::files::import_cert(&path) {
         Ok(i) => i,
         Err(e) => {
             let message = tr.msg(&e);
@@ -698,7 +698,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         } else {
             cert_path.clone()
         };
-        match cert::import_path(&cert_path) {
+        match crate::services::files::import_cert(&cert_path) {
             Ok(imported) => {
                 if let Some(k) = imported.private_key {
                     secrets.insert(SecretField::PrivateKey, k);
@@ -784,7 +784,7 @@ fn keychain_message(tr: Tr, e: &StoreError) -> String {
 // ----- profile import-bundle ---------------------------------------------------------
 
 fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
-    use crate::domain::bundle::{bundle_needs_passphrase, read_bundle};
+    use crate::services::files::{bundle_needs_passphrase, read_bundle_file as read_bundle};
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let fail = |e: crate::domain::bundle::BundleReadError| {
         eprintln!("{}", tr.msg(&e));

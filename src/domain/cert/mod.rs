@@ -54,6 +54,9 @@ pub struct CertSummary {
 pub enum ImportError {
     #[error("cannot read {path}: {reason}")]
     Io { path: String, reason: String },
+    /// A pipe, a device, a socket: reading it could hang or never end.
+    #[error("not a regular file or folder: {path}")]
+    NotAFile { path: String },
     #[error("not a zip archive")]
     NotAZip,
     #[error("damaged zip entry {entry}")]
@@ -100,6 +103,9 @@ impl ImportError {
                     path: "/tmp/cert.zip".into(),
                     reason: "not found".into(),
                 },
+                D::NotAFile => ImportError::NotAFile {
+                    path: "/dev/zero".into(),
+                },
                 D::NotAZip => ImportError::NotAZip,
                 D::CorruptZip => ImportError::CorruptZip { entry: entry() },
                 D::Encrypted => ImportError::Encrypted { entry: entry() },
@@ -135,6 +141,7 @@ impl ImportError {
     pub fn code(&self) -> &'static str {
         match self {
             ImportError::Io { .. } => "io",
+            ImportError::NotAFile { .. } => "not_a_file",
             ImportError::NotAZip => "not_a_zip",
             ImportError::CorruptZip { .. } => "corrupt_zip",
             ImportError::Encrypted { .. } => "encrypted_zip",
@@ -159,6 +166,7 @@ impl ImportError {
             ImportError::Io { path, reason } => {
                 vec![("path", path.clone()), ("reason", reason.clone())]
             }
+            ImportError::NotAFile { path } => vec![("path", path.clone())],
             ImportError::CorruptZip { entry }
             | ImportError::Encrypted { entry }
             | ImportError::UnsafePath { entry }
@@ -190,12 +198,4 @@ impl crate::i18n::Message for ImportError {
             .map(|(k, v)| (k, v.into()))
             .collect()
     }
-}
-
-/// Reads and parses a zip, folder or file in one go.
-pub fn import_path(path: &Path) -> Result<ImportedCert, ImportError> {
-    let files = archive::read_source(path)?;
-    let mut imported = import_files(&files)?;
-    imported.summary.source = path.display().to_string();
-    Ok(imported)
 }
