@@ -3,6 +3,7 @@
 //! its results. The GUI reads and edits this; the CLI uses the same services.
 
 pub mod journey;
+pub mod probe;
 pub mod profiles;
 pub mod push;
 pub mod rules;

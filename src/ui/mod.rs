@@ -341,7 +341,7 @@ fn first_frame_probe(ctx: &egui::Context) {
         .get()
         .map(|t| t.elapsed().as_secs_f64() * 1000.0)
         .unwrap_or(0.0);
-    let rss_kb = crate::services::process_info::resident_memory_kb()
+    let rss_kb = crate::app::probe::resident_memory_kb()
         .map(|k| k.to_string())
         .unwrap_or_default();
     println!("first_frame_ms={ms:.0} rss_kb={rss_kb}");
