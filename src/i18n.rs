@@ -96,6 +96,19 @@ static CATALOGS: LazyLock<[HashMap<String, String>; 2]> = LazyLock::new(|| {
     ]
 });
 
+/// The text of `key` in the user's catalog, else in the other one (a text
+/// missing in one language shows in the other rather than as a marker).
+fn lookup<'a>(
+    first: &'a HashMap<String, String>,
+    second: &'a HashMap<String, String>,
+    key: &str,
+) -> Option<&'a str> {
+    first
+        .get(key)
+        .or_else(|| second.get(key))
+        .map(String::as_str)
+}
+
 /// A translator for one language: cheap to copy into every view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr(pub Lang);
@@ -114,11 +127,7 @@ impl Tr {
             Lang::En => (en, zh),
         };
         // `CATALOGS` is a static, so these references live for the whole program.
-        first
-            .get(key)
-            .or_else(|| second.get(key))
-            .map(String::as_str)
-            .unwrap_or(MISSING)
+        lookup(first, second, key).unwrap_or(MISSING)
     }
 
     /// The text for `key` with `{name}` placeholders filled in.
@@ -242,6 +251,19 @@ mod tests {
         assert_eq!(Tr(Lang::ZhCn).t("app.title"), "微信支付配置向导");
         assert_eq!(Tr(Lang::En).t("app.title"), "WeChat Pay Setup");
         assert_eq!(Tr(Lang::En).t("no.such.key"), MISSING);
+        // the real catalogs have the same keys, so the fallback is tried on
+        // catalogs where a key is in one language only
+        let zh = parse_catalog("[a]\nboth = \"两者\"\nzh_only = \"只有中文 {n}\"\n").unwrap();
+        let en = parse_catalog("[a]\nboth = \"both\"\nen_only = \"English only\"\n").unwrap();
+        assert_eq!(lookup(&zh, &en, "a.both"), Some("两者"));
+        assert_eq!(lookup(&en, &zh, "a.both"), Some("both"));
+        assert_eq!(lookup(&zh, &en, "a.en_only"), Some("English only"));
+        assert_eq!(lookup(&en, &zh, "a.zh_only"), Some("只有中文 {n}"));
+        assert_eq!(lookup(&en, &zh, "a.none"), None);
+        assert_eq!(
+            fill(lookup(&en, &zh, "a.zh_only").unwrap(), &[("n", "3".into())]),
+            "只有中文 3"
+        );
     }
 }
 
