@@ -347,7 +347,19 @@ mod tests {
     #[test]
     fn api_key_v3_rules() {
         assert!(check_api_key_v3(&Secret::empty()).is_empty());
-        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p")).len() == 1);
+        assert_eq!(
+            codes(check_api_key_v3(&Secret::new(
+                "a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p"
+            ))),
+            ["api_key_v3_length"]
+        );
+        assert_eq!(
+            codes(check_api_key_v3(&Secret::new(
+                "a b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq"
+            ))),
+            ["api_key_v3_length"],
+            "a space is not printable ASCII here"
+        );
         assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq")).is_empty());
     }
 }
