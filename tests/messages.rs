@@ -66,7 +66,7 @@ fn text_problems(m: &dyn Message, what: &str) -> Vec<String> {
 }
 
 #[test]
-fn every_error_variant_has_a_text_in_both_languages() {
+fn every_error_variant_and_check_has_a_text_in_both_languages() {
     let mut messages: Vec<(String, Box<dyn Message>)> = Vec::new();
     let mut add = |what: String, m: Box<dyn Message>| messages.push((what, m));
     for e in ImportError::samples() {
@@ -92,8 +92,11 @@ fn every_error_variant_has_a_text_in_both_languages() {
     ] {
         add(format!("{o:?}"), Box::new(o));
     }
+    for c in CheckId::iter() {
+        add(format!("{c:?}"), Box::new(c));
+    }
     assert!(
-        messages.len() >= 33,
+        messages.len() >= 40,
         "every sample is here: {}",
         messages.len()
     );
@@ -110,7 +113,6 @@ fn every_check_step_field_and_checklist_item_has_its_texts() {
     assert_eq!(CheckId::iter().collect::<Vec<_>>(), CheckId::ALL);
     assert_eq!(Step::iter().collect::<Vec<_>>(), Step::ALL);
     let mut keys = Vec::new();
-    keys.extend(CheckId::iter().map(|c| format!("check.id.{}", c.key())));
     for s in Step::iter() {
         keys.push(format!("step.{}.title", s.key()));
         keys.push(format!("step.{}.nav", s.key()));

@@ -780,7 +780,7 @@ impl Wizard {
             .applicable_checks()
             .into_iter()
             .map(|id| {
-                let name = tr.t(&format!("check.id.{}", id.key())).to_owned();
+                let name = tr.msg(&id);
                 match self.check_view(id) {
                     CheckView::Done { record, stale } => (
                         name,

@@ -72,6 +72,13 @@ impl CheckId {
     }
 }
 
+/// A check is named to the user by its localized name, `check.id.<key>`.
+impl crate::i18n::Message for CheckId {
+    fn key(&self) -> String {
+        format!("check.id.{}", CheckId::key(*self))
+    }
+}
+
 pub fn applicable(profile: &Profile) -> Vec<CheckId> {
     CheckId::ALL
         .into_iter()

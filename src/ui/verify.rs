@@ -52,7 +52,7 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
     let tr = w.tr();
     let view = w.check_view(id);
     ui.horizontal(|ui| {
-        ui.label(RichText::new(tr.t(&format!("check.id.{}", id.key()))).strong());
+        ui.label(RichText::new(tr.msg(&id)).strong());
         if with_button
             && ui
                 .add_enabled(
