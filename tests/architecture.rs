@@ -358,6 +358,25 @@ fn core_layers_do_not_know_the_gui() {
     }
 }
 
+/// design.md: the domain is pure, "certificate parsing and checks over bytes
+/// handed in"; opening paths is `services::files`' job. (Before issue 12,
+/// `cert/archive.rs` and `bundle.rs` opened files here.)
+#[test]
+fn the_domain_opens_no_files() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain"),
+        &mut files,
+    );
+    assert!(files.len() > 10, "found the domain");
+    for f in files {
+        let code = code_only(&std::fs::read_to_string(&f).unwrap());
+        for word in ["std::fs", "fs::", "File::", "OpenOptions", "read_dir"] {
+            assert!(!code.contains(word), "{} uses {word}", f.display());
+        }
+    }
+}
+
 #[test]
 fn views_do_no_io() {
     let mut files = Vec::new();
