@@ -336,10 +336,7 @@ fn with_store(tr: Tr, f: impl FnOnce(&ProfileStore) -> u8) -> u8 {
 
 /// Prints a storage error in the user's language; returns the failure exit code.
 fn storage_failure(tr: Tr, e: &crate::services::profile_store::StorageError) -> u8 {
-    eprintln!(
-        "{}",
-        tr.tf(&format!("storage_error.{}", e.code()), &e.args())
-    );
+    eprintln!("{}", tr.msg(e));
     FAIL
 }
 
@@ -354,7 +351,7 @@ fn read_failure(tr: Tr, path: &Path, e: &std::io::Error) -> u8 {
 }
 
 fn problem_json(tr: Tr, p: &Problem) -> Value {
-    json!({ "code": p.code, "severity": p.severity, "message": tr.problem(p) })
+    json!({ "code": p.code, "severity": p.severity, "message": tr.msg(p) })
 }
 
 fn print_json(v: &Value) {
@@ -381,13 +378,13 @@ fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
     if !mchid.is_empty()
         && let Some(p) = fields::check_mchid(&mchid).first()
     {
-        eprintln!("--mchid: {}", tr.problem(p));
+        eprintln!("--mchid: {}", tr.msg(p));
         return USAGE;
     }
-    let imported = match cert::import_path(&path) {
+    let imported = match crate::services::files::import_cert(&path) {
         Ok(i) => i,
         Err(e) => {
-            let message = tr.tf(&format!("import_error.{}", e.code()), &e.args());
+            let message = tr.msg(&e);
             if as_json {
                 print_json(&json!({
                     "path": path.display().to_string(),
@@ -426,7 +423,7 @@ fn check_certs(tr: Tr, m: &ArgMatches) -> u8 {
         print_cert(tr, c);
         for p in &problems {
             let icon = if p.is_error() { "×" } else { "⚠" };
-            println!("{icon} {}", tr.problem(p));
+            println!("{icon} {}", tr.msg(p));
         }
         println!(
             "{}",
@@ -544,7 +541,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         return FAIL;
     };
     if let Err(p) = profile_mod::check_profile_name(&name) {
-        eprintln!("name: {}", tr.problem(&p));
+        eprintln!("name: {}", tr.msg(&p));
         return FAIL;
     }
     let name = name.trim().to_owned();
@@ -571,7 +568,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         |key: &str, value: &Option<String>, slot: &mut String, check: fn(&str) -> Vec<Problem>| {
             if let Some(v) = value {
                 for p in check(v).iter().filter(|p| p.is_error()) {
-                    errors.push(format!("{key}: {}", tr.problem(p)));
+                    errors.push(format!("{key}: {}", tr.msg(p)));
                 }
                 *slot = v.trim().to_owned();
             }
@@ -691,13 +688,13 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
             .iter()
             .filter(|p| p.is_error())
         {
-            errors.push(format!("{}: {}", f.key(), tr.problem(p)));
+            errors.push(format!("{}: {}", f.key(), tr.msg(p)));
         }
     }
     // the service account's AppID compared with the mini program's (its format was checked above)
     if input.oa_appid.is_some() {
         for p in rules::same_account_problems(&profile, &secrets, FieldId::OaAppId) {
-            errors.push(format!("oa_appid: {}", tr.problem(&p)));
+            errors.push(format!("oa_appid: {}", tr.msg(&p)));
         }
     }
     if let Some(cert_path) = &input.cert_zip {
@@ -707,7 +704,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         } else {
             cert_path.clone()
         };
-        match cert::import_path(&cert_path) {
+        match crate::services::files::import_cert(&cert_path) {
             Ok(imported) => {
                 if let Some(k) = imported.private_key {
                     secrets.insert(SecretField::PrivateKey, k);
@@ -719,10 +716,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
                 }
                 profile.certificate = Some(imported.summary);
             }
-            Err(e) => errors.push(format!(
-                "cert_zip: {}",
-                tr.tf(&format!("import_error.{}", e.code()), &e.args())
-            )),
+            Err(e) => errors.push(format!("cert_zip: {}", tr.msg(&e))),
         }
     }
     if !errors.is_empty() {
@@ -790,25 +784,16 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
 }
 
 fn keychain_message(tr: Tr, e: &StoreError) -> String {
-    tr.tf(
-        &format!("keychain.error.{}", e.code()),
-        &[("detail", e.detail().to_owned())],
-    )
+    tr.msg(e)
 }
 
 // ----- profile import-bundle ---------------------------------------------------------
 
 fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
-    use crate::domain::bundle::{bundle_needs_passphrase, read_bundle};
+    use crate::services::files::{bundle_needs_passphrase, read_bundle_file as read_bundle};
     let file = m.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let fail = |e: crate::domain::bundle::BundleReadError| {
-        eprintln!(
-            "{}",
-            tr.tf(
-                &format!("import_bundle.{}", e.code()),
-                &[("detail", e.to_string())]
-            )
-        );
+        eprintln!("{}", tr.msg(&e));
         eprintln!("{}", tr.t("import_bundle.nothing_written"));
         FAIL
     };
@@ -836,7 +821,7 @@ fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         .cloned()
         .unwrap_or_else(|| imported.profile.name.clone());
     if let Err(p) = profile_mod::check_profile_name(&wanted) {
-        eprintln!("name: {}", tr.problem(&p));
+        eprintln!("name: {}", tr.msg(&p));
         return USAGE;
     }
     let name = crate::app::profiles::free_name(store, wanted.trim());
@@ -1010,7 +995,7 @@ fn profile_show(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
             eprintln!("{}", keychain_message(tr, e));
         }
         for m in &missing {
-            println!("  ○ {}", tr.problem(&m.problem));
+            println!("  ○ {}", tr.msg(&m.problem));
         }
     }
     OK
@@ -1168,19 +1153,12 @@ fn push_cmd(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         }
     };
     let result = crate::app::push::push(&http, &p.backend_url, &token, &parts);
-    let (status, code, message) = match &result.outcome {
-        PushOutcome::Accepted => ("sent", "push_ok", tr.t("push.push_ok").to_owned()),
-        PushOutcome::Failed { code, detail } => (
-            "failed",
-            *code,
-            tr.tf(&format!("push.{code}"), &[("detail", detail.clone())]),
-        ),
-        PushOutcome::Retry(detail) => (
-            "failed",
-            "push_gave_up",
-            tr.tf("push.push_gave_up", &[("detail", detail.clone())]),
-        ),
+    let (status, code) = match &result.outcome {
+        PushOutcome::Accepted => ("sent", "push_ok"),
+        PushOutcome::Failed { code, .. } => ("failed", *code),
+        PushOutcome::Retry(_) => ("failed", "push_gave_up"),
     };
+    let message = tr.msg(&result.outcome);
     if as_json {
         print_json(&json!({
             "status": status,
@@ -1311,9 +1289,7 @@ fn verify_one(
     if !store.exists(name) {
         return Err(tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
     }
-    let mut p = store
-        .load(name)
-        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+    let mut p = store.load(name).map_err(|e| tr.msg(&e))?;
     let secrets = load_secrets(name).map_err(|e| keychain_message(tr, &e))?;
     let results = checks::run_all(&CheckId::ALL, &p, &secrets, http, urls);
     let now = crate::app::now_rfc3339();
@@ -1336,12 +1312,10 @@ fn verify_one(
             "id": id.key(),
             "status": outcome.status,
             "code": outcome.code,
-            "message": tr.outcome(outcome),
+            "message": tr.msg(outcome),
         }));
     }
-    store
-        .save(&p)
-        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+    store.save(&p).map_err(|e| tr.msg(&e))?;
     Ok((rows, all_ok))
 }
 
@@ -1402,7 +1376,7 @@ fn export(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
                 Err(e) => return read_failure(tr, pass_file, &e),
             };
             if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
-                eprintln!("{}", tr.problem(p));
+                eprintln!("{}", tr.msg(p));
                 return USAGE;
             }
             Some(pass)
@@ -1487,9 +1461,7 @@ fn export_one(
     if !store.exists(name) {
         return Err(tr.tf("cli.no_such_profile", &[("name", name.to_owned())]));
     }
-    let p = store
-        .load(name)
-        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))?;
+    let p = store.load(name).map_err(|e| tr.msg(&e))?;
     let secrets = if include_secrets {
         Some(load_secrets(name).map_err(|e| keychain_message(tr, &e))?)
     } else {
@@ -1500,8 +1472,7 @@ fn export_one(
         return export_to(out, &p, part.as_ref())
             .map_err(|reason| tr.tf("notice.export_failed", &[("reason", reason)]));
     };
-    crate::app::worker::write_format(out, format, &p, secrets.as_ref())
-        .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))
+    crate::app::worker::write_format(out, format, &p, secrets.as_ref()).map_err(|e| tr.msg(&e))
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::problem::Problem;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Lang {
     #[default]
@@ -98,6 +96,19 @@ static CATALOGS: LazyLock<[HashMap<String, String>; 2]> = LazyLock::new(|| {
     ]
 });
 
+/// The text of `key` in the user's catalog, else in the other one (a text
+/// missing in one language shows in the other rather than as a marker).
+fn lookup<'a>(
+    first: &'a HashMap<String, String>,
+    second: &'a HashMap<String, String>,
+    key: &str,
+) -> Option<&'a str> {
+    first
+        .get(key)
+        .or_else(|| second.get(key))
+        .map(String::as_str)
+}
+
 /// A translator for one language: cheap to copy into every view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tr(pub Lang);
@@ -116,60 +127,12 @@ impl Tr {
             Lang::En => (en, zh),
         };
         // `CATALOGS` is a static, so these references live for the whole program.
-        first
-            .get(key)
-            .or_else(|| second.get(key))
-            .map(String::as_str)
-            .unwrap_or(MISSING)
+        lookup(first, second, key).unwrap_or(MISSING)
     }
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn tf(self, key: &str, args: &[(&str, String)]) -> String {
         fill(self.t(key), args)
-    }
-
-    /// The localized message of an online check's outcome.
-    pub fn outcome(self, o: &crate::domain::wxapi::Outcome) -> String {
-        let args: Vec<(&str, String)> = o
-            .args
-            .iter()
-            .map(|(k, v)| match k.as_str() {
-                // the names of the missing values, as the user knows them
-                "fields" => (k.as_str(), self.field_names(v)),
-                _ => (k.as_str(), v.clone()),
-            })
-            .collect();
-        self.tf(&format!("check.{}", o.code), &args)
-    }
-
-    /// "mchid, private_key" -> "微信支付商户号（MCHID）、私钥".
-    fn field_names(self, keys: &str) -> String {
-        let sep = if self.0 == Lang::ZhCn { "、" } else { ", " };
-        keys.split(", ")
-            .map(|k| {
-                let label = self.t(&format!("field.{k}.label"));
-                if label == MISSING {
-                    self.t(&format!("check.field.{k}"))
-                } else {
-                    label
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(sep)
-    }
-
-    /// The localized message of a problem.
-    pub fn problem(self, p: &Problem) -> String {
-        // a check id is shown by its localized name
-        let args: Vec<(&str, String)> = p
-            .args
-            .iter()
-            .map(|(k, v)| match *k {
-                "check" => (*k, self.t(&format!("check.id.{v}")).to_owned()),
-                _ => (*k, v.clone()),
-            })
-            .collect();
-        self.tf(&p.message_key(), &args)
     }
 }
 
@@ -295,11 +258,18 @@ mod tests {
         assert_eq!(Tr(Lang::ZhCn).t("app.title"), "微信支付配置向导");
         assert_eq!(Tr(Lang::En).t("app.title"), "WeChat Pay Setup");
         assert_eq!(Tr(Lang::En).t("no.such.key"), MISSING);
-        let missing = crate::domain::wxapi::Outcome::error("missing_values")
-            .with("fields", "mchid, private_key");
+        // the real catalogs have the same keys, so the fallback is tried on
+        // catalogs where a key is in one language only
+        let zh = parse_catalog("[a]\nboth = \"两者\"\nzh_only = \"只有中文 {n}\"\n").unwrap();
+        let en = parse_catalog("[a]\nboth = \"both\"\nen_only = \"English only\"\n").unwrap();
+        assert_eq!(lookup(&zh, &en, "a.both"), Some("两者"));
+        assert_eq!(lookup(&en, &zh, "a.both"), Some("both"));
+        assert_eq!(lookup(&zh, &en, "a.en_only"), Some("English only"));
+        assert_eq!(lookup(&en, &zh, "a.zh_only"), Some("只有中文 {n}"));
+        assert_eq!(lookup(&en, &zh, "a.none"), None);
         assert_eq!(
-            Tr(Lang::ZhCn).outcome(&missing),
-            "还不能检查：缺少 微信支付商户号（MCHID）、私钥（apiclient_key.pem）。"
+            fill(lookup(&en, &zh, "a.zh_only").unwrap(), &[("n", "3".into())]),
+            "只有中文 3"
         );
     }
 }
@@ -347,7 +317,9 @@ mod catalog_tests {
     }
 
     /// Every key the sources look up literally exists, and every key built from a
-    /// code (`problem.<code>`, `import_error.<code>`, ...) exists for every code.
+    /// code written as a literal (`Problem::error("<code>")`, `Outcome::fail(..)`,
+    /// a push failure's `code: "push_.."`) exists. The codes that are enum
+    /// variants are checked from their types in `tests/messages.rs`.
     #[test]
     fn every_key_used_in_the_sources_exists() {
         let zh = parse_catalog(ZH_CN_SOURCE).unwrap();
@@ -383,6 +355,7 @@ mod catalog_tests {
                 ("Status::Skipped, \"", "check", ""),
                 ("Err(\"public_key", "check", "public_key"),
                 ("=> \"net_", "check", "net_"),
+                ("code: \"push_", "push", "push_"),
             ] {
                 for (i, _) in text.match_indices(pat) {
                     let code: String = text[i + pat.len()..]
@@ -396,86 +369,6 @@ mod catalog_tests {
                 }
             }
         }
-        use crate::app::journey::*;
-        use crate::domain::profile::Step;
-        for list in [APPLY_NEW, BIND_EXISTING, API_KEY_STEPS, CERT_STEPS] {
-            for item in list {
-                for part in ["text", "hint"] {
-                    missing.push(format!("checklist.{}.{part}", item.id));
-                }
-            }
-        }
-        for s in Step::ALL {
-            missing.push(format!("step.{}.title", s.key()));
-            missing.push(format!("step.{}.nav", s.key()));
-        }
-        use crate::domain::fields::FieldId::*;
-        for f in [
-            PaymentName,
-            MpAppId,
-            MpAppSecret,
-            MchId,
-            ApiKeyV2,
-            ApiKeyV3,
-            OaAppId,
-            OaAppSecret,
-        ] {
-            missing.push(format!("field.{}.label", f.key()));
-            missing.push(format!("field.{}.where", f.key()));
-        }
-        for c in crate::app::verify::CheckId::ALL {
-            missing.push(format!("check.id.{}", c.key()));
-        }
-        for code in [
-            "push_ok",
-            "push_token",
-            "push_not_found",
-            "push_too_large",
-            "push_rejected",
-            "push_redirect",
-            "push_gave_up",
-            "push_insecure_url",
-            "push_tls",
-            "push_other",
-        ] {
-            missing.push(format!("push.{code}"));
-        }
-        for code in [
-            "bundle_not_zip",
-            "bundle_not_ours",
-            "bundle_damaged",
-            "bundle_passphrase_needed",
-            "bundle_wrong_passphrase",
-        ] {
-            missing.push(format!("import_bundle.{code}"));
-        }
-        for code in ["unavailable", "denied", "other"] {
-            missing.push(format!("keychain.error.{code}"));
-        }
-        for code in ["write", "read", "damaged", "no_config_dir"] {
-            missing.push(format!("storage_error.{code}"));
-        }
-        for code in [
-            "io",
-            "not_a_zip",
-            "corrupt_zip",
-            "encrypted_zip",
-            "unsafe_path",
-            "entry_too_large",
-            "too_many_entries",
-            "no_certificate",
-            "multiple_certificates",
-            "multiple_keys",
-            "key_not_rsa",
-            "cert_not_rsa",
-            "key_encrypted",
-            "malformed_pem",
-            "malformed_certificate",
-            "malformed_key",
-        ] {
-            missing.push(format!("import_error.{code}"));
-        }
-        missing.retain(|k| k.contains(": ") || !zh.contains_key(k));
         assert!(missing.is_empty(), "missing i18n keys: {missing:#?}");
     }
 }

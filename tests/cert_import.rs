@@ -7,8 +7,9 @@ use std::path::Path;
 
 use support::*;
 use time::{Duration, OffsetDateTime};
-use wxpay_setup::domain::cert::{self, ImportError, IssuerKind, evaluate};
+use wxpay_setup::domain::cert::{ImportError, IssuerKind, evaluate};
 use wxpay_setup::i18n::{Lang, Tr};
+use wxpay_setup::services::files;
 
 fn codes(p: &[wxpay_setup::domain::problem::Problem]) -> Vec<&'static str> {
     p.iter().map(|p| p.code).collect()
@@ -18,7 +19,7 @@ fn codes(p: &[wxpay_setup::domain::problem::Problem]) -> Vec<&'static str> {
 fn genuine_wxcertutil_zip_is_read_completely() {
     let dir = tempfile::tempdir().unwrap();
     let zip = good_zip(dir.path());
-    let imported = cert::import_path(&zip).unwrap();
+    let imported = files::import_cert(&zip).unwrap();
     let c = &imported.summary;
     assert_eq!(c.mchid.as_deref(), Some(MCHID));
     assert_eq!(c.company.as_deref(), Some(COMPANY));
@@ -44,13 +45,13 @@ fn unpacked_folder_and_single_files_work() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, bytes).unwrap();
     }
-    let from_folder = cert::import_path(dir.path()).unwrap();
+    let from_folder = files::import_cert(dir.path()).unwrap();
     assert_eq!(from_folder.summary.key_matches, Some(true));
 
     let pem_only = dir
         .path()
         .join(format!("{MCHID}_20240101_cert/apiclient_cert.pem"));
-    let c = cert::import_path(&pem_only).unwrap();
+    let c = files::import_cert(&pem_only).unwrap();
     assert_eq!(c.summary.key_matches, None);
     assert!(c.private_key.is_none());
     assert_eq!(
@@ -70,14 +71,14 @@ fn gbk_entry_names_without_utf8_flag_are_accepted() {
     assert!(entries.iter().any(|(n, _)| std::str::from_utf8(n).is_err()));
     let path = dir.path().join("gbk.zip");
     write_raw_zip(&path, &entries);
-    let files = cert::archive::read_source(&path).unwrap();
+    let files = files::read_cert_source(&path).unwrap();
     assert!(
         files.iter().any(|f| f.name.ends_with("证书使用说明.txt")),
         "{:?}",
         files.iter().map(|f| &f.name).collect::<Vec<_>>()
     );
     assert_eq!(
-        cert::import_path(&path).unwrap().summary.key_matches,
+        files::import_cert(&path).unwrap().summary.key_matches,
         Some(true)
     );
 }
@@ -94,7 +95,7 @@ fn key_from_another_application_does_not_match() {
             ("apiclient_key.pem".into(), key_b().as_bytes().to_vec()),
         ],
     );
-    let c = cert::import_path(&path).unwrap();
+    let c = files::import_cert(&path).unwrap();
     assert_eq!(c.summary.key_matches, Some(false));
     assert_eq!(
         codes(&evaluate(&c.summary, MCHID, OffsetDateTime::now_utc())),
@@ -111,7 +112,7 @@ fn legacy_expired_expiring_and_foreign_certificates() {
         let mut pem = merchant_cert_pem(&spec);
         pem.push_str(key_a());
         std::fs::write(&path, pem).unwrap();
-        let c = cert::import_path(&path).unwrap().summary;
+        let c = files::import_cert(&path).unwrap().summary;
         (c.clone(), codes(&evaluate(&c, mchid, now)))
     };
     let (c, p) = check(
@@ -161,7 +162,7 @@ fn legacy_expired_expiring_and_foreign_certificates() {
 }
 
 fn refused(path: &Path) -> ImportError {
-    match cert::import_path(path) {
+    match files::import_cert(path) {
         Ok(_) => panic!("{} was accepted", path.display()),
         Err(e) => e,
     }
@@ -402,7 +403,7 @@ fn no_input_makes_the_importer_panic() {
             bytes.truncate(cut);
         }
         std::fs::write(&path, &bytes).unwrap();
-        let result = std::panic::catch_unwind(|| cert::import_path(&path).map(|_| ()));
+        let result = std::panic::catch_unwind(|| files::import_cert(&path).map(|_| ()));
         assert!(result.is_ok(), "panic on round {round}");
     }
 }
@@ -496,7 +497,7 @@ fn legacy_mmpaymchca_certificate_gives_its_mchid_and_chinese_company_name() {
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join(format!("{LEGACY_MCHID}_20160301_cert.zip"));
     write_zip(&zip, &wxcertutil_files(&pem, key_a(), LEGACY_MCHID));
-    let c = cert::import_path(&zip).unwrap().summary;
+    let c = files::import_cert(&zip).unwrap().summary;
     assert_eq!(c.issuer, IssuerKind::Legacy);
     assert_eq!(c.mchid.as_deref(), Some(LEGACY_MCHID));
     assert_eq!(c.company.as_deref(), Some(LEGACY_COMPANY));

@@ -3,7 +3,7 @@
 
 use crate::domain::profile::MerchantPath;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
 pub enum Console {
     /// mp.weixin.qq.com: mini program / service account admin.
     MiniProgramAdmin,
@@ -94,10 +94,20 @@ mod tests {
         assert_eq!(all.len(), n);
     }
 
+    /// Each console (every variant, by `EnumIter`) opens an HTTPS page on a
+    /// WeChat host, judged by the parsed URL, not by its spelling.
     #[test]
     fn consoles_are_https_wechat_sites() {
-        for c in [Console::MiniProgramAdmin, Console::MerchantPlatform] {
-            assert!(c.url().starts_with("https://") && c.url().contains(".weixin.qq.com"));
+        use strum::IntoEnumIterator;
+        for c in Console::iter() {
+            let url = url::Url::parse(c.url()).unwrap();
+            assert_eq!(url.scheme(), "https", "{c:?}");
+            let host = url.host_str().unwrap_or("");
+            assert!(
+                host == "weixin.qq.com" || host.ends_with(".weixin.qq.com"),
+                "{c:?}: {host}"
+            );
+            assert!(url.username().is_empty() && url.port().is_none(), "{c:?}");
         }
     }
 }

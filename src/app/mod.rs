@@ -4,6 +4,7 @@
 //! [`Wizard`]; the CLI uses the same services.
 
 pub mod journey;
+pub mod probe;
 pub mod profiles;
 pub mod push;
 pub mod rules;

@@ -342,8 +342,8 @@ mod tests {
     fn same_account_messages_say_where_each_appid_is_found() {
         use crate::i18n::{Lang, Tr};
         for code in ["oa_appid_same_as_mp", "oa_appsecret_same_as_mp"] {
-            let zh = Tr(Lang::ZhCn).problem(&Problem::error(code));
-            let en = Tr(Lang::En).problem(&Problem::error(code));
+            let zh = Tr(Lang::ZhCn).msg(&Problem::error(code));
+            let en = Tr(Lang::En).msg(&Problem::error(code));
             for text in [&zh, &en] {
                 for place in ["mp.weixin.qq.com", "开发设置", "基本配置"] {
                     assert!(text.contains(place), "{code}: {place} missing in {text}");

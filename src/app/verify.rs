@@ -1,200 +1,20 @@
-//! The online checks: which apply to a profile, what each needs, running one
-//! (with retries when WeChat says "busy"), and remembering results together with
-//! a fingerprint of the values they checked, so that editing a value
-//! invalidates exactly the results that depended on it. Each outcome that came
-//! from a reply carries WeChat's own words and how far this computer's clock is
-//! from the reply's `Date` (`domain::wxapi::clock::clock_outcome` turns a run's
-//! skews into its `clock` item). No answer is "could not check", never "wrong".
+//! Running the online checks: one (with retries when WeChat says "busy") or
+//! several at once, over the WeChat HTTP service. What a check is, which apply,
+//! what each needs and the remembered results live in `domain::check`. Each
+//! outcome that came from a reply carries WeChat's own words and how far this
+//! computer's clock is from the reply's `Date` (`domain::wxapi::clock` turns a
+//! run's skews into its `clock` item). No answer is "could not check", never "wrong".
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
 use super::rules::Secrets;
+pub use crate::domain::check::{CheckId, CheckRecord, applicable, fingerprint};
+use crate::domain::check::{missing, secret};
 use crate::domain::fields::FieldId;
 use crate::domain::profile::{Profile, SecretField};
 use crate::domain::wxapi::{Outcome, Status, clock, mp, v2, v3};
 use crate::services::wechat_http::{BaseUrls, NetError, Reply, WeChatHttp};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckId {
-    /// Mini program AppID + AppSecret.
-    MpAppSecret,
-    /// Service account AppID + AppSecret (case 2).
-    OaAppSecret,
-    /// MCHID + API key + mini program AppID binding.
-    PayMp,
-    /// MCHID + API key + service account AppID binding (case 2).
-    PayOa,
-    /// Certificate, private key, serial (+ APIv3 key).
-    V3Certificates,
-}
-
-impl CheckId {
-    pub const ALL: [CheckId; 5] = [
-        CheckId::MpAppSecret,
-        CheckId::OaAppSecret,
-        CheckId::PayMp,
-        CheckId::PayOa,
-        CheckId::V3Certificates,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            CheckId::MpAppSecret => "mp_appsecret",
-            CheckId::OaAppSecret => "oa_appsecret",
-            CheckId::PayMp => "pay_mp",
-            CheckId::PayOa => "pay_oa",
-            CheckId::V3Certificates => "v3_certificates",
-        }
-    }
-
-    pub fn applies(self, profile: &Profile) -> bool {
-        match self {
-            CheckId::OaAppSecret | CheckId::PayOa => {
-                profile.site_kind_or_default().needs_service_account()
-            }
-            _ => true,
-        }
-    }
-}
-
-pub fn applicable(profile: &Profile) -> Vec<CheckId> {
-    CheckId::ALL
-        .into_iter()
-        .filter(|c| c.applies(profile))
-        .collect()
-}
-
-/// A remembered result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckRecord {
-    pub outcome: Outcome,
-    /// RFC 3339.
-    pub at: String,
-    /// Hash of the values checked; a different hash now means the result is stale.
-    pub fingerprint: String,
-}
-
-fn secret(s: &Secrets, f: SecretField) -> &str {
-    s.get(&f).map(|v| v.expose().trim()).unwrap_or("")
-}
-
-/// The values a check reads, in a fixed order.
-fn inputs(check: CheckId, p: &Profile, s: &Secrets) -> Vec<String> {
-    let serial = p
-        .certificate
-        .as_ref()
-        .map(|c| c.serial.clone())
-        .unwrap_or_default();
-    match check {
-        CheckId::MpAppSecret => vec![
-            p.mp_appid.trim().into(),
-            secret(s, SecretField::MpAppSecret).into(),
-        ],
-        CheckId::OaAppSecret => vec![
-            p.oa_appid.trim().into(),
-            secret(s, SecretField::OaAppSecret).into(),
-        ],
-        CheckId::PayMp => vec![
-            p.mp_appid.trim().into(),
-            p.mchid.trim().into(),
-            secret(s, SecretField::ApiKeyV2).into(),
-        ],
-        CheckId::PayOa => vec![
-            p.oa_appid.trim().into(),
-            p.mchid.trim().into(),
-            secret(s, SecretField::ApiKeyV2).into(),
-        ],
-        CheckId::V3Certificates => vec![
-            p.mchid.trim().into(),
-            serial,
-            secret(s, SecretField::PrivateKey).into(),
-            secret(s, SecretField::ApiKeyV3).into(),
-            p.public_key_id.trim().into(),
-            p.public_key_pem.trim().into(),
-        ],
-    }
-}
-
-/// SHA-256 over the profile name and the inputs, shortened. The inputs include
-/// secrets, but these are long random strings and only 64 bits of the hash are
-/// kept: it identifies a change, it cannot give a secret back.
-pub fn fingerprint(check: CheckId, p: &Profile, s: &Secrets) -> String {
-    let mut h = Sha256::new();
-    h.update(p.name.as_bytes());
-    for v in inputs(check, p, s) {
-        h.update([0u8]);
-        h.update(v.as_bytes());
-    }
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// What a check needs that is not there yet.
-fn missing(check: CheckId, p: &Profile, s: &Secrets) -> Vec<&'static str> {
-    let mut m = Vec::new();
-    let need = |ok: bool, name: &'static str, m: &mut Vec<&'static str>| {
-        if !ok {
-            m.push(name)
-        }
-    };
-    match check {
-        CheckId::MpAppSecret => {
-            need(!p.mp_appid.trim().is_empty(), "mp_appid", &mut m);
-            need(
-                !secret(s, SecretField::MpAppSecret).is_empty(),
-                "mp_appsecret",
-                &mut m,
-            );
-        }
-        CheckId::OaAppSecret => {
-            need(!p.oa_appid.trim().is_empty(), "oa_appid", &mut m);
-            need(
-                !secret(s, SecretField::OaAppSecret).is_empty(),
-                "oa_appsecret",
-                &mut m,
-            );
-        }
-        CheckId::PayMp | CheckId::PayOa => {
-            let appid = if check == CheckId::PayMp {
-                &p.mp_appid
-            } else {
-                &p.oa_appid
-            };
-            need(
-                !appid.trim().is_empty(),
-                if check == CheckId::PayMp {
-                    "mp_appid"
-                } else {
-                    "oa_appid"
-                },
-                &mut m,
-            );
-            need(!p.mchid.trim().is_empty(), "mchid", &mut m);
-            need(
-                !secret(s, SecretField::ApiKeyV2).is_empty(),
-                "api_key_v2",
-                &mut m,
-            );
-        }
-        CheckId::V3Certificates => {
-            need(!p.mchid.trim().is_empty(), "mchid", &mut m);
-            need(p.certificate.is_some(), "certificate", &mut m);
-            need(
-                !secret(s, SecretField::PrivateKey).is_empty(),
-                "private_key",
-                &mut m,
-            );
-        }
-    }
-    m
-}
 
 /// Waits between attempts when WeChat is busy: 0.5 s, then 1.5 s.
 pub const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
@@ -434,39 +254,6 @@ mod tests {
                 "{id:?}"
             );
         }
-    }
-
-    #[test]
-    fn editing_a_value_changes_only_the_fingerprints_that_read_it() {
-        let mut p = Profile::new("店");
-        p.mp_appid = "wx1234567890abcdef".into();
-        p.mchid = "1900006031".into();
-        let mut s = Secrets::new();
-        s.insert(
-            SecretField::ApiKeyV2,
-            Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
-        );
-        let before: Vec<String> = CheckId::ALL
-            .iter()
-            .map(|c| fingerprint(*c, &p, &s))
-            .collect();
-        s.insert(
-            SecretField::ApiKeyV2,
-            Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD"),
-        );
-        let after: Vec<String> = CheckId::ALL
-            .iter()
-            .map(|c| fingerprint(*c, &p, &s))
-            .collect();
-        let changed: Vec<CheckId> = CheckId::ALL
-            .iter()
-            .zip(before.iter().zip(&after))
-            .filter(|(_, (a, b))| a != b)
-            .map(|(c, _)| *c)
-            .collect();
-        assert_eq!(changed, [CheckId::PayMp, CheckId::PayOa]);
-        assert_eq!(before[0].len(), 16);
-        assert!(!before.iter().any(|f| f.contains("Zq8R")));
     }
 
     #[test]

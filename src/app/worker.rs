@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::domain::bundle::{self, BundleError, SecretPart};
-use crate::domain::cert::{self, ImportError, ImportedCert};
+use crate::domain::cert::{ImportError, ImportedCert};
 use crate::domain::profile::{Profile, SecretField};
 use crate::domain::secret::Secret;
 use crate::services::file_picker::FilePicker;
@@ -149,8 +149,8 @@ impl WorkerState {
         path: &std::path::Path,
         pass: Option<&Secret>,
     ) -> Result<String, String> {
-        let mut b = crate::domain::bundle::read_bundle(path, pass)
-            .map_err(|e| format!("import_bundle.{}", e.code()))?;
+        let mut b = crate::services::files::read_bundle_file(path, pass)
+            .map_err(|e| crate::i18n::Message::key(&e))?;
         let name = crate::app::profiles::free_name(&self.profiles, b.profile.name.trim());
         b.profile.name = name.clone();
         if !b.secrets.is_empty() {
@@ -161,7 +161,7 @@ impl WorkerState {
                 }
                 Ok(())
             })
-            .map_err(|e| format!("keychain.error.{}", e.code()))?;
+            .map_err(|e| crate::i18n::Message::key(&e))?;
         }
         self.profiles.save(&b.profile).map_err(|e| e.to_string())?;
         Ok(name)
@@ -224,7 +224,7 @@ impl WorkerState {
                 None
             }
             Job::ImportCert { profile, path } => {
-                let result = cert::import_path(&path);
+                let result = crate::services::files::import_cert(&path);
                 let key_stored = match &result {
                     Ok(imported) => imported
                         .private_key
@@ -268,7 +268,7 @@ impl WorkerState {
                 Some(Event::ProfileOpDone { op, result })
             }
             Job::InspectBundle { path } => {
-                let result = crate::domain::bundle::bundle_needs_passphrase(&path);
+                let result = crate::services::files::bundle_needs_passphrase(&path);
                 Some(Event::BundleInspected { path, result })
             }
             Job::ImportBundle { path, passphrase } => Some(Event::BundleImported(

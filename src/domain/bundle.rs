@@ -4,7 +4,7 @@
 //! (WinZip AE-2, which 7-Zip and most unzip tools open with the passphrase).
 
 use std::collections::BTreeMap;
-use std::io::{Seek, Write};
+use std::io::{Read, Seek, Write};
 
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
@@ -242,8 +242,12 @@ pub fn plain_value(profile: &Profile, f: super::fields::FieldId) -> &str {
 }
 
 /// Why a bundle could not be imported. Nothing is written in any of these cases.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum BundleReadError {
+    /// A pipe, a device, a socket: reading it could hang or never end.
+    #[error("not a regular file")]
+    NotAFile,
     #[error("not a zip")]
     NotAZip,
     #[error("not a wxpay-setup bundle")]
@@ -257,8 +261,27 @@ pub enum BundleReadError {
 }
 
 impl BundleReadError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<BundleReadError> {
+        use BundleReadErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        D::iter()
+            .map(|d| match d {
+                D::NotAFile => BundleReadError::NotAFile,
+                D::NotAZip => BundleReadError::NotAZip,
+                D::NotABundle => BundleReadError::NotABundle,
+                D::Damaged => BundleReadError::Damaged("config.toml: bad format".into()),
+                D::PassphraseNeeded => BundleReadError::PassphraseNeeded,
+                D::WrongPassphrase => BundleReadError::WrongPassphrase,
+            })
+            .collect()
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
+            BundleReadError::NotAFile => "bundle_not_a_file",
             BundleReadError::NotAZip => "bundle_not_zip",
             BundleReadError::NotABundle => "bundle_not_ours",
             BundleReadError::Damaged(_) => "bundle_damaged",
@@ -302,25 +325,24 @@ pub struct ImportedBundle {
     pub secrets: BTreeMap<SecretField, Secret>,
 }
 
-/// Whether a bundle holds encrypted secrets (so the caller asks for the passphrase).
-pub fn bundle_needs_passphrase(path: &std::path::Path) -> Result<bool, BundleReadError> {
-    let mut zip = open_zip(path)?;
+/// Whether a bundle holds encrypted secrets (so the caller asks for the
+/// passphrase). The bundle comes in opened (`services::files` opens paths).
+pub fn bundle_needs_passphrase<R: Read + Seek>(bundle: R) -> Result<bool, BundleReadError> {
+    let mut zip = open_zip(bundle)?;
     Ok(read_config(&mut zip)?.secrets_included)
 }
 
-fn open_zip(path: &std::path::Path) -> Result<zip::ZipArchive<std::fs::File>, BundleReadError> {
-    let f = std::fs::File::open(path).map_err(|e| BundleReadError::Damaged(e.to_string()))?;
-    zip::ZipArchive::new(f).map_err(|_| BundleReadError::NotAZip)
+fn open_zip<R: Read + Seek>(bundle: R) -> Result<zip::ZipArchive<R>, BundleReadError> {
+    zip::ZipArchive::new(bundle).map_err(|_| BundleReadError::NotAZip)
 }
 
 const MAX_PART: u64 = 1024 * 1024;
 
-fn read_entry(
-    zip: &mut zip::ZipArchive<std::fs::File>,
+fn read_entry<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
     name: &str,
     pass: Option<&Secret>,
 ) -> Result<Option<String>, BundleReadError> {
-    use std::io::Read;
     let entry = match pass {
         Some(p) => zip.by_name_decrypt(name, p.expose().as_bytes()),
         None => zip.by_name(name),
@@ -353,8 +375,8 @@ fn read_entry(
     Ok(Some(text))
 }
 
-fn read_config(
-    zip: &mut zip::ZipArchive<std::fs::File>,
+fn read_config<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
 ) -> Result<BundleConfigIn, BundleReadError> {
     let text = read_entry(zip, CONFIG_NAME, None)?.ok_or(BundleReadError::NotABundle)?;
     let config: BundleConfigIn =
@@ -367,11 +389,13 @@ fn read_config(
 
 /// Reads a bundle made by [`write_bundle`]. With secrets inside, `passphrase`
 /// is required and checked (AES authentication) before anything is returned.
-pub fn read_bundle(
-    path: &std::path::Path,
+/// `source` names where it came from (shown as the certificate's source).
+pub fn read_bundle<R: Read + Seek>(
+    bundle: R,
+    source: &str,
     passphrase: Option<&Secret>,
 ) -> Result<ImportedBundle, BundleReadError> {
-    let mut zip = open_zip(path)?;
+    let mut zip = open_zip(bundle)?;
     let config = read_config(&mut zip)?;
     let mut secrets = BTreeMap::new();
     if config.secrets_included {
@@ -416,7 +440,7 @@ pub fn read_bundle(
         let imported = super::cert::import_files(&files)
             .map_err(|e| BundleReadError::Damaged(e.to_string()))?;
         let mut summary = imported.summary;
-        summary.source = path.display().to_string();
+        summary.source = source.to_owned();
         profile.certificate = Some(summary);
     }
     Ok(ImportedBundle { profile, secrets })

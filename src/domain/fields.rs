@@ -6,7 +6,7 @@ use super::problem::Problem;
 use super::secret::Secret;
 
 /// The values the wizard collects (secret ones included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::EnumIter)]
 pub enum FieldId {
     PaymentName,
     MpAppId,
@@ -31,6 +31,12 @@ impl FieldId {
             FieldId::OaAppId => "oa_appid",
             FieldId::OaAppSecret => "oa_appsecret",
         }
+    }
+
+    /// The field whose [`key`](Self::key) this is.
+    pub fn from_key(key: &str) -> Option<FieldId> {
+        use strum::IntoEnumIterator;
+        FieldId::iter().find(|f| f.key() == key)
     }
 
     /// The keychain entry of a secret field.
@@ -376,7 +382,21 @@ mod tests {
     #[test]
     fn api_key_v3_rules() {
         assert!(check_api_key_v3(&Secret::empty(), None).is_empty());
-        assert!(check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p"), None).len() == 1);
+        assert_eq!(
+            codes(check_api_key_v3(
+                &Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~p"),
+                None
+            )),
+            ["api_key_v3_length"]
+        );
+        assert_eq!(
+            codes(check_api_key_v3(
+                &Secret::new("a b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq"),
+                None
+            )),
+            ["api_key_v3_length"],
+            "a space is not printable ASCII here"
+        );
         assert!(
             check_api_key_v3(&Secret::new("a!b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq"), None).is_empty()
         );

@@ -3,6 +3,7 @@
 pub mod backend_form;
 pub mod bundle;
 pub mod cert;
+pub mod check;
 pub mod export;
 pub mod fields;
 pub mod keygen;

@@ -48,3 +48,47 @@ impl Problem {
         format!("problem.{}", self.code)
     }
 }
+
+impl crate::i18n::Message for Problem {
+    fn key(&self) -> String {
+        self.message_key()
+    }
+    /// A `check` value is a check id, shown by its localized name.
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        use crate::i18n::Arg;
+        self.args
+            .iter()
+            .map(|(k, v)| match *k {
+                "check" => (*k, Arg::Key(format!("check.id.{v}"))),
+                _ => (*k, Arg::Text(v.clone())),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Tr};
+
+    #[test]
+    fn a_check_argument_is_shown_by_its_name() {
+        let p = Problem::error("x")
+            .with("check", "pay_mp")
+            .with("other", "pay_mp");
+        let args = crate::i18n::Message::args(&p);
+        assert_eq!(
+            args,
+            [
+                ("check", crate::i18n::Arg::Key("check.id.pay_mp".into())),
+                ("other", crate::i18n::Arg::Text("pay_mp".into())),
+            ]
+        );
+        let name = Tr(Lang::En).t("check.id.pay_mp");
+        assert_ne!(name, "pay_mp");
+        assert_eq!(
+            Tr(Lang::En).msg(&Problem::error("profile_name_empty")),
+            Tr(Lang::En).t("problem.profile_name_empty")
+        );
+    }
+}

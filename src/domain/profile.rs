@@ -57,7 +57,19 @@ pub enum Prerequisite {
 }
 
 /// The wizard's pages, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     #[default]
@@ -165,8 +177,7 @@ pub struct Profile {
     pub backend_preset: String,
     pub backend_mapping_file: String,
     /// Online check results, by check id.
-    pub checks:
-        std::collections::BTreeMap<crate::app::verify::CheckId, crate::app::verify::CheckRecord>,
+    pub checks: std::collections::BTreeMap<super::check::CheckId, super::check::CheckRecord>,
     /// Where the user was, so that reopening the app lands there.
     pub step: Step,
     /// RFC 3339 time of the last change.
@@ -240,15 +251,70 @@ mod tests {
         assert_eq!(SiteKind::parse("pc"), None);
     }
 
+    /// Every field set to a value that is not its default, written out in full
+    /// (no `..Default::default()`): a new field fails to compile here until it
+    /// is given one, so it cannot be left out of the round trip.
+    fn everything_set() -> Profile {
+        use super::super::check::{CheckId, CheckRecord};
+        use super::super::wxapi::Outcome;
+        Profile {
+            name: "店A".into(),
+            prerequisite: Some(Prerequisite::IndividualOwner),
+            merchant_path: Some(MerchantPath::BindExisting),
+            checklist_done: ["new.apply".to_owned(), "bind.open".to_owned()].into(),
+            site_kind: Some(SiteKind::SiteAndMiniProgram),
+            payment_name: "小店 \"支付\"".into(),
+            mp_appid: "wx1234567890abcdef".into(),
+            mchid: "1900006031".into(),
+            oa_appid: "wxfedcba0987654321".into(),
+            jsapi_enabled: true,
+            certificate: Some(CertSummary {
+                mchid: Some("1900006031".into()),
+                company: Some("某某科技有限公司".into()),
+                issuer: super::super::cert::IssuerKind::Legacy,
+                issuer_name: "MmpaymchCA".into(),
+                serial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1".into(),
+                not_before: "2024-01-01T00:00:00Z".into(),
+                not_after: "2029-01-01T00:00:00Z".into(),
+                signature_algorithm: "sha256WithRSAEncryption".into(),
+                key_bits: Some(2048),
+                key_present: true,
+                key_matches: Some(false),
+                p12_present: true,
+                source: "/home/a/证书.zip".into(),
+                certificate_pem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+                    .into(),
+            }),
+            public_key_id: "PUB_KEY_ID_0119000060312024".into(),
+            public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n".into(),
+            backend_url: "https://shop.example.com/api/wxpay".into(),
+            backend_preset: "custom".into(),
+            backend_mapping_file: "/home/a/mapping.toml".into(),
+            checks: [(
+                CheckId::PayOa,
+                CheckRecord {
+                    outcome: Outcome::fail("pay_other").with("detail", "NOAUTH"),
+                    at: "2026-11-27T08:00:00Z".into(),
+                    fingerprint: "0123456789abcdef".into(),
+                },
+            )]
+            .into(),
+            step: Step::Certificate,
+            updated_at: "2026-11-27T08:01:00Z".into(),
+        }
+    }
+
     #[test]
     fn profile_toml_round_trip_keeps_everything() {
-        let mut p = Profile::new("店A");
-        p.mp_appid = "wx1234567890abcdef".into();
-        p.site_kind = Some(SiteKind::SiteAndMiniProgram);
-        p.checklist_done.insert("new.apply".into());
-        p.step = Step::Certificate;
+        let p = everything_set();
         let text = toml::to_string_pretty(&p).unwrap();
         let back: Profile = toml::from_str(&text).unwrap();
         assert_eq!(back, p);
+        // and no field is at its default, so none can be dropped unnoticed
+        let d = serde_json::to_value(Profile::default()).unwrap();
+        let full = serde_json::to_value(&p).unwrap();
+        for (k, v) in full.as_object().unwrap() {
+            assert_ne!(Some(v), d.get(k), "{k} is left at its default");
+        }
     }
 }

@@ -286,6 +286,25 @@ pub enum PushOutcome {
     },
 }
 
+impl crate::i18n::Message for PushOutcome {
+    /// `push.<code>`; a retry that is reported (not retried) has given up.
+    fn key(&self) -> String {
+        match self {
+            PushOutcome::Accepted => "push.push_ok".into(),
+            PushOutcome::Retry(_) => "push.push_gave_up".into(),
+            PushOutcome::Failed { code, .. } => format!("push.{code}"),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        match self {
+            PushOutcome::Accepted => Vec::new(),
+            PushOutcome::Retry(detail) | PushOutcome::Failed { detail, .. } => {
+                vec![("detail", detail.as_str().into())]
+            }
+        }
+    }
+}
+
 /// Reads the backend's reply; `detail` is its own message when it gave one.
 pub fn interpret_reply(status: u16, body: &str) -> PushOutcome {
     #[derive(Deserialize)]

@@ -213,6 +213,16 @@ mod tests {
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;") && html.contains("a &amp; b"));
         assert!(html.contains("wx1234567890abcdef"));
+        // a secret shows as "set" or "not set", by whether it is there
+        let row = |label: &str| {
+            let start = html.find(&format!("<td>{}</td>", escape(label))).unwrap();
+            html[start..].split("</tr>").next().unwrap().to_owned()
+        };
+        let set = Tr(Lang::En).t("report.secret_set");
+        let not_set = Tr(Lang::En).t("summary.not_set");
+        assert!(row("API密钥（Key）").contains(set));
+        assert!(row("公众平台API的权限获取所需密钥（APPSECRET）").contains(not_set));
+        assert!(row("存储公钥文件[apiclient_key]").contains(not_set));
         assert!(
             !html.contains("<link") && !html.contains("src="),
             "self-contained"

@@ -1,6 +1,7 @@
 //! The outside world behind small traits, each with a real and a fake.
 
 pub mod file_picker;
+pub mod files;
 pub mod process_info;
 pub mod profile_store;
 pub mod secret_store;

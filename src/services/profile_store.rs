@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::profile::Profile;
 use crate::i18n::Lang;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum StorageError {
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
@@ -24,6 +25,33 @@ pub enum StorageError {
 }
 
 impl StorageError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<StorageError> {
+        use StorageErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        let path = || "/home/a/.config/wxpay-setup/店.toml".to_owned();
+        let reason = || "disk full".to_owned();
+        D::iter()
+            .map(|d| match d {
+                D::Write => StorageError::Write {
+                    path: path(),
+                    reason: reason(),
+                },
+                D::Read => StorageError::Read {
+                    path: path(),
+                    reason: reason(),
+                },
+                D::Damaged => StorageError::Damaged {
+                    path: path(),
+                    reason: reason(),
+                },
+                D::NoConfigDir => StorageError::NoConfigDir,
+            })
+            .collect()
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             StorageError::Write { .. } => "write",

@@ -9,7 +9,8 @@ use crate::domain::secret::Secret;
 
 pub const SERVICE: &str = "wxpay-setup";
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum StoreError {
     /// No keychain service at all (e.g. no Secret Service on the D-Bus session).
     #[error("no keychain available: {0}")]
@@ -22,6 +23,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<StoreError> {
+        use StoreErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        D::iter()
+            .map(|d| match d {
+                D::Unavailable => StoreError::Unavailable("no D-Bus session".into()),
+                D::Denied => StoreError::Denied("locked".into()),
+                D::Other => StoreError::Other("timeout".into()),
+            })
+            .collect()
+    }
+
     /// The i18n key of the message (`keychain.error.<code>`).
     pub fn code(&self) -> &'static str {
         match self {

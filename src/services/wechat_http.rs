@@ -13,7 +13,8 @@ pub const PAY_API_DEFAULT: &str = "https://api.mch.weixin.qq.com";
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a request got no answer: distinct from "WeChat says your value is wrong".
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum NetError {
     #[error("timed out")]
     Timeout,
@@ -28,6 +29,23 @@ pub enum NetError {
 }
 
 impl NetError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<NetError> {
+        use NetErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        D::iter()
+            .map(|d| match d {
+                D::Timeout => NetError::Timeout,
+                D::Connect => NetError::Connect("connection refused".into()),
+                D::Tls => NetError::Tls("unknown issuer".into()),
+                D::Other => NetError::Other("reset".into()),
+                D::InsecureUrl => NetError::InsecureUrl("http://example.com".into()),
+            })
+            .collect()
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             NetError::Timeout => "net_timeout",

@@ -231,13 +231,7 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
             .fill(ERR_COLOR.gamma_multiply(0.15))
             .inner_margin(6.0)
             .show(ui, |ui| {
-                ui.label(
-                    RichText::new(tr.tf(
-                        &format!("keychain.error.{}", e.code()),
-                        &[("detail", e.detail().to_owned())],
-                    ))
-                    .color(ERR_COLOR),
-                );
+                ui.label(RichText::new(tr.msg(&e)).color(ERR_COLOR));
                 ui.label(tr.t("keychain.banner_help"));
                 if ui.button(tr.t("keychain.retry")).clicked() {
                     w.retry_keychain();
@@ -347,7 +341,7 @@ fn first_frame_probe(ctx: &egui::Context) {
         .get()
         .map(|t| t.elapsed().as_secs_f64() * 1000.0)
         .unwrap_or(0.0);
-    let rss_kb = crate::services::process_info::resident_memory_kb()
+    let rss_kb = crate::app::probe::resident_memory_kb()
         .map(|k| k.to_string())
         .unwrap_or_default();
     println!("first_frame_ms={ms:.0} rss_kb={rss_kb}");

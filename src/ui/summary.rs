@@ -85,9 +85,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 }
                 match problems.iter().find(|p| p.is_error()) {
                     None => ui.label(RichText::new("✓").color(OK_COLOR)),
-                    Some(p) => {
-                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(ERR_COLOR))
-                    }
+                    Some(p) => ui.label(RichText::new(format!("× {}", tr.msg(p))).color(ERR_COLOR)),
                 };
                 ui.end_row();
             }
@@ -107,7 +105,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 .map(|f| format!("{}: ", tr.t(&format!("field.{}.label", f.key()))))
                 .unwrap_or_default();
             ui.label(RichText::new(tr.t(&format!("step.{}.nav", m.step.key()))).weak());
-            let text = format!("{field}{}", tr.problem(&m.problem));
+            let text = format!("{field}{}", tr.msg(&m.problem));
             // only a value that is wrong is red and asks for an edit; a check that
             // has not run, or could not run (offline), asks to check again
             let (text, button) = if m.problem.is_error() {

@@ -23,7 +23,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     // a wrong clock makes WeChat refuse signed requests: say that before anything else
     if let Some(clock) = w.clock_warning() {
         ui.label(
-            RichText::new(format!("⚠ {}", tr.outcome(&clock)))
+            RichText::new(format!("⚠ {}", tr.msg(&clock)))
                 .color(WARN_COLOR)
                 .strong(),
         );
@@ -61,7 +61,7 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
     let tr = w.tr();
     let view = w.check_view(id);
     ui.horizontal(|ui| {
-        ui.label(RichText::new(tr.t(&format!("check.id.{}", id.key()))).strong());
+        ui.label(RichText::new(tr.msg(&id)).strong());
         if with_button
             && ui
                 .add_enabled(
@@ -94,7 +94,7 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
                 tr.t(&format!("check.status.{}", status.key()))
             );
             ui.label(RichText::new(head).color(color).strong());
-            ui.label(tr.outcome(&record.outcome));
+            ui.label(tr.msg(&record.outcome));
             if let Some(words) = &record.outcome.wechat {
                 hint(
                     ui,

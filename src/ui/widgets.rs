@@ -25,7 +25,7 @@ pub fn problem_line(ui: &mut Ui, tr: Tr, p: &Problem) {
         Severity::Error => ("×", ERR_COLOR),
         Severity::Warning => ("⚠", WARN_COLOR),
     };
-    ui.label(RichText::new(format!("{icon} {}", tr.problem(p))).color(color));
+    ui.label(RichText::new(format!("{icon} {}", tr.msg(p))).color(color));
 }
 
 pub fn ok_line(ui: &mut Ui, text: &str) {
@@ -81,7 +81,7 @@ fn field_header(ui: &mut Ui, tr: Tr, f: FieldId) -> egui::Response {
 fn validation(ui: &mut Ui, tr: Tr, problems: &[Problem], empty: bool) {
     if empty {
         if let Some(p) = problems.first() {
-            ui.label(RichText::new(tr.problem(p)).weak());
+            ui.label(RichText::new(tr.msg(p)).weak());
         }
         return;
     }
@@ -149,13 +149,7 @@ pub fn sync_status(ui: &mut Ui, tr: Tr, sync: Option<&SecretSync>) {
             hint(ui, tr.t("secret.saving"))
         }
         Some(SecretSync::Failed(e)) => {
-            ui.label(
-                RichText::new(tr.tf(
-                    &format!("keychain.error.{}", e.code()),
-                    &[("detail", e.detail().to_owned())],
-                ))
-                .color(ERR_COLOR),
-            );
+            ui.label(RichText::new(tr.msg(e)).color(ERR_COLOR));
         }
         None => {}
     }

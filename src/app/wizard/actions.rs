@@ -420,7 +420,7 @@ impl Wizard {
                 FormValue::PrivateKeyFile => (!self.has_secret(SecretField::PrivateKey))
                     .then(|| Problem::error("key_missing")),
             };
-            p.map(|p| tr.problem(&p))
+            p.map(|p| tr.msg(&p))
         };
         let missing = self
             .all_missing()
@@ -430,7 +430,7 @@ impl Wizard {
                     format!(
                         "{}: {}",
                         tr.t(&format!("step.{}.nav", m.step.key())),
-                        tr.problem(&m.problem)
+                        tr.msg(&m.problem)
                     ),
                     m.problem.is_error(),
                 )
@@ -448,10 +448,10 @@ impl Wizard {
                         match &record.outcome.wechat {
                             Some(words) => format!(
                                 "{} {}",
-                                tr.outcome(&record.outcome),
+                                tr.msg(&record.outcome),
                                 tr.tf("verify.wechat_words", &[("words", words.to_string())])
                             ),
-                            None => tr.outcome(&record.outcome),
+                            None => tr.msg(&record.outcome),
                         },
                         record.at.clone(),
                         stale,

@@ -1,10 +1,11 @@
 //! Reading the files a user hands us (a WXCertUtil zip, the unpacked folder, or a
 //! single PEM) into memory, with hard limits so that a hostile zip can neither
-//! write anywhere nor exhaust memory: nothing is ever extracted to disk.
+//! write anywhere nor exhaust memory: nothing is ever extracted to disk. The
+//! files come in already opened (`services::files` opens paths and walks
+//! folders); this module only reads.
 
-use std::fs;
 use std::io::{Read, Seek};
-use std::path::{Component, Path};
+use std::path::Path;
 
 use super::ImportError;
 
@@ -13,7 +14,7 @@ pub const MAX_ENTRIES: usize = 64;
 /// The largest genuine entry is the ~3 KB p12; 1 MiB leaves room and stops zip bombs.
 pub const MAX_ENTRY_BYTES: u64 = 1024 * 1024;
 /// How deep we look inside a dropped folder (the folder itself, then `<mchid>_<date>_cert/`).
-const MAX_FOLDER_DEPTH: usize = 3;
+pub const MAX_FOLDER_DEPTH: usize = 3;
 
 /// One file found in the source, with its name as the user would see it.
 #[derive(Debug, Clone)]
@@ -22,36 +23,45 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
-/// Reads a zip file, a folder or a single file.
-pub fn read_source(path: &Path) -> Result<Vec<SourceFile>, ImportError> {
-    let meta = fs::metadata(path).map_err(|e| ImportError::io(path, e))?;
-    if meta.is_dir() {
-        return read_folder(path);
-    }
-    let mut file = fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+/// Reads one file the user handed us, already opened by the caller
+/// (`services::files`): a zip, known by its first bytes, or a single file such
+/// as a PEM. `name` is the file's name as the user sees it.
+pub fn read_file_source<R: Read + Seek>(
+    name: &str,
+    mut reader: R,
+) -> Result<Vec<SourceFile>, ImportError> {
+    let io = |e| ImportError::io(Path::new(name), e);
     let mut magic = [0u8; 4];
-    let n = read_up_to(&mut file, &mut magic).map_err(|e| ImportError::io(path, e))?;
+    let n = read_up_to(&mut reader, &mut magic).map_err(io)?;
     let looks_zip = n >= 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06");
-    let named_zip = path
+    let named_zip = Path::new(name)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if looks_zip {
-        file.rewind().map_err(|e| ImportError::io(path, e))?;
-        return read_zip(file);
+        reader.rewind().map_err(io)?;
+        return read_zip(reader);
     }
     if named_zip {
         return Err(ImportError::NotAZip);
     }
-    if meta.len() > MAX_ENTRY_BYTES {
-        return Err(ImportError::EntryTooLarge {
-            entry: display_name(path),
-        });
-    }
-    let bytes = fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    reader.rewind().map_err(io)?;
+    let bytes = read_limited(reader, MAX_ENTRY_BYTES)
+        .map_err(io)?
+        .ok_or_else(|| ImportError::EntryTooLarge {
+            entry: name.to_owned(),
+        })?;
     Ok(vec![SourceFile {
-        name: display_name(path),
+        name: name.to_owned(),
         bytes,
     }])
+}
+
+/// At most `limit` bytes of `r`, counted as they are read (a reported length
+/// can lie, a device or pipe has none): `None` when there are more.
+pub fn read_limited(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    r.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -63,12 +73,6 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
-}
-
-fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Entry names written by Chinese Windows tools are often GBK without the UTF-8
@@ -138,53 +142,6 @@ pub fn read_zip<R: Read + Seek>(reader: R) -> Result<Vec<SourceFile>, ImportErro
             return Err(ImportError::EntryTooLarge { entry: name });
         }
         files.push(SourceFile { name, bytes });
-    }
-    Ok(files)
-}
-
-fn read_folder(root: &Path) -> Result<Vec<SourceFile>, ImportError> {
-    let mut files = Vec::new();
-    let mut stack = vec![(root.to_path_buf(), 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
-        let mut entries: Vec<_> = fs::read_dir(&dir)
-            .map_err(|e| ImportError::io(&dir, e))?
-            .filter_map(Result::ok)
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let path = entry.path();
-            // symlink_metadata: a link inside the folder is not followed
-            let meta = fs::symlink_metadata(&path).map_err(|e| ImportError::io(&path, e))?;
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .filter_map(|c| match c {
-                    Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-                .join("/");
-            if meta.is_dir() {
-                if depth + 1 < MAX_FOLDER_DEPTH {
-                    stack.push((path, depth + 1));
-                }
-                continue;
-            }
-            if !meta.is_file() {
-                continue;
-            }
-            if files.len() == MAX_ENTRIES {
-                return Err(ImportError::TooManyEntries {
-                    count: MAX_ENTRIES + 1,
-                });
-            }
-            if meta.len() > MAX_ENTRY_BYTES {
-                return Err(ImportError::EntryTooLarge { entry: rel });
-            }
-            let bytes = fs::read(&path).map_err(|e| ImportError::io(&path, e))?;
-            files.push(SourceFile { name: rel, bytes });
-        }
     }
     Ok(files)
 }

@@ -49,10 +49,14 @@ pub struct CertSummary {
 }
 
 /// Why a source was refused. Nothing is written when any of these happens.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum ImportError {
     #[error("cannot read {path}: {reason}")]
     Io { path: String, reason: String },
+    /// A pipe, a device, a socket: reading it could hang or never end.
+    #[error("not a regular file or folder: {path}")]
+    NotAFile { path: String },
     #[error("not a zip archive")]
     NotAZip,
     #[error("damaged zip entry {entry}")]
@@ -86,6 +90,41 @@ pub enum ImportError {
 }
 
 impl ImportError {
+    /// One value of every variant, for the test that each has a text in both
+    /// languages: the match over the discriminants stops compiling when a
+    /// variant is added without a sample here.
+    pub fn samples() -> Vec<ImportError> {
+        use ImportErrorDiscriminants as D;
+        use strum::IntoEnumIterator;
+        let entry = || "apiclient_key.pem".to_owned();
+        D::iter()
+            .map(|d| match d {
+                D::Io => ImportError::Io {
+                    path: "/tmp/cert.zip".into(),
+                    reason: "not found".into(),
+                },
+                D::NotAFile => ImportError::NotAFile {
+                    path: "/dev/zero".into(),
+                },
+                D::NotAZip => ImportError::NotAZip,
+                D::CorruptZip => ImportError::CorruptZip { entry: entry() },
+                D::Encrypted => ImportError::Encrypted { entry: entry() },
+                D::UnsafePath => ImportError::UnsafePath { entry: entry() },
+                D::EntryTooLarge => ImportError::EntryTooLarge { entry: entry() },
+                D::TooManyEntries => ImportError::TooManyEntries { count: 9999 },
+                D::NoCertificate => ImportError::NoCertificate,
+                D::MultipleCertificates => ImportError::MultipleCertificates,
+                D::MultipleKeys => ImportError::MultipleKeys,
+                D::KeyNotRsa => ImportError::KeyNotRsa { entry: entry() },
+                D::CertNotRsa => ImportError::CertNotRsa,
+                D::KeyEncrypted => ImportError::KeyEncrypted { entry: entry() },
+                D::MalformedPem => ImportError::MalformedPem { entry: entry() },
+                D::MalformedCertificate => ImportError::MalformedCertificate { entry: entry() },
+                D::MalformedKey => ImportError::MalformedKey { entry: entry() },
+            })
+            .collect()
+    }
+
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "not found".to_owned(),
@@ -102,6 +141,7 @@ impl ImportError {
     pub fn code(&self) -> &'static str {
         match self {
             ImportError::Io { .. } => "io",
+            ImportError::NotAFile { .. } => "not_a_file",
             ImportError::NotAZip => "not_a_zip",
             ImportError::CorruptZip { .. } => "corrupt_zip",
             ImportError::Encrypted { .. } => "encrypted_zip",
@@ -126,6 +166,7 @@ impl ImportError {
             ImportError::Io { path, reason } => {
                 vec![("path", path.clone()), ("reason", reason.clone())]
             }
+            ImportError::NotAFile { path } => vec![("path", path.clone())],
             ImportError::CorruptZip { entry }
             | ImportError::Encrypted { entry }
             | ImportError::UnsafePath { entry }
@@ -157,12 +198,4 @@ impl crate::i18n::Message for ImportError {
             .map(|(k, v)| (k, v.into()))
             .collect()
     }
-}
-
-/// Reads and parses a zip, folder or file in one go.
-pub fn import_path(path: &Path) -> Result<ImportedCert, ImportError> {
-    let files = archive::read_source(path)?;
-    let mut imported = import_files(&files)?;
-    imported.summary.source = path.display().to_string();
-    Ok(imported)
 }

@@ -239,6 +239,42 @@ pub struct ReplyHeaders {
     pub wechatpay_nonce: Option<String>,
 }
 
+impl crate::i18n::Message for Outcome {
+    fn key(&self) -> String {
+        format!("check.{}", self.code)
+    }
+    /// A `fields` value ("mchid, private_key") lists the missing values by the
+    /// names the user knows: a form field's label, else the check's own word.
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        use crate::domain::fields::FieldId;
+        use crate::i18n::Arg;
+        self.args
+            .iter()
+            .filter_map(|(k, v)| {
+                // the trait's names are static: an Outcome read back from JSON
+                // carries owned ones, so map them onto the known placeholders
+                let name = OUTCOME_ARGS.iter().find(|n| **n == k.as_str())?;
+                let arg = if *name == "fields" {
+                    Arg::List(
+                        v.split(", ")
+                            .map(|f| match FieldId::from_key(f) {
+                                Some(id) => Arg::Key(format!("field.{}.label", id.key())),
+                                None => Arg::Key(format!("check.field.{f}")),
+                            })
+                            .collect(),
+                    )
+                } else {
+                    Arg::Text(v.clone())
+                };
+                Some((*name, arg))
+            })
+            .collect()
+    }
+}
+
+/// Every placeholder an outcome's text may use.
+pub const OUTCOME_ARGS: [&str; 6] = ["fields", "detail", "code", "len", "minutes", "serial"];
+
 /// A random string of [0-9A-Za-z] (nonce, fake order number, fake login code).
 pub fn random_token(len: usize) -> String {
     use rand::Rng;
@@ -251,6 +287,7 @@ pub fn random_token(len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{Lang, Tr};
 
     #[test]
     fn a_tally_counts_could_not_check_apart_from_wrong() {
@@ -327,12 +364,42 @@ mod tests {
 
     #[test]
     fn every_status_has_a_label() {
-        use crate::i18n::{Lang, Tr};
         for lang in Lang::ALL {
             for s in Status::ALL {
                 let key = format!("check.status.{}", s.key());
                 assert_ne!(Tr(lang).t(&key), "(?)", "{key}");
             }
         }
+    }
+
+    #[test]
+    fn missing_values_are_named_by_their_labels() {
+        let missing = Outcome::error("missing_values").with("fields", "mchid, private_key");
+        assert_eq!(
+            Tr(Lang::ZhCn).msg(&missing),
+            "还不能检查：缺少 微信支付商户号（MCHID）、私钥（apiclient_key.pem）。"
+        );
+        assert_eq!(
+            Tr(Lang::En).msg(&missing),
+            Tr(Lang::En).tf(
+                "check.missing_values",
+                &[(
+                    "fields",
+                    format!(
+                        "{}, {}",
+                        Tr(Lang::En).t("field.mchid.label"),
+                        Tr(Lang::En).t("check.field.private_key")
+                    )
+                )]
+            )
+        );
+    }
+
+    #[test]
+    fn an_outcome_read_back_from_json_keeps_its_detail() {
+        let o = Outcome::fail("pay_other").with("detail", "NOAUTH 无权限");
+        let back: Outcome = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+        let text = Tr(Lang::En).msg(&back);
+        assert!(text.contains("NOAUTH 无权限"), "{text}");
     }
 }

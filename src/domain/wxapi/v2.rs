@@ -343,6 +343,14 @@ mod tests {
         );
         assert!(p["out_trade_no"].len() <= 32);
         assert_eq!(p["sign_type"], "HMAC-SHA256");
+        assert_eq!(p["appid"], "wx1234567890abcdef");
+        assert_eq!(p["mch_id"], "1900006031");
+        assert!(!p["nonce_str"].is_empty());
+        assert_eq!(
+            verify(&p, &"k".repeat(32), SignType::HmacSha256),
+            SignatureCheck::Invalid,
+            "signed with that key, not any"
+        );
     }
 
     fn reply(fields: &[(&str, &str)], key: Option<&str>) -> String {
