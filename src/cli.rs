@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use crate::app::Services;
 use crate::app::rules::{self, Secrets};
-use crate::app::worker::export_to;
 use crate::domain::cert::{self, CertSummary, IssuerKind, report};
 use crate::domain::fields::{self, FieldId};
 use crate::domain::problem::Problem;
@@ -637,8 +636,8 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         }
     }
     if let Some(preset) = &input.backend_preset {
-        if preset == "custom" || crate::domain::push::Preset::parse(preset).is_some() {
-            profile.backend_preset = preset.trim().to_owned();
+        if let Some(p) = crate::domain::push::BackendPreset::parse(preset) {
+            profile.backend_preset = p;
         } else {
             errors.push(format!(
                 "backend_preset: {}",
@@ -833,7 +832,7 @@ fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         eprintln!("name: {}", tr.problem(&p));
         return USAGE;
     }
-    let name = crate::app::profiles::free_name(store, wanted.trim());
+    let name = crate::app::ops::profiles::free_name(store, wanted.trim());
     imported.profile.name = name.clone();
     // secrets first: if the keychain is not there, nothing at all is written
     if !imported.secrets.is_empty()
@@ -1031,7 +1030,7 @@ fn profile_delete(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
 // ----- push -------------------------------------------------------------------------
 
 fn push_cmd(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
-    use crate::domain::push::{self, Preset, PushOutcome};
+    use crate::domain::push::{self, PushOutcome};
     let name = m.get_one::<String>("profile").cloned().unwrap_or_default();
     let mut p = match load_profile(tr, store, &name) {
         Ok(p) => p,
@@ -1043,11 +1042,20 @@ fn push_cmd(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         p.backend_url = url.trim().to_owned();
     }
     if let Some(preset) = m.get_one::<String>("preset") {
-        p.backend_preset = preset.trim().to_owned();
+        match crate::domain::push::BackendPreset::parse(preset) {
+            Some(bp) => p.backend_preset = bp,
+            None => {
+                eprintln!(
+                    "{}",
+                    tr.tf("push.bad_preset", &[("value", preset.to_owned())])
+                );
+                return USAGE;
+            }
+        }
     }
     if let Some(mapping) = m.get_one::<PathBuf>("mapping") {
         p.backend_mapping_file = mapping.display().to_string();
-        p.backend_preset = "custom".into();
+        p.backend_preset = crate::domain::push::BackendPreset::Custom;
     }
     if p.backend_url.is_empty() {
         eprintln!("{}", tr.t("push.no_url"));
@@ -1060,34 +1068,12 @@ fn push_cmd(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
         );
         return USAGE;
     }
-    let mapping = match p.backend_preset.as_str() {
-        "custom" => match std::fs::read_to_string(&p.backend_mapping_file)
-            .map_err(|e| e.to_string())
-            .and_then(|t| push::parse_mapping(&t))
-        {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!(
-                    "{}",
-                    tr.tf(
-                        "push.bad_mapping",
-                        &[("path", p.backend_mapping_file.clone()), ("reason", e)]
-                    )
-                );
-                return USAGE;
-            }
-        },
-        "" => Preset::Generic.mapping(),
-        other => match Preset::parse(other) {
-            Some(preset) => preset.mapping(),
-            None => {
-                eprintln!(
-                    "{}",
-                    tr.tf("push.bad_preset", &[("value", other.to_owned())])
-                );
-                return USAGE;
-            }
-        },
+    let mapping = match crate::app::ops::push::mapping_of(&p) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{}", tr.msg(&e));
+            return USAGE;
+        }
     };
     let mut secrets = match load_secrets(&name) {
         Ok(s) => s,
@@ -1491,10 +1477,10 @@ fn export_one(
     };
     let Some(format) = format else {
         let part = secrets.zip(passphrase.cloned());
-        return export_to(out, &p, part.as_ref())
-            .map_err(|reason| tr.tf("notice.export_failed", &[("reason", reason)]));
+        return crate::app::ops::export::write_bundle(out, &p, part.as_ref())
+            .map_err(|e| tr.msg(&e));
     };
-    crate::app::worker::write_format(out, format, &p, secrets.as_ref())
+    crate::app::ops::export::write_format(out, format, &p, secrets.as_ref())
         .map_err(|e| tr.tf(&format!("storage_error.{}", e.code()), &e.args()))
 }
 

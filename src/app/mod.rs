@@ -3,6 +3,7 @@
 //! its results. The GUI reads and edits this; the CLI uses the same services.
 
 pub mod journey;
+pub mod ops;
 pub mod profiles;
 pub mod push;
 pub mod rules;
@@ -621,25 +622,16 @@ impl Wizard {
 
     // ----- push to the shop backend ----------------------------------------------
 
-    pub fn set_backend(&mut self, url: &str, preset: &str) {
+    pub fn set_backend(&mut self, url: &str, preset: crate::domain::push::BackendPreset) {
         if self.profile.backend_url != url || self.profile.backend_preset != preset {
             self.profile.backend_url = url.to_owned();
-            self.profile.backend_preset = preset.to_owned();
+            self.profile.backend_preset = preset;
             self.touch();
         }
     }
 
     fn push_mapping(&self) -> Result<crate::domain::push::Mapping, String> {
-        use crate::domain::push::{Preset, parse_mapping};
-        match self.profile.backend_preset.as_str() {
-            "custom" => std::fs::read_to_string(&self.profile.backend_mapping_file)
-                .map_err(|e| e.to_string())
-                .and_then(|t| parse_mapping(&t)),
-            "" => Ok(Preset::Generic.mapping()),
-            p => Preset::parse(p)
-                .map(Preset::mapping)
-                .ok_or_else(|| p.to_owned()),
-        }
+        ops::push::mapping_of(&self.profile).map_err(|e| e.reason)
     }
 
     /// What a push would send, secrets masked.
@@ -1148,7 +1140,12 @@ impl Wizard {
                 self.profile_op_running = false;
                 match result {
                     Err(e) => {
-                        self.notify(NoticeLevel::Error, "shops.op_failed", vec![("reason", e)])
+                        let reason = self.tr().msg(&e);
+                        self.notify(
+                            NoticeLevel::Error,
+                            "shops.op_failed",
+                            vec![("reason", reason)],
+                        )
                     }
                     Ok(()) => {
                         let current = self.profile.name.clone();
@@ -1195,16 +1192,18 @@ impl Wizard {
             Event::BundleImported(r) => {
                 self.profile_op_running = false;
                 match r {
-                    Ok(name) => {
+                    Ok(done) => {
                         self.notify(
                             NoticeLevel::Success,
                             "shops.imported",
-                            vec![("name", name.clone())],
+                            vec![("name", done.name)],
                         );
                         self.refresh_profile_rows();
                     }
-                    Err(key) => {
-                        self.notify(NoticeLevel::Error, &key, vec![("detail", String::new())]);
+                    Err(e) => {
+                        // its own message, with its detail (a keychain failure says which)
+                        let args = ops::notice_args(self.tr(), &e);
+                        self.notify(NoticeLevel::Error, &crate::i18n::Message::key(&e), args);
                         self.notify(NoticeLevel::Error, "import_bundle.nothing_written", vec![]);
                     }
                 }

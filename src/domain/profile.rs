@@ -140,6 +140,13 @@ impl SecretField {
     }
 }
 
+/// In reports a secret field is named by its key (`api_key_v2`), never by value.
+impl Serialize for SecretField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Profile {
@@ -161,8 +168,8 @@ pub struct Profile {
     pub public_key_pem: String,
     /// Where "send to shop backend" posts the configuration.
     pub backend_url: String,
-    /// `generic`, `crmeb`, `likeadmin`, `shopxo`, or `custom` (with `backend_mapping_file`).
-    pub backend_preset: String,
+    /// A known preset, or `custom` (with `backend_mapping_file`).
+    pub backend_preset: super::push::BackendPreset,
     pub backend_mapping_file: String,
     /// Online check results, by check id.
     pub checks:

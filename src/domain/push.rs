@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::backend_form::{CERT_FILE_NAME, KEY_FILE_NAME};
 use super::profile::{Profile, SecretField};
@@ -107,6 +107,59 @@ impl Preset {
                 .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
                 .collect(),
         )
+    }
+}
+
+/// Which field names a push uses: a known preset, or the user's own mapping file
+/// (`custom`, with the profile's `backend_mapping_file`). Stored in profile files
+/// as a string: `""` (older files) and `"generic"` mean [`Preset::Generic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum BackendPreset {
+    Known(Preset),
+    Custom,
+}
+
+impl Default for BackendPreset {
+    fn default() -> Self {
+        BackendPreset::Known(Preset::Generic)
+    }
+}
+
+impl BackendPreset {
+    pub const CUSTOM: &str = "custom";
+
+    pub fn parse(s: &str) -> Option<BackendPreset> {
+        match s.trim() {
+            "" => Some(BackendPreset::default()),
+            Self::CUSTOM => Some(BackendPreset::Custom),
+            other => Preset::parse(other).map(BackendPreset::Known),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendPreset::Known(p) => p.name(),
+            BackendPreset::Custom => Self::CUSTOM,
+        }
+    }
+}
+
+/// A preset name that is neither known nor `custom`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown backend preset {0:?}")]
+pub struct UnknownPreset(pub String);
+
+impl TryFrom<String> for BackendPreset {
+    type Error = UnknownPreset;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        BackendPreset::parse(&s).ok_or(UnknownPreset(s))
+    }
+}
+
+impl From<BackendPreset> for String {
+    fn from(p: BackendPreset) -> String {
+        p.name().to_owned()
     }
 }
 
@@ -269,6 +322,24 @@ pub enum PushOutcome {
         code: &'static str,
         detail: String,
     },
+}
+
+impl crate::i18n::Message for PushOutcome {
+    fn key(&self) -> String {
+        match self {
+            PushOutcome::Accepted => "push.push_ok".into(),
+            PushOutcome::Retry(_) => "push.push_gave_up".into(),
+            PushOutcome::Failed { code, .. } => format!("push.{code}"),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        match self {
+            PushOutcome::Accepted => Vec::new(),
+            PushOutcome::Retry(detail) | PushOutcome::Failed { detail, .. } => {
+                vec![("detail", detail.as_str().into())]
+            }
+        }
+    }
 }
 
 /// Reads the backend's reply; `detail` is its own message when it gave one.

@@ -1,0 +1,240 @@
+//! The use cases both faces call: the CLI's commands and the window's worker
+//! jobs (cargo's `ops` is the model). Plain functions over a [`Ctx`] of service
+//! traits, each returning a typed report and a typed error that implements
+//! [`Message`], so no English sentence and no i18n key travels as a `String`.
+//! With fakes in the context (`MemoryProfiles`, `MemoryStore`, `FakeHttp`) every
+//! operation runs in a unit test, without D-Bus, keychain or network.
+
+pub mod check_certs;
+pub mod export;
+pub mod import;
+pub mod import_bundle;
+pub mod profiles;
+pub mod push;
+pub mod verify;
+
+use std::sync::{Arc, Mutex};
+
+use crate::app::rules::Secrets;
+use crate::domain::problem::Problem;
+use crate::domain::profile::{Profile, SecretField};
+use crate::i18n::{Arg, Message, Tr};
+use crate::services::profile_store::{ProfileRepo, StorageError};
+use crate::services::secret_store::{SecretStore, StoreError};
+use crate::services::wechat_http::{BaseUrls, NetError, WeChatHttp};
+
+/// A service opened on first use and then kept: the keychain is connected once
+/// per run (not once per command step), the HTTP client built once.
+pub struct Lazy<T: ?Sized, E> {
+    open: Box<dyn Fn() -> Result<Arc<T>, E> + Send + Sync>,
+    cached: Mutex<Option<Arc<T>>>,
+}
+
+impl<T: ?Sized, E> Lazy<T, E> {
+    pub fn new(open: impl Fn() -> Result<Arc<T>, E> + Send + Sync + 'static) -> Self {
+        Lazy {
+            open: Box::new(open),
+            cached: Mutex::new(None),
+        }
+    }
+
+    /// Already open (tests, fakes).
+    pub fn ready(value: Arc<T>) -> Self
+    where
+        T: Send + Sync + 'static,
+    {
+        let v = value.clone();
+        let lazy = Lazy::new(move || Ok(v.clone()));
+        *lazy.lock() = Some(value);
+        lazy
+    }
+
+    pub fn get(&self) -> Result<Arc<T>, E> {
+        let mut g = self.lock();
+        if let Some(v) = &*g {
+            return Ok(v.clone());
+        }
+        let v = (self.open)()?;
+        *g = Some(v.clone());
+        Ok(v)
+    }
+
+    /// Drops the open service: the next [`Lazy::get`] opens it again.
+    pub fn forget(&self) {
+        *self.lock() = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<T>>> {
+        self.cached.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Everything an operation may touch, behind traits.
+pub struct Ctx {
+    pub profiles: Arc<dyn ProfileRepo>,
+    pub secrets: Lazy<dyn SecretStore, StoreError>,
+    pub http: Lazy<dyn WeChatHttp, NetError>,
+    /// Where the online checks go (a local server in tests).
+    pub urls: Result<BaseUrls, NetError>,
+}
+
+impl Ctx {
+    /// Runs a keychain call; a keychain that has gone away is reopened next time.
+    pub fn with_keychain<T>(
+        &self,
+        f: impl FnOnce(&dyn SecretStore) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let store = self.secrets.get()?;
+        let r = f(store.as_ref());
+        if matches!(r, Err(StoreError::Unavailable(_))) {
+            self.secrets.forget();
+        }
+        r
+    }
+
+    /// Stores these secrets under `name`, all or until the first failure.
+    pub fn store_secrets(&self, name: &str, secrets: &Secrets) -> Result<(), StoreError> {
+        if secrets.is_empty() {
+            return Ok(());
+        }
+        self.with_keychain(|k| {
+            for (f, v) in secrets {
+                k.set(name, *f, v)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Every secret of one profile: the one way everyone loads them.
+pub fn load_secrets(ctx: &Ctx, name: &str) -> Result<Secrets, StoreError> {
+    ctx.with_keychain(|k| {
+        let mut out = Secrets::new();
+        for f in SecretField::ALL {
+            if let Some(v) = k.get(name, f)? {
+                out.insert(f, v);
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// A profile that must exist.
+pub fn load_profile(ctx: &Ctx, name: &str) -> Result<Profile, OpError> {
+    if !ctx.profiles.exists(name) {
+        return Err(OpError::NoSuchProfile(name.to_owned()));
+    }
+    Ok(ctx.profiles.load(name)?)
+}
+
+/// Why an operation on stored profiles failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error("no profile named {0:?}")]
+    NoSuchProfile(String),
+    #[error("a profile named {0:?} exists")]
+    NameTaken(String),
+    #[error("bad profile name")]
+    BadName(Problem),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Keychain(#[from] StoreError),
+    #[error(transparent)]
+    Net(#[from] NetError),
+}
+
+impl Message for OpError {
+    fn key(&self) -> String {
+        match self {
+            OpError::NoSuchProfile(_) => "cli.no_such_profile".into(),
+            OpError::NameTaken(_) => "problem.profile_name_taken".into(),
+            OpError::BadName(p) => problem_key(p),
+            OpError::Storage(e) => e.key(),
+            OpError::Keychain(e) => e.key(),
+            OpError::Net(e) => format!("check.{}", e.code()),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            OpError::NoSuchProfile(n) | OpError::NameTaken(n) => vec![("name", n.as_str().into())],
+            OpError::BadName(p) => problem_args(p),
+            OpError::Storage(e) => Message::args(e),
+            OpError::Keychain(e) => e.args(),
+            OpError::Net(e) => vec![("detail", e.detail().into())],
+        }
+    }
+}
+
+/// The i18n key of a [`Problem`].
+pub fn problem_key(p: &Problem) -> String {
+    p.message_key()
+}
+
+/// A problem's values; a check id is shown by its localized name.
+pub fn problem_args(p: &Problem) -> Vec<(&'static str, Arg)> {
+    p.args
+        .iter()
+        .map(|(k, v)| match *k {
+            "check" => (*k, Arg::Key(format!("check.id.{v}"))),
+            _ => (*k, Arg::Text(v.clone())),
+        })
+        .collect()
+}
+
+/// A message's values as the window's notices keep them (localized text).
+pub fn notice_args(tr: Tr, m: &(impl Message + ?Sized)) -> Vec<(&'static str, String)> {
+    fn text(tr: Tr, a: &Arg) -> String {
+        match a {
+            Arg::Text(s) => s.clone(),
+            Arg::Key(k) => tr.t(k).to_owned(),
+            Arg::List(items) => items
+                .iter()
+                .map(|i| text(tr, i))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+    m.args()
+        .into_iter()
+        .map(|(name, a)| (name, text(tr, &a)))
+        .collect()
+}
+
+/// A context of fakes for tests (also used by the integration tests of the CLI).
+pub mod testing {
+    use std::sync::Arc;
+
+    use super::{Ctx, Lazy};
+    use crate::services::profile_store::MemoryProfiles;
+    use crate::services::secret_store::MemoryStore;
+    use crate::services::secret_store::SecretStore;
+    use crate::services::wechat_http::WeChatHttp;
+    use crate::services::wechat_http::{BaseUrls, FakeHttp};
+
+    /// The fakes behind a [`fake_ctx`], to script and inspect them.
+    #[derive(Clone, Default)]
+    pub struct Fakes {
+        pub profiles: MemoryProfiles,
+        pub keychain: MemoryStore,
+        pub http: FakeHttp,
+    }
+
+    /// A context over in-memory profiles, an in-memory keychain and a scripted HTTP.
+    pub fn fake_ctx() -> (Ctx, Fakes) {
+        let f = Fakes::default();
+        (ctx_of(&f), f)
+    }
+
+    pub fn ctx_of(f: &Fakes) -> Ctx {
+        Ctx {
+            profiles: Arc::new(f.profiles.clone()),
+            secrets: Lazy::ready(Arc::new(f.keychain.clone()) as Arc<dyn SecretStore>),
+            http: Lazy::ready(Arc::new(f.http.clone()) as Arc<dyn WeChatHttp>),
+            urls: Ok(BaseUrls {
+                mp: "http://127.0.0.1:9".into(),
+                pay: "http://127.0.0.1:9".into(),
+            }),
+        }
+    }
+}
