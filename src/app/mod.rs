@@ -667,19 +667,10 @@ impl Wizard {
         let url = self.profile.backend_url.clone();
         let token = self.secret(SecretField::BackendToken);
         self.push = Busy::Running;
+        // the same HTTP as the checks: a fake in tests, one client in the app
+        let http = self.wechat.http.clone();
         self.worker.spawn_task(move || {
-            let result = match crate::services::wechat_http::HttpClient::new() {
-                Ok(http) => push::push(&http, &url, token.expose(), &parts),
-                Err(e) => push::PushResult {
-                    outcome: crate::domain::push::PushOutcome::Failed {
-                        code: "push_other",
-                        detail: e.to_string(),
-                    },
-                    attempts: 0,
-                    idempotency_key: String::new(),
-                },
-            };
-            Event::Pushed(result)
+            Event::Pushed(push::push(http.as_ref(), &url, token.expose(), &parts))
         });
     }
 

@@ -1,0 +1,119 @@
+//! `export --profile NAME | --all --out PATH [--format F] [--include-secrets
+//! [--passphrase-file FILE]]`: the encrypted bundle or a stack's config files.
+
+use std::path::PathBuf;
+
+use super::{CliError, CliResult, Env, Io, say, target_profiles};
+use crate::app::ops::export::{Target, export_one};
+use crate::i18n::Tr;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    profile: Option<String>,
+    #[arg(long)]
+    all: bool,
+    #[arg(long, value_name = "FORMAT", default_value = Target::BUNDLE)]
+    format: String,
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    #[arg(long)]
+    include_secrets: bool,
+    #[arg(long, value_name = "FILE", requires = "include_secrets")]
+    passphrase_file: Option<PathBuf>,
+}
+
+fn status(tr: Tr, ok: bool) -> &'static str {
+    tr.t(if ok { "cli.row_ok" } else { "cli.row_failed" })
+}
+
+pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
+    let tr = env.tr;
+    let target = Target::parse(&a.format).ok_or_else(|| {
+        CliError::usage(tr.tf(
+            "cli.bad_format",
+            &[
+                ("value", a.format.clone()),
+                ("formats", Target::names().join(", ")),
+            ],
+        ))
+    })?;
+    // the bundle encrypts secrets, so it needs a passphrase; the stack configs hold them in plain
+    let passphrase = match (target, a.include_secrets, &a.passphrase_file) {
+        (Target::Bundle, true, None) => {
+            return Err(CliError::usage(tr.t("cli.passphrase_needed")));
+        }
+        (_, true, Some(f)) => {
+            let pass = super::read_secret_file(tr, f)?;
+            if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
+                return Err(CliError::usage(tr.problem(p)));
+            }
+            Some(pass)
+        }
+        _ => None,
+    };
+    let names = target_profiles(env, a.all, a.profile)?;
+    let ctx = env.ctx()?;
+    let mut rows = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let out = if a.all {
+            target.path_in(&a.out, name)
+        } else {
+            a.out.clone()
+        };
+        let r = export_one(
+            ctx,
+            name,
+            target,
+            &out,
+            a.include_secrets,
+            passphrase.as_ref(),
+        )
+        .map(|e| e.path)
+        .map_err(|e| tr.msg(&e));
+        if a.all {
+            say!(
+                io.err,
+                "[{}/{}] {name}: {}",
+                i + 1,
+                names.len(),
+                status(tr, r.is_ok())
+            );
+        }
+        match &r {
+            Ok(path) => say!(
+                io.out,
+                "{}",
+                tr.tf("notice.exported", &[("path", path.display().to_string())])
+            ),
+            Err(reason) => say!(io.err, "{name}: {reason}"),
+        }
+        rows.push((name, r));
+    }
+    let failures = rows.iter().filter(|(_, r)| r.is_err()).count();
+    if a.all {
+        say!(io.out, "\n{}", tr.t("cli.summary_heading"));
+        for (name, r) in &rows {
+            let cell = match r {
+                Ok(p) => format!("✓ {}", p.display()),
+                Err(e) => format!("× {e}"),
+            };
+            say!(io.out, "  {name:<24} {cell}");
+        }
+        let counts = [
+            ("ok", (rows.len() - failures).to_string()),
+            ("failed", failures.to_string()),
+        ];
+        say!(io.out, "{}", tr.tf("cli.summary_counts", &counts));
+    }
+    if failures == 0 {
+        Ok(())
+    } else {
+        Err(CliError::silent())
+    }
+}

@@ -1,0 +1,159 @@
+//! `verify --profile NAME | --all [--json]`: every online check, results kept in
+//! the profile. The human table is rendered from the same report as the JSON.
+
+use serde::Serialize;
+
+use super::{CliError, CliResult, Env, Io, print_json, say, target_profiles};
+use crate::app::ops::verify::{Verified, verify_one};
+use crate::domain::wxapi::Status;
+use crate::i18n::Tr;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    profile: Option<String>,
+    #[arg(long)]
+    all: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+/// One check in the JSON.
+#[derive(Serialize)]
+struct RowJson {
+    id: &'static str,
+    status: Status,
+    code: String,
+    message: String,
+}
+
+/// One profile of `verify --all --json`.
+#[derive(Serialize)]
+struct ProfileJson<'a> {
+    profile: &'a str,
+    ok: bool,
+    checks: Vec<RowJson>,
+}
+
+/// The rows of one profile; a profile that could not be checked is one error row.
+fn rows(tr: Tr, r: &Result<Verified, String>) -> Vec<RowJson> {
+    match r {
+        Ok(v) => v
+            .checks
+            .iter()
+            .map(|(id, o)| RowJson {
+                id: id.key(),
+                status: o.status,
+                code: o.code.clone(),
+                message: tr.outcome(o),
+            })
+            .collect(),
+        Err(e) => vec![RowJson {
+            id: "profile",
+            status: Status::Error,
+            code: "profile".into(),
+            message: e.clone(),
+        }],
+    }
+}
+
+fn ok(r: &Result<Verified, String>) -> bool {
+    r.as_ref().is_ok_and(Verified::ok)
+}
+
+pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
+    let tr = env.tr;
+    let names = target_profiles(env, a.all, a.profile)?;
+    let ctx = env.ctx()?;
+    let mut results = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let r = verify_one(ctx, name).map_err(|e| tr.msg(&e));
+        if a.all {
+            let status = tr.t(if ok(&r) {
+                "cli.row_ok"
+            } else {
+                "cli.row_failed"
+            });
+            say!(io.err, "[{}/{}] {name}: {status}", i + 1, names.len());
+        }
+        results.push((name.as_str(), r));
+    }
+    let all_ok = results.iter().all(|(_, r)| ok(r));
+    if a.json {
+        if a.all {
+            let list: Vec<ProfileJson> = results
+                .iter()
+                .map(|(name, r)| ProfileJson {
+                    profile: name,
+                    ok: ok(r),
+                    checks: rows(tr, r),
+                })
+                .collect();
+            print_json(io, &list);
+        } else if let Some((_, r)) = results.first() {
+            print_json(io, &rows(tr, r));
+        }
+    } else {
+        table(tr, io, a.all, &results, all_ok);
+    }
+    if all_ok {
+        Ok(())
+    } else {
+        Err(CliError::silent())
+    }
+}
+
+fn table(
+    tr: Tr,
+    io: &mut Io<'_>,
+    all: bool,
+    results: &[(&str, Result<Verified, String>)],
+    all_ok: bool,
+) {
+    for (name, r) in results {
+        if all {
+            say!(io.out, "\n{name}");
+        }
+        match r {
+            Ok(v) => {
+                for (id, o) in &v.checks {
+                    let mark = match o.status {
+                        Status::Ok => "✓",
+                        Status::Fail => "×",
+                        Status::Error => "!",
+                        Status::Skipped => "-",
+                    };
+                    let label = tr.t(&format!("check.id.{}", id.key()));
+                    say!(io.out, "{mark} {label}: {}", tr.outcome(o));
+                }
+            }
+            Err(e) => say!(io.out, "× {e}"),
+        }
+    }
+    if all {
+        say!(io.out, "\n{}", tr.t("cli.summary_heading"));
+        for (name, r) in results {
+            let cell = match r {
+                Ok(v) => format!(
+                    "{} {}/{}",
+                    if v.ok() { "✓" } else { "×" },
+                    v.passed(),
+                    v.applicable()
+                ),
+                Err(_) => "×".to_owned(),
+            };
+            say!(io.out, "  {name:<24} {cell}");
+        }
+    }
+    let verdict = if all_ok {
+        "cli.verify_all_ok"
+    } else {
+        "cli.verify_not_ok"
+    };
+    say!(io.out, "{}", tr.t(verdict));
+}
