@@ -6,16 +6,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use wxpay_setup::app::ops::testing::{Fakes, ctx_of};
+use wxpay_setup::app::ops::testing::{
+    API_KEY_V2 as API_KEY, Fakes, MP_APPSECRET as APPSECRET, ctx_of, shop,
+};
 use wxpay_setup::cli::run_with;
 use wxpay_setup::domain::profile::{Profile, SecretField};
 use wxpay_setup::domain::secret::Secret;
 use wxpay_setup::i18n::Lang;
 use wxpay_setup::services::profile_store::ProfileRepo;
-use wxpay_setup::services::secret_store::{SecretStore, StoreError};
+use wxpay_setup::services::secret_store::StoreError;
 
-const APPSECRET: &str = "0123456789abcdef0123456789abcdef";
-const API_KEY: &str = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
 const PASS: &str = "correct horse battery staple";
 
 fn run(f: &Fakes, args: &[&str]) -> (u8, String, String) {
@@ -24,20 +24,6 @@ fn run(f: &Fakes, args: &[&str]) -> (u8, String, String) {
 
 fn json(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-/// A shop with a mini program, a merchant number and two secrets.
-fn shop(f: &Fakes, name: &str) {
-    let mut p = Profile::new(name);
-    p.mp_appid = "wx1234567890abcdef".into();
-    p.mchid = "1900006031".into();
-    f.profiles.save(&p).unwrap();
-    f.keychain
-        .set(name, SecretField::MpAppSecret, &Secret::new(APPSECRET))
-        .unwrap();
-    f.keychain
-        .set(name, SecretField::ApiKeyV2, &Secret::new(API_KEY))
-        .unwrap();
 }
 
 fn import_file(dir: &Path) -> String {

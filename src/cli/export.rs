@@ -3,21 +3,14 @@
 
 use std::path::PathBuf;
 
-use super::{CliError, CliResult, Env, Io, say, target_profiles};
+use super::{CliError, CliResult, Env, Io, Targets, say, target_profiles};
 use crate::app::ops::export::{Target, export_one};
 use crate::i18n::Tr;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(
-        long,
-        value_name = "NAME",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
-    profile: Option<String>,
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    targets: Targets,
     #[arg(long, value_name = "FORMAT", default_value = Target::BUNDLE)]
     format: String,
     #[arg(long, value_name = "PATH")]
@@ -57,11 +50,11 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         }
         _ => None,
     };
-    let names = target_profiles(env, a.all, a.profile)?;
+    let names = target_profiles(env, &a.targets)?;
     let ctx = env.ctx()?;
     let mut rows = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let out = if a.all {
+        let out = if a.targets.all {
             target.path_in(&a.out, name)
         } else {
             a.out.clone()
@@ -76,7 +69,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         )
         .map(|e| e.path)
         .map_err(|e| tr.msg(&e));
-        if a.all {
+        if a.targets.all {
             say!(
                 io.err,
                 "[{}/{}] {name}: {}",
@@ -96,7 +89,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         rows.push((name, r));
     }
     let failures = rows.iter().filter(|(_, r)| r.is_err()).count();
-    if a.all {
+    if a.targets.all {
         say!(io.out, "\n{}", tr.t("cli.summary_heading"));
         for (name, r) in &rows {
             let cell = match r {

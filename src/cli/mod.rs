@@ -364,14 +364,24 @@ fn issuer_str(k: crate::domain::cert::IssuerKind) -> &'static str {
     }
 }
 
-/// Which profiles a command runs on: `--profile NAME` or `--all`.
-fn target_profiles(
-    env: &mut Env<'_>,
-    all: bool,
+/// `--profile NAME` or `--all`: the profiles a command runs on.
+#[derive(clap::Args)]
+pub struct Targets {
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
     profile: Option<String>,
-) -> Result<Vec<String>, CliError> {
-    if !all {
-        return Ok(vec![profile.unwrap_or_default()]);
+    #[arg(long)]
+    all: bool,
+}
+
+/// The names `--profile` or `--all` stand for.
+fn target_profiles(env: &mut Env<'_>, t: &Targets) -> Result<Vec<String>, CliError> {
+    if !t.all {
+        return Ok(vec![t.profile.clone().unwrap_or_default()]);
     }
     let tr = env.tr;
     let names = env.ctx()?.profiles.list().map_err(|e| failed(tr, &e))?;

@@ -3,22 +3,15 @@
 
 use serde::Serialize;
 
-use super::{CliError, CliResult, Env, Io, print_json, say, target_profiles};
+use super::{CliError, CliResult, Env, Io, Targets, print_json, say, target_profiles};
 use crate::app::ops::verify::{Verified, verify_one};
 use crate::domain::wxapi::Status;
 use crate::i18n::Tr;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(
-        long,
-        value_name = "NAME",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
-    profile: Option<String>,
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    targets: Targets,
     #[arg(long)]
     json: bool,
 }
@@ -68,12 +61,12 @@ fn ok(r: &Result<Verified, String>) -> bool {
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     let tr = env.tr;
-    let names = target_profiles(env, a.all, a.profile)?;
+    let names = target_profiles(env, &a.targets)?;
     let ctx = env.ctx()?;
     let mut results = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let r = verify_one(ctx, name).map_err(|e| tr.msg(&e));
-        if a.all {
+        if a.targets.all {
             let status = tr.t(if ok(&r) {
                 "cli.row_ok"
             } else {
@@ -85,7 +78,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     }
     let all_ok = results.iter().all(|(_, r)| ok(r));
     if a.json {
-        if a.all {
+        if a.targets.all {
             let list: Vec<ProfileJson> = results
                 .iter()
                 .map(|(name, r)| ProfileJson {
@@ -99,7 +92,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
             print_json(io, &rows(tr, r));
         }
     } else {
-        table(tr, io, a.all, &results, all_ok);
+        table(tr, io, a.targets.all, &results, all_ok);
     }
     if all_ok {
         Ok(())

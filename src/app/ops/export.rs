@@ -180,22 +180,12 @@ pub fn write_format(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::ops::testing::fake_ctx;
-    use crate::services::secret_store::SecretStore;
+    use crate::app::ops::testing::{fake_ctx, shop};
 
     #[test]
     fn a_bundle_with_secrets_reads_back_with_its_passphrase() {
         let (ctx, f) = fake_ctx();
-        let mut p = Profile::new("店");
-        p.mchid = "1900006031".into();
-        ctx.profiles.save(&p).unwrap();
-        f.keychain
-            .set(
-                "店",
-                SecretField::ApiKeyV2,
-                &Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
-            )
-            .unwrap();
+        shop(&f, "店");
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("x.zip");
         let pass = Secret::new("correct horse battery");

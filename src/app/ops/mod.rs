@@ -206,11 +206,11 @@ pub mod testing {
     use std::sync::Arc;
 
     use super::{Ctx, Lazy};
-    use crate::services::profile_store::MemoryProfiles;
-    use crate::services::secret_store::MemoryStore;
-    use crate::services::secret_store::SecretStore;
-    use crate::services::wechat_http::WeChatHttp;
-    use crate::services::wechat_http::{BaseUrls, FakeHttp};
+    use crate::domain::profile::{Profile, SecretField};
+    use crate::domain::secret::Secret;
+    use crate::services::profile_store::{MemoryProfiles, ProfileRepo};
+    use crate::services::secret_store::{MemoryStore, SecretStore};
+    use crate::services::wechat_http::{BaseUrls, FakeHttp, WeChatHttp};
 
     /// The fakes behind a [`fake_ctx`], to script and inspect them.
     #[derive(Clone, Default)]
@@ -224,6 +224,29 @@ pub mod testing {
     pub fn fake_ctx() -> (Ctx, Fakes) {
         let f = Fakes::default();
         (ctx_of(&f), f)
+    }
+
+    pub const MCHID: &str = "1900006031";
+    pub const MP_APPID: &str = "wx1234567890abcdef";
+    pub const MP_APPSECRET: &str = "0123456789abcdef0123456789abcdef";
+    pub const API_KEY_V2: &str = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+
+    /// A stored shop with a mini program, a merchant number, and its AppSecret
+    /// and v2 API key in the keychain.
+    pub fn shop(f: &Fakes, name: &str) -> Profile {
+        let mut p = Profile::new(name);
+        p.mp_appid = MP_APPID.into();
+        p.mchid = MCHID.into();
+        f.profiles.save(&p).expect("the memory store saves");
+        for (field, value) in [
+            (SecretField::MpAppSecret, MP_APPSECRET),
+            (SecretField::ApiKeyV2, API_KEY_V2),
+        ] {
+            f.keychain
+                .set(name, field, &Secret::new(value))
+                .expect("the memory keychain stores");
+        }
+        p
     }
 
     pub fn ctx_of(f: &Fakes) -> Ctx {

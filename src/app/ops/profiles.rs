@@ -110,19 +110,12 @@ pub fn delete(ctx: &Ctx, name: &str) -> Result<(), OpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::ops::testing::fake_ctx;
-    use crate::domain::secret::Secret;
-    use crate::services::secret_store::SecretStore;
+    use crate::app::ops::testing::{fake_ctx, shop};
 
     #[test]
     fn rename_duplicate_delete_carry_the_secrets() {
         let (ctx, f) = fake_ctx();
-        let mut p = Profile::new("a");
-        p.mchid = "1900006031".into();
-        ctx.profiles.save(&p).unwrap();
-        f.keychain
-            .set("a", SecretField::ApiKeyV2, &Secret::new("k"))
-            .unwrap();
+        shop(&f, "a");
 
         duplicate(&ctx, "a", "b").unwrap();
         assert_eq!(ctx.profiles.load("b").unwrap().mchid, "1900006031");

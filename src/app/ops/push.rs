@@ -217,19 +217,12 @@ fn sent(url: &str, r: PushResult) -> Sent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::ops::testing::fake_ctx;
-
-    fn shop(ctx: &Ctx) {
-        let mut p = Profile::new("店");
-        p.mchid = "1900006031".into();
-        p.mp_appid = "wx1234567890abcdef".into();
-        ctx.profiles.save(&p).unwrap();
-    }
+    use crate::app::ops::testing::{fake_ctx, shop};
 
     #[test]
     fn overrides_are_checked_then_remembered() {
         let (ctx, f) = fake_ctx();
-        shop(&ctx);
+        shop(&f, "店");
         let bad = |o: Overrides| prepare(&ctx, "店", o).err().map(|e| e.key());
         assert_eq!(bad(Overrides::default()).as_deref(), Some("push.no_url"));
         let url = || Some("http://127.0.0.1:1/config".to_owned());
@@ -280,7 +273,7 @@ mod tests {
     #[test]
     fn send_posts_the_parts_once_when_accepted() {
         let (ctx, f) = fake_ctx();
-        shop(&ctx);
+        shop(&f, "店");
         f.http.reply(200, "{}");
         let ready = prepare(
             &ctx,

@@ -67,22 +67,12 @@ pub fn verify_one(ctx: &Ctx, name: &str) -> Result<Verified, OpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::ops::testing::fake_ctx;
-    use crate::domain::profile::Profile;
+    use crate::app::ops::testing::{fake_ctx, shop};
 
     #[test]
     fn results_are_recorded_in_the_profile() {
         let (ctx, f) = fake_ctx();
-        let mut p = Profile::new("店");
-        p.mp_appid = "wx1234567890abcdef".into();
-        ctx.profiles.save(&p).unwrap();
-        crate::services::secret_store::SecretStore::set(
-            &f.keychain,
-            "店",
-            crate::domain::profile::SecretField::MpAppSecret,
-            &crate::domain::secret::Secret::new("0123456789abcdef0123456789abcdef"),
-        )
-        .unwrap();
+        shop(&f, "店");
         // an empty reply is not a verdict: the check says it could not check
         f.http.reply(503, "");
         let v = verify_one(&ctx, "店").unwrap();
