@@ -303,3 +303,43 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(code, 0);
     assert!(out.contains("check-certs"), "{out}");
 }
+
+#[test]
+fn one_run_connects_to_the_keychain_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use wxpay_setup::app::ops::Lazy;
+    use wxpay_setup::services::secret_store::SecretStore;
+
+    let f = Fakes::default();
+    shop(&f, "店H");
+    let opens = Arc::new(AtomicUsize::new(0));
+    let mut ctx = ctx_of(&f);
+    let (keychain, counter) = (f.keychain.clone(), opens.clone());
+    ctx.secrets = Lazy::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)
+    });
+    let work = tempfile::tempdir().unwrap();
+    let token = work.path().join("token.txt");
+    std::fs::write(&token, "t0ken\n").unwrap();
+    // reads every secret, then stores the token: two keychain uses, one connection
+    let (code, _, err) = run_with(
+        ctx,
+        Lang::En,
+        &[
+            "push",
+            "--profile",
+            "店H",
+            "--url",
+            "http://127.0.0.1:1/cfg",
+            "--token-file",
+            &token.display().to_string(),
+            "--dry-run",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(opens.load(Ordering::SeqCst), 1);
+    assert!(f.keychain.peek("店H", SecretField::BackendToken).is_some());
+}

@@ -261,3 +261,37 @@ pub mod testing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::secret_store::MemoryStore;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn the_keychain_is_opened_once_and_again_after_it_went_away() {
+        let store = MemoryStore::new();
+        let opens = Arc::new(AtomicUsize::new(0));
+        let (s, n) = (store.clone(), opens.clone());
+        let (ctx, _) = testing::fake_ctx();
+        let ctx = Ctx {
+            secrets: Lazy::new(move || {
+                n.fetch_add(1, Ordering::SeqCst);
+                Ok(Arc::new(s.clone()) as Arc<dyn SecretStore>)
+            }),
+            ..ctx
+        };
+        load_secrets(&ctx, "a").unwrap();
+        load_secrets(&ctx, "b").unwrap();
+        assert_eq!(opens.load(Ordering::SeqCst), 1);
+        store.set_failure(Some(StoreError::Unavailable("gone".into())));
+        assert!(load_secrets(&ctx, "a").is_err());
+        store.set_failure(None);
+        load_secrets(&ctx, "a").unwrap();
+        assert_eq!(
+            opens.load(Ordering::SeqCst),
+            2,
+            "a vanished keychain is reopened"
+        );
+    }
+}
