@@ -61,3 +61,24 @@ pub fn row(p: &Profile, now: time::OffsetDateTime) -> ProfileRow {
         damaged: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::profile_store::MemoryProfiles;
+
+    #[test]
+    fn one_row_per_profile_with_its_check_counts() {
+        let store = MemoryProfiles::new();
+        let mut p = Profile::new("b");
+        p.site_kind = Some(SiteKind::MiniProgram);
+        store.save(&p).unwrap();
+        store.save(&Profile::new("a")).unwrap();
+        let rows = rows(&store, time::OffsetDateTime::now_utc());
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(rows[1].site_kind, Some(SiteKind::MiniProgram));
+        assert_eq!((rows[1].checks_ok, rows[1].checks_run), (0, 0));
+        assert!(!rows[0].damaged);
+    }
+}

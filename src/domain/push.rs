@@ -389,6 +389,32 @@ pub fn interpret_reply(status: u16, body: &str) -> PushOutcome {
 mod tests {
     use super::*;
 
+    #[test]
+    fn presets_read_todays_profile_strings_and_refuse_unknown_ones() {
+        #[derive(Deserialize, Serialize)]
+        struct P {
+            backend_preset: BackendPreset,
+        }
+        for (text, want) in [
+            ("", BackendPreset::Known(Preset::Generic)),
+            ("generic", BackendPreset::Known(Preset::Generic)),
+            ("shopxo", BackendPreset::Known(Preset::Shopxo)),
+            ("custom", BackendPreset::Custom),
+        ] {
+            let p: P = toml::from_str(&format!("backend_preset = {text:?}")).unwrap();
+            assert_eq!(p.backend_preset, want, "{text:?}");
+            let back: P = toml::from_str(&toml::to_string(&p).unwrap()).unwrap();
+            assert_eq!(back.backend_preset, want, "round trip of {text:?}");
+        }
+        assert!(toml::from_str::<P>("backend_preset = \"magento\"").is_err());
+        for p in Preset::ALL {
+            assert_eq!(
+                BackendPreset::parse(p.name()),
+                Some(BackendPreset::Known(p))
+            );
+        }
+    }
+
     fn profile() -> (Profile, BTreeMap<SecretField, Secret>) {
         let mut p = Profile::new("店");
         p.mp_appid = "wx1234567890abcdef".into();
