@@ -313,7 +313,8 @@ pub fn mask(s: &str) -> String {
 }
 
 /// The backend's verdict on a push.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PushOutcome {
     Accepted,
     /// Worth retrying (5xx, timeout).

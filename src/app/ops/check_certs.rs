@@ -12,7 +12,6 @@ use crate::domain::problem::Problem;
 #[derive(Debug, Clone, Serialize)]
 pub struct CertReport {
     pub summary: CertSummary,
-    #[serde(skip)]
     pub problems: Vec<Problem>,
     pub usable: bool,
 }

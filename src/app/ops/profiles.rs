@@ -55,12 +55,27 @@ pub fn list(ctx: &Ctx) -> Result<Vec<Listed>, OpError> {
 
 /// One profile as `profile show` tells it: its values, which secrets are set,
 /// and what is still missing.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Shown {
     pub profile: Profile,
     /// The fields that have a secret, or why the keychain could not say.
+    #[serde(serialize_with = "secrets_or_error")]
     pub secrets: Result<BTreeSet<SecretField>, StoreError>,
     pub missing: Vec<Problem>,
+}
+
+/// `{"set": [fields]}`, or `{"keychain_error": code}` when the keychain did not answer.
+fn secrets_or_error<S: serde::Serializer>(
+    r: &Result<BTreeSet<SecretField>, StoreError>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(1))?;
+    match r {
+        Ok(set) => m.serialize_entry("set", set)?,
+        Err(e) => m.serialize_entry("keychain_error", e.code())?,
+    }
+    m.end()
 }
 
 pub fn show(ctx: &Ctx, name: &str) -> Result<Shown, OpError> {

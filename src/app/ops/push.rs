@@ -179,7 +179,6 @@ pub struct Sent {
     pub code: &'static str,
     pub attempts: usize,
     pub idempotency_key: String,
-    #[serde(skip)]
     pub outcome: PushOutcome,
 }
 
