@@ -343,3 +343,36 @@ fn one_run_connects_to_the_keychain_once() {
     assert_eq!(opens.load(Ordering::SeqCst), 1);
     assert!(f.keychain.peek("店H", SecretField::BackendToken).is_some());
 }
+
+#[test]
+fn all_runs_report_each_profile_and_refuse_an_empty_list() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().display().to_string();
+    let (code, _, err) = run(&f, &["export", "--all", "--out", &dir]);
+    assert_eq!(code, 1);
+    assert!(!err.is_empty());
+
+    shop(&f, "店I");
+    shop(&f, "店J");
+    let (code, out, err) = run(&f, &["export", "--all", "--out", &dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("[2/2] 店J"), "progress on stderr: {err}");
+    assert!(out.contains("店I") && out.contains("店J"), "{out}");
+    assert!(work.path().join("店I.zip").is_file() && work.path().join("店J.zip").is_file());
+
+    f.http
+        .reply(200, r#"{"errcode":40029,"errmsg":"invalid code"}"#);
+    let (code, out, _) = run(&f, &["verify", "--all", "--json"]);
+    assert_eq!(code, 1);
+    let list = json(&out);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["店I", "店J"]);
+    assert_eq!(list[0]["ok"], false);
+    assert!(list[0]["checks"].as_array().unwrap().len() > 1);
+}

@@ -3,9 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::{CliError, CliResult, Env, Io, Targets, say, target_profiles};
-use crate::app::ops::export::{Target, export_one};
-use crate::i18n::Tr;
+use super::{CliError, CliResult, Env, Io, Targets, failed, progress_line, say};
+use crate::app::ops::export::{Target, export_many};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,10 +18,6 @@ pub struct Args {
     include_secrets: bool,
     #[arg(long, value_name = "FILE", requires = "include_secrets")]
     passphrase_file: Option<PathBuf>,
-}
-
-fn status(tr: Tr, ok: bool) -> &'static str {
-    tr.t(if ok { "cli.row_ok" } else { "cli.row_failed" })
 }
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
@@ -50,46 +45,35 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         }
         _ => None,
     };
-    let names = target_profiles(env, &a.targets)?;
-    let ctx = env.ctx()?;
-    let mut rows = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let out = if a.targets.all {
-            target.path_in(&a.out, name)
-        } else {
-            a.out.clone()
-        };
-        let r = export_one(
-            ctx,
-            name,
-            target,
-            &out,
-            a.include_secrets,
-            passphrase.as_ref(),
-        )
-        .map(|e| e.path)
-        .map_err(|e| tr.msg(&e));
-        if a.targets.all {
-            say!(
-                io.err,
-                "[{}/{}] {name}: {}",
-                i + 1,
-                names.len(),
-                status(tr, r.is_ok())
-            );
-        }
-        match &r {
-            Ok(path) => say!(
-                io.out,
-                "{}",
-                tr.tf("notice.exported", &[("path", path.display().to_string())])
-            ),
-            Err(reason) => say!(io.err, "{name}: {reason}"),
-        }
-        rows.push((name, r));
-    }
+    let all = a.targets.all;
+    let done = export_many(
+        env.ctx()?,
+        &a.targets.which(),
+        target,
+        &a.out,
+        a.include_secrets,
+        passphrase.as_ref(),
+        |i, n, name, r| {
+            if all {
+                progress_line(tr, io, i, n, name, r.is_ok());
+            }
+            match r {
+                Ok(e) => say!(
+                    io.out,
+                    "{}",
+                    tr.tf("notice.exported", &[("path", e.path.display().to_string())])
+                ),
+                Err(e) => say!(io.err, "{name}: {}", tr.msg(e)),
+            }
+        },
+    )
+    .map_err(|e| failed(tr, &e))?;
+    let rows: Vec<(String, Result<PathBuf, String>)> = done
+        .into_iter()
+        .map(|(name, r)| (name, r.map(|e| e.path).map_err(|e| tr.msg(&e))))
+        .collect();
     let failures = rows.iter().filter(|(_, r)| r.is_err()).count();
-    if a.targets.all {
+    if all {
         say!(io.out, "\n{}", tr.t("cli.summary_heading"));
         for (name, r) in &rows {
             let cell = match r {

@@ -378,17 +378,22 @@ pub struct Targets {
     all: bool,
 }
 
-/// The names `--profile` or `--all` stand for.
-fn target_profiles(env: &mut Env<'_>, t: &Targets) -> Result<Vec<String>, CliError> {
-    if !t.all {
-        return Ok(vec![t.profile.clone().unwrap_or_default()]);
+impl Targets {
+    fn which(&self) -> crate::app::ops::Which {
+        use crate::app::ops::Which;
+        match (&self.profile, self.all) {
+            (_, true) => Which::All,
+            (Some(name), false) => Which::One(name.clone()),
+            // clap requires one of them
+            (None, false) => Which::One(String::new()),
+        }
     }
-    let tr = env.tr;
-    let names = env.ctx()?.profiles.list().map_err(|e| failed(tr, &e))?;
-    if names.is_empty() {
-        return Err(CliError::fail(tr.t("cli.no_profiles")));
-    }
-    Ok(names)
+}
+
+/// "[2/5] name: ok" on stderr while an `--all` run goes on.
+fn progress_line(tr: Tr, io: &mut Io<'_>, i: usize, n: usize, name: &str, ok: bool) {
+    let status = tr.t(if ok { "cli.row_ok" } else { "cli.row_failed" });
+    say!(io.err, "[{i}/{n}] {name}: {status}");
 }
 
 #[cfg(test)]

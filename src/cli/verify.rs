@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::{CliError, CliResult, Env, Io, Targets, print_json, say, target_profiles};
-use crate::app::ops::verify::{Verified, verify_one};
+use super::{CliError, CliResult, Env, Io, Targets, failed, print_json, progress_line, say};
+use crate::app::ops::verify::{Verified, verify_many};
 use crate::domain::wxapi::Status;
 use crate::i18n::Tr;
 
@@ -61,21 +61,17 @@ fn ok(r: &Result<Verified, String>) -> bool {
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     let tr = env.tr;
-    let names = target_profiles(env, &a.targets)?;
-    let ctx = env.ctx()?;
-    let mut results = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let r = verify_one(ctx, name).map_err(|e| tr.msg(&e));
-        if a.targets.all {
-            let status = tr.t(if ok(&r) {
-                "cli.row_ok"
-            } else {
-                "cli.row_failed"
-            });
-            say!(io.err, "[{}/{}] {name}: {status}", i + 1, names.len());
-        }
-        results.push((name.as_str(), r));
-    }
+    let all = a.targets.all;
+    let results: Vec<(String, Result<Verified, String>)> =
+        verify_many(env.ctx()?, &a.targets.which(), |i, n, name, r| {
+            if all {
+                progress_line(tr, io, i, n, name, r.as_ref().is_ok_and(Verified::ok));
+            }
+        })
+        .map_err(|e| failed(tr, &e))?
+        .into_iter()
+        .map(|(name, r)| (name, r.map_err(|e| tr.msg(&e))))
+        .collect();
     let all_ok = results.iter().all(|(_, r)| ok(r));
     if a.json {
         if a.targets.all {
@@ -105,7 +101,7 @@ fn table(
     tr: Tr,
     io: &mut Io<'_>,
     all: bool,
-    results: &[(&str, Result<Verified, String>)],
+    results: &[(String, Result<Verified, String>)],
     all_ok: bool,
 ) {
     for (name, r) in results {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Ctx, OpError, load_profile, load_secrets};
+use super::{Ctx, Each, OpError, Which, load_profile, load_secrets};
 use crate::domain::bundle::{self, SecretPart};
 use crate::domain::export::Format;
 use crate::domain::profile::{Profile, SecretField};
@@ -128,6 +128,38 @@ pub fn export_one(
     })
 }
 
+/// Exports each profile of `which`: one to `out`; all into the folder `out`,
+/// each under its name. `progress` hears of each as it is done.
+pub fn export_many(
+    ctx: &Ctx,
+    which: &Which,
+    target: Target,
+    out: &Path,
+    include_secrets: bool,
+    passphrase: Option<&Secret>,
+    progress: impl FnMut(usize, usize, &str, &Result<Exported, ExportError>),
+) -> Result<Each<Exported, ExportError>, OpError> {
+    let names = which.names(ctx)?;
+    let path_of = |name: &str| match which {
+        Which::One(_) => out.to_path_buf(),
+        Which::All => target.path_in(out, name),
+    };
+    Ok(super::each(
+        &names,
+        |name| {
+            export_one(
+                ctx,
+                name,
+                target,
+                &path_of(name),
+                include_secrets,
+                passphrase,
+            )
+        },
+        progress,
+    ))
+}
+
 /// Writes the bundle to a temp file beside the target, then renames it: a failed
 /// export never leaves a truncated zip under the chosen name.
 pub fn write_bundle(
@@ -198,6 +230,40 @@ mod tests {
             export_one(&ctx, "nobody", Target::Bundle, &out, false, None),
             Err(ExportError::Op(OpError::NoSuchProfile(_)))
         ));
+    }
+
+    #[test]
+    fn all_profiles_go_into_one_folder_each_under_its_name() {
+        let (ctx, f) = fake_ctx();
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            export_many(
+                &ctx,
+                &Which::All,
+                Target::Bundle,
+                dir.path(),
+                false,
+                None,
+                |_, _, _, _| {}
+            ),
+            Err(OpError::NoProfiles)
+        ));
+        shop(&f, "a");
+        shop(&f, "b");
+        let mut seen = Vec::new();
+        let done = export_many(
+            &ctx,
+            &Which::All,
+            Target::Bundle,
+            dir.path(),
+            false,
+            None,
+            |i, n, name, r| seen.push((i, n, name.to_owned(), r.is_ok())),
+        )
+        .unwrap();
+        assert_eq!(seen, [(1, 2, "a".into(), true), (2, 2, "b".into(), true)]);
+        assert_eq!(done[1].1.as_ref().unwrap().path, dir.path().join("b.zip"));
+        assert!(dir.path().join("a.zip").is_file());
     }
 
     #[test]

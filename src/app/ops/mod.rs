@@ -127,11 +127,57 @@ pub fn load_profile(ctx: &Ctx, name: &str) -> Result<Profile, OpError> {
     Ok(ctx.profiles.load(name)?)
 }
 
+/// The profiles an operation runs on: one by name, or every stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Which {
+    One(String),
+    All,
+}
+
+impl Which {
+    /// The names this stands for; `All` with no profile at all is an error.
+    pub fn names(&self, ctx: &Ctx) -> Result<Vec<String>, OpError> {
+        match self {
+            Which::One(name) => Ok(vec![name.clone()]),
+            Which::All => {
+                let names = ctx.profiles.list()?;
+                if names.is_empty() {
+                    return Err(OpError::NoProfiles);
+                }
+                Ok(names)
+            }
+        }
+    }
+}
+
+/// One result per profile, by name, in order.
+pub type Each<T, E> = Vec<(String, Result<T, E>)>;
+
+/// Runs `op` on each of `names` in order; `progress` hears of each result as it
+/// comes (index from 1, count, name, result), so a long `--all` run shows where it is.
+pub fn each<T, E>(
+    names: &[String],
+    mut op: impl FnMut(&str) -> Result<T, E>,
+    mut progress: impl FnMut(usize, usize, &str, &Result<T, E>),
+) -> Each<T, E> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let r = op(name);
+            progress(i + 1, names.len(), name, &r);
+            (name.clone(), r)
+        })
+        .collect()
+}
+
 /// Why an operation on stored profiles failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
     #[error("no profile named {0:?}")]
     NoSuchProfile(String),
+    #[error("no profiles")]
+    NoProfiles,
     #[error("a profile named {0:?} exists")]
     NameTaken(String),
     #[error("bad profile name")]
@@ -148,6 +194,7 @@ impl Message for OpError {
     fn key(&self) -> String {
         match self {
             OpError::NoSuchProfile(_) => "cli.no_such_profile".into(),
+            OpError::NoProfiles => "cli.no_profiles".into(),
             OpError::NameTaken(_) => "problem.profile_name_taken".into(),
             OpError::BadName(p) => problem_key(p),
             OpError::Storage(e) => e.key(),
@@ -162,6 +209,7 @@ impl Message for OpError {
             OpError::Storage(e) => Message::args(e),
             OpError::Keychain(e) => e.args(),
             OpError::Net(e) => vec![("detail", e.detail().into())],
+            OpError::NoProfiles => Vec::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Ctx, OpError, load_profile, load_secrets};
+use super::{Ctx, Each, OpError, Which, load_profile, load_secrets};
 use crate::app::verify::{self as checks, CheckId, CheckRecord};
 use crate::domain::wxapi::{Outcome, Status};
 
@@ -36,6 +36,19 @@ impl Verified {
             .filter(|(_, o)| o.status != Status::Skipped)
             .count()
     }
+}
+
+/// Verifies each profile of `which`; `progress` hears of each as it is done.
+pub fn verify_many(
+    ctx: &Ctx,
+    which: &Which,
+    progress: impl FnMut(usize, usize, &str, &Result<Verified, OpError>),
+) -> Result<Each<Verified, OpError>, OpError> {
+    Ok(super::each(
+        &which.names(ctx)?,
+        |name| verify_one(ctx, name),
+        progress,
+    ))
 }
 
 /// Runs all checks of `name` and saves their results in the profile.
