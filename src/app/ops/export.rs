@@ -236,7 +236,8 @@ mod tests {
     fn all_profiles_go_into_one_folder_each_under_its_name() {
         let (ctx, f) = fake_ctx();
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(
+        type Progress<'a> = &'a mut dyn FnMut(usize, usize, &str, &Result<Exported, ExportError>);
+        let all = |progress: Progress| {
             export_many(
                 &ctx,
                 &Which::All,
@@ -244,23 +245,17 @@ mod tests {
                 dir.path(),
                 false,
                 None,
-                |_, _, _, _| {}
-            ),
+                progress,
+            )
+        };
+        assert!(matches!(
+            all(&mut |_, _, _, _| {}),
             Err(OpError::NoProfiles)
         ));
         shop(&f, "a");
         shop(&f, "b");
         let mut seen = Vec::new();
-        let done = export_many(
-            &ctx,
-            &Which::All,
-            Target::Bundle,
-            dir.path(),
-            false,
-            None,
-            |i, n, name, r| seen.push((i, n, name.to_owned(), r.is_ok())),
-        )
-        .unwrap();
+        let done = all(&mut |i, n, name, r| seen.push((i, n, name.to_owned(), r.is_ok()))).unwrap();
         assert_eq!(seen, [(1, 2, "a".into(), true), (2, 2, "b".into(), true)]);
         assert_eq!(done[1].1.as_ref().unwrap().path, dir.path().join("b.zip"));
         assert!(dir.path().join("a.zip").is_file());
