@@ -36,11 +36,6 @@ fn allowed(from: &str, to: &str) -> bool {
 /// The one path by which the CLI may reach the window: `run_gui` starts it.
 const CLI_STARTS_THE_WINDOW: &str = "crate::ui::run";
 
-// TEMPORARY_CLI_SERVICES: the CLI still builds its own services until it calls
-// `app::ops` (another branch of issue 12). Delete this constant and its use in
-// `violations` once that has landed; the test then holds cli -> app only.
-const TEMPORARY_CLI_SERVICES: bool = true;
-
 /// The module path of a source file: `src/domain/cert/mod.rs` -> `[domain, cert]`.
 fn module_path(rel: &Path) -> Vec<String> {
     let mut parts: Vec<String> = rel
@@ -275,10 +270,7 @@ fn violations() -> Vec<String> {
         );
         let text = std::fs::read_to_string(&f).unwrap();
         for (line, to, path) in crossings(&module, &text) {
-            if allowed(&from, &to)
-                || (from == "cli" && path == CLI_STARTS_THE_WINDOW)
-                || (TEMPORARY_CLI_SERVICES && from == "cli" && to == "services")
-            {
+            if allowed(&from, &to) || (from == "cli" && path == CLI_STARTS_THE_WINDOW) {
                 continue;
             }
             bad.push(format!(

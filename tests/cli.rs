@@ -438,7 +438,7 @@ fn the_same_account_for_mini_program_and_service_account_is_refused() {
 }
 
 #[test]
-fn without_a_keychain_secrets_are_refused_never_written() {
+fn without_a_keychain_nothing_is_imported_and_no_secret_is_written() {
     let env = Env::new();
     let work = tempfile::tempdir().unwrap();
     let zip = good_zip(work.path());
@@ -457,14 +457,17 @@ fn without_a_keychain_secrets_are_refused_never_written() {
         stderr(&o)
     );
     assert!(stderr(&o).contains("never written to a file"));
+    // all or nothing: a profile without its secrets would look imported but not work
     let files = env.all_files_text();
     assert!(
-        files.contains("wx1234567890abcdef"),
-        "the non-secret work is kept"
+        !files.contains("wx1234567890abcdef"),
+        "the profile was saved without its secrets"
     );
     for secret in [APPSECRET, API_KEY, OA_SECRET, &key_fragment()] {
         assert!(!files.contains(secret), "a secret was written in plain");
     }
+    let o = env.run(&["profile", "list", "--json"]);
+    assert_eq!(json(&o), serde_json::json!([]), "no profile was written");
 }
 
 #[test]

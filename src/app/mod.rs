@@ -4,6 +4,7 @@
 //! [`Wizard`]; the CLI uses the same services.
 
 pub mod journey;
+pub mod ops;
 pub mod probe;
 pub mod profiles;
 pub mod push;
@@ -30,6 +31,27 @@ pub struct Services {
     pub profiles: ProfileStore,
     pub picker: Arc<dyn FilePicker>,
     pub wechat: WeChatAccess,
+}
+
+impl Services {
+    /// The real outside world for the window: the profile folder, the OS
+    /// keychain (opened on the worker when first needed), native file dialogs and
+    /// one HTTP client.
+    pub fn real() -> Result<Services, ops::OpError> {
+        use crate::services::secret_store::{KeyringStore, SecretStore};
+        let http: Arc<dyn WeChatHttp> = Arc::new(crate::services::wechat_http::HttpClient::new()?);
+        Ok(Services {
+            secrets: Arc::new(|| {
+                KeyringStore::connect().map(|s| Arc::new(s) as Arc<dyn SecretStore>)
+            }),
+            profiles: ProfileStore::open_default()?,
+            picker: Arc::new(crate::services::file_picker::NativePicker),
+            wechat: WeChatAccess {
+                http,
+                urls: BaseUrls::from_env(),
+            },
+        })
+    }
 }
 
 /// How the online checks reach WeChat (a local server in tests).

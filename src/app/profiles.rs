@@ -1,23 +1,8 @@
-//! Operations on whole profiles, keychain entries included. Each writes the new
-//! state before removing the old, so a failure halfway loses nothing.
+//! The start page's rows: one line per stored profile. The operations on whole
+//! profiles (rename, duplicate, delete) are in [`crate::app::ops::profiles`].
 
-use std::collections::BTreeMap;
-
-use crate::domain::profile::{Profile, SecretField, SiteKind, Step};
-use crate::domain::secret::Secret;
-use crate::services::profile_store::ProfileStore;
-use crate::services::secret_store::SecretStore;
-
-/// `name`, or `name (2)`, `name (3)`, ...: the first that is free.
-pub fn free_name(store: &ProfileStore, name: &str) -> String {
-    if !store.exists(name) {
-        return name.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{name} ({n})"))
-        .find(|n| !store.exists(n))
-        .unwrap_or_default()
-}
+use crate::domain::profile::{Profile, SiteKind, Step};
+use crate::services::profile_store::ProfileRepo;
 
 /// One line of the start page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +18,7 @@ pub struct ProfileRow {
     pub damaged: bool,
 }
 
-pub fn rows(store: &ProfileStore, now: time::OffsetDateTime) -> Vec<ProfileRow> {
+pub fn rows(store: &dyn ProfileRepo, now: time::OffsetDateTime) -> Vec<ProfileRow> {
     store
         .list()
         .unwrap_or_default()
@@ -76,96 +61,23 @@ pub fn row(p: &Profile, now: time::OffsetDateTime) -> ProfileRow {
     }
 }
 
-fn secrets_of(
-    keychain: &dyn SecretStore,
-    name: &str,
-) -> Result<BTreeMap<SecretField, Secret>, String> {
-    let mut out = BTreeMap::new();
-    for f in SecretField::ALL {
-        if let Some(v) = keychain.get(name, f).map_err(|e| e.to_string())? {
-            out.insert(f, v);
-        }
-    }
-    Ok(out)
-}
-
-/// Copies `from` to `to` (profile file and keychain entries).
-pub fn duplicate(
-    store: &ProfileStore,
-    keychain: &dyn SecretStore,
-    from: &str,
-    to: &str,
-) -> Result<(), String> {
-    if store.exists(to) {
-        return Err(format!("{to} exists"));
-    }
-    let mut p = store.load(from).map_err(|e| e.to_string())?;
-    let secrets = secrets_of(keychain, from)?;
-    p.name = to.to_owned();
-    for (f, v) in &secrets {
-        keychain.set(to, *f, v).map_err(|e| e.to_string())?;
-    }
-    store.save(&p).map_err(|e| e.to_string())
-}
-
-/// Renames: the copy first, then the original goes.
-pub fn rename(
-    store: &ProfileStore,
-    keychain: &dyn SecretStore,
-    from: &str,
-    to: &str,
-) -> Result<(), String> {
-    duplicate(store, keychain, from, to)?;
-    keychain.delete_all(from).map_err(|e| e.to_string())?;
-    store.delete(from).map_err(|e| e.to_string())
-}
-
-/// Deletes: keychain entries first (a profile file without secrets is harmless,
-/// secrets without a profile would be forgotten in the keychain).
-pub fn delete(store: &ProfileStore, keychain: &dyn SecretStore, name: &str) -> Result<(), String> {
-    keychain.delete_all(name).map_err(|e| e.to_string())?;
-    store.delete(name).map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::secret_store::MemoryStore;
+    use crate::services::profile_store::MemoryProfiles;
 
     #[test]
-    fn rename_duplicate_delete_carry_the_secrets() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = ProfileStore::at(dir.path().to_path_buf());
-        let keychain = MemoryStore::new();
-        let mut p = Profile::new("a");
-        p.mchid = "1900006031".into();
+    fn one_row_per_profile_with_its_check_counts() {
+        let store = MemoryProfiles::new();
+        let mut p = Profile::new("b");
+        p.site_kind = Some(SiteKind::MiniProgram);
         store.save(&p).unwrap();
-        keychain
-            .set("a", SecretField::ApiKeyV2, &Secret::new("k"))
-            .unwrap();
-
-        duplicate(&store, &keychain, "a", "b").unwrap();
-        assert_eq!(store.load("b").unwrap().mchid, "1900006031");
-        assert!(keychain.peek("b", SecretField::ApiKeyV2).is_some());
-        assert!(
-            duplicate(&store, &keychain, "a", "b").is_err(),
-            "never overwrites"
-        );
-
-        rename(&store, &keychain, "b", "c").unwrap();
-        assert!(!store.exists("b") && store.exists("c"));
-        assert!(keychain.peek("b", SecretField::ApiKeyV2).is_none());
-        assert!(keychain.peek("c", SecretField::ApiKeyV2).is_some());
-
-        // a keychain failure stops a delete before anything is removed
-        keychain.set_failure(Some(crate::services::secret_store::StoreError::Denied(
-            "locked".into(),
-        )));
-        assert!(delete(&store, &keychain, "c").is_err());
-        assert!(store.exists("c"));
-        keychain.set_failure(None);
-        delete(&store, &keychain, "c").unwrap();
-        assert!(!store.exists("c") && keychain.peek("c", SecretField::ApiKeyV2).is_none());
-        assert_eq!(rows(&store, time::OffsetDateTime::now_utc()).len(), 1);
+        store.save(&Profile::new("a")).unwrap();
+        let rows = rows(&store, time::OffsetDateTime::now_utc());
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(rows[1].site_kind, Some(SiteKind::MiniProgram));
+        assert_eq!(rows[1].checks.total(), 0);
+        assert!(!rows[0].damaged);
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::domain::push::{Part, PushOutcome, interpret_reply};
 use crate::domain::wxapi::random_token;
-use crate::services::wechat_http::{HttpClient, NetError};
+use crate::services::wechat_http::{NetError, WeChatHttp};
 
 pub const MAX_TRIES: usize = 3;
 const BACKOFF: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
@@ -18,7 +18,7 @@ pub struct PushResult {
 }
 
 /// Sends, retrying 5xx replies and network failures with backoff (3 tries).
-pub fn push(http: &HttpClient, url: &str, token: &str, parts: &[Part]) -> PushResult {
+pub fn push(http: &dyn WeChatHttp, url: &str, token: &str, parts: &[Part]) -> PushResult {
     let key = random_token(32);
     let mut attempts = 0;
     loop {

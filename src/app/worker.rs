@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use crate::domain::bundle::{self, BundleError, SecretPart};
+use crate::app::ops::{self, Ctx, Lazy};
 use crate::domain::cert::{ImportError, ImportedCert};
 use crate::domain::profile::{Profile, SecretField};
 use crate::domain::secret::Secret;
 use crate::services::file_picker::FilePicker;
 use crate::services::profile_store::{ProfileStore, Settings, StorageError};
 use crate::services::secret_store::{SecretStore, StoreError};
+use crate::services::wechat_http::NetError;
 
 /// Opens the keychain; called on the worker thread, again after a failure.
 pub type SecretStoreProvider =
@@ -96,14 +97,16 @@ pub enum Event {
     ReportSaved(Result<PathBuf, String>),
     ProfileOpDone {
         op: ProfileOp,
-        result: Result<(), String>,
+        result: Result<(), ops::OpError>,
     },
     BundleInspected {
         path: PathBuf,
         result: Result<bool, crate::domain::bundle::BundleReadError>,
     },
-    /// The name it was saved under, or why nothing was imported.
-    BundleImported(Result<String, String>),
+    /// Under which name it was saved, or why nothing was imported.
+    BundleImported(
+        Result<ops::import_bundle::BundleImported, ops::import_bundle::ImportBundleError>,
+    ),
     Pushed(crate::app::push::PushResult),
     CheckDone {
         profile: String,
@@ -135,72 +138,24 @@ pub struct Worker {
     picker: Arc<dyn FilePicker>,
 }
 
+/// The worker's jobs run the same operations as the command line, over this context.
 struct WorkerState {
-    provider: SecretStoreProvider,
-    store: Option<Arc<dyn SecretStore>>,
-    profiles: ProfileStore,
+    ctx: Ctx,
 }
 
 impl WorkerState {
-    /// Reads the bundle (passphrase checked first), then stores its secrets, then
-    /// the profile under a free name: any failure before the end writes nothing.
-    fn import_bundle(
-        &mut self,
-        path: &std::path::Path,
-        pass: Option<&Secret>,
-    ) -> Result<String, String> {
-        let mut b = crate::services::files::read_bundle_file(path, pass)
-            .map_err(|e| crate::i18n::Message::key(&e))?;
-        let name = crate::app::profiles::free_name(&self.profiles, b.profile.name.trim());
-        b.profile.name = name.clone();
-        if !b.secrets.is_empty() {
-            let secrets = b.secrets;
-            self.with_store(|s| {
-                for (f, v) in &secrets {
-                    s.set(&name, *f, v)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| crate::i18n::Message::key(&e))?;
-        }
-        self.profiles.save(&b.profile).map_err(|e| e.to_string())?;
-        Ok(name)
-    }
-
-    fn secrets(&mut self) -> Result<Arc<dyn SecretStore>, StoreError> {
-        if let Some(s) = &self.store {
-            return Ok(s.clone());
-        }
-        let s = (self.provider)()?;
-        self.store = Some(s.clone());
-        Ok(s)
-    }
-
     /// Runs a keychain call; a store that has gone away is reopened next time.
     fn with_store<T>(
         &mut self,
         f: impl FnOnce(&dyn SecretStore) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let store = self.secrets()?;
-        let r = f(store.as_ref());
-        if matches!(r, Err(StoreError::Unavailable(_))) {
-            self.store = None;
-        }
-        r
+        self.ctx.with_keychain(f)
     }
 
     fn run(&mut self, job: Job) -> Option<Event> {
         match job {
             Job::LoadSecrets { profile } => {
-                let result = self.with_store(|s| {
-                    let mut map = BTreeMap::new();
-                    for f in SecretField::ALL {
-                        if let Some(v) = s.get(&profile, f)? {
-                            map.insert(f, v);
-                        }
-                    }
-                    Ok(map)
-                });
+                let result = ops::load_secrets(&self.ctx, &profile);
                 Some(Event::SecretsLoaded { profile, result })
             }
             Job::StoreSecret {
@@ -217,10 +172,10 @@ impl WorkerState {
                     result,
                 })
             }
-            Job::SaveProfile(p) => Some(Event::ProfileSaved(self.profiles.save(&p))),
+            Job::SaveProfile(p) => Some(Event::ProfileSaved(self.ctx.profiles.save(&p))),
             Job::SaveSettings(s) => {
                 // Preferences only: a failure here is not worth interrupting the user.
-                let _ = self.profiles.save_settings(&s);
+                let _ = self.ctx.profiles.save_settings(&s);
                 None
             }
             Job::ImportCert { profile, path } => {
@@ -242,37 +197,30 @@ impl WorkerState {
                 path,
                 profile,
                 secrets,
-            } => Some(Event::Exported(export_to(
-                &path,
-                &profile,
-                secrets.as_ref(),
-            ))),
+            } => Some(Event::Exported(
+                ops::export::write_bundle(&path, &profile, secrets.as_ref())
+                    .map_err(|e| e.reason()),
+            )),
             Job::SaveReport { path, html } => Some(Event::ReportSaved(
                 crate::services::profile_store::write_atomic(&path, &html)
                     .map(|()| path)
                     .map_err(|e| e.to_string()),
             )),
             Job::ProfileOp(op) => {
-                let result = self.secrets().map_err(|e| e.to_string()).and_then(|k| {
-                    let (store, k) = (&self.profiles, k.as_ref());
-                    match &op {
-                        ProfileOp::Rename { from, to } => {
-                            crate::app::profiles::rename(store, k, from, to)
-                        }
-                        ProfileOp::Duplicate { from, to } => {
-                            crate::app::profiles::duplicate(store, k, from, to)
-                        }
-                        ProfileOp::Delete { name } => crate::app::profiles::delete(store, k, name),
-                    }
-                });
+                let ctx = &self.ctx;
+                let result = match &op {
+                    ProfileOp::Rename { from, to } => ops::profiles::rename(ctx, from, to),
+                    ProfileOp::Duplicate { from, to } => ops::profiles::duplicate(ctx, from, to),
+                    ProfileOp::Delete { name } => ops::profiles::delete(ctx, name),
+                };
                 Some(Event::ProfileOpDone { op, result })
             }
             Job::InspectBundle { path } => {
-                let result = crate::services::files::bundle_needs_passphrase(&path);
+                let result = ops::import_bundle::needs_passphrase(&path);
                 Some(Event::BundleInspected { path, result })
             }
             Job::ImportBundle { path, passphrase } => Some(Event::BundleImported(
-                self.import_bundle(&path, passphrase.as_ref()),
+                ops::import_bundle::import_bundle(&self.ctx, &path, passphrase.as_ref(), None),
             )),
             Job::ExportFormat {
                 dir,
@@ -280,7 +228,8 @@ impl WorkerState {
                 profile,
                 secrets,
             } => Some(Event::Exported(
-                write_format(&dir, format, &profile, secrets.as_ref()).map_err(|e| e.to_string()),
+                ops::export::write_format(&dir, format, &profile, secrets.as_ref())
+                    .map_err(|e| e.to_string()),
             )),
             Job::Barrier(reply) => {
                 let _ = reply.send(());
@@ -288,60 +237,6 @@ impl WorkerState {
             }
         }
     }
-}
-
-/// Writes the bundle to a temp file beside the target, then renames it: a failed
-/// export never leaves a truncated zip under the chosen name.
-pub fn export_to(
-    path: &std::path::Path,
-    profile: &Profile,
-    secrets: Option<&(BTreeMap<SecretField, Secret>, Secret)>,
-) -> Result<PathBuf, String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
-    let part = secrets.map(|(s, p)| SecretPart {
-        secrets: s,
-        passphrase: p,
-    });
-    let now = crate::app::now_rfc3339();
-    let file = bundle::write_bundle(
-        tmp.reopen().map_err(|e| e.to_string())?,
-        profile,
-        part,
-        &now,
-    )
-    .map_err(|e: BundleError| e.to_string())?;
-    file.sync_all().map_err(|e| e.to_string())?;
-    tmp.persist(path).map_err(|e| e.error.to_string())?;
-    Ok(path.to_path_buf())
-}
-
-/// Writes one of the stack formats into `dir`: the config file and the PEM files
-/// beside it, each atomically; the private key file readable by its owner only.
-/// Returns the config file's path.
-pub fn write_format(
-    dir: &std::path::Path,
-    format: crate::domain::export::Format,
-    profile: &Profile,
-    secrets: Option<&BTreeMap<SecretField, Secret>>,
-) -> Result<PathBuf, StorageError> {
-    use crate::domain::export::{Values, render};
-    // Exports name their files by absolute path: a relative one breaks in the consumer.
-    let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    for (file, text) in &render(format, &Values::new(profile, secrets), dir).files {
-        let path = dir.join(file);
-        crate::services::profile_store::write_atomic(&path, text)?;
-        #[cfg(unix)]
-        if file == crate::domain::backend_form::KEY_FILE_NAME {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-        }
-    }
-    Ok(dir.join(format.file_name()))
 }
 
 impl Worker {
@@ -359,9 +254,13 @@ impl Worker {
             .name("wxpay-worker".into())
             .spawn(move || {
                 let mut state = WorkerState {
-                    provider,
-                    store: None,
-                    profiles,
+                    ctx: Ctx {
+                        profiles: Arc::new(profiles),
+                        secrets: Lazy::new(move || provider()),
+                        // the worker does no HTTP: checks and pushes run as tasks
+                        http: Lazy::new(|| Err(NetError::Other("no HTTP on the worker".into()))),
+                        urls: Err(NetError::Other("no HTTP on the worker".into())),
+                    },
                 };
                 for job in job_rx {
                     if let Some(ev) = state.run(job) {

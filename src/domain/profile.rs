@@ -152,6 +152,13 @@ impl SecretField {
     }
 }
 
+/// In reports a secret field is named by its key (`api_key_v2`), never by value.
+impl Serialize for SecretField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Profile {
@@ -173,8 +180,8 @@ pub struct Profile {
     pub public_key_pem: String,
     /// Where "send to shop backend" posts the configuration.
     pub backend_url: String,
-    /// `generic`, `crmeb`, `likeadmin`, `shopxo`, or `custom` (with `backend_mapping_file`).
-    pub backend_preset: String,
+    /// A known preset, or `custom` (with `backend_mapping_file`).
+    pub backend_preset: super::push::BackendPreset,
     pub backend_mapping_file: String,
     /// Online check results, by check id.
     pub checks: std::collections::BTreeMap<super::check::CheckId, super::check::CheckRecord>,
@@ -288,7 +295,7 @@ mod tests {
             public_key_id: "PUB_KEY_ID_0119000060312024".into(),
             public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n".into(),
             backend_url: "https://shop.example.com/api/wxpay".into(),
-            backend_preset: "custom".into(),
+            backend_preset: crate::domain::push::BackendPreset::Custom,
             backend_mapping_file: "/home/a/mapping.toml".into(),
             checks: [(
                 CheckId::PayOa,

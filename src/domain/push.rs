@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::backend_form::{CERT_FILE_NAME, KEY_FILE_NAME};
 use super::profile::{Profile, SecretField};
@@ -119,6 +119,59 @@ impl Preset {
                 .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
                 .collect(),
         )
+    }
+}
+
+/// Which field names a push uses: a known preset, or the user's own mapping file
+/// (`custom`, with the profile's `backend_mapping_file`). Stored in profile files
+/// as a string: `""` (older files) and `"generic"` mean [`Preset::Generic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum BackendPreset {
+    Known(Preset),
+    Custom,
+}
+
+impl Default for BackendPreset {
+    fn default() -> Self {
+        BackendPreset::Known(Preset::Generic)
+    }
+}
+
+impl BackendPreset {
+    pub const CUSTOM: &str = "custom";
+
+    pub fn parse(s: &str) -> Option<BackendPreset> {
+        match s.trim() {
+            "" => Some(BackendPreset::default()),
+            Self::CUSTOM => Some(BackendPreset::Custom),
+            other => Preset::parse(other).map(BackendPreset::Known),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendPreset::Known(p) => p.name(),
+            BackendPreset::Custom => Self::CUSTOM,
+        }
+    }
+}
+
+/// A preset name that is neither known nor `custom`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown backend preset {0:?}")]
+pub struct UnknownPreset(pub String);
+
+impl TryFrom<String> for BackendPreset {
+    type Error = UnknownPreset;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        BackendPreset::parse(&s).ok_or(UnknownPreset(s))
+    }
+}
+
+impl From<BackendPreset> for String {
+    fn from(p: BackendPreset) -> String {
+        p.name().to_owned()
     }
 }
 
@@ -275,7 +328,8 @@ pub fn mask(s: &str) -> String {
 }
 
 /// The backend's verdict on a push.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PushOutcome {
     Accepted,
     /// Worth retrying (5xx, timeout).
@@ -351,6 +405,32 @@ pub fn interpret_reply(status: u16, body: &str) -> PushOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn presets_read_todays_profile_strings_and_refuse_unknown_ones() {
+        #[derive(Deserialize, Serialize)]
+        struct P {
+            backend_preset: BackendPreset,
+        }
+        for (text, want) in [
+            ("", BackendPreset::Known(Preset::Generic)),
+            ("generic", BackendPreset::Known(Preset::Generic)),
+            ("shopxo", BackendPreset::Known(Preset::Shopxo)),
+            ("custom", BackendPreset::Custom),
+        ] {
+            let p: P = toml::from_str(&format!("backend_preset = {text:?}")).unwrap();
+            assert_eq!(p.backend_preset, want, "{text:?}");
+            let back: P = toml::from_str(&toml::to_string(&p).unwrap()).unwrap();
+            assert_eq!(back.backend_preset, want, "round trip of {text:?}");
+        }
+        assert!(toml::from_str::<P>("backend_preset = \"magento\"").is_err());
+        for p in Preset::ALL {
+            assert_eq!(
+                BackendPreset::parse(p.name()),
+                Some(BackendPreset::Known(p))
+            );
+        }
+    }
 
     fn profile() -> (Profile, BTreeMap<SecretField, Secret>) {
         let mut p = Profile::new("店");

@@ -206,6 +206,132 @@ impl ProfileStore {
     }
 }
 
+/// What the app needs from profile storage. The real one is [`ProfileStore`]
+/// (TOML files); [`MemoryProfiles`] is the fake the operations are tested with.
+pub trait ProfileRepo: Send + Sync {
+    /// Names, sorted.
+    fn list(&self) -> Result<Vec<String>, StorageError>;
+    fn exists(&self, name: &str) -> bool;
+    fn load(&self, name: &str) -> Result<Profile, StorageError>;
+    fn save(&self, profile: &Profile) -> Result<(), StorageError>;
+    /// Deleting a profile that is not there is not an error.
+    fn delete(&self, name: &str) -> Result<(), StorageError>;
+    /// Missing or damaged settings fall back to defaults.
+    fn load_settings(&self) -> Settings;
+    fn save_settings(&self, settings: &Settings) -> Result<(), StorageError>;
+    /// Where a profile is kept, as the user can find it (a file path).
+    fn location(&self, name: &str) -> String;
+}
+
+impl ProfileRepo for ProfileStore {
+    fn list(&self) -> Result<Vec<String>, StorageError> {
+        ProfileStore::list(self)
+    }
+    fn exists(&self, name: &str) -> bool {
+        ProfileStore::exists(self, name)
+    }
+    fn load(&self, name: &str) -> Result<Profile, StorageError> {
+        ProfileStore::load(self, name)
+    }
+    fn save(&self, profile: &Profile) -> Result<(), StorageError> {
+        ProfileStore::save(self, profile)
+    }
+    fn delete(&self, name: &str) -> Result<(), StorageError> {
+        ProfileStore::delete(self, name)
+    }
+    fn load_settings(&self) -> Settings {
+        ProfileStore::load_settings(self)
+    }
+    fn save_settings(&self, settings: &Settings) -> Result<(), StorageError> {
+        ProfileStore::save_settings(self, settings)
+    }
+    fn location(&self, name: &str) -> String {
+        self.profile_path(name).display().to_string()
+    }
+}
+
+/// Profiles in memory, for tests. Writes can be made to fail.
+#[derive(Default, Clone)]
+pub struct MemoryProfiles {
+    inner: std::sync::Arc<std::sync::Mutex<MemoryProfilesInner>>,
+}
+
+#[derive(Default)]
+struct MemoryProfilesInner {
+    profiles: std::collections::BTreeMap<String, Profile>,
+    settings: Settings,
+    fail_writes: bool,
+}
+
+impl MemoryProfiles {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// From now on every save and delete fails (a full disk, a read-only folder).
+    pub fn set_fail_writes(&self, fail: bool) {
+        self.lock().fail_writes = fail;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryProfilesInner> {
+        // a panicking test thread must not poison every later test
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writable(
+        &self,
+        name: &str,
+    ) -> Result<std::sync::MutexGuard<'_, MemoryProfilesInner>, StorageError> {
+        let g = self.lock();
+        if g.fail_writes {
+            return Err(StorageError::Write {
+                path: self.location(name),
+                reason: "read-only".into(),
+            });
+        }
+        Ok(g)
+    }
+}
+
+impl ProfileRepo for MemoryProfiles {
+    fn list(&self) -> Result<Vec<String>, StorageError> {
+        Ok(self.lock().profiles.keys().cloned().collect())
+    }
+    fn exists(&self, name: &str) -> bool {
+        self.lock().profiles.contains_key(name)
+    }
+    fn load(&self, name: &str) -> Result<Profile, StorageError> {
+        self.lock()
+            .profiles
+            .get(name)
+            .cloned()
+            .ok_or_else(|| StorageError::Read {
+                path: self.location(name),
+                reason: "not found".into(),
+            })
+    }
+    fn save(&self, profile: &Profile) -> Result<(), StorageError> {
+        self.writable(&profile.name)?
+            .profiles
+            .insert(profile.name.clone(), profile.clone());
+        Ok(())
+    }
+    fn delete(&self, name: &str) -> Result<(), StorageError> {
+        self.writable(name)?.profiles.remove(name);
+        Ok(())
+    }
+    fn load_settings(&self) -> Settings {
+        self.lock().settings.clone()
+    }
+    fn save_settings(&self, settings: &Settings) -> Result<(), StorageError> {
+        self.writable("settings")?.settings = settings.clone();
+        Ok(())
+    }
+    fn location(&self, name: &str) -> String {
+        format!("memory:{name}")
+    }
+}
+
 fn read_err(path: &Path, e: std::io::Error) -> StorageError {
     StorageError::Read {
         path: path.display().to_string(),

@@ -82,11 +82,129 @@ fn reply_headers(h: &reqwest::header::HeaderMap) -> ReplyHeaders {
     }
 }
 
-/// What the checks need from HTTP. The real one is [`HttpClient`]; tests point it
-/// at a local server that behaves as WeChat documents.
+/// What the checks and the push need from HTTP. The real one is [`HttpClient`];
+/// tests point it at a local server that behaves as WeChat documents, or use
+/// [`FakeHttp`].
 pub trait WeChatHttp: Send + Sync {
     fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError>;
     fn post_xml(&self, url: &str, body: &str) -> Result<Reply, NetError>;
+    /// POSTs a multipart form with a bearer token and an idempotency key (the
+    /// shop backend push). A client that cannot (a test double for the checks
+    /// only) says so as an error rather than pretending to send.
+    fn post_multipart(
+        &self,
+        url: &str,
+        token: &str,
+        idempotency_key: &str,
+        parts: &[crate::domain::push::Part],
+    ) -> Result<Reply, NetError> {
+        let _ = (url, token, idempotency_key, parts);
+        Err(NetError::Other(
+            "multipart is not supported by this client".into(),
+        ))
+    }
+}
+
+/// One request a [`FakeHttp`] received (secrets left out: the token is not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub idempotency_key: Option<String>,
+    /// The multipart field names, in order.
+    pub part_names: Vec<String>,
+}
+
+/// An HTTP double: answers every request with the next scripted reply (the last
+/// one repeats), and records what it was asked.
+#[derive(Default, Clone)]
+pub struct FakeHttp {
+    inner: std::sync::Arc<std::sync::Mutex<FakeHttpInner>>,
+}
+
+#[derive(Default)]
+struct FakeHttpInner {
+    replies: std::collections::VecDeque<Result<(u16, String), NetError>>,
+    seen: Vec<SeenRequest>,
+}
+
+impl FakeHttp {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Queues a reply.
+    pub fn reply(&self, status: u16, body: &str) -> &Self {
+        self.lock().replies.push_back(Ok((status, body.to_owned())));
+        self
+    }
+
+    /// Queues a network failure.
+    pub fn fail(&self, e: NetError) -> &Self {
+        self.lock().replies.push_back(Err(e));
+        self
+    }
+
+    pub fn seen(&self) -> Vec<SeenRequest> {
+        self.lock().seen.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeHttpInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn answer(&self, req: SeenRequest) -> Result<Reply, NetError> {
+        check_base_url(&req.url)?;
+        let mut g = self.lock();
+        g.seen.push(req);
+        let next = if g.replies.len() > 1 {
+            g.replies.pop_front()
+        } else {
+            g.replies.front().cloned()
+        };
+        match next {
+            Some(Ok((status, body))) => Ok(Reply {
+                status,
+                body,
+                headers: Default::default(),
+            }),
+            Some(Err(e)) => Err(e),
+            None => Err(NetError::Connect("no reply scripted".into())),
+        }
+    }
+}
+
+impl WeChatHttp for FakeHttp {
+    fn get(&self, url: &str, _authorization: Option<&str>) -> Result<Reply, NetError> {
+        self.answer(SeenRequest {
+            method: "GET",
+            url: url.to_owned(),
+            idempotency_key: None,
+            part_names: Vec::new(),
+        })
+    }
+    fn post_xml(&self, url: &str, _body: &str) -> Result<Reply, NetError> {
+        self.answer(SeenRequest {
+            method: "POST",
+            url: url.to_owned(),
+            idempotency_key: None,
+            part_names: Vec::new(),
+        })
+    }
+    fn post_multipart(
+        &self,
+        url: &str,
+        _token: &str,
+        idempotency_key: &str,
+        parts: &[crate::domain::push::Part],
+    ) -> Result<Reply, NetError> {
+        self.answer(SeenRequest {
+            method: "POST",
+            url: url.to_owned(),
+            idempotency_key: Some(idempotency_key.to_owned()),
+            part_names: parts.iter().map(|p| p.name().to_owned()).collect(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -198,10 +316,8 @@ fn classify(e: reqwest::Error) -> NetError {
     }
 }
 
-impl HttpClient {
-    /// POSTs a multipart form with a bearer token and an idempotency key (the
-    /// shop backend push). Redirects are never followed.
-    pub fn post_multipart(
+impl WeChatHttp for HttpClient {
+    fn post_multipart(
         &self,
         url: &str,
         token: &str,
@@ -236,9 +352,6 @@ impl HttpClient {
                 .multipart(form),
         )
     }
-}
-
-impl WeChatHttp for HttpClient {
     fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError> {
         check_base_url(url)?;
         let mut req = self.client.get(url).header("Accept", "application/json");

@@ -221,15 +221,12 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
 /// Send to the shop backend: address, field preset, token; a masked preview to confirm.
 fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     use crate::domain::profile::SecretField;
-    use crate::domain::push::Preset;
+    use crate::domain::push::{BackendPreset, Preset};
     let tr = w.tr();
     section(ui, tr.t("push_ui.title"));
     ui.label(tr.t("push_ui.intro"));
     let mut url = w.profile().backend_url.clone();
-    let mut preset = w.profile().backend_preset.clone();
-    if preset.is_empty() {
-        preset = "generic".into();
-    }
+    let mut preset = w.profile().backend_preset;
     let l = ui.label(tr.t("push_ui.url"));
     let changed_url = ui
         .add(TextEdit::singleline(&mut url).desired_width(420.0))
@@ -239,11 +236,12 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("push_ui.preset"));
         egui::ComboBox::from_id_salt("push_preset")
-            .selected_text(preset.clone())
+            .selected_text(preset.name())
             .show_ui(ui, |ui| {
                 for p in Preset::ALL {
-                    if ui.selectable_label(preset == p.name(), p.name()).clicked() {
-                        preset = p.name().to_owned();
+                    let this = BackendPreset::Known(p);
+                    if ui.selectable_label(preset == this, p.name()).clicked() {
+                        preset = this;
                         changed_preset = true;
                     }
                 }
@@ -252,7 +250,7 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             .labelled_by(l.id);
     });
     if changed_url || changed_preset {
-        w.set_backend(url.trim(), &preset);
+        w.set_backend(url.trim(), preset);
     }
     let l = ui.label(tr.t("push_ui.token"));
     let mut token = w.secret(SecretField::BackendToken);

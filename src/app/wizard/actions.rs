@@ -249,13 +249,13 @@ impl Wizard {
 
     // ----- push to the shop backend ----------------------------------------------
 
-    pub fn set_backend(&mut self, url: &str, preset: &str) {
+    pub fn set_backend(&mut self, url: &str, preset: crate::domain::push::BackendPreset) {
         let p = self.profile();
         if p.backend_url != url || p.backend_preset != preset {
             let preset_changed = p.backend_preset != preset;
             self.edit(|p| {
                 p.backend_url = url.to_owned();
-                p.backend_preset = preset.to_owned();
+                p.backend_preset = preset;
             });
             if preset_changed {
                 self.forms.push.load(&self.session.profile);

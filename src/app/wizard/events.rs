@@ -3,6 +3,8 @@
 //! A result for a shop that is no longer open is dropped (the worker has saved
 //! it already where that matters).
 
+use crate::app::ops::OpError;
+use crate::app::ops::import_bundle::{BundleImported, ImportBundleError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -177,12 +179,16 @@ impl Wizard {
         });
     }
 
-    fn on_profile_op_done(&mut self, op: ProfileOp, result: Result<(), String>) {
+    fn on_profile_op_done(&mut self, op: ProfileOp, result: Result<(), OpError>) {
         self.tasks.finish(Task::ProfileOp);
         match result {
             Err(e) => {
-                self.notices
-                    .push_key(NoticeLevel::Error, "shops.op_failed", vec![("reason", e)])
+                let reason = self.tr().msg(&e);
+                self.notices.push_key(
+                    NoticeLevel::Error,
+                    "shops.op_failed",
+                    vec![("reason", reason)],
+                )
             }
             Ok(()) => {
                 let current = self.profile().name.clone();
@@ -221,17 +227,20 @@ impl Wizard {
         }
     }
 
-    fn on_bundle_imported(&mut self, r: Result<String, String>) {
+    fn on_bundle_imported(&mut self, r: Result<BundleImported, ImportBundleError>) {
         self.tasks.finish(Task::ProfileOp);
         match r {
-            Ok(name) => {
-                self.notices
-                    .push_key(NoticeLevel::Success, "shops.imported", vec![("name", name)]);
+            Ok(done) => {
+                self.notices.push_key(
+                    NoticeLevel::Success,
+                    "shops.imported",
+                    vec![("name", done.name)],
+                );
                 self.refresh_profile_rows();
             }
-            Err(key) => {
-                self.notices
-                    .push_key(NoticeLevel::Error, &key, vec![("detail", String::new())]);
+            Err(e) => {
+                // its own message, with its detail (a keychain failure says which)
+                self.notices.push(NoticeLevel::Error, &e);
                 self.notices
                     .push_key(NoticeLevel::Error, "import_bundle.nothing_written", vec![]);
             }
@@ -239,14 +248,11 @@ impl Wizard {
     }
 
     fn on_pushed(&mut self, result: PushResult) {
-        let (level, key, detail) = match &result.outcome {
-            PushOutcome::Accepted => (NoticeLevel::Success, "push.push_ok".into(), String::new()),
-            PushOutcome::Failed { code, detail } => {
-                (NoticeLevel::Error, format!("push.{code}"), detail.clone())
-            }
-            PushOutcome::Retry(d) => (NoticeLevel::Error, "push.push_gave_up".into(), d.clone()),
+        let level = match &result.outcome {
+            PushOutcome::Accepted => NoticeLevel::Success,
+            PushOutcome::Failed { .. } | PushOutcome::Retry(_) => NoticeLevel::Error,
         };
-        self.notices.push_key(level, &key, vec![("detail", detail)]);
+        self.notices.push(level, &result.outcome);
         self.tasks.push_done(result);
     }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::app::profiles::ProfileRow;
 use crate::domain::export::Format;
 use crate::domain::profile::Profile;
-use crate::domain::push::{Mapping, Preset, parse_mapping};
+use crate::domain::push::{Mapping, Preset};
 use crate::domain::secret::Secret;
 
 /// The export form on the summary page.
@@ -38,15 +38,7 @@ impl Default for PushForm {
 impl PushForm {
     /// (Re)loads the mapping the profile names (reads the custom mapping file).
     pub fn load(&mut self, profile: &Profile) {
-        self.mapping = match profile.backend_preset.as_str() {
-            "custom" => std::fs::read_to_string(&profile.backend_mapping_file)
-                .map_err(|e| e.to_string())
-                .and_then(|t| parse_mapping(&t)),
-            "" => Ok(Preset::Generic.mapping()),
-            p => Preset::parse(p)
-                .map(Preset::mapping)
-                .ok_or_else(|| p.to_owned()),
-        };
+        self.mapping = crate::app::ops::push::mapping_of(profile).map_err(|e| e.reason);
     }
 
     /// The loaded mapping, or why it could not be loaded.
@@ -79,7 +71,7 @@ mod tests {
 
     fn with_preset(preset: &str, file: &str) -> Profile {
         let mut p = Profile::new("店");
-        p.backend_preset = preset.into();
+        p.backend_preset = crate::domain::push::BackendPreset::parse(preset).unwrap();
         p.backend_mapping_file = file.into();
         p
     }
@@ -91,8 +83,6 @@ mod tests {
         assert_eq!(f.mapping(), Ok(&Preset::Crmeb.mapping()));
         f.load(&with_preset("", ""));
         assert_eq!(f.mapping(), Ok(&Preset::Generic.mapping()));
-        f.load(&with_preset("nonesuch", ""));
-        assert_eq!(f.mapping(), Err("nonesuch"));
     }
 
     #[test]

@@ -85,7 +85,7 @@ fn busy_reasons_name_everything_busy_waits_for() {
     assert!(reasons.contains(&Task::ProfileOp.reason()), "{reasons}");
 
     // a push: the same
-    w.set_backend(NOWHERE, "generic");
+    w.set_backend(NOWHERE, crate::domain::push::BackendPreset::default());
     w.set_secret(SecretField::BackendToken, Secret::new("t0ken"));
     assert_eq!(w.push_blockers(), vec![]);
     w.confirm_push();
@@ -111,7 +111,10 @@ fn push_blockers_are_typed() {
             PushBlocker::NoToken
         ]
     );
-    w.set_backend("http://shop.example.com/pay", "generic");
+    w.set_backend(
+        "http://shop.example.com/pay",
+        crate::domain::push::BackendPreset::default(),
+    );
     w.set_secret(SecretField::BackendToken, Secret::new("t0ken"));
     assert_eq!(
         w.push_blockers(),
@@ -130,7 +133,7 @@ fn the_push_preview_does_not_read_the_mapping_file_when_drawn() {
     std::fs::write(&mapping, "[fields]\nmchid = \"shop_mchid\"\n").unwrap();
     let mut p = Profile::new("shop");
     p.mchid = "1900000001".into();
-    p.backend_preset = "custom".into();
+    p.backend_preset = crate::domain::push::BackendPreset::Custom;
     p.backend_mapping_file = mapping.display().to_string();
     let config = config_with(&p);
     let mut w = wizard(config.path());
@@ -150,6 +153,9 @@ fn the_push_preview_does_not_read_the_mapping_file_when_drawn() {
     assert!(w.push_preview().is_err());
 
     // a preset needs no file
-    w.set_backend("", "crmeb");
+    w.set_backend(
+        "",
+        crate::domain::push::BackendPreset::Known(crate::domain::push::Preset::Crmeb),
+    );
     assert!(w.push_preview().is_ok());
 }

@@ -1,0 +1,273 @@
+//! Export profiles: the encrypted bundle (another computer imports it) or one
+//! of the stack formats (config file and PEM files for a backend), one profile
+//! or all of them. Every file is written atomically.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{Ctx, Each, OpError, Which, load_profile, load_secrets};
+use crate::domain::bundle::{self, SecretPart};
+use crate::domain::export::Format;
+use crate::domain::profile::{Profile, SecretField};
+use crate::domain::secret::Secret;
+use crate::i18n::{Arg, Message};
+use crate::services::profile_store::StorageError;
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The zip bundle, secrets encrypted with a passphrase.
+    Bundle,
+    /// A stack's config files, into a folder.
+    Stack(Format),
+}
+
+impl Target {
+    pub const BUNDLE: &str = "bundle";
+
+    pub fn parse(s: &str) -> Option<Target> {
+        match s.trim() {
+            Self::BUNDLE => Some(Target::Bundle),
+            other => Format::parse(other).map(Target::Stack),
+        }
+    }
+
+    /// Every name [`Target::parse`] accepts.
+    pub fn names() -> Vec<&'static str> {
+        std::iter::once(Self::BUNDLE)
+            .chain(Format::ALL.iter().map(|f| f.name()))
+            .collect()
+    }
+
+    /// Where one profile of an `--all` export goes inside `dir`.
+    pub fn path_in(self, dir: &Path, name: &str) -> PathBuf {
+        match self {
+            Target::Bundle => dir.join(format!("{name}.zip")),
+            Target::Stack(_) => dir.join(name),
+        }
+    }
+}
+
+/// Why an export failed; nothing half-written is left under the target name.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Op(#[from] OpError),
+    #[error("{0}")]
+    Write(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl ExportError {
+    /// The reason as the window's notice shows it (after "Export failed: ").
+    pub fn reason(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Message for ExportError {
+    fn key(&self) -> String {
+        match self {
+            ExportError::Op(e) => e.key(),
+            ExportError::Write(_) => "notice.export_failed".into(),
+            ExportError::Storage(e) => e.key(),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            ExportError::Op(e) => e.args(),
+            ExportError::Write(reason) => vec![("reason", reason.as_str().into())],
+            ExportError::Storage(e) => Message::args(e),
+        }
+    }
+}
+
+impl From<crate::services::secret_store::StoreError> for ExportError {
+    fn from(e: crate::services::secret_store::StoreError) -> Self {
+        ExportError::Op(e.into())
+    }
+}
+
+/// One profile's export.
+#[derive(Debug, Serialize)]
+pub struct Exported {
+    pub name: String,
+    /// The bundle, or the stack's main config file.
+    pub path: PathBuf,
+}
+
+/// Exports the stored profile `name` to `out`; secrets included when a
+/// passphrase (bundle) or `include_secrets` (stack formats, in plain) says so.
+pub fn export_one(
+    ctx: &Ctx,
+    name: &str,
+    target: Target,
+    out: &Path,
+    include_secrets: bool,
+    passphrase: Option<&Secret>,
+) -> Result<Exported, ExportError> {
+    let p = load_profile(ctx, name)?;
+    let secrets = if include_secrets {
+        Some(load_secrets(ctx, name)?)
+    } else {
+        None
+    };
+    let path = match target {
+        Target::Bundle => {
+            let part = secrets.zip(passphrase.cloned());
+            write_bundle(out, &p, part.as_ref())?
+        }
+        Target::Stack(format) => write_format(out, format, &p, secrets.as_ref())?,
+    };
+    Ok(Exported {
+        name: name.to_owned(),
+        path,
+    })
+}
+
+/// Exports each profile of `which`: one to `out`; all into the folder `out`,
+/// each under its name. `progress` hears of each as it is done.
+pub fn export_many(
+    ctx: &Ctx,
+    which: &Which,
+    target: Target,
+    out: &Path,
+    include_secrets: bool,
+    passphrase: Option<&Secret>,
+    progress: impl FnMut(usize, usize, &str, &Result<Exported, ExportError>),
+) -> Result<Each<Exported, ExportError>, OpError> {
+    let names = which.names(ctx)?;
+    let path_of = |name: &str| match which {
+        Which::One(_) => out.to_path_buf(),
+        Which::All => target.path_in(out, name),
+    };
+    Ok(super::each(
+        &names,
+        |name| {
+            export_one(
+                ctx,
+                name,
+                target,
+                &path_of(name),
+                include_secrets,
+                passphrase,
+            )
+        },
+        progress,
+    ))
+}
+
+/// Writes the bundle to a temp file beside the target, then renames it: a failed
+/// export never leaves a truncated zip under the chosen name.
+pub fn write_bundle(
+    path: &Path,
+    profile: &Profile,
+    secrets: Option<&(BTreeMap<SecretField, Secret>, Secret)>,
+) -> Result<PathBuf, ExportError> {
+    let w = |e: &dyn std::fmt::Display| ExportError::Write(e.to_string());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| ExportError::Write(format!("{}: {e}", dir.display())))?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| w(&e))?;
+    let part = secrets.map(|(s, p)| SecretPart {
+        secrets: s,
+        passphrase: p,
+    });
+    let now = crate::app::now_rfc3339();
+    let file = bundle::write_bundle(tmp.reopen().map_err(|e| w(&e))?, profile, part, &now)
+        .map_err(|e| w(&e))?;
+    file.sync_all().map_err(|e| w(&e))?;
+    tmp.persist(path).map_err(|e| w(&e.error))?;
+    Ok(path.to_path_buf())
+}
+
+/// Writes one of the stack formats into `dir`: the config file and the PEM files
+/// beside it, each atomically; the private key file readable by its owner only.
+/// Returns the config file's path.
+pub fn write_format(
+    dir: &Path,
+    format: Format,
+    profile: &Profile,
+    secrets: Option<&BTreeMap<SecretField, Secret>>,
+) -> Result<PathBuf, StorageError> {
+    use crate::domain::export::{Values, render};
+    // Exports name their files by absolute path: a relative one breaks in the consumer.
+    let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    for (file, text) in &render(format, &Values::new(profile, secrets), dir).files {
+        let path = dir.join(file);
+        crate::services::profile_store::write_atomic(&path, text)?;
+        #[cfg(unix)]
+        if file == crate::domain::backend_form::KEY_FILE_NAME {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    Ok(dir.join(format.file_name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::ops::testing::{fake_ctx, shop};
+
+    #[test]
+    fn a_bundle_with_secrets_reads_back_with_its_passphrase() {
+        let (ctx, f) = fake_ctx();
+        shop(&f, "店");
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("x.zip");
+        let pass = Secret::new("correct horse battery");
+        let done = export_one(&ctx, "店", Target::Bundle, &out, true, Some(&pass)).unwrap();
+        assert_eq!(done.path, out);
+        let back = crate::services::files::read_bundle_file(&out, Some(&pass)).unwrap();
+        assert_eq!(back.profile.mchid, "1900006031");
+        assert!(back.secrets.contains_key(&SecretField::ApiKeyV2));
+        assert!(matches!(
+            export_one(&ctx, "nobody", Target::Bundle, &out, false, None),
+            Err(ExportError::Op(OpError::NoSuchProfile(_)))
+        ));
+    }
+
+    #[test]
+    fn all_profiles_go_into_one_folder_each_under_its_name() {
+        let (ctx, f) = fake_ctx();
+        let dir = tempfile::tempdir().unwrap();
+        type Progress<'a> = &'a mut dyn FnMut(usize, usize, &str, &Result<Exported, ExportError>);
+        let all = |progress: Progress| {
+            export_many(
+                &ctx,
+                &Which::All,
+                Target::Bundle,
+                dir.path(),
+                false,
+                None,
+                progress,
+            )
+        };
+        assert!(matches!(
+            all(&mut |_, _, _, _| {}),
+            Err(OpError::NoProfiles)
+        ));
+        shop(&f, "a");
+        shop(&f, "b");
+        let mut seen = Vec::new();
+        let done = all(&mut |i, n, name, r| seen.push((i, n, name.to_owned(), r.is_ok()))).unwrap();
+        assert_eq!(seen, [(1, 2, "a".into(), true), (2, 2, "b".into(), true)]);
+        assert_eq!(done[1].1.as_ref().unwrap().path, dir.path().join("b.zip"));
+        assert!(dir.path().join("a.zip").is_file());
+    }
+
+    #[test]
+    fn targets_parse_every_listed_name() {
+        for n in Target::names() {
+            assert!(Target::parse(n).is_some(), "{n}");
+        }
+        assert_eq!(Target::parse("zip"), None);
+    }
+}

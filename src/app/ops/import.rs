@@ -1,0 +1,499 @@
+//! Import a profile from a TOML file an agent wrote. All or nothing: every
+//! value is validated first, then the secrets go to the keychain, then the
+//! profile is saved. If the keychain fails, nothing is written.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::Ctx;
+use crate::app::rules::{self, Secrets};
+use crate::domain::cert::ImportError;
+use crate::domain::fields::{self, FieldId};
+use crate::domain::problem::Problem;
+use crate::domain::profile::{Profile, SecretField, SiteKind, check_profile_name};
+use crate::domain::push::BackendPreset;
+use crate::domain::secret::Secret;
+use crate::i18n::{Arg, Message};
+use crate::services::profile_store::StorageError;
+use crate::services::secret_store::StoreError;
+
+/// The import file: every key optional but `name`; unknown keys are refused so
+/// that a typo in an agent's script is caught, not silently ignored.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ImportFile {
+    name: Option<String>,
+    site_kind: Option<String>,
+    payment_name: Option<String>,
+    mp_appid: Option<String>,
+    mp_appsecret: Option<String>,
+    mchid: Option<String>,
+    api_key_v2: Option<String>,
+    api_key_v3: Option<String>,
+    oa_appid: Option<String>,
+    oa_appsecret: Option<String>,
+    cert_zip: Option<PathBuf>,
+    jsapi_enabled: Option<bool>,
+    public_key_id: Option<String>,
+    /// Path to the merchant's `pub_key.pem` (public-key mode).
+    public_key_pem: Option<PathBuf>,
+    backend_url: Option<String>,
+    backend_token: Option<String>,
+    backend_preset: Option<String>,
+    /// Path to a custom field-name mapping (with `backend_preset = "custom"`).
+    backend_mapping: Option<PathBuf>,
+}
+
+impl Drop for ImportFile {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for s in [
+            &mut self.mp_appsecret,
+            &mut self.api_key_v2,
+            &mut self.api_key_v3,
+            &mut self.oa_appsecret,
+            &mut self.backend_token,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            s.zeroize();
+        }
+    }
+}
+
+/// What was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    pub name: String,
+    /// Where the profile is kept.
+    pub location: String,
+    /// The secrets stored in the keychain.
+    pub secrets: Vec<SecretField>,
+    /// The import file holds secrets in plain text (the user should delete it).
+    pub file_has_secrets: bool,
+}
+
+/// What is wrong with one value of the file.
+#[derive(Debug)]
+pub enum Issue {
+    Problem(Problem),
+    BadSiteKind(String),
+    /// A `check.<code>` verdict on the public key or its id.
+    PublicKey(&'static str),
+    Unreadable {
+        path: String,
+        reason: String,
+    },
+    Cert(ImportError),
+    InsecureUrl(String),
+    BadPreset(String),
+    BadMapping {
+        path: String,
+        reason: String,
+    },
+}
+
+impl Message for Issue {
+    fn key(&self) -> String {
+        match self {
+            Issue::Problem(p) => p.key(),
+            Issue::BadSiteKind(_) => "cli.bad_site_kind".into(),
+            Issue::PublicKey(code) => format!("check.{code}"),
+            Issue::Unreadable { .. } => "cli.cannot_read".into(),
+            Issue::Cert(e) => e.key(),
+            Issue::InsecureUrl(_) => "push.insecure_url".into(),
+            Issue::BadPreset(_) => "push.bad_preset".into(),
+            Issue::BadMapping { .. } => "push.bad_mapping".into(),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            Issue::Problem(p) => Message::args(p),
+            Issue::BadSiteKind(v) | Issue::BadPreset(v) => vec![("value", v.as_str().into())],
+            Issue::PublicKey(_) => Vec::new(),
+            Issue::Unreadable { path, reason } | Issue::BadMapping { path, reason } => vec![
+                ("path", path.as_str().into()),
+                ("reason", reason.as_str().into()),
+            ],
+            Issue::Cert(e) => Message::args(e),
+            Issue::InsecureUrl(url) => vec![("url", url.as_str().into())],
+        }
+    }
+}
+
+/// Why nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFileError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("bad TOML in {path}: {reason}")]
+    BadToml { path: String, reason: String },
+    #[error("no name")]
+    NoName,
+    #[error("bad name")]
+    BadName(Problem),
+    /// Each wrong value, named by its key in the file.
+    #[error("refused")]
+    Refused {
+        path: String,
+        issues: Vec<(&'static str, Issue)>,
+    },
+    #[error(transparent)]
+    Keychain(#[from] StoreError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl Message for ImportFileError {
+    fn key(&self) -> String {
+        match self {
+            ImportFileError::Read { .. } => "cli.cannot_read".into(),
+            ImportFileError::BadToml { .. } => "cli.import_bad_toml".into(),
+            ImportFileError::NoName => "cli.import_no_name".into(),
+            ImportFileError::BadName(p) => p.key(),
+            ImportFileError::Refused { .. } => "cli.import_refused".into(),
+            ImportFileError::Keychain(e) => e.key(),
+            ImportFileError::Storage(e) => e.key(),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            ImportFileError::Read { path, reason } | ImportFileError::BadToml { path, reason } => {
+                vec![
+                    ("path", path.as_str().into()),
+                    ("reason", reason.as_str().into()),
+                ]
+            }
+            ImportFileError::NoName => Vec::new(),
+            ImportFileError::BadName(p) => Message::args(p),
+            ImportFileError::Refused { path, .. } => vec![("path", path.as_str().into())],
+            ImportFileError::Keychain(e) => e.args(),
+            ImportFileError::Storage(e) => Message::args(e),
+        }
+    }
+}
+
+/// Reads, validates and stores the import file at `file`.
+pub fn import_file(ctx: &Ctx, file: &Path) -> Result<Imported, ImportFileError> {
+    let text = std::fs::read_to_string(file)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| ImportFileError::Read {
+            path: file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let input: ImportFile = toml::from_str(&text).map_err(|e| ImportFileError::BadToml {
+        path: file.display().to_string(),
+        reason: e.message().to_owned(),
+    })?;
+    import(ctx, input, file)
+}
+
+/// Paths in the file are relative to the file, as a person writing it would expect.
+fn beside(file: &Path, path: &Path) -> PathBuf {
+    if path.is_relative() {
+        file.parent().unwrap_or(Path::new(".")).join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+fn import(ctx: &Ctx, mut input: ImportFile, file: &Path) -> Result<Imported, ImportFileError> {
+    let name = input.name.clone().ok_or(ImportFileError::NoName)?;
+    check_profile_name(&name).map_err(ImportFileError::BadName)?;
+    let name = name.trim().to_owned();
+    let mut profile = if ctx.profiles.exists(&name) {
+        ctx.profiles.load(&name)?
+    } else {
+        Profile::new(&name)
+    };
+    let mut issues = apply_values(&mut profile, &input, file);
+    let file_has_secrets = input.mp_appsecret.is_some()
+        || input.backend_token.is_some()
+        || input.api_key_v2.is_some()
+        || input.api_key_v3.is_some()
+        || input.oa_appsecret.is_some();
+    let mut secrets = take_secrets(&mut input);
+    issues.extend(secret_issues(&profile, &secrets));
+    // the service account's AppID compared with the mini program's (its format was checked above)
+    if input.oa_appid.is_some() {
+        for p in rules::same_account_problems(&profile, &secrets, FieldId::OaAppId) {
+            issues.push(("oa_appid", Issue::Problem(p)));
+        }
+    }
+    if let Some(cert_path) = &input.cert_zip {
+        match crate::services::files::import_cert(&beside(file, cert_path)) {
+            Ok(imported) => {
+                if let Some(k) = imported.private_key {
+                    secrets.insert(SecretField::PrivateKey, k);
+                }
+                if profile.mchid.is_empty()
+                    && let Some(m) = &imported.summary.mchid
+                {
+                    profile.mchid = m.clone();
+                }
+                profile.certificate = Some(imported.summary);
+            }
+            Err(e) => issues.push(("cert_zip", Issue::Cert(e))),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(ImportFileError::Refused {
+            path: file.display().to_string(),
+            issues,
+        });
+    }
+    // secrets first: without the keychain nothing is written at all
+    ctx.store_secrets(&name, &secrets)?;
+    profile.updated_at = crate::app::now_rfc3339();
+    ctx.profiles.save(&profile)?;
+    Ok(Imported {
+        location: ctx.profiles.location(&name),
+        secrets: secrets.keys().copied().collect(),
+        file_has_secrets,
+        name,
+    })
+}
+
+/// A text value of the file: its key, its value, where it goes, how it is checked.
+type TextField<'a> = (
+    &'static str,
+    &'a Option<String>,
+    &'a mut String,
+    fn(&str) -> Vec<Problem>,
+);
+
+/// Sets the non-secret values; returns what is wrong with them.
+fn apply_values(
+    profile: &mut Profile,
+    input: &ImportFile,
+    file: &Path,
+) -> Vec<(&'static str, Issue)> {
+    let mut issues = Vec::new();
+    if let Some(k) = &input.site_kind {
+        match SiteKind::parse(k) {
+            Some(k) => profile.site_kind = Some(k),
+            None => issues.push(("site_kind", Issue::BadSiteKind(k.clone()))),
+        }
+    }
+    let texts: [TextField<'_>; 4] = [
+        (
+            "payment_name",
+            &input.payment_name,
+            &mut profile.payment_name,
+            fields::check_payment_name,
+        ),
+        (
+            "mp_appid",
+            &input.mp_appid,
+            &mut profile.mp_appid,
+            fields::check_appid,
+        ),
+        (
+            "mchid",
+            &input.mchid,
+            &mut profile.mchid,
+            fields::check_mchid,
+        ),
+        (
+            "oa_appid",
+            &input.oa_appid,
+            &mut profile.oa_appid,
+            fields::check_appid,
+        ),
+    ];
+    for (key, value, slot, check) in texts {
+        if let Some(v) = value {
+            for p in check(v).into_iter().filter(Problem::is_error) {
+                issues.push((key, Issue::Problem(p)));
+            }
+            *slot = v.trim().to_owned();
+        }
+    }
+    if let Some(j) = input.jsapi_enabled {
+        profile.jsapi_enabled = j;
+    }
+    if let Some(id) = &input.public_key_id {
+        match crate::domain::wxapi::v3::check_public_key_id(id) {
+            Ok(()) => profile.public_key_id = id.trim().to_owned(),
+            Err(code) => issues.push(("public_key_id", Issue::PublicKey(code))),
+        }
+    }
+    if let Some(path) = &input.public_key_pem {
+        let path = beside(file, path);
+        match std::fs::read_to_string(&path) {
+            Ok(pem) => match crate::domain::wxapi::v3::check_public_key_pem(&pem) {
+                Ok(()) => profile.public_key_pem = pem.trim().to_owned(),
+                Err(code) => issues.push(("public_key_pem", Issue::PublicKey(code))),
+            },
+            Err(e) => issues.push((
+                "public_key_pem",
+                Issue::Unreadable {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                },
+            )),
+        }
+    }
+    if let Some(url) = &input.backend_url {
+        match crate::services::wechat_http::check_base_url(url) {
+            Ok(()) => profile.backend_url = url.trim().to_owned(),
+            Err(_) => issues.push(("backend_url", Issue::InsecureUrl(url.clone()))),
+        }
+    }
+    if let Some(preset) = &input.backend_preset {
+        match BackendPreset::parse(preset) {
+            Some(p) => profile.backend_preset = p,
+            None => issues.push(("backend_preset", Issue::BadPreset(preset.clone()))),
+        }
+    }
+    if let Some(path) = &input.backend_mapping {
+        let path = beside(file, path);
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| crate::domain::push::parse_mapping(&t))
+        {
+            Ok(_) => profile.backend_mapping_file = path.display().to_string(),
+            Err(reason) => issues.push((
+                "backend_mapping",
+                Issue::BadMapping {
+                    path: path.display().to_string(),
+                    reason,
+                },
+            )),
+        }
+    }
+    issues
+}
+
+/// Moves the secrets out of the file's values (zeroized as they go).
+fn take_secrets(input: &mut ImportFile) -> Secrets {
+    let mut secrets = Secrets::new();
+    for (field, value) in [
+        (SecretField::MpAppSecret, input.mp_appsecret.take()),
+        (SecretField::ApiKeyV2, input.api_key_v2.take()),
+        (SecretField::ApiKeyV3, input.api_key_v3.take()),
+        (SecretField::OaAppSecret, input.oa_appsecret.take()),
+        (SecretField::BackendToken, input.backend_token.take()),
+    ] {
+        if let Some(mut v) = value {
+            secrets.insert(field, Secret::new(v.trim()));
+            zeroize::Zeroize::zeroize(&mut v);
+        }
+    }
+    secrets
+}
+
+/// The typed secrets, validated like the wizard does (the token has no format).
+fn secret_issues(profile: &Profile, secrets: &Secrets) -> Vec<(&'static str, Issue)> {
+    let fid = |f: SecretField| match f {
+        SecretField::MpAppSecret => Some(FieldId::MpAppSecret),
+        SecretField::ApiKeyV2 => Some(FieldId::ApiKeyV2),
+        SecretField::ApiKeyV3 => Some(FieldId::ApiKeyV3),
+        SecretField::OaAppSecret => Some(FieldId::OaAppSecret),
+        SecretField::PrivateKey | SecretField::BackendToken => None,
+    };
+    let mut issues = Vec::new();
+    for (f, id) in secrets.keys().filter_map(|f| fid(*f).map(|id| (*f, id))) {
+        for p in rules::field_problems(profile, secrets, id)
+            .into_iter()
+            .filter(Problem::is_error)
+        {
+            issues.push((f.key(), Issue::Problem(p)));
+        }
+    }
+    issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::ops::testing::fake_ctx;
+
+    const APPSECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let f = dir.join("shop.toml");
+        std::fs::write(&f, text).unwrap();
+        f
+    }
+
+    #[test]
+    fn a_keychain_failure_writes_nothing_at_all() {
+        let (ctx, f) = fake_ctx();
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            &format!(
+                "name = \"店\"\nmp_appid = \"wx1234567890abcdef\"\nmp_appsecret = \"{APPSECRET}\"\n"
+            ),
+        );
+        f.keychain
+            .set_failure(Some(StoreError::Unavailable("no Secret Service".into())));
+        let e = import_file(&ctx, &file).unwrap_err();
+        assert!(
+            matches!(e, ImportFileError::Keychain(StoreError::Unavailable(_))),
+            "{e:?}"
+        );
+        assert!(
+            !ctx.profiles.exists("店"),
+            "the profile was saved without its secrets"
+        );
+
+        f.keychain.set_failure(None);
+        let done = import_file(&ctx, &file).unwrap();
+        assert_eq!(done.secrets, [SecretField::MpAppSecret]);
+        assert!(done.file_has_secrets);
+        assert_eq!(
+            ctx.profiles.load("店").unwrap().mp_appid,
+            "wx1234567890abcdef"
+        );
+        assert_eq!(
+            f.keychain.peek("店", SecretField::MpAppSecret),
+            Some(Secret::new(APPSECRET))
+        );
+    }
+
+    #[test]
+    fn every_wrong_value_is_named_and_nothing_is_written() {
+        let (ctx, f) = fake_ctx();
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            &format!(
+                "name = \"店\"\nmchid = \"12\"\nsite_kind = \"moon\"\nbackend_preset = \"nope\"\nbackend_url = \"http://10.0.0.1\"\nmp_appsecret = \"{APPSECRET}\"\npublic_key_pem = \"missing.pem\"\n"
+            ),
+        );
+        let Err(ImportFileError::Refused { issues, .. }) = import_file(&ctx, &file) else {
+            panic!("not refused")
+        };
+        let keys: Vec<&str> = issues.iter().map(|(k, _)| *k).collect();
+        for k in [
+            "mchid",
+            "site_kind",
+            "backend_preset",
+            "backend_url",
+            "public_key_pem",
+        ] {
+            assert!(keys.contains(&k), "{k} missing from {keys:?}");
+        }
+        assert!(ctx.profiles.list().unwrap().is_empty());
+        assert!(f.keychain.is_empty());
+    }
+
+    #[test]
+    fn a_custom_preset_is_typed() {
+        let (ctx, _) = fake_ctx();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("m.toml"), "[fields]\nmchid = \"mch\"\n").unwrap();
+        let file = write(
+            dir.path(),
+            "name = \"a\"\nbackend_preset = \"custom\"\nbackend_mapping = \"m.toml\"\n",
+        );
+        import_file(&ctx, &file).unwrap();
+        let p = ctx.profiles.load("a").unwrap();
+        assert_eq!(p.backend_preset, BackendPreset::Custom);
+        assert!(p.backend_mapping_file.ends_with("m.toml"));
+    }
+}

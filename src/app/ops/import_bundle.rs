@@ -1,0 +1,97 @@
+//! Import a bundle written by "export": the passphrase is checked first, then
+//! the secrets go to the keychain, then the profile is saved under a free name.
+//! Any failure before the end writes nothing. The window's worker and
+//! `profile import-bundle` both run this.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Ctx;
+use super::profiles::free_name;
+use crate::domain::bundle::BundleReadError;
+use crate::domain::problem::Problem;
+use crate::domain::profile::{SecretField, check_profile_name};
+use crate::domain::secret::Secret;
+use crate::i18n::{Arg, Message};
+use crate::services::profile_store::StorageError;
+use crate::services::secret_store::StoreError;
+
+/// What was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BundleImported {
+    /// The name it was saved under (`name (2)` when the name was taken).
+    pub name: String,
+    /// Where the profile is kept.
+    pub location: String,
+    /// The secrets stored in the keychain.
+    pub secrets: Vec<SecretField>,
+}
+
+/// Why nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportBundleError {
+    #[error(transparent)]
+    Read(#[from] BundleReadError),
+    #[error("bad name")]
+    BadName(Problem),
+    #[error(transparent)]
+    Keychain(#[from] StoreError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl ImportBundleError {
+    /// The user's input is wrong (exit 2 on the command line), not the world.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ImportBundleError::BadName(_))
+    }
+}
+
+impl Message for ImportBundleError {
+    fn key(&self) -> String {
+        match self {
+            ImportBundleError::Read(e) => e.key(),
+            ImportBundleError::BadName(p) => p.key(),
+            ImportBundleError::Keychain(e) => e.key(),
+            ImportBundleError::Storage(e) => e.key(),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            ImportBundleError::Read(e) => e.args(),
+            ImportBundleError::BadName(p) => Message::args(p),
+            ImportBundleError::Keychain(e) => e.args(),
+            ImportBundleError::Storage(e) => Message::args(e),
+        }
+    }
+}
+
+/// Whether the bundle holds encrypted secrets (so the caller asks for the passphrase).
+pub fn needs_passphrase(path: &Path) -> Result<bool, BundleReadError> {
+    crate::services::files::bundle_needs_passphrase(path)
+}
+
+/// Imports the bundle at `path`, under `name` when given (else the bundle's own).
+pub fn import_bundle(
+    ctx: &Ctx,
+    path: &Path,
+    passphrase: Option<&Secret>,
+    name: Option<&str>,
+) -> Result<BundleImported, ImportBundleError> {
+    let mut b = crate::services::files::read_bundle_file(path, passphrase)?;
+    let wanted = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| b.profile.name.clone());
+    check_profile_name(&wanted).map_err(ImportBundleError::BadName)?;
+    let name = free_name(ctx.profiles.as_ref(), wanted.trim());
+    b.profile.name = name.clone();
+    // secrets first: if the keychain is not there, nothing at all is written
+    ctx.store_secrets(&name, &b.secrets)?;
+    ctx.profiles.save(&b.profile)?;
+    Ok(BundleImported {
+        location: ctx.profiles.location(&name),
+        secrets: b.secrets.keys().copied().collect(),
+        name,
+    })
+}

@@ -1,0 +1,96 @@
+//! `export --profile NAME | --all --out PATH [--format F] [--include-secrets
+//! [--passphrase-file FILE]]`: the encrypted bundle or a stack's config files.
+
+use std::path::PathBuf;
+
+use super::{CliError, CliResult, Env, Io, Targets, failed, progress_line, say};
+use crate::app::ops::export::{Target, export_many};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    targets: Targets,
+    #[arg(long, value_name = "FORMAT", default_value = Target::BUNDLE)]
+    format: String,
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    #[arg(long)]
+    include_secrets: bool,
+    #[arg(long, value_name = "FILE", requires = "include_secrets")]
+    passphrase_file: Option<PathBuf>,
+}
+
+pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
+    let tr = env.tr;
+    let target = Target::parse(&a.format).ok_or_else(|| {
+        CliError::usage(tr.tf(
+            "cli.bad_format",
+            &[
+                ("value", a.format.clone()),
+                ("formats", Target::names().join(", ")),
+            ],
+        ))
+    })?;
+    // the bundle encrypts secrets, so it needs a passphrase; the stack configs hold them in plain
+    let passphrase = match (target, a.include_secrets, &a.passphrase_file) {
+        (Target::Bundle, true, None) => {
+            return Err(CliError::usage(tr.t("cli.passphrase_needed")));
+        }
+        (_, true, Some(f)) => {
+            let pass = super::read_secret_file(tr, f)?;
+            if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
+                return Err(CliError::usage(tr.msg(p)));
+            }
+            Some(pass)
+        }
+        _ => None,
+    };
+    let all = a.targets.all;
+    let done = export_many(
+        env.ctx()?,
+        &a.targets.which(),
+        target,
+        &a.out,
+        a.include_secrets,
+        passphrase.as_ref(),
+        |i, n, name, r| {
+            if all {
+                progress_line(tr, io, i, n, name, r.is_ok());
+            }
+            match r {
+                Ok(e) => say!(
+                    io.out,
+                    "{}",
+                    tr.tf("notice.exported", &[("path", e.path.display().to_string())])
+                ),
+                Err(e) => say!(io.err, "{name}: {}", tr.msg(e)),
+            }
+        },
+    )
+    .map_err(|e| failed(tr, &e))?;
+    let rows: Vec<(String, Result<PathBuf, String>)> = done
+        .into_iter()
+        .map(|(name, r)| (name, r.map(|e| e.path).map_err(|e| tr.msg(&e))))
+        .collect();
+    let failures = rows.iter().filter(|(_, r)| r.is_err()).count();
+    if all {
+        say!(io.out, "\n{}", tr.t("cli.summary_heading"));
+        for (name, r) in &rows {
+            let cell = match r {
+                Ok(p) => format!("✓ {}", p.display()),
+                Err(e) => format!("× {e}"),
+            };
+            say!(io.out, "  {name:<24} {cell}");
+        }
+        let counts = [
+            ("ok", (rows.len() - failures).to_string()),
+            ("failed", failures.to_string()),
+        ];
+        say!(io.out, "{}", tr.tf("cli.summary_counts", &counts));
+    }
+    if failures == 0 {
+        Ok(())
+    } else {
+        Err(CliError::silent())
+    }
+}

@@ -1,0 +1,294 @@
+//! `profile import | import-bundle | list | show | delete`: the shops' profiles.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{CliError, CliResult, Env, Io, ProblemJson, failed, issuer_str, print_json, say};
+use crate::app::ops::import::{ImportFileError, import_file};
+use crate::app::ops::import_bundle::{ImportBundleError, import_bundle, needs_passphrase};
+use crate::app::ops::{self, OpError, profiles};
+use crate::domain::profile::SecretField;
+use crate::i18n::Tr;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Import {
+        file: PathBuf,
+    },
+    ImportBundle {
+        file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Delete {
+        name: String,
+    },
+}
+
+pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
+    match c {
+        Command::Import { file } => import(env, io, file),
+        Command::ImportBundle {
+            file,
+            passphrase_file,
+            name,
+        } => import_bundle_cmd(env, io, file, passphrase_file, name),
+        Command::List { json } => list(env, io, json),
+        Command::Show { name, json } => show(env, io, &name, json),
+        Command::Delete { name } => delete(env, io, &name),
+    }
+}
+
+fn secrets_stored_line(tr: Tr, fields: &[SecretField]) -> String {
+    let list: Vec<&str> = fields.iter().map(|f| f.key()).collect();
+    tr.tf("cli.import_secrets_stored", &[("fields", list.join(", "))])
+}
+
+fn saved_line(tr: Tr, name: &str, location: &str) -> String {
+    tr.tf(
+        "cli.import_saved",
+        &[("name", name.to_owned()), ("path", location.to_owned())],
+    )
+}
+
+fn import(env: &mut Env<'_>, io: &mut Io<'_>, file: PathBuf) -> CliResult {
+    let tr = env.tr;
+    let done = import_file(env.ctx()?, &file).map_err(|e| match &e {
+        ImportFileError::BadName(_) => CliError::fail(format!("name: {}", tr.msg(&e))),
+        ImportFileError::Refused { issues, .. } => {
+            let mut err = failed(tr, &e);
+            for (key, issue) in issues {
+                err = err.and(format!("  × {key}: {}", tr.msg(issue)));
+            }
+            err
+        }
+        ImportFileError::Keychain(_) => failed(tr, &e).and(tr.t("cli.import_secrets_not_stored")),
+        _ => failed(tr, &e),
+    })?;
+    say!(io.out, "{}", saved_line(tr, &done.name, &done.location));
+    if !done.secrets.is_empty() {
+        say!(io.out, "{}", secrets_stored_line(tr, &done.secrets));
+    }
+    if done.file_has_secrets {
+        // the file itself still holds the secrets in plain text
+        let path = file.display().to_string();
+        say!(
+            io.out,
+            "⚠ {}",
+            tr.tf("cli.import_delete_file", &[("path", path)])
+        );
+    }
+    Ok(())
+}
+
+fn import_bundle_cmd(
+    env: &mut Env<'_>,
+    io: &mut Io<'_>,
+    file: PathBuf,
+    passphrase_file: Option<PathBuf>,
+    name: Option<String>,
+) -> CliResult {
+    let tr = env.tr;
+    let nothing = || tr.t("import_bundle.nothing_written");
+    let needs = needs_passphrase(&file).map_err(|e| failed(tr, &e).and(nothing()))?;
+    let pass = match &passphrase_file {
+        Some(f) => Some(super::read_secret_file(tr, f)?),
+        None if needs => {
+            return Err(CliError::usage(
+                tr.t("import_bundle.bundle_passphrase_needed"),
+            ));
+        }
+        None => None,
+    };
+    let done =
+        import_bundle(env.ctx()?, &file, pass.as_ref(), name.as_deref()).map_err(|e| match &e {
+            ImportBundleError::BadName(_) => CliError::usage(format!("name: {}", tr.msg(&e))),
+            ImportBundleError::Storage(_) => failed(tr, &e),
+            _ => failed(tr, &e).and(nothing()),
+        })?;
+    say!(io.out, "{}", saved_line(tr, &done.name, &done.location));
+    if !done.secrets.is_empty() {
+        say!(io.out, "{}", secrets_stored_line(tr, &done.secrets));
+    }
+    Ok(())
+}
+
+/// One line of `profile list --json`.
+#[derive(Serialize)]
+struct ListedJson<'a> {
+    name: &'a str,
+    site_kind: Option<&'static str>,
+    mchid: Option<&'a str>,
+    cert_not_after: Option<&'a str>,
+    damaged: bool,
+}
+
+fn list(env: &mut Env<'_>, io: &mut Io<'_>, json: bool) -> CliResult {
+    let tr = env.tr;
+    let listed = profiles::list(env.ctx()?).map_err(|e| failed(tr, &e))?;
+    if json {
+        let rows: Vec<ListedJson> = listed
+            .iter()
+            .map(|l| ListedJson {
+                name: &l.name,
+                site_kind: l
+                    .profile
+                    .as_ref()
+                    .and_then(|p| p.site_kind)
+                    .map(|k| k.as_str()),
+                mchid: l.profile.as_ref().map(|p| p.mchid.as_str()),
+                cert_not_after: l
+                    .profile
+                    .as_ref()
+                    .and_then(|p| p.certificate.as_ref())
+                    .map(|c| c.not_after.as_str()),
+                damaged: l.profile.is_none(),
+            })
+            .collect();
+        print_json(io, &rows);
+    } else if listed.is_empty() {
+        say!(io.out, "{}", tr.t("cli.no_profiles"));
+    } else {
+        for l in &listed {
+            match &l.profile {
+                Some(p) => say!(
+                    io.out,
+                    "{}\t{}\t{}",
+                    l.name,
+                    p.site_kind.map(|k| k.as_str()).unwrap_or("-"),
+                    if p.mchid.is_empty() { "-" } else { &p.mchid }
+                ),
+                None => say!(io.out, "{}\t{}", l.name, tr.t("cli.damaged")),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `profile show --json`.
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    name: &'a str,
+    site_kind: Option<&'static str>,
+    payment_name: &'a str,
+    mp_appid: &'a str,
+    mchid: &'a str,
+    oa_appid: &'a str,
+    jsapi_enabled: bool,
+    certificate: Option<CertBrief<'a>>,
+    /// field key -> `set`, `not_set` or `unknown` (the keychain did not answer).
+    secrets: std::collections::BTreeMap<&'static str, &'static str>,
+    keychain_error: Option<String>,
+    missing: Vec<ProblemJson>,
+}
+
+#[derive(Serialize)]
+struct CertBrief<'a> {
+    mchid: Option<&'a str>,
+    company: Option<&'a str>,
+    issuer: &'static str,
+    serial: &'a str,
+    not_after: &'a str,
+    key_matches_cert: Option<bool>,
+}
+
+fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult {
+    let tr = env.tr;
+    let shown = profiles::show(env.ctx()?, name).map_err(|e| failed(tr, &e))?;
+    let p = &shown.profile;
+    let state = |f: SecretField| match &shown.secrets {
+        Ok(s) if s.contains(&f) => "set",
+        Ok(_) => "not_set",
+        Err(_) => "unknown",
+    };
+    if json {
+        print_json(
+            io,
+            &ShowJson {
+                name: &p.name,
+                site_kind: p.site_kind.map(|k| k.as_str()),
+                payment_name: &p.payment_name,
+                mp_appid: &p.mp_appid,
+                mchid: &p.mchid,
+                oa_appid: &p.oa_appid,
+                jsapi_enabled: p.jsapi_enabled,
+                certificate: p.certificate.as_ref().map(|c| CertBrief {
+                    mchid: c.mchid.as_deref(),
+                    company: c.company.as_deref(),
+                    issuer: issuer_str(c.issuer),
+                    serial: &c.serial,
+                    not_after: &c.not_after,
+                    key_matches_cert: c.key_matches,
+                }),
+                secrets: SecretField::ALL.map(|f| (f.key(), state(f))).into(),
+                keychain_error: shown.secrets.as_ref().err().map(|e| tr.msg(e)),
+                missing: shown
+                    .missing
+                    .iter()
+                    .map(|m| ProblemJson::new(tr, m))
+                    .collect(),
+            },
+        );
+        return Ok(());
+    }
+    say!(io.out, "{}: {}", tr.t("profile.label"), p.name);
+    for (label, v) in [
+        (
+            "site_kind",
+            p.site_kind.map(|k| k.as_str()).unwrap_or_default(),
+        ),
+        ("payment_name", &p.payment_name),
+        ("mp_appid", &p.mp_appid),
+        ("mchid", &p.mchid),
+        ("oa_appid", &p.oa_appid),
+    ] {
+        say!(io.out, "  {label}: {}", if v.is_empty() { "-" } else { v });
+    }
+    for f in SecretField::ALL {
+        let s = match state(f) {
+            "set" => tr.t("cli.secret_set"),
+            "not_set" => tr.t("cli.secret_not_set"),
+            _ => tr.t("cli.secret_unknown"),
+        };
+        say!(io.out, "  {}: {s}", f.key());
+    }
+    if let Some(c) = &p.certificate {
+        say!(io.out, "  certificate: {} ({})", c.serial, c.not_after);
+    }
+    if let Err(e) = &shown.secrets {
+        say!(io.err, "{}", tr.msg(e));
+    }
+    for m in &shown.missing {
+        say!(io.out, "  ○ {}", tr.msg(m));
+    }
+    Ok(())
+}
+
+fn delete(env: &mut Env<'_>, io: &mut Io<'_>, name: &str) -> CliResult {
+    let tr = env.tr;
+    let ctx = env.ctx()?;
+    ops::load_profile(ctx, name).map_err(|e| failed(tr, &e))?;
+    profiles::delete(ctx, name).map_err(|e| match &e {
+        // keychain first: a profile file without secrets is harmless, orphaned secrets are not
+        OpError::Keychain(_) => failed(tr, &e).and(tr.t("cli.delete_kept")),
+        _ => failed(tr, &e),
+    })?;
+    say!(
+        io.out,
+        "{}",
+        tr.tf("cli.deleted", &[("name", name.to_owned())])
+    );
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! The command line run in-process against fakes: in-memory profiles, the
+//! in-memory keychain and a scripted HTTP. No D-Bus, keychain or network needed;
+//! `tests/cli.rs` runs the real binary against the real Secret Service.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+use wxpay_setup::app::ops::testing::{
+    API_KEY_V2 as API_KEY, Fakes, MP_APPSECRET as APPSECRET, ctx_of, shop,
+};
+use wxpay_setup::cli::run_with;
+use wxpay_setup::domain::profile::{Profile, SecretField};
+use wxpay_setup::domain::secret::Secret;
+use wxpay_setup::i18n::Lang;
+use wxpay_setup::services::profile_store::ProfileRepo;
+use wxpay_setup::services::secret_store::StoreError;
+
+const PASS: &str = "correct horse battery staple";
+
+fn run(f: &Fakes, args: &[&str]) -> (u8, String, String) {
+    run_with(ctx_of(f), Lang::En, args, "")
+}
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+fn import_file(dir: &Path) -> String {
+    let file = dir.join("shop.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"店A\"\nmp_appid = \"wx1234567890abcdef\"\nmchid = \"1900006031\"\nmp_appsecret = \"{APPSECRET}\"\napi_key_v2 = \"{API_KEY}\"\n"
+        ),
+    )
+    .unwrap();
+    file.display().to_string()
+}
+
+#[test]
+fn import_stores_the_secrets_then_the_profile() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&f, &["profile", "import", &import_file(work.path())]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("店A") && out.contains("mp_appsecret, api_key_v2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("delete it now"),
+        "the plain file is pointed out: {out}"
+    );
+    assert_eq!(f.profiles.load("店A").unwrap().mchid, "1900006031");
+    assert_eq!(
+        f.keychain.peek("店A", SecretField::ApiKeyV2),
+        Some(Secret::new(API_KEY))
+    );
+}
+
+#[test]
+fn import_writes_nothing_when_the_keychain_fails() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    f.keychain
+        .set_failure(Some(StoreError::Unavailable("no Secret Service".into())));
+    let (code, _, err) = run(&f, &["profile", "import", &import_file(work.path())]);
+    assert_eq!(code, 1);
+    assert!(err.contains("keychain is not available"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(
+        f.profiles.list().unwrap().is_empty(),
+        "the profile was saved without its secrets"
+    );
+}
+
+#[test]
+fn import_bundle_with_a_wrong_passphrase_writes_nothing() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("shop.zip");
+    let mut p = Profile::new("店B");
+    p.mchid = "1900006031".into();
+    let secrets = BTreeMap::from([(SecretField::ApiKeyV2, Secret::new(API_KEY))]);
+    wxpay_setup::app::ops::export::write_bundle(&bundle, &p, Some(&(secrets, Secret::new(PASS))))
+        .unwrap();
+    let wrong = work.path().join("wrong.txt");
+    std::fs::write(&wrong, "not the passphrase\n").unwrap();
+    let bundle = bundle.display().to_string();
+
+    let (code, _, err) = run(&f, &["profile", "import-bundle", &bundle]);
+    assert_eq!(code, 2, "the passphrase is asked for: {err}");
+
+    let (code, _, err) = run(
+        &f,
+        &[
+            "profile",
+            "import-bundle",
+            &bundle,
+            "--passphrase-file",
+            &wrong.display().to_string(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Wrong passphrase") && err.contains("Nothing was imported"),
+        "{err}"
+    );
+    assert!(f.profiles.list().unwrap().is_empty());
+    assert!(f.keychain.is_empty());
+
+    let right = work.path().join("right.txt");
+    std::fs::write(&right, format!("{PASS}\n")).unwrap();
+    let args = [
+        "profile",
+        "import-bundle",
+        &bundle,
+        "--passphrase-file",
+        &right.display().to_string(),
+    ];
+    assert_eq!(run(&f, &args).0, 0);
+    assert_eq!(run(&f, &args).0, 0, "a second import takes a free name");
+    assert_eq!(f.profiles.list().unwrap(), ["店B", "店B (2)"]);
+    assert!(f.keychain.peek("店B (2)", SecretField::ApiKeyV2).is_some());
+}
+
+#[test]
+fn delete_removes_the_secrets_first_and_keeps_all_when_the_keychain_fails() {
+    let f = Fakes::default();
+    shop(&f, "店C");
+    f.keychain
+        .set_failure(Some(StoreError::Denied("locked".into())));
+    let (code, _, err) = run(&f, &["profile", "delete", "店C"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("was not deleted"), "{err}");
+    assert!(f.profiles.exists("店C"));
+
+    f.keychain.set_failure(None);
+    let (code, out, err) = run(&f, &["profile", "delete", "店C"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("店C"), "{out}");
+    assert!(!f.profiles.exists("店C"));
+    assert!(f.keychain.is_empty(), "a secret was left in the keychain");
+
+    let (code, _, err) = run(&f, &["profile", "delete", "店C"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("There is no shop named"), "{err}");
+}
+
+#[test]
+fn show_and_list_tell_which_secrets_are_set_never_their_values() {
+    let f = Fakes::default();
+    shop(&f, "店D");
+    let (code, out, _) = run(&f, &["profile", "show", "店D", "--json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["secrets"]["api_key_v2"], "set");
+    assert_eq!(v["secrets"]["api_key_v3"], "not_set");
+    assert_eq!(v["keychain_error"], Value::Null);
+    assert!(!out.contains(API_KEY) && !out.contains(APPSECRET));
+    let (_, out, _) = run(&f, &["profile", "list", "--json"]);
+    assert_eq!(json(&out)[0]["mchid"], "1900006031");
+    assert_eq!(json(&out)[0]["damaged"], false);
+}
+
+#[test]
+fn verify_records_each_result_in_the_profile() {
+    let f = Fakes::default();
+    shop(&f, "店E");
+    // WeChat's answer to a right AppSecret with a made-up code
+    f.http
+        .reply(200, r#"{"errcode":40029,"errmsg":"invalid code"}"#);
+    let (code, out, _) = run(&f, &["verify", "--profile", "店E", "--json"]);
+    assert_eq!(code, 1, "the pay checks lack values, so not all pass");
+    let rows = json(&out);
+    let mp = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "mp_appsecret")
+        .unwrap();
+    assert_eq!(mp["status"], "ok");
+    let saved = f.profiles.load("店E").unwrap();
+    let recorded: Vec<&str> = saved.checks.keys().map(|c| c.key()).collect();
+    assert!(recorded.contains(&"mp_appsecret"), "{recorded:?}");
+    // the AppSecret check and the v2 pay check have their values; the others ask nothing
+    assert_eq!(f.http.seen().len(), 2, "{:?}", f.http.seen());
+
+    // the human table comes from the same report
+    let (_, out, _) = run(&f, &["verify", "--profile", "店E"]);
+    assert!(out.lines().any(|l| l.starts_with('✓')), "{out}");
+}
+
+#[test]
+fn push_dry_run_shows_the_masked_preview_and_sends_nothing() {
+    let f = Fakes::default();
+    shop(&f, "店F");
+    let (code, out, err) = run(
+        &f,
+        &[
+            "push",
+            "--profile",
+            "店F",
+            "--url",
+            "http://127.0.0.1:1/cfg",
+            "--preset",
+            "crmeb",
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["status"], "dry_run");
+    let preview = v["preview"].as_array().unwrap();
+    assert!(
+        preview
+            .iter()
+            .any(|p| p["field"] == "pay_weixin_mchid" && p["value"] == "1900006031")
+    );
+    assert!(!out.contains(API_KEY), "a secret in the preview");
+    assert!(f.http.seen().is_empty());
+    assert_eq!(
+        f.profiles.load("店F").unwrap().backend_url,
+        "http://127.0.0.1:1/cfg"
+    );
+}
+
+#[test]
+fn push_asks_sends_with_a_token_and_refuses_bad_input_with_exit_2() {
+    let f = Fakes::default();
+    shop(&f, "店G");
+    let url = "http://127.0.0.1:1/cfg";
+    let (code, _, err) = run(
+        &f,
+        &["push", "--profile", "店G", "--url", url, "--preset", "nope"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = run(
+        &f,
+        &["push", "--profile", "店G", "--url", "http://10.0.0.1/x"],
+    );
+    assert_eq!(code, 2);
+    let (code, _, err) = run(&f, &["push", "--profile", "店G", "--url", url, "--yes"]);
+    assert_eq!(code, 2, "no token yet: {err}");
+
+    let work = tempfile::tempdir().unwrap();
+    let token = work.path().join("token.txt");
+    std::fs::write(&token, "t0ken\n").unwrap();
+    let token = token.display().to_string();
+    // the user answers "n": nothing is sent
+    let (code, _, err) = run_with(
+        ctx_of(&f),
+        Lang::En,
+        &[
+            "push",
+            "--profile",
+            "店G",
+            "--url",
+            url,
+            "--token-file",
+            &token,
+        ],
+        "n\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(f.http.seen().is_empty());
+
+    f.http.reply(200, "{}");
+    let (code, out, err) = run(&f, &["push", "--profile", "店G", "--yes", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    assert_eq!(v["status"], "sent");
+    assert_eq!(v["code"], "push_ok");
+    assert_eq!(v["attempts"], 1);
+    assert_eq!(f.http.seen().len(), 1);
+    assert_eq!(
+        f.keychain.peek("店G", SecretField::BackendToken),
+        Some(Secret::new("t0ken")),
+        "the token is remembered in the keychain"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let f = Fakes::default();
+    assert_eq!(run(&f, &[]).0, 2);
+    assert_eq!(
+        run(&f, &["export", "--all", "--profile", "x", "--out", "y"]).0,
+        2
+    );
+    let (code, _, err) = run(
+        &f,
+        &["export", "--profile", "x", "--out", "y", "--format", "zip"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bundle") && err.contains("wechatpay-go"),
+        "{err}"
+    );
+    let (code, out, _) = run(&f, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("check-certs"), "{out}");
+}
+
+#[test]
+fn one_run_connects_to_the_keychain_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use wxpay_setup::app::ops::Lazy;
+    use wxpay_setup::services::secret_store::SecretStore;
+
+    let f = Fakes::default();
+    shop(&f, "店H");
+    let opens = Arc::new(AtomicUsize::new(0));
+    let mut ctx = ctx_of(&f);
+    let (keychain, counter) = (f.keychain.clone(), opens.clone());
+    ctx.secrets = Lazy::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)
+    });
+    let work = tempfile::tempdir().unwrap();
+    let token = work.path().join("token.txt");
+    std::fs::write(&token, "t0ken\n").unwrap();
+    // reads every secret, then stores the token: two keychain uses, one connection
+    let (code, _, err) = run_with(
+        ctx,
+        Lang::En,
+        &[
+            "push",
+            "--profile",
+            "店H",
+            "--url",
+            "http://127.0.0.1:1/cfg",
+            "--token-file",
+            &token.display().to_string(),
+            "--dry-run",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(opens.load(Ordering::SeqCst), 1);
+    assert!(f.keychain.peek("店H", SecretField::BackendToken).is_some());
+}
+
+#[test]
+fn all_runs_report_each_profile_and_refuse_an_empty_list() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().display().to_string();
+    let (code, _, err) = run(&f, &["export", "--all", "--out", &dir]);
+    assert_eq!(code, 1);
+    assert!(!err.is_empty());
+
+    shop(&f, "店I");
+    shop(&f, "店J");
+    let (code, out, err) = run(&f, &["export", "--all", "--out", &dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("[2/2] 店J"), "progress on stderr: {err}");
+    assert!(out.contains("店I") && out.contains("店J"), "{out}");
+    assert!(work.path().join("店I.zip").is_file() && work.path().join("店J.zip").is_file());
+
+    f.http
+        .reply(200, r#"{"errcode":40029,"errmsg":"invalid code"}"#);
+    let (code, out, _) = run(&f, &["verify", "--all", "--json"]);
+    assert_eq!(code, 1);
+    let list = json(&out);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["店I", "店J"]);
+    assert_eq!(list[0]["ok"], false);
+    assert!(list[0]["checks"].as_array().unwrap().len() > 1);
+}
