@@ -390,11 +390,31 @@ fn public_key_mode_proves_the_public_key_by_its_signature_and_leaves_the_apiv3_k
     // the right ID and pub_key.pem: WeChat's signature verifies; the APIv3 key
     // cannot be proven by any side-effect-free call
     give_public_key(&s, PUBLIC_KEY_ID, &wechatpay_public_key_pem());
-    let (_, rows) = s.verify(&wx.url);
+    let (o, rows) = s.verify(&wx.url);
     assert_eq!(
         status_code(&rows, "v3_certificates"),
         ("unproven".into(), "v3_key_unproven_public_key_mode".into()),
         "{rows:#?}"
+    );
+    // unproven is not a problem: verify passes and says what stays unproven
+    assert_eq!(o.status.code(), Some(0), "{rows:#?}");
+    assert_eq!(
+        result(&rows, "v3_certificates")["wechat"],
+        serde_json::json!({"http": 404, "code": "RESOURCE_NOT_EXISTS",
+            "message": "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"})
+    );
+    let human = s
+        .cmd(&wx.url)
+        .env("LANG", "en_US.UTF-8")
+        .args(["verify", "--profile", &s.name])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert_eq!(human.status.code(), Some(0), "{text}");
+    assert!(text.contains("cannot be proven online"), "{text}");
+    assert!(
+        text.contains("WeChat's own reply: HTTP 404 · RESOURCE_NOT_EXISTS"),
+        "{text}"
     );
     assert!(
         message(&rows, "v3_certificates").contains("first payment notification"),
@@ -486,12 +506,19 @@ fn a_clock_ten_minutes_off_is_reported_as_the_clock_not_as_the_key() {
         },
     );
     let s = shop(MCHID, &[("site_kind", "mini_program")]);
-    let (_, rows) = s.verify(&wx.url);
+    let (o, rows) = s.verify(&wx.url);
     assert_eq!(
         status_code(&rows, "v3_certificates"),
         ("error".into(), "clock_off".into()),
         "{rows:#?}"
     );
+    // the clock is its own item, said first, and verify does not pass
+    assert_eq!(rows[0]["id"], "clock", "{rows:#?}");
+    assert_eq!(
+        status_code(&rows, "clock"),
+        ("error".into(), "clock_off".into())
+    );
+    assert_eq!(o.status.code(), Some(1));
     let m = message(&rows, "v3_certificates");
     assert!(m.contains("10 minutes"), "{m}");
     // the other checks still work, and each knows how far off the clock is
@@ -528,6 +555,7 @@ fn a_clock_ten_minutes_off_is_reported_as_the_clock_not_as_the_key() {
     let s = shop(MCHID, &[("site_kind", "mini_program")]);
     let (_, rows) = s.verify(&wx.url);
     assert_eq!(status_code(&rows, "v3_certificates").1, "v3_ok");
+    assert!(rows.iter().all(|r| r["id"] != "clock"), "{rows:#?}");
     let skews = ["mp_appsecret", "pay_mp", "v3_certificates"]
         .map(|id| saved_outcome(&s, id)["clock_skew_secs"].as_integer());
     assert!(
