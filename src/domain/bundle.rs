@@ -258,6 +258,10 @@ pub enum BundleReadError {
     PassphraseNeeded,
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// A secrets entry that is not AES-encrypted (so not authenticated by the
+    /// passphrase): the bundle was altered or not made by us.
+    #[error("the secrets are not encrypted")]
+    Unprotected,
 }
 
 impl BundleReadError {
@@ -275,6 +279,7 @@ impl BundleReadError {
                 D::Damaged => BundleReadError::Damaged("config.toml: bad format".into()),
                 D::PassphraseNeeded => BundleReadError::PassphraseNeeded,
                 D::WrongPassphrase => BundleReadError::WrongPassphrase,
+                D::Unprotected => BundleReadError::Unprotected,
             })
             .collect()
     }
@@ -287,6 +292,7 @@ impl BundleReadError {
             BundleReadError::Damaged(_) => "bundle_damaged",
             BundleReadError::PassphraseNeeded => "bundle_passphrase_needed",
             BundleReadError::WrongPassphrase => "bundle_wrong_passphrase",
+            BundleReadError::Unprotected => "bundle_unprotected",
         }
     }
 }
@@ -343,6 +349,19 @@ fn read_entry<R: Read + Seek>(
     name: &str,
     pass: Option<&Secret>,
 ) -> Result<Option<String>, BundleReadError> {
+    if pass.is_some() {
+        // The zip crate reads an entry that is not encrypted as it is, ignoring
+        // the passphrase: a secret counts only when it is AES-encrypted, so that
+        // its authentication code proves it was written with this passphrase.
+        let Some(index) = zip.index_for_name(name) else {
+            return Ok(None);
+        };
+        match zip.get_aes_verification_key_and_salt(index) {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(BundleReadError::Unprotected),
+            Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
+        }
+    }
     let entry = match pass {
         Some(p) => zip.by_name_decrypt(name, p.expose().as_bytes()),
         None => zip.by_name(name),
@@ -361,8 +380,11 @@ fn read_entry<R: Read + Seek>(
         Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
     };
     let mut text = String::new();
+    // One byte past the limit: the AES authentication code is checked when the
+    // entry is read to its end, so an entry cut short by the limit is refused
+    // rather than returned unauthenticated.
     entry
-        .take(MAX_PART)
+        .take(MAX_PART + 1)
         .read_to_string(&mut text)
         // AES entries end with an authentication code: a wrong key fails here
         .map_err(|e| {
@@ -372,6 +394,9 @@ fn read_entry<R: Read + Seek>(
                 BundleReadError::Damaged(e.to_string())
             }
         })?;
+    if text.len() as u64 > MAX_PART {
+        return Err(BundleReadError::Damaged(format!("{name}: too large")));
+    }
     Ok(Some(text))
 }
 
@@ -444,4 +469,44 @@ pub fn read_bundle<R: Read + Seek>(
         profile.certificate = Some(summary);
     }
     Ok(ImportedBundle { profile, secrets })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn pass(s: &str) -> Secret {
+        Secret::new(s)
+    }
+
+    /// A bundle put together by hand, as an attacker would: our config with
+    /// `secrets_included`, and a secrets entry written in the clear.
+    fn hand_built_bundle(secrets_entry: zip::write::SimpleFileOptions) -> Vec<u8> {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        let plain = SimpleFileOptions::default();
+        zip.start_file(CONFIG_NAME, plain).unwrap();
+        zip.write_all(
+            format!("format = \"{FORMAT}\"\nname = \"店\"\nmchid = \"1900006031\"\nsecrets_included = true\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        zip.start_file(SECRETS_NAME, secrets_entry).unwrap();
+        zip.write_all(b"api_key_v2 = \"AttackerKeyAttackerKeyAttacker32\"\n")
+            .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_plaintext_secrets_entry_is_refused_whatever_the_passphrase() {
+        let bytes = hand_built_bundle(SimpleFileOptions::default());
+        for p in ["any-passphrase", "another one"] {
+            let r = read_bundle(Cursor::new(&bytes), "x.zip", Some(&pass(p)));
+            assert!(
+                matches!(r, Err(BundleReadError::Unprotected)),
+                "accepted with {p:?}: {:?}",
+                r.map(|b| b.secrets.keys().copied().collect::<Vec<_>>())
+            );
+        }
+    }
 }
