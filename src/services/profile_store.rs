@@ -157,6 +157,8 @@ impl ProfileStore {
         })?;
         // The file name is the identity; a hand-edited `name` must not split them.
         p.name = name.to_owned();
+        // a profile from before salted fingerprints gets its salt (saved with it next time)
+        p.ensure_fingerprint_salt();
         Ok(p)
     }
 
@@ -248,6 +250,46 @@ mod tests {
         // no temp files are left behind
         let files: Vec<_> = fs::read_dir(dir.path().join("profiles")).unwrap().collect();
         assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn the_fingerprint_salt_is_made_once_and_kept_across_saves() {
+        use crate::domain::check::{CheckId, CheckRecord, fingerprint};
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().to_path_buf());
+        fs::create_dir_all(dir.path().join("profiles")).unwrap();
+        // a profile written before salts, with a result fingerprinted the old way
+        let secrets = Default::default();
+        let mut old = Profile::new("旧店");
+        old.fingerprint_salt.clear();
+        let stale = fingerprint(CheckId::MpAppSecret, &old, &secrets);
+        old.checks.insert(
+            CheckId::MpAppSecret,
+            CheckRecord {
+                outcome: crate::domain::wxapi::Outcome::ok("mp_ok"),
+                at: "2026-11-27T08:00:00Z".into(),
+                fingerprint: stale.clone(),
+            },
+        );
+        fs::write(
+            store.profile_path("旧店"),
+            toml::to_string(&old)
+                .unwrap()
+                .replace("fingerprint_salt = \"\"\n", ""),
+        )
+        .unwrap();
+        let loaded = store.load("旧店").unwrap();
+        assert_eq!(loaded.fingerprint_salt.len(), 32);
+        assert_ne!(
+            fingerprint(CheckId::MpAppSecret, &loaded, &secrets),
+            stale,
+            "the old result shows as stale"
+        );
+        store.save(&loaded).unwrap();
+        assert_eq!(
+            store.load("旧店").unwrap().fingerprint_salt,
+            loaded.fingerprint_salt
+        );
     }
 
     #[test]
