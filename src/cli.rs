@@ -826,6 +826,9 @@ fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     }
     let name = crate::app::profiles::free_name(store, wanted.trim());
     imported.profile.name = name.clone();
+    if let Err(e) = crate::app::profiles::place_bundle_mapping(store, &mut imported) {
+        return storage_failure(tr, &e);
+    }
     // secrets first: if the keychain is not there, nothing at all is written
     if !imported.secrets.is_empty()
         && let Err(e) = KeyringStore::connect().and_then(|k| {

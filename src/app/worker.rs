@@ -153,6 +153,8 @@ impl WorkerState {
             .map_err(|e| crate::i18n::Message::key(&e))?;
         let name = crate::app::profiles::free_name(&self.profiles, b.profile.name.trim());
         b.profile.name = name.clone();
+        crate::app::profiles::place_bundle_mapping(&self.profiles, &mut b)
+            .map_err(|e| e.to_string())?;
         if !b.secrets.is_empty() {
             let secrets = b.secrets;
             self.with_store(|s| {
@@ -308,9 +310,11 @@ pub fn export_to(
         passphrase: p,
     });
     let now = crate::app::now_rfc3339();
+    let mapping = custom_mapping(profile)?;
     let file = bundle::write_bundle(
         tmp.reopen().map_err(|e| e.to_string())?,
         profile,
+        mapping.as_deref(),
         part,
         &now,
     )
@@ -318,6 +322,21 @@ pub fn export_to(
     file.sync_all().map_err(|e| e.to_string())?;
     tmp.persist(path).map_err(|e| e.error.to_string())?;
     Ok(path.to_path_buf())
+}
+
+/// The text of the profile's custom field mapping, which a bundle carries (its
+/// path means nothing on another computer). A custom mapping that cannot be read
+/// fails the export rather than leaving it out unnoticed.
+fn custom_mapping(profile: &Profile) -> Result<Option<String>, String> {
+    let path = profile.backend_mapping_file.trim();
+    if profile.backend_preset != "custom" || path.is_empty() {
+        return Ok(None);
+    }
+    let bytes = crate::services::files::read_file(std::path::Path::new(path), 1024 * 1024)
+        .map_err(|e| format!("{path}: {e}"))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| format!("{path}: not UTF-8 text"))
 }
 
 /// Writes one of the stack formats into `dir`: the config file and the PEM files

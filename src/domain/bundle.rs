@@ -1,7 +1,22 @@
-//! The config bundle: one zip a merchant can hand to whoever sets up the shop.
-//! Non-secret values and the certificate are readable; secrets and the private
-//! key are present only on request, and then only as AES-256 encrypted entries
-//! (WinZip AE-2, which 7-Zip and most unzip tools open with the passphrase).
+//! The config bundle: one zip a merchant can hand to whoever sets up the shop,
+//! or an agent uses to move a shop to another computer (`import-bundle` gets
+//! every setting back). Non-secret values, the certificate and a custom field
+//! mapping are readable; secrets and the private key are present only on
+//! request, and then only as AES-256 encrypted entries, which 7-Zip and most
+//! unzip tools open with the passphrase.
+//!
+//! WinZip AE-1, not AE-2: the zip crate (9.x, `update_aes_extra_field`) writes
+//! AE-2 only for entries under 20 bytes and switches every larger entry to AE-1
+//! when the output can seek, which keeps the CRC-32 of the plaintext in clear
+//! (AE-2 leaves it out); the crate has no option to choose. Over the random
+//! secrets inside, the CRC gives nothing usable: a passphrase can already be
+//! tested offline against the entry's authentication code, with or without it.
+//! We do not write the encryption ourselves.
+//!
+//! When secrets are included, the whole profile travels again inside the
+//! encrypted secrets entry, and `import-bundle` takes it from there: the AES
+//! authentication code then covers where the backend push goes (its URL, preset
+//! and mapping), so an altered readable config cannot redirect the secrets.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
@@ -20,6 +35,11 @@ pub const FORMAT: &str = "wxpay-setup-bundle/1";
 pub const CONFIG_NAME: &str = "wxpay-setup.toml";
 pub const SECRETS_NAME: &str = "secrets.toml";
 pub const README_NAME: &str = "README.txt";
+/// A custom backend field mapping (its text: a path means nothing on another computer).
+pub const MAPPING_NAME: &str = "backend_mapping.toml";
+/// The key of the mapping text and of the whole profile inside the encrypted secrets entry.
+const SEALED_MAPPING_KEY: &str = "backend_mapping";
+const SEALED_PROFILE_KEY: &str = "profile";
 pub const PASSPHRASE_MIN_CHARS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +84,45 @@ struct BundleConfig<'a> {
     oa_appid: &'a str,
     jsapi_enabled: bool,
     secrets_included: bool,
+    /// The entry holding the custom field mapping, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend_mapping: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     certificate: Option<BundleCert<'a>>,
+    /// Every other setting, for `import-bundle` (the keys above are for people).
+    profile: Profile,
 }
 
+/// What the encrypted secrets entry carries besides the secrets.
+#[derive(Serialize)]
+struct Sealed<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend_mapping: Option<&'a str>,
+    profile: &'a Profile,
+}
+
+/// The profile as it travels in the readable config: the certificate and the
+/// mapping have their own entries, and check results stay behind (their
+/// fingerprints are keyed by the salt and cover secrets, so they travel only
+/// under the passphrase, where the secrets that make them valid are).
+fn readable_profile(profile: &Profile) -> Profile {
+    Profile {
+        certificate: None,
+        backend_mapping_file: String::new(),
+        checks: Default::default(),
+        fingerprint_salt: String::new(),
+        ..profile.clone()
+    }
+}
+
+/// The profile as it travels under the passphrase: everything but the mapping
+/// path, which means nothing on another computer (the mapping text travels).
+fn sealed_profile(profile: &Profile) -> Profile {
+    Profile {
+        backend_mapping_file: String::new(),
+        ..profile.clone()
+    }
+}
 #[derive(Serialize)]
 struct BundleCert<'a> {
     file: &'static str,
@@ -78,9 +133,11 @@ struct BundleCert<'a> {
 }
 
 /// Writes the bundle. The writer is typically a temp file renamed into place by the caller.
+/// `mapping` is the text of the profile's custom field mapping, read by the caller.
 pub fn write_bundle<W: Write + Seek>(
     out: W,
     profile: &Profile,
+    mapping: Option<&str>,
     secrets: Option<SecretPart<'_>>,
     now_rfc3339: &str,
 ) -> Result<W, BundleError> {
@@ -109,6 +166,7 @@ pub fn write_bundle<W: Write + Seek>(
         },
         jsapi_enabled: profile.jsapi_enabled,
         secrets_included: secrets.is_some(),
+        backend_mapping: mapping.map(|_| MAPPING_NAME),
         certificate: profile.certificate.as_ref().map(|c| BundleCert {
             file: CERT_FILE_NAME,
             serial: &c.serial,
@@ -116,9 +174,15 @@ pub fn write_bundle<W: Write + Seek>(
             mchid: c.mchid.as_deref(),
             company: c.company.as_deref(),
         }),
+        profile: readable_profile(profile),
     };
     zip.start_file(CONFIG_NAME, plain)?;
     zip.write_all(toml::to_string_pretty(&config)?.as_bytes())?;
+
+    if let Some(text) = mapping {
+        zip.start_file(MAPPING_NAME, plain)?;
+        zip.write_all(text.as_bytes())?;
+    }
 
     if let Some(cert) = &profile.certificate {
         zip.start_file(CERT_FILE_NAME, plain)?;
@@ -132,6 +196,7 @@ pub fn write_bundle<W: Write + Seek>(
     if let Some(part) = secrets {
         let pass = part.passphrase.expose();
         // A fresh random salt per entry (the crate's default) avoids keystream reuse.
+        // AES-256, written as AE-1 by the crate for entries of 20 bytes or more (see the header).
         let enc = plain
             .unix_permissions(0o600)
             .with_aes_encryption(AesMode::Aes256, pass);
@@ -141,6 +206,7 @@ pub fn write_bundle<W: Write + Seek>(
             SecretField::ApiKeyV2,
             SecretField::ApiKeyV3,
             SecretField::OaAppSecret,
+            SecretField::BackendToken,
         ] {
             if let Some(v) = part.secrets.get(&f).filter(|v| !v.is_empty()) {
                 let line = format!("{} = {}\n", f.key(), toml_string(v.expose().trim()));
@@ -148,6 +214,14 @@ pub fn write_bundle<W: Write + Seek>(
                 zeroize::Zeroize::zeroize(&mut line.into_bytes());
             }
         }
+        // then the whole profile (tables after the keys above, as TOML wants)
+        let sealed = Sealed {
+            backend_mapping: mapping,
+            profile: &sealed_profile(profile),
+        };
+        text.expose_mut().push('\n');
+        text.expose_mut()
+            .push_str(&toml::to_string_pretty(&sealed)?);
         zip.start_file(SECRETS_NAME, enc)?;
         zip.write_all(text.expose().as_bytes())?;
         if let Some(key) = part
@@ -323,12 +397,18 @@ struct BundleConfigIn {
     jsapi_enabled: bool,
     #[serde(default)]
     secrets_included: bool,
+    /// Absent from bundles made before settings travelled whole.
+    profile: Option<Profile>,
 }
 
 /// What a bundle gives back.
 pub struct ImportedBundle {
+    /// Every setting; `backend_mapping_file` is empty: the caller writes
+    /// [`ImportedBundle::mapping`] to a file of its own and points it there.
     pub profile: Profile,
     pub secrets: BTreeMap<SecretField, Secret>,
+    /// The text of the custom field mapping, when the bundle has one.
+    pub mapping: Option<String>,
 }
 
 /// Whether a bundle holds encrypted secrets (so the caller asks for the
@@ -423,6 +503,7 @@ pub fn read_bundle<R: Read + Seek>(
     let mut zip = open_zip(bundle)?;
     let config = read_config(&mut zip)?;
     let mut secrets = BTreeMap::new();
+    let mut sealed: Option<(Profile, Option<String>)> = None;
     if config.secrets_included {
         let pass = passphrase
             .filter(|p| !p.is_empty())
@@ -440,17 +521,57 @@ pub fn read_bundle<R: Read + Seek>(
         if let Some(key) = read_entry(&mut zip, super::backend_form::KEY_FILE_NAME, Some(pass))? {
             secrets.insert(SecretField::PrivateKey, Secret::new(key));
         }
+        if let Some(p) = table.get(SEALED_PROFILE_KEY) {
+            let profile: Profile = p
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| BundleReadError::Damaged(e.message().to_owned()))?;
+            let mapping = table
+                .get(SEALED_MAPPING_KEY)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            sealed = Some((profile, mapping));
+        }
     }
-    let mut profile = Profile::new(&config.name);
-    profile.site_kind = config
-        .site_kind
-        .as_deref()
-        .and_then(super::profile::SiteKind::parse);
-    profile.payment_name = config.payment_name;
-    profile.mp_appid = config.mp_appid;
-    profile.mchid = config.mchid;
-    profile.oa_appid = config.oa_appid;
-    profile.jsapi_enabled = config.jsapi_enabled;
+    // Under the passphrase: the whole profile as it was, authenticated.
+    if let Some((mut profile, mapping)) = sealed {
+        profile.backend_mapping_file.clear();
+        if let Some(c) = &mut profile.certificate {
+            c.source = source.to_owned();
+        }
+        profile.ensure_fingerprint_salt();
+        return Ok(ImportedBundle {
+            profile,
+            secrets,
+            mapping,
+        });
+    }
+    // Readable: the settings of the config, from its [profile] table when the
+    // bundle has one, else (older bundles) from the keys for people.
+    let mut profile = match config.profile {
+        Some(mut p) => {
+            p.certificate = None;
+            p.backend_mapping_file.clear();
+            p.checks.clear();
+            p.fingerprint_salt.clear();
+            p
+        }
+        None => {
+            let mut p = Profile::new(&config.name);
+            p.site_kind = config
+                .site_kind
+                .as_deref()
+                .and_then(super::profile::SiteKind::parse);
+            p.payment_name = config.payment_name;
+            p.mp_appid = config.mp_appid;
+            p.mchid = config.mchid;
+            p.oa_appid = config.oa_appid;
+            p.jsapi_enabled = config.jsapi_enabled;
+            p
+        }
+    };
+    profile.ensure_fingerprint_salt();
+    let mapping = read_entry(&mut zip, MAPPING_NAME, None)?;
     if let Some(cert) = read_entry(&mut zip, super::backend_form::CERT_FILE_NAME, None)? {
         let mut files = vec![super::cert::archive::SourceFile {
             name: "apiclient_cert.pem".into(),
@@ -468,7 +589,11 @@ pub fn read_bundle<R: Read + Seek>(
         summary.source = source.to_owned();
         profile.certificate = Some(summary);
     }
-    Ok(ImportedBundle { profile, secrets })
+    Ok(ImportedBundle {
+        profile,
+        secrets,
+        mapping,
+    })
 }
 
 #[cfg(test)]

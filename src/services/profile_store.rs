@@ -144,6 +144,19 @@ impl ProfileStore {
         Ok(names)
     }
 
+    /// Where a custom field mapping that came in a bundle is kept: beside the
+    /// profiles folder (inside it, `NAME.toml` would list as a shop).
+    pub fn mapping_path(&self, name: &str) -> PathBuf {
+        self.root.join("mappings").join(format!("{name}.toml"))
+    }
+
+    /// Writes a mapping's text for shop `name`; returns its path.
+    pub fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError> {
+        let path = self.mapping_path(name);
+        write_atomic(&path, text)?;
+        Ok(path)
+    }
+
     pub fn exists(&self, name: &str) -> bool {
         self.profile_path(name).is_file()
     }
