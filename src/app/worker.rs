@@ -304,7 +304,8 @@ pub fn export_to(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    // our temp naming, owner-only, earlier crashes' leftovers in `dir` removed
+    let tmp = crate::services::profile_store::temp_file_in(dir).map_err(|e| e.to_string())?;
     let part = secrets.map(|(s, p)| SecretPart {
         secrets: s,
         passphrase: p,
