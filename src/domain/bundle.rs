@@ -634,4 +634,53 @@ mod tests {
             );
         }
     }
+
+    /// A bundle made before settings travelled whole (no `[profile]` table in
+    /// the config nor in the secrets) still imports, from the keys for people.
+    #[test]
+    fn an_older_bundle_still_imports() {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(CONFIG_NAME, SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(
+            format!(
+                "format = \"{FORMAT}\"\nname = \"老店\"\nsite_kind = \"mini_program\"\n\
+                 mchid = \"1900006031\"\nsecrets_included = true\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let enc =
+            SimpleFileOptions::default().with_aes_encryption(AesMode::Aes256, "old-passphrase");
+        zip.start_file(SECRETS_NAME, enc).unwrap();
+        zip.write_all(b"api_key_v2 = \"Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e\"\n")
+            .unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let b = read_bundle(
+            Cursor::new(&bytes),
+            "old.zip",
+            Some(&pass("old-passphrase")),
+        )
+        .unwrap();
+        assert_eq!(b.profile.name, "老店");
+        assert_eq!(b.profile.mchid, "1900006031");
+        assert_eq!(
+            b.profile.site_kind,
+            Some(super::super::profile::SiteKind::MiniProgram)
+        );
+        assert_eq!(b.profile.fingerprint_salt.len(), 32);
+        assert_eq!(
+            b.secrets[&SecretField::ApiKeyV2].expose(),
+            "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"
+        );
+        assert!(b.mapping.is_none());
+        assert!(matches!(
+            read_bundle(
+                Cursor::new(&bytes),
+                "old.zip",
+                Some(&pass("wrong-passphrase"))
+            ),
+            Err(BundleReadError::WrongPassphrase)
+        ));
+    }
 }
