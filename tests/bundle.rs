@@ -231,3 +231,121 @@ fn the_encrypted_entries_are_aes_256_written_as_ae1() {
     assert_eq!(fields.len(), 4, "{fields:?}");
     assert!(fields.iter().all(|f| *f == (1, 3)), "{fields:?}");
 }
+
+/// The same through the binary and the real keychain: a shop set up on one
+/// computer (config folder A), exported with secrets, its mapping file then
+/// gone, imported on another (config folder B): every setting, the mapping's
+/// content and every secret are there.
+#[test]
+fn export_and_import_bundle_move_a_shop_whole() {
+    use wxpay_setup::services::profile_store::ProfileStore;
+    use wxpay_setup::services::secret_store::{KeyringStore, SecretStore};
+    let (a, b, work) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let name = support::unique_name("moved");
+    let target = format!("{name}-there");
+    let zip = support::good_zip(work.path());
+    let pub_pem = {
+        use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+        rsa::PrivateKey::from_pkcs8_pem(support::key_b())
+            .unwrap()
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap()
+    };
+    std::fs::write(work.path().join("pub_key.pem"), &pub_pem).unwrap();
+    let mapping = work.path().join("mapping.toml");
+    std::fs::write(&mapping, MAPPING).unwrap();
+    support::import_profile(
+        a.path(),
+        work.path(),
+        &format!(
+            "name = {name:?}\nsite_kind = \"site_and_mini_program\"\npayment_name = \"小店\"\n\
+             mp_appid = \"wx1234567890abcdef\"\nmp_appsecret = \"0123456789abcdef0123456789abcdef\"\n\
+             oa_appid = \"wxfedcba0987654321\"\noa_appsecret = \"fedcba9876543210fedcba9876543210\"\n\
+             mchid = {:?}\napi_key_v2 = \"Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e\"\n\
+             api_key_v3 = \"Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4cD\"\ncert_zip = {:?}\n\
+             public_key_id = \"PUB_KEY_ID_0119000060312024\"\npublic_key_pem = \"pub_key.pem\"\n\
+             backend_url = \"https://shop.example.com/api/wxpay\"\nbackend_preset = \"custom\"\n\
+             backend_mapping = \"mapping.toml\"\nbackend_token = \"PushToken-9f86d081884c7d659a2f\"\n",
+            support::MCHID,
+            zip.file_name().unwrap().to_str().unwrap()
+        ),
+    );
+    let pass = work.path().join("pass.txt");
+    std::fs::write(&pass, "门店密码-2024-passphrase\n").unwrap();
+    let bundle = work.path().join("moved.zip");
+    let run = |config: &std::path::Path, args: &[&str]| {
+        let o = support::wxpay(config).args(args).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let bundle_arg = bundle.to_str().unwrap();
+    let pass_arg = pass.to_str().unwrap();
+    run(
+        a.path(),
+        &[
+            "export",
+            "--profile",
+            &name,
+            "--out",
+            bundle_arg,
+            "--include-secrets",
+            "--passphrase-file",
+            pass_arg,
+        ],
+    );
+    std::fs::remove_file(&mapping).unwrap();
+    run(
+        b.path(),
+        &[
+            "profile",
+            "import-bundle",
+            bundle_arg,
+            "--passphrase-file",
+            pass_arg,
+            "--name",
+            &target,
+        ],
+    );
+
+    let here = ProfileStore::at(a.path().to_path_buf())
+        .load(&name)
+        .unwrap();
+    let there = ProfileStore::at(b.path().to_path_buf())
+        .load(&target)
+        .unwrap();
+    let placed = ProfileStore::at(b.path().to_path_buf()).mapping_path(&target);
+    assert_eq!(std::fs::read_to_string(&placed).unwrap(), MAPPING);
+    let mut want = here.clone();
+    want.name = target.clone();
+    want.backend_mapping_file = placed.display().to_string();
+    want.certificate.as_mut().unwrap().source = bundle.display().to_string();
+    // saved on import, so its time may differ
+    want.updated_at = there.updated_at.clone();
+    assert_eq!(there, want);
+    assert_eq!(there.public_key_pem.trim(), pub_pem.trim());
+
+    let keychain = KeyringStore::connect().unwrap();
+    let secrets_of = |n: &str| -> BTreeMap<SecretField, Secret> {
+        SecretField::ALL
+            .into_iter()
+            .filter_map(|f| keychain.get(n, f).unwrap().map(|v| (f, v)))
+            .collect()
+    };
+    let (from, to) = (secrets_of(&name), secrets_of(&target));
+    assert_eq!(from.len(), SecretField::ALL.len(), "all six were set");
+    assert_same_secrets(&to, &from);
+    for (config, n) in [(a.path(), &name), (b.path(), &target)] {
+        let _ = support::wxpay(config)
+            .args(["profile", "delete", n])
+            .output();
+    }
+}

@@ -492,6 +492,14 @@ fn read_config<R: Read + Seek>(
     Ok(config)
 }
 
+/// A mapping is written to a file on import: only one the push can use.
+fn check_mapping(text: Option<&str>) -> Result<(), BundleReadError> {
+    match text.map(super::push::parse_mapping) {
+        Some(Err(e)) => Err(BundleReadError::Damaged(format!("{MAPPING_NAME}: {e}"))),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a bundle made by [`write_bundle`]. With secrets inside, `passphrase`
 /// is required and checked (AES authentication) before anything is returned.
 /// `source` names where it came from (shown as the certificate's source).
@@ -535,6 +543,7 @@ pub fn read_bundle<R: Read + Seek>(
     }
     // Under the passphrase: the whole profile as it was, authenticated.
     if let Some((mut profile, mapping)) = sealed {
+        check_mapping(mapping.as_deref())?;
         profile.backend_mapping_file.clear();
         if let Some(c) = &mut profile.certificate {
             c.source = source.to_owned();
@@ -572,6 +581,7 @@ pub fn read_bundle<R: Read + Seek>(
     };
     profile.ensure_fingerprint_salt();
     let mapping = read_entry(&mut zip, MAPPING_NAME, None)?;
+    check_mapping(mapping.as_deref())?;
     if let Some(cert) = read_entry(&mut zip, super::backend_form::CERT_FILE_NAME, None)? {
         let mut files = vec![super::cert::archive::SourceFile {
             name: "apiclient_cert.pem".into(),
