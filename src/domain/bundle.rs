@@ -516,8 +516,10 @@ pub fn read_bundle<R: Read + Seek>(
         let pass = passphrase
             .filter(|p| !p.is_empty())
             .ok_or(BundleReadError::PassphraseNeeded)?;
+        // a bundle that says it holds secrets proves the passphrase with this entry
         let text = zeroize::Zeroizing::new(
-            read_entry(&mut zip, SECRETS_NAME, Some(pass))?.unwrap_or_default(),
+            read_entry(&mut zip, SECRETS_NAME, Some(pass))?
+                .ok_or_else(|| BundleReadError::Damaged(format!("{SECRETS_NAME} missing")))?,
         );
         let table: toml::Table =
             toml::from_str(&text).map_err(|e| BundleReadError::Damaged(e.message().to_owned()))?;
@@ -643,6 +645,22 @@ mod tests {
                 r.map(|b| b.secrets.keys().copied().collect::<Vec<_>>())
             );
         }
+    }
+
+    /// Without its secrets entry, nothing would check the passphrase: any
+    /// would do, and the readable settings would be taken as they are.
+    #[test]
+    fn a_bundle_announcing_secrets_without_its_secrets_entry_is_refused() {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(CONFIG_NAME, SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(
+            format!("format = \"{FORMAT}\"\nname = \"店\"\nsecrets_included = true\n").as_bytes(),
+        )
+        .unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let r = read_bundle(Cursor::new(&bytes), "x.zip", Some(&pass("any-passphrase")));
+        assert!(matches!(r, Err(BundleReadError::Damaged(_))));
     }
 
     /// A bundle made before settings travelled whole (no `[profile]` table in
