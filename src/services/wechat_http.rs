@@ -170,6 +170,29 @@ pub struct ProxyUse {
     pub no_proxy: Option<String>,
 }
 
+/// The line `verify` can print: `verify.proxy_direct` or `verify.proxy_via`.
+impl crate::i18n::Message for ProxyUse {
+    fn key(&self) -> String {
+        match self.https_proxy {
+            Some(_) => "verify.proxy_via".into(),
+            None => "verify.proxy_direct".into(),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        vec![
+            ("proxy", self.https_proxy.clone().unwrap_or_default().into()),
+            (
+                "variable",
+                self.from_variable.unwrap_or_default().to_owned().into(),
+            ),
+            (
+                "no_proxy",
+                self.no_proxy.clone().unwrap_or_else(|| "-".into()).into(),
+            ),
+        ]
+    }
+}
+
 const HTTPS_PROXY_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 const NO_PROXY_VARS: [&str; 2] = ["NO_PROXY", "no_proxy"];
 
@@ -562,6 +585,11 @@ mod tests {
         assert_eq!(
             proxy_use_from(&bare).unwrap().https_proxy.as_deref(),
             Some("http://10.0.0.1:8080/")
+        );
+        let line = crate::i18n::Tr(crate::i18n::Lang::En).msg(&proxy_use_from(&env).unwrap());
+        assert!(
+            line.contains("http://proxy.corp:3128/") && !line.contains("hunter2"),
+            "{line}"
         );
         assert_eq!(
             proxy_use_from(&|_: &str| None).unwrap(),
