@@ -303,6 +303,7 @@ pub fn export_to(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
+    let mapping = custom_mapping(profile)?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     // our temp naming, owner-only, earlier crashes' leftovers in `dir` removed
     let tmp = crate::services::profile_store::temp_file_in(dir).map_err(|e| e.to_string())?;
@@ -311,7 +312,6 @@ pub fn export_to(
         passphrase: p,
     });
     let now = crate::app::now_rfc3339();
-    let mapping = custom_mapping(profile)?;
     let file = bundle::write_bundle(
         tmp.reopen().map_err(|e| e.to_string())?,
         profile,
