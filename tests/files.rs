@@ -83,7 +83,7 @@ fn a_bundle_is_read_from_its_file() {
     let mut p = Profile::new("店");
     p.mchid = "1900006031".into();
     let file = std::fs::File::create(&path).unwrap();
-    bundle::write_bundle(file, &p, None, "2026-11-27T08:00:00Z").unwrap();
+    bundle::write_bundle(file, &p, None, None, "2026-11-27T08:00:00Z").unwrap();
     assert!(!files::bundle_needs_passphrase(&path).unwrap());
     let back = files::read_bundle_file(&path, None).unwrap();
     assert_eq!(back.profile.name, "店");

@@ -792,6 +792,7 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
     write_bundle(
         std::fs::File::create(&bundle_path).unwrap(),
         &shop,
+        None,
         Some(SecretPart {
             secrets: &secrets,
             passphrase: &pass,

@@ -413,6 +413,26 @@ fn public_key_mode_proves_the_public_key_by_its_signature_and_leaves_the_apiv3_k
     assert_eq!(human.status.code(), Some(0), "{text}");
     assert!(text.contains("cannot be proven online"), "{text}");
     assert!(
+        text.contains("Connection: straight to WeChat"),
+        "verify says how it reached WeChat: {text}"
+    );
+    let proxied = s
+        .cmd(&wx.url)
+        .env("LANG", "en_US.UTF-8")
+        .env("HTTPS_PROXY", "http://user:pw@127.0.0.1:3128")
+        .args(["verify", "--profile", &s.name])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&proxied.stdout);
+    assert!(
+        text.contains("through the proxy http://127.0.0.1:3128"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("pw"),
+        "the proxy's password is not printed: {text}"
+    );
+    assert!(
         text.contains("WeChat's own reply: HTTP 404 · RESOURCE_NOT_EXISTS"),
         "{text}"
     );

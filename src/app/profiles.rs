@@ -4,6 +4,21 @@
 use crate::domain::profile::{Profile, SiteKind, Step};
 use crate::services::profile_store::ProfileRepo;
 
+/// Places what a bundle brought that is not the profile file: its custom
+/// field mapping goes to a file of the shop's own, and the profile points
+/// there. Call it once the final name is known, before the secrets and the
+/// profile are written (a mapping file alone is harmless).
+pub fn place_bundle_mapping(
+    store: &dyn ProfileRepo,
+    bundle: &mut crate::domain::bundle::ImportedBundle,
+) -> Result<(), crate::services::profile_store::StorageError> {
+    if let Some(text) = &bundle.mapping {
+        let path = store.save_mapping(&bundle.profile.name, text)?;
+        bundle.profile.backend_mapping_file = path.display().to_string();
+    }
+    Ok(())
+}
+
 /// One line of the start page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileRow {
@@ -65,6 +80,26 @@ pub fn row(p: &Profile, now: time::OffsetDateTime) -> ProfileRow {
 mod tests {
     use super::*;
     use crate::services::profile_store::MemoryProfiles;
+
+    #[test]
+    fn a_mapping_from_a_bundle_is_placed_beside_the_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::services::profile_store::ProfileStore::at(dir.path().to_path_buf());
+        let mut b = crate::domain::bundle::ImportedBundle {
+            profile: Profile::new("店 (2)"),
+            secrets: Default::default(),
+            mapping: Some("[fields]\nmchid = \"mch_id\"\n".into()),
+        };
+        place_bundle_mapping(&store, &mut b).unwrap();
+        let path = std::path::PathBuf::from(&b.profile.backend_mapping_file);
+        assert_eq!(path, store.mapping_path("店 (2)"));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[fields]\nmchid = \"mch_id\"\n"
+        );
+        store.save(&b.profile).unwrap();
+        assert_eq!(store.list().unwrap(), ["店 (2)"], "the mapping is no shop");
+    }
 
     #[test]
     fn one_row_per_profile_with_its_check_counts() {

@@ -33,6 +33,11 @@ pub fn push(http: &dyn WeChatHttp, url: &str, token: &str, parts: &[Part]) -> Pu
                 code: "push_tls",
                 detail: d,
             },
+            // nothing was sent; retrying would not change the environment
+            Err(NetError::UnsupportedProxy(d)) => PushOutcome::Failed {
+                code: "push_proxy",
+                detail: d,
+            },
             Err(e) => PushOutcome::Retry(e.detail()),
         };
         match outcome {

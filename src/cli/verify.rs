@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{CliError, CliResult, Env, Io, Targets, failed, print_json, progress_line, say};
-use crate::app::ops::verify::{Verified, verify_many};
+use crate::app::ops::verify::{Verified, connection, verify_many};
 use crate::domain::wxapi::{Outcome, Status, WeChatWords};
 use crate::i18n::Tr;
 
@@ -121,6 +121,11 @@ fn table(
     results: &[(String, Result<Verified, String>)],
     all_ok: bool,
 ) {
+    // which way the requests went: straight to WeChat or through a proxy
+    match connection() {
+        Ok(c) => say!(io.out, "{}", tr.msg(&c)),
+        Err(e) => say!(io.out, "× {}", tr.msg(&e)),
+    }
     for (name, r) in results {
         if all {
             say!(io.out, "\n{name}");

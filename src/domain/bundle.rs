@@ -1,7 +1,22 @@
-//! The config bundle: one zip a merchant can hand to whoever sets up the shop.
-//! Non-secret values and the certificate are readable; secrets and the private
-//! key are present only on request, and then only as AES-256 encrypted entries
-//! (WinZip AE-2, which 7-Zip and most unzip tools open with the passphrase).
+//! The config bundle: one zip a merchant can hand to whoever sets up the shop,
+//! or an agent uses to move a shop to another computer (`import-bundle` gets
+//! every setting back). Non-secret values, the certificate and a custom field
+//! mapping are readable; secrets and the private key are present only on
+//! request, and then only as AES-256 encrypted entries, which 7-Zip and most
+//! unzip tools open with the passphrase.
+//!
+//! WinZip AE-1, not AE-2: the zip crate (9.x, `update_aes_extra_field`) writes
+//! AE-2 only for entries under 20 bytes and switches every larger entry to AE-1
+//! when the output can seek, which keeps the CRC-32 of the plaintext in clear
+//! (AE-2 leaves it out); the crate has no option to choose. Over the random
+//! secrets inside, the CRC gives nothing usable: a passphrase can already be
+//! tested offline against the entry's authentication code, with or without it.
+//! We do not write the encryption ourselves.
+//!
+//! When secrets are included, the whole profile travels again inside the
+//! encrypted secrets entry, and `import-bundle` takes it from there: the AES
+//! authentication code then covers where the backend push goes (its URL, preset
+//! and mapping), so an altered readable config cannot redirect the secrets.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
@@ -20,6 +35,11 @@ pub const FORMAT: &str = "wxpay-setup-bundle/1";
 pub const CONFIG_NAME: &str = "wxpay-setup.toml";
 pub const SECRETS_NAME: &str = "secrets.toml";
 pub const README_NAME: &str = "README.txt";
+/// A custom backend field mapping (its text: a path means nothing on another computer).
+pub const MAPPING_NAME: &str = "backend_mapping.toml";
+/// The key of the mapping text and of the whole profile inside the encrypted secrets entry.
+const SEALED_MAPPING_KEY: &str = "backend_mapping";
+const SEALED_PROFILE_KEY: &str = "profile";
 pub const PASSPHRASE_MIN_CHARS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +84,45 @@ struct BundleConfig<'a> {
     oa_appid: &'a str,
     jsapi_enabled: bool,
     secrets_included: bool,
+    /// The entry holding the custom field mapping, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend_mapping: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     certificate: Option<BundleCert<'a>>,
+    /// Every other setting, for `import-bundle` (the keys above are for people).
+    profile: Profile,
 }
 
+/// What the encrypted secrets entry carries besides the secrets.
+#[derive(Serialize)]
+struct Sealed<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend_mapping: Option<&'a str>,
+    profile: &'a Profile,
+}
+
+/// The profile as it travels in the readable config: the certificate and the
+/// mapping have their own entries, and check results stay behind (their
+/// fingerprints are keyed by the salt and cover secrets, so they travel only
+/// under the passphrase, where the secrets that make them valid are).
+fn readable_profile(profile: &Profile) -> Profile {
+    Profile {
+        certificate: None,
+        backend_mapping_file: String::new(),
+        checks: Default::default(),
+        fingerprint_salt: String::new(),
+        ..profile.clone()
+    }
+}
+
+/// The profile as it travels under the passphrase: everything but the mapping
+/// path, which means nothing on another computer (the mapping text travels).
+fn sealed_profile(profile: &Profile) -> Profile {
+    Profile {
+        backend_mapping_file: String::new(),
+        ..profile.clone()
+    }
+}
 #[derive(Serialize)]
 struct BundleCert<'a> {
     file: &'static str,
@@ -78,9 +133,11 @@ struct BundleCert<'a> {
 }
 
 /// Writes the bundle. The writer is typically a temp file renamed into place by the caller.
+/// `mapping` is the text of the profile's custom field mapping, read by the caller.
 pub fn write_bundle<W: Write + Seek>(
     out: W,
     profile: &Profile,
+    mapping: Option<&str>,
     secrets: Option<SecretPart<'_>>,
     now_rfc3339: &str,
 ) -> Result<W, BundleError> {
@@ -109,6 +166,7 @@ pub fn write_bundle<W: Write + Seek>(
         },
         jsapi_enabled: profile.jsapi_enabled,
         secrets_included: secrets.is_some(),
+        backend_mapping: mapping.map(|_| MAPPING_NAME),
         certificate: profile.certificate.as_ref().map(|c| BundleCert {
             file: CERT_FILE_NAME,
             serial: &c.serial,
@@ -116,9 +174,15 @@ pub fn write_bundle<W: Write + Seek>(
             mchid: c.mchid.as_deref(),
             company: c.company.as_deref(),
         }),
+        profile: readable_profile(profile),
     };
     zip.start_file(CONFIG_NAME, plain)?;
     zip.write_all(toml::to_string_pretty(&config)?.as_bytes())?;
+
+    if let Some(text) = mapping {
+        zip.start_file(MAPPING_NAME, plain)?;
+        zip.write_all(text.as_bytes())?;
+    }
 
     if let Some(cert) = &profile.certificate {
         zip.start_file(CERT_FILE_NAME, plain)?;
@@ -132,6 +196,7 @@ pub fn write_bundle<W: Write + Seek>(
     if let Some(part) = secrets {
         let pass = part.passphrase.expose();
         // A fresh random salt per entry (the crate's default) avoids keystream reuse.
+        // AES-256, written as AE-1 by the crate for entries of 20 bytes or more (see the header).
         let enc = plain
             .unix_permissions(0o600)
             .with_aes_encryption(AesMode::Aes256, pass);
@@ -141,6 +206,7 @@ pub fn write_bundle<W: Write + Seek>(
             SecretField::ApiKeyV2,
             SecretField::ApiKeyV3,
             SecretField::OaAppSecret,
+            SecretField::BackendToken,
         ] {
             if let Some(v) = part.secrets.get(&f).filter(|v| !v.is_empty()) {
                 let line = format!("{} = {}\n", f.key(), toml_string(v.expose().trim()));
@@ -148,6 +214,14 @@ pub fn write_bundle<W: Write + Seek>(
                 zeroize::Zeroize::zeroize(&mut line.into_bytes());
             }
         }
+        // then the whole profile (tables after the keys above, as TOML wants)
+        let sealed = Sealed {
+            backend_mapping: mapping,
+            profile: &sealed_profile(profile),
+        };
+        text.expose_mut().push('\n');
+        text.expose_mut()
+            .push_str(&toml::to_string_pretty(&sealed)?);
         zip.start_file(SECRETS_NAME, enc)?;
         zip.write_all(text.expose().as_bytes())?;
         if let Some(key) = part
@@ -258,6 +332,10 @@ pub enum BundleReadError {
     PassphraseNeeded,
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// A secrets entry that is not AES-encrypted (so not authenticated by the
+    /// passphrase): the bundle was altered or not made by us.
+    #[error("the secrets are not encrypted")]
+    Unprotected,
 }
 
 impl BundleReadError {
@@ -275,6 +353,7 @@ impl BundleReadError {
                 D::Damaged => BundleReadError::Damaged("config.toml: bad format".into()),
                 D::PassphraseNeeded => BundleReadError::PassphraseNeeded,
                 D::WrongPassphrase => BundleReadError::WrongPassphrase,
+                D::Unprotected => BundleReadError::Unprotected,
             })
             .collect()
     }
@@ -287,6 +366,7 @@ impl BundleReadError {
             BundleReadError::Damaged(_) => "bundle_damaged",
             BundleReadError::PassphraseNeeded => "bundle_passphrase_needed",
             BundleReadError::WrongPassphrase => "bundle_wrong_passphrase",
+            BundleReadError::Unprotected => "bundle_unprotected",
         }
     }
 }
@@ -317,12 +397,18 @@ struct BundleConfigIn {
     jsapi_enabled: bool,
     #[serde(default)]
     secrets_included: bool,
+    /// Absent from bundles made before settings travelled whole.
+    profile: Option<Profile>,
 }
 
 /// What a bundle gives back.
 pub struct ImportedBundle {
+    /// Every setting; `backend_mapping_file` is empty: the caller writes
+    /// [`ImportedBundle::mapping`] to a file of its own and points it there.
     pub profile: Profile,
     pub secrets: BTreeMap<SecretField, Secret>,
+    /// The text of the custom field mapping, when the bundle has one.
+    pub mapping: Option<String>,
 }
 
 /// Whether a bundle holds encrypted secrets (so the caller asks for the
@@ -343,6 +429,19 @@ fn read_entry<R: Read + Seek>(
     name: &str,
     pass: Option<&Secret>,
 ) -> Result<Option<String>, BundleReadError> {
+    if pass.is_some() {
+        // The zip crate reads an entry that is not encrypted as it is, ignoring
+        // the passphrase: a secret counts only when it is AES-encrypted, so that
+        // its authentication code proves it was written with this passphrase.
+        let Some(index) = zip.index_for_name(name) else {
+            return Ok(None);
+        };
+        match zip.get_aes_verification_key_and_salt(index) {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(BundleReadError::Unprotected),
+            Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
+        }
+    }
     let entry = match pass {
         Some(p) => zip.by_name_decrypt(name, p.expose().as_bytes()),
         None => zip.by_name(name),
@@ -361,8 +460,11 @@ fn read_entry<R: Read + Seek>(
         Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
     };
     let mut text = String::new();
+    // One byte past the limit: the AES authentication code is checked when the
+    // entry is read to its end, so an entry cut short by the limit is refused
+    // rather than returned unauthenticated.
     entry
-        .take(MAX_PART)
+        .take(MAX_PART + 1)
         .read_to_string(&mut text)
         // AES entries end with an authentication code: a wrong key fails here
         .map_err(|e| {
@@ -372,6 +474,9 @@ fn read_entry<R: Read + Seek>(
                 BundleReadError::Damaged(e.to_string())
             }
         })?;
+    if text.len() as u64 > MAX_PART {
+        return Err(BundleReadError::Damaged(format!("{name}: too large")));
+    }
     Ok(Some(text))
 }
 
@@ -387,6 +492,14 @@ fn read_config<R: Read + Seek>(
     Ok(config)
 }
 
+/// A mapping is written to a file on import: only one the push can use.
+fn check_mapping(text: Option<&str>) -> Result<(), BundleReadError> {
+    match text.map(super::push::parse_mapping) {
+        Some(Err(e)) => Err(BundleReadError::Damaged(format!("{MAPPING_NAME}: {e}"))),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a bundle made by [`write_bundle`]. With secrets inside, `passphrase`
 /// is required and checked (AES authentication) before anything is returned.
 /// `source` names where it came from (shown as the certificate's source).
@@ -398,12 +511,15 @@ pub fn read_bundle<R: Read + Seek>(
     let mut zip = open_zip(bundle)?;
     let config = read_config(&mut zip)?;
     let mut secrets = BTreeMap::new();
+    let mut sealed: Option<(Profile, Option<String>)> = None;
     if config.secrets_included {
         let pass = passphrase
             .filter(|p| !p.is_empty())
             .ok_or(BundleReadError::PassphraseNeeded)?;
+        // a bundle that says it holds secrets proves the passphrase with this entry
         let text = zeroize::Zeroizing::new(
-            read_entry(&mut zip, SECRETS_NAME, Some(pass))?.unwrap_or_default(),
+            read_entry(&mut zip, SECRETS_NAME, Some(pass))?
+                .ok_or_else(|| BundleReadError::Damaged(format!("{SECRETS_NAME} missing")))?,
         );
         let table: toml::Table =
             toml::from_str(&text).map_err(|e| BundleReadError::Damaged(e.message().to_owned()))?;
@@ -415,17 +531,59 @@ pub fn read_bundle<R: Read + Seek>(
         if let Some(key) = read_entry(&mut zip, super::backend_form::KEY_FILE_NAME, Some(pass))? {
             secrets.insert(SecretField::PrivateKey, Secret::new(key));
         }
+        if let Some(p) = table.get(SEALED_PROFILE_KEY) {
+            let profile: Profile = p
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| BundleReadError::Damaged(e.message().to_owned()))?;
+            let mapping = table
+                .get(SEALED_MAPPING_KEY)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            sealed = Some((profile, mapping));
+        }
     }
-    let mut profile = Profile::new(&config.name);
-    profile.site_kind = config
-        .site_kind
-        .as_deref()
-        .and_then(super::profile::SiteKind::parse);
-    profile.payment_name = config.payment_name;
-    profile.mp_appid = config.mp_appid;
-    profile.mchid = config.mchid;
-    profile.oa_appid = config.oa_appid;
-    profile.jsapi_enabled = config.jsapi_enabled;
+    // Under the passphrase: the whole profile as it was, authenticated.
+    if let Some((mut profile, mapping)) = sealed {
+        check_mapping(mapping.as_deref())?;
+        profile.backend_mapping_file.clear();
+        if let Some(c) = &mut profile.certificate {
+            c.source = source.to_owned();
+        }
+        profile.ensure_fingerprint_salt();
+        return Ok(ImportedBundle {
+            profile,
+            secrets,
+            mapping,
+        });
+    }
+    // Readable: the settings of the config, from its [profile] table when the
+    // bundle has one, else (older bundles) from the keys for people.
+    let mut profile = match config.profile {
+        Some(mut p) => {
+            p.certificate = None;
+            p.backend_mapping_file.clear();
+            p.checks.clear();
+            p.fingerprint_salt.clear();
+            p
+        }
+        None => {
+            let mut p = Profile::new(&config.name);
+            p.site_kind = config
+                .site_kind
+                .as_deref()
+                .and_then(super::profile::SiteKind::parse);
+            p.payment_name = config.payment_name;
+            p.mp_appid = config.mp_appid;
+            p.mchid = config.mchid;
+            p.oa_appid = config.oa_appid;
+            p.jsapi_enabled = config.jsapi_enabled;
+            p
+        }
+    };
+    profile.ensure_fingerprint_salt();
+    let mapping = read_entry(&mut zip, MAPPING_NAME, None)?;
+    check_mapping(mapping.as_deref())?;
     if let Some(cert) = read_entry(&mut zip, super::backend_form::CERT_FILE_NAME, None)? {
         let mut files = vec![super::cert::archive::SourceFile {
             name: "apiclient_cert.pem".into(),
@@ -443,5 +601,114 @@ pub fn read_bundle<R: Read + Seek>(
         summary.source = source.to_owned();
         profile.certificate = Some(summary);
     }
-    Ok(ImportedBundle { profile, secrets })
+    Ok(ImportedBundle {
+        profile,
+        secrets,
+        mapping,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn pass(s: &str) -> Secret {
+        Secret::new(s)
+    }
+
+    /// A bundle put together by hand, as an attacker would: our config with
+    /// `secrets_included`, and a secrets entry written in the clear.
+    fn hand_built_bundle(secrets_entry: zip::write::SimpleFileOptions) -> Vec<u8> {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        let plain = SimpleFileOptions::default();
+        zip.start_file(CONFIG_NAME, plain).unwrap();
+        zip.write_all(
+            format!("format = \"{FORMAT}\"\nname = \"店\"\nmchid = \"1900006031\"\nsecrets_included = true\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        zip.start_file(SECRETS_NAME, secrets_entry).unwrap();
+        zip.write_all(b"api_key_v2 = \"AttackerKeyAttackerKeyAttacker32\"\n")
+            .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_plaintext_secrets_entry_is_refused_whatever_the_passphrase() {
+        let bytes = hand_built_bundle(SimpleFileOptions::default());
+        for p in ["any-passphrase", "another one"] {
+            let r = read_bundle(Cursor::new(&bytes), "x.zip", Some(&pass(p)));
+            assert!(
+                matches!(r, Err(BundleReadError::Unprotected)),
+                "accepted with {p:?}: {:?}",
+                r.map(|b| b.secrets.keys().copied().collect::<Vec<_>>())
+            );
+        }
+    }
+
+    /// Without its secrets entry, nothing would check the passphrase: any
+    /// would do, and the readable settings would be taken as they are.
+    #[test]
+    fn a_bundle_announcing_secrets_without_its_secrets_entry_is_refused() {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(CONFIG_NAME, SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(
+            format!("format = \"{FORMAT}\"\nname = \"店\"\nsecrets_included = true\n").as_bytes(),
+        )
+        .unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let r = read_bundle(Cursor::new(&bytes), "x.zip", Some(&pass("any-passphrase")));
+        assert!(matches!(r, Err(BundleReadError::Damaged(_))));
+    }
+
+    /// A bundle made before settings travelled whole (no `[profile]` table in
+    /// the config nor in the secrets) still imports, from the keys for people.
+    #[test]
+    fn an_older_bundle_still_imports() {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(CONFIG_NAME, SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(
+            format!(
+                "format = \"{FORMAT}\"\nname = \"老店\"\nsite_kind = \"mini_program\"\n\
+                 mchid = \"1900006031\"\nsecrets_included = true\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let enc =
+            SimpleFileOptions::default().with_aes_encryption(AesMode::Aes256, "old-passphrase");
+        zip.start_file(SECRETS_NAME, enc).unwrap();
+        zip.write_all(b"api_key_v2 = \"Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e\"\n")
+            .unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let b = read_bundle(
+            Cursor::new(&bytes),
+            "old.zip",
+            Some(&pass("old-passphrase")),
+        )
+        .unwrap();
+        assert_eq!(b.profile.name, "老店");
+        assert_eq!(b.profile.mchid, "1900006031");
+        assert_eq!(
+            b.profile.site_kind,
+            Some(super::super::profile::SiteKind::MiniProgram)
+        );
+        assert_eq!(b.profile.fingerprint_salt.len(), 32);
+        assert_eq!(
+            b.secrets[&SecretField::ApiKeyV2].expose(),
+            "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"
+        );
+        assert!(b.mapping.is_none());
+        assert!(matches!(
+            read_bundle(
+                Cursor::new(&bytes),
+                "old.zip",
+                Some(&pass("wrong-passphrase"))
+            ),
+            Err(BundleReadError::WrongPassphrase)
+        ));
+    }
 }

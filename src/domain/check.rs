@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::profile::{Profile, SecretField};
 use super::secret::Secret;
@@ -137,17 +138,28 @@ pub fn inputs(check: CheckId, p: &Profile, s: &Secrets) -> Vec<String> {
     }
 }
 
-/// SHA-256 over the profile name and the inputs, shortened. The inputs include
-/// secrets, but these are long random strings and only 64 bits of the hash are
-/// kept: it identifies a change, it cannot give a secret back.
+/// A fresh fingerprint salt: 128 random bits, as hex.
+pub fn new_salt() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HMAC-SHA256 over the profile name and the inputs, keyed with the profile's
+/// own random salt, shortened to 64 bits. It identifies a change of the inputs;
+/// it cannot give a secret back. The key makes two profiles with the same secret
+/// give different fingerprints and defeats tables computed in advance; the salt
+/// sits in the same profile file, though, so whoever has the file can still
+/// test guesses of a secret one by one (which is why secrets are long and random).
 pub fn fingerprint(check: CheckId, p: &Profile, s: &Secrets) -> String {
-    let mut h = Sha256::new();
+    let Ok(mut h) = <Hmac<Sha256> as KeyInit>::new_from_slice(p.fingerprint_salt.as_bytes()) else {
+        return String::new();
+    };
     h.update(p.name.as_bytes());
     for v in inputs(check, p, s) {
-        h.update([0u8]);
+        h.update(&[0u8]);
         h.update(v.as_bytes());
     }
-    h.finalize()[..8]
+    h.finalize().into_bytes()[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -216,6 +228,7 @@ pub fn missing(check: CheckId, p: &Profile, s: &Secrets) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest;
 
     #[test]
     fn editing_a_value_changes_only_the_fingerprints_that_read_it() {
@@ -248,5 +261,47 @@ mod tests {
         assert_eq!(changed, [CheckId::PayMp, CheckId::PayOa]);
         assert_eq!(before[0].len(), 16);
         assert!(!before.iter().any(|f| f.contains("Zq8R")));
+    }
+
+    /// The inputs of a check on two shops of the same name with the same
+    /// secret: a fingerprint must not tell that the secrets are equal, nor be
+    /// recomputable from a guess of the secret without the profile's salt.
+    #[test]
+    fn fingerprints_are_keyed_by_the_profile_salt() {
+        let mut s = Secrets::new();
+        s.insert(
+            SecretField::ApiKeyV2,
+            Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+        );
+        let shop = || {
+            let mut p = Profile::new("店");
+            p.mp_appid = "wx1234567890abcdef".into();
+            p.mchid = "1900006031".into();
+            p
+        };
+        let (a, b) = (shop(), shop());
+        let fa = fingerprint(CheckId::PayMp, &a, &s);
+        assert_ne!(
+            fa,
+            fingerprint(CheckId::PayMp, &b, &s),
+            "same secret, same fingerprint"
+        );
+        assert_eq!(
+            fa,
+            fingerprint(CheckId::PayMp, &a.clone(), &s),
+            "stable for one profile"
+        );
+        // the unsalted hash an attacker would compute from a guess
+        let mut h = Sha256::new();
+        h.update(a.name.as_bytes());
+        for v in inputs(CheckId::PayMp, &a, &s) {
+            h.update([0u8]);
+            h.update(v.as_bytes());
+        }
+        let guess: String = h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_ne!(fa, guess);
     }
 }

@@ -185,6 +185,10 @@ pub struct Profile {
     pub backend_mapping_file: String,
     /// Online check results, by check id.
     pub checks: std::collections::BTreeMap<super::check::CheckId, super::check::CheckRecord>,
+    /// The random key of this profile's check fingerprints (hex; see
+    /// [`super::check::fingerprint`]). Made when the profile is, or when an
+    /// older profile without one is loaded; kept across saves.
+    pub fingerprint_salt: String,
     /// Where the user was, so that reopening the app lands there.
     pub step: Step,
     /// RFC 3339 time of the last change.
@@ -219,7 +223,16 @@ impl Profile {
     pub fn new(name: &str) -> Self {
         Profile {
             name: name.trim().to_owned(),
+            fingerprint_salt: super::check::new_salt(),
             ..Profile::default()
+        }
+    }
+
+    /// Gives a profile from before salted fingerprints its salt. Its old
+    /// results then no longer match and show as stale, as after an edit.
+    pub fn ensure_fingerprint_salt(&mut self) {
+        if self.fingerprint_salt.is_empty() {
+            self.fingerprint_salt = super::check::new_salt();
         }
     }
 
@@ -306,6 +319,7 @@ mod tests {
                 },
             )]
             .into(),
+            fingerprint_salt: "9f86d081884c7d659a2feaa0c55ad015".into(),
             step: Step::Certificate,
             updated_at: "2026-11-27T08:01:00Z".into(),
         }

@@ -1,10 +1,19 @@
 //! Profiles and settings as human-readable TOML files in the platform config
 //! directory, each written atomically (temp file in the same folder + rename) so
 //! that a crash mid-write never leaves a half file.
+//!
+//! After a crash, the temp file stays behind. Ours are named
+//! `.wxpay-setup-XXXXXX.tmp`; every atomic write first removes those in its
+//! folder older than [`STALE_TEMP_AGE`] (a younger one may belong to a write
+//! still running in another process). A temp file is created readable by its
+//! owner only (0600 on unix) before anything is written into it, so a leftover
+//! never exposes a secret (the private key of a stack export) to other users.
+//! The config and profile folders are created 0700 on unix.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +131,17 @@ impl ProfileStore {
         self.root.join("profiles")
     }
 
+    /// Creates `dir` (and the config folder above it) private to the user.
+    fn private_dir(&self, dir: &Path) -> Result<(), StorageError> {
+        for d in [self.root.as_path(), dir] {
+            create_private_dir(d).map_err(|e| StorageError::Write {
+                path: d.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
     pub fn profile_path(&self, name: &str) -> PathBuf {
         self.profiles_dir().join(format!("{name}.toml"))
     }
@@ -144,6 +164,20 @@ impl ProfileStore {
         Ok(names)
     }
 
+    /// Where a custom field mapping that came in a bundle is kept: beside the
+    /// profiles folder (inside it, `NAME.toml` would list as a shop).
+    pub fn mapping_path(&self, name: &str) -> PathBuf {
+        self.root.join("mappings").join(format!("{name}.toml"))
+    }
+
+    /// Writes a mapping's text for shop `name`; returns its path.
+    pub fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError> {
+        let path = self.mapping_path(name);
+        self.private_dir(&self.root.join("mappings"))?;
+        write_atomic(&path, text)?;
+        Ok(path)
+    }
+
     pub fn exists(&self, name: &str) -> bool {
         self.profile_path(name).is_file()
     }
@@ -157,6 +191,8 @@ impl ProfileStore {
         })?;
         // The file name is the identity; a hand-edited `name` must not split them.
         p.name = name.to_owned();
+        // a profile from before salted fingerprints gets its salt (saved with it next time)
+        p.ensure_fingerprint_salt();
         Ok(p)
     }
 
@@ -167,6 +203,7 @@ impl ProfileStore {
         })?;
         let header =
             "# wxpay-setup profile: non-secret values only. Secrets are in the OS keychain.\n";
+        self.private_dir(&self.profiles_dir())?;
         write_atomic(
             &self.profile_path(&profile.name),
             &format!("{header}{text}"),
@@ -202,6 +239,7 @@ impl ProfileStore {
             path: "settings".into(),
             reason: e.to_string(),
         })?;
+        self.private_dir(&self.root)?;
         write_atomic(&self.settings_path(), &text)
     }
 }
@@ -221,6 +259,9 @@ pub trait ProfileRepo: Send + Sync {
     fn save_settings(&self, settings: &Settings) -> Result<(), StorageError>;
     /// Where a profile is kept, as the user can find it (a file path).
     fn location(&self, name: &str) -> String;
+    /// Keeps a custom field mapping's text for shop `name` (from a bundle);
+    /// returns where the profile should point.
+    fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError>;
 }
 
 impl ProfileRepo for ProfileStore {
@@ -248,6 +289,9 @@ impl ProfileRepo for ProfileStore {
     fn location(&self, name: &str) -> String {
         self.profile_path(name).display().to_string()
     }
+    fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError> {
+        ProfileStore::save_mapping(self, name, text)
+    }
 }
 
 /// Profiles in memory, for tests. Writes can be made to fail.
@@ -259,6 +303,7 @@ pub struct MemoryProfiles {
 #[derive(Default)]
 struct MemoryProfilesInner {
     profiles: std::collections::BTreeMap<String, Profile>,
+    mappings: std::collections::BTreeMap<String, String>,
     settings: Settings,
     fail_writes: bool,
 }
@@ -330,6 +375,11 @@ impl ProfileRepo for MemoryProfiles {
     fn location(&self, name: &str) -> String {
         format!("memory:{name}")
     }
+    fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError> {
+        let mut g = self.writable(name)?;
+        g.mappings.insert(name.to_owned(), text.to_owned());
+        Ok(PathBuf::from(format!("memory:mappings/{name}.toml")))
+    }
 }
 
 fn read_err(path: &Path, e: std::io::Error) -> StorageError {
@@ -339,6 +389,68 @@ fn read_err(path: &Path, e: std::io::Error) -> StorageError {
     }
 }
 
+/// A folder readable by its owner only (0700 on unix), with any missing
+/// parents (those get the usual mode). An existing folder is left as it is.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)?;
+    }
+    let mut b = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    match b.create(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        r => r,
+    }
+}
+
+/// How our temp files are named: `.wxpay-setup-XXXXXX.tmp`.
+pub const TEMP_PREFIX: &str = ".wxpay-setup-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+/// A temp file of ours older than this is a crash's leftover.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// Removes our temp files in `dir` older than [`STALE_TEMP_AGE`]: regular
+/// files only (a link is never followed). Best effort: an error leaves it.
+pub fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        // DirEntry::metadata does not follow a symlink
+        let Ok(meta) = e.metadata() else { continue };
+        let age = meta.modified().ok().and_then(|m| m.elapsed().ok());
+        if meta.is_file() && age.is_some_and(|a| a > STALE_TEMP_AGE) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A new temp file of ours in `dir`, owner-only from its creation; the stale
+/// ones of earlier crashes in `dir` are removed first.
+pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    remove_stale_temp_files(dir);
+    let mut b = tempfile::Builder::new();
+    b.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(fs::Permissions::from_mode(0o600));
+    }
+    b.tempfile_in(dir)
+}
+
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), StorageError> {
     let err = |e: &dyn std::fmt::Display| StorageError::Write {
         path: path.display().to_string(),
@@ -346,7 +458,7 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), StorageError> {
     };
     let dir = path.parent().ok_or_else(|| err(&"no parent folder"))?;
     fs::create_dir_all(dir).map_err(|e| err(&e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| err(&e))?;
+    let mut tmp = temp_file_in(dir).map_err(|e| err(&e))?;
     tmp.write_all(contents.as_bytes()).map_err(|e| err(&e))?;
     tmp.as_file().sync_all().map_err(|e| err(&e))?;
     tmp.persist(path).map_err(|e| err(&e.error))?;
@@ -374,6 +486,102 @@ mod tests {
         // no temp files are left behind
         let files: Vec<_> = fs::read_dir(dir.path().join("profiles")).unwrap().collect();
         assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn the_fingerprint_salt_is_made_once_and_kept_across_saves() {
+        use crate::domain::check::{CheckId, CheckRecord, fingerprint};
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().to_path_buf());
+        fs::create_dir_all(dir.path().join("profiles")).unwrap();
+        // a profile written before salts, with a result fingerprinted the old way
+        let secrets = Default::default();
+        let mut old = Profile::new("旧店");
+        old.fingerprint_salt.clear();
+        let stale = fingerprint(CheckId::MpAppSecret, &old, &secrets);
+        old.checks.insert(
+            CheckId::MpAppSecret,
+            CheckRecord {
+                outcome: crate::domain::wxapi::Outcome::ok("mp_ok"),
+                at: "2026-11-27T08:00:00Z".into(),
+                fingerprint: stale.clone(),
+            },
+        );
+        fs::write(
+            store.profile_path("旧店"),
+            toml::to_string(&old)
+                .unwrap()
+                .replace("fingerprint_salt = \"\"\n", ""),
+        )
+        .unwrap();
+        let loaded = store.load("旧店").unwrap();
+        assert_eq!(loaded.fingerprint_salt.len(), 32);
+        assert_ne!(
+            fingerprint(CheckId::MpAppSecret, &loaded, &secrets),
+            stale,
+            "the old result shows as stale"
+        );
+        store.save(&loaded).unwrap();
+        assert_eq!(
+            store.load("旧店").unwrap().fingerprint_salt,
+            loaded.fingerprint_salt
+        );
+    }
+
+    #[test]
+    fn a_stale_temp_file_of_ours_is_removed_by_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, age: Duration| {
+            let p = dir.path().join(name);
+            let f = fs::File::create(&p).unwrap();
+            f.set_modified(std::time::SystemTime::now() - age).unwrap();
+            p
+        };
+        let two_hours = Duration::from_secs(2 * 3600);
+        let stale = file(".wxpay-setup-Ab12Cd.tmp", two_hours);
+        let running = file(".wxpay-setup-Ef34Gh.tmp", Duration::from_secs(60));
+        let not_ours = file(".tmpXy56Zw", two_hours);
+        write_atomic(&dir.path().join("out.toml"), "a = 1\n").unwrap();
+        assert!(!stale.exists(), "a crash's leftover stays");
+        assert!(
+            running.exists(),
+            "a write still running elsewhere lost its file"
+        );
+        assert!(not_ours.exists(), "a file not of our naming was removed");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out.toml")).unwrap(),
+            "a = 1\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_temp_file_is_owner_only_from_its_creation() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = temp_file_in(dir.path()).unwrap();
+        let name = tmp.path().file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(
+            name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX),
+            "{name}"
+        );
+        let mode = tmp.as_file().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "before anything is written into it");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_config_and_profile_folders_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("wxpay-setup");
+        let store = ProfileStore::at(root.clone());
+        store.save(&Profile::new("店")).unwrap();
+        store.save_mapping("店", "[fields]\n").unwrap();
+        for d in [root.clone(), root.join("profiles"), root.join("mappings")] {
+            let mode = fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", d.display());
+        }
     }
 
     #[test]

@@ -3,6 +3,26 @@
 //! Base URLs come from `WXPAY_SETUP_MP_API` and `WXPAY_SETUP_PAY_API` when set.
 //! A reply comes back with the headers the checks read: `Date` (this computer's
 //! clock against WeChat's) and the `Wechatpay-*` signature of APIv3 replies.
+//!
+//! Proxies. The requests carry secrets: the AppSecret in the URL's query, the
+//! v2 signature, the push's bearer token and body. The rule, for WeChat and for
+//! the shop backend push alike:
+//! - plain `http://` targets (only loopback ones are allowed at all) never go
+//!   through a proxy: through one, the whole request, secret included, would
+//!   travel in clear to it. `HTTP_PROXY`/`http_proxy` are therefore not used;
+//! - `https://` targets go through the proxy named by `HTTPS_PROXY`,
+//!   `https_proxy`, `ALL_PROXY` or `all_proxy` (the first one set), skipping
+//!   the hosts of `NO_PROXY`/`no_proxy`, when it is an `http://` or `https://`
+//!   proxy: reqwest then opens a CONNECT tunnel, so the proxy sees only the host
+//!   name and port, the request stays inside TLS, and the server's certificate
+//!   is still checked end to end (an intercepting proxy fails that check);
+//! - any other proxy (`socks5://`...: not built in) is refused for https
+//!   targets with [`NetError::UnsupportedProxy`], rather than silently going
+//!   around what the user configured.
+//!
+//! Nothing else of the environment is read: reqwest's own proxy lookup is off.
+//! [`proxy_in_use`] tells which proxy applies (without its password), for
+//! `verify` to print.
 
 use std::time::Duration;
 
@@ -26,6 +46,10 @@ pub enum NetError {
     Other(String),
     #[error("refused base URL {0}: HTTPS is required except for loopback")]
     InsecureUrl(String),
+    /// A proxy we will not send through (see the module header); the proxy's
+    /// address, without user and password.
+    #[error("unsupported proxy {0}: only http:// or https:// proxies are used")]
+    UnsupportedProxy(String),
 }
 
 impl NetError {
@@ -42,6 +66,7 @@ impl NetError {
                 D::Tls => NetError::Tls("unknown issuer".into()),
                 D::Other => NetError::Other("reset".into()),
                 D::InsecureUrl => NetError::InsecureUrl("http://example.com".into()),
+                D::UnsupportedProxy => NetError::UnsupportedProxy("socks5://127.0.0.1:1080".into()),
             })
             .collect()
     }
@@ -52,6 +77,7 @@ impl NetError {
             NetError::Connect(_) | NetError::Other(_) => "net_unreachable",
             NetError::Tls(_) => "net_tls",
             NetError::InsecureUrl(_) => "net_insecure_url",
+            NetError::UnsupportedProxy(_) => "net_proxy",
         }
     }
 
@@ -250,15 +276,119 @@ pub fn check_base_url(url: &str) -> Result<(), NetError> {
     }
 }
 
+/// Which proxy requests to `https://` addresses go through (see the module
+/// header); plain http ones never use one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProxyUse {
+    /// The proxy, without user and password; `None`: straight to the server.
+    pub https_proxy: Option<String>,
+    /// The variable it was taken from.
+    pub from_variable: Option<&'static str>,
+    /// `NO_PROXY` as set: hosts reached directly anyway.
+    pub no_proxy: Option<String>,
+}
+
+/// The line `verify` can print: `verify.proxy_direct` or `verify.proxy_via`.
+impl crate::i18n::Message for ProxyUse {
+    fn key(&self) -> String {
+        match self.https_proxy {
+            Some(_) => "verify.proxy_via".into(),
+            None => "verify.proxy_direct".into(),
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
+        vec![
+            ("proxy", self.https_proxy.clone().unwrap_or_default().into()),
+            (
+                "variable",
+                self.from_variable.unwrap_or_default().to_owned().into(),
+            ),
+            (
+                "no_proxy",
+                self.no_proxy.clone().unwrap_or_else(|| "-".into()).into(),
+            ),
+        ]
+    }
+}
+
+const HTTPS_PROXY_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+const NO_PROXY_VARS: [&str; 2] = ["NO_PROXY", "no_proxy"];
+
+/// How the client reads the environment; tests hand in their own.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn first_set(env: Env<'_>, names: &[&'static str]) -> Option<(&'static str, String)> {
+    names.iter().find_map(|n| {
+        env(n)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(|v| (*n, v))
+    })
+}
+
+/// A proxy address without its user and password.
+fn redact(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
+}
+
+/// The proxy for https targets: `Ok(None)` for none, an error for one we refuse.
+fn https_proxy(env: Env<'_>) -> Result<Option<(&'static str, reqwest::Url)>, NetError> {
+    let Some((var, value)) = first_set(env, &HTTPS_PROXY_VARS) else {
+        return Ok(None);
+    };
+    // like curl and reqwest, an address without a scheme is an http proxy
+    let text = if value.contains("://") {
+        value
+    } else {
+        format!("http://{value}")
+    };
+    let url = reqwest::Url::parse(&text)
+        .map_err(|_| NetError::UnsupportedProxy(format!("{var} (not an address)")))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(Some((var, url))),
+        _ => Err(NetError::UnsupportedProxy(redact(&url))),
+    }
+}
+
+/// Which proxy applies, from the process environment.
+pub fn proxy_in_use() -> Result<ProxyUse, NetError> {
+    proxy_use_from(&process_env)
+}
+
+pub fn proxy_use_from(env: Env<'_>) -> Result<ProxyUse, NetError> {
+    let proxy = https_proxy(env)?;
+    Ok(ProxyUse {
+        https_proxy: proxy.as_ref().map(|(_, u)| redact(u)),
+        from_variable: proxy.map(|(v, _)| v),
+        no_proxy: first_set(env, &NO_PROXY_VARS).map(|(_, v)| v),
+    })
+}
+
 pub struct HttpClient {
     client: reqwest::blocking::Client,
+    /// Set when the environment names a proxy we refuse: every https request
+    /// fails with it (plain http ones, to loopback, never use a proxy).
+    refused_proxy: Option<NetError>,
 }
 
 impl HttpClient {
+    /// A client following the proxy rule of the module header over the process environment.
     pub fn new() -> Result<HttpClient, NetError> {
+        HttpClient::with_env(&process_env)
+    }
+
+    /// The same, reading the proxy variables through `env`.
+    pub fn with_env(env: Env<'_>) -> Result<HttpClient, NetError> {
         // rustls with ring: no C toolchain beyond what ring needs, no OpenSSL
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::blocking::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             // WeChat's APIs never redirect; a redirect is a captive portal or proxy page
@@ -267,9 +397,40 @@ impl HttpClient {
             .pool_max_idle_per_host(0)
             .https_only(false) // checked per base URL above, so loopback http works in tests
             .user_agent(concat!("wxpay-setup/", env!("CARGO_PKG_VERSION")))
+            // reqwest's own lookup would send plain http through HTTP_PROXY/ALL_PROXY
+            .no_proxy();
+        let mut refused_proxy = None;
+        match https_proxy(env) {
+            Ok(None) => {}
+            Ok(Some((_, url))) => {
+                // `Proxy::https`: only https targets, always as a CONNECT tunnel
+                let mut proxy = reqwest::Proxy::https(url.as_str())
+                    .map_err(|_| NetError::UnsupportedProxy(redact(&url)))?;
+                if let Some((_, list)) = first_set(env, &NO_PROXY_VARS) {
+                    proxy = proxy.no_proxy(reqwest::NoProxy::from_string(&list));
+                }
+                builder = builder.proxy(proxy);
+            }
+            Err(e) => refused_proxy = Some(e),
+        }
+        let client = builder
             .build()
             .map_err(|e| NetError::Other(e.to_string()))?;
-        Ok(HttpClient { client })
+        Ok(HttpClient {
+            client,
+            refused_proxy,
+        })
+    }
+
+    /// The checks every request passes first: the URL's scheme and host, and
+    /// a refused proxy for https.
+    fn allowed(&self, url: &str) -> Result<(), NetError> {
+        check_base_url(url)?;
+        let https = reqwest::Url::parse(url.trim()).is_ok_and(|u| u.scheme() == "https");
+        match &self.refused_proxy {
+            Some(e) if https => Err(e.clone()),
+            _ => Ok(()),
+        }
     }
 
     fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Reply, NetError> {
@@ -325,7 +486,7 @@ impl WeChatHttp for HttpClient {
         parts: &[crate::domain::push::Part],
     ) -> Result<Reply, NetError> {
         use crate::domain::push::Part;
-        check_base_url(url)?;
+        self.allowed(url)?;
         let mut form = reqwest::blocking::multipart::Form::new();
         for p in parts {
             form = match p {
@@ -353,7 +514,7 @@ impl WeChatHttp for HttpClient {
         )
     }
     fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError> {
-        check_base_url(url)?;
+        self.allowed(url)?;
         let mut req = self.client.get(url).header("Accept", "application/json");
         if let Some(a) = authorization {
             req = req.header("Authorization", a);
@@ -362,7 +523,7 @@ impl WeChatHttp for HttpClient {
     }
 
     fn post_xml(&self, url: &str, body: &str) -> Result<Reply, NetError> {
-        check_base_url(url)?;
+        self.allowed(url)?;
         self.send(
             self.client
                 .post(url)
@@ -396,5 +557,160 @@ mod tests {
         ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
         }
+    }
+
+    /// A loopback listener that records every byte it is sent and answers each
+    /// connection with `reply`: the stand-in for a plain-http proxy, and for a
+    /// loopback test server.
+    fn recorder(reply: &'static [u8]) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = got.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let _ = conn.set_read_timeout(Some(Duration::from_millis(300)));
+                let mut buf = [0u8; 8192];
+                // read until the client stops sending (the whole request), then answer
+                while let Ok(n) = conn.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+                let _ = conn.write_all(reply);
+            }
+        });
+        (port, got)
+    }
+
+    const OK_REPLY: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    const BAD_GATEWAY: &[u8] =
+        b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    const SECRET: &str = "AppSecret0123456789abcdefABCDEF";
+    const TOKEN: &str = "PushToken-9f86d081884c7d659a2f";
+
+    fn text(b: &std::sync::Mutex<Vec<u8>>) -> String {
+        String::from_utf8_lossy(&b.lock().unwrap()).into_owned()
+    }
+
+    /// Every proxy variable pointing at the stand-in.
+    fn all_proxy_vars(port: u16) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            matches!(
+                name,
+                "http_proxy"
+                    | "HTTP_PROXY"
+                    | "https_proxy"
+                    | "HTTPS_PROXY"
+                    | "ALL_PROXY"
+                    | "all_proxy"
+            )
+            .then(|| format!("http://127.0.0.1:{port}"))
+        }
+    }
+
+    #[test]
+    fn plain_http_never_goes_through_a_proxy() {
+        let (proxy, at_proxy) = recorder(BAD_GATEWAY);
+        let (server, at_server) = recorder(OK_REPLY);
+        let client = HttpClient::with_env(&all_proxy_vars(proxy)).unwrap();
+        let base = format!("http://127.0.0.1:{server}");
+        let r = client
+            .get(
+                &format!("{base}/cgi-bin/token?appid=wx1&secret={SECRET}"),
+                None,
+            )
+            .unwrap();
+        assert_eq!(r.status, 200);
+        let parts = [crate::domain::push::Part::Text {
+            name: "api_key_v2".into(),
+            value: SECRET.into(),
+            secret: true,
+        }];
+        let r = client
+            .post_multipart(&base, TOKEN, "idem-1", &parts)
+            .unwrap();
+        assert_eq!(r.status, 200);
+        let proxy_saw = text(&at_proxy);
+        assert!(proxy_saw.is_empty(), "the proxy received: {proxy_saw}");
+        // and the requests did happen, straight to the server
+        let server_saw = text(&at_server);
+        assert!(server_saw.contains(SECRET) && server_saw.contains(TOKEN));
+    }
+
+    #[test]
+    fn https_goes_through_an_http_proxy_only_as_a_connect_tunnel() {
+        let (proxy, at_proxy) = recorder(BAD_GATEWAY);
+        let client = HttpClient::with_env(&all_proxy_vars(proxy)).unwrap();
+        // the stand-in refuses the tunnel, so nothing leaves this machine
+        let r = client.get(
+            &format!("https://api.weixin.qq.com/cgi-bin/token?appid=wx1&secret={SECRET}"),
+            Some(TOKEN),
+        );
+        assert!(r.is_err());
+        let proxy_saw = text(&at_proxy);
+        assert!(
+            proxy_saw.starts_with("CONNECT api.weixin.qq.com:443 "),
+            "{proxy_saw}"
+        );
+        assert!(!proxy_saw.contains(SECRET) && !proxy_saw.contains(TOKEN));
+        assert!(!proxy_saw.contains("/cgi-bin/"), "{proxy_saw}");
+    }
+
+    #[test]
+    fn a_socks_or_unknown_proxy_is_refused_for_https_and_plain_http_stays_direct() {
+        let (server, _) = recorder(OK_REPLY);
+        let env =
+            |name: &str| (name == "ALL_PROXY").then(|| "socks5://u:pw@127.0.0.1:1080".to_owned());
+        let client = HttpClient::with_env(&env).unwrap();
+        assert_eq!(
+            client.get("https://api.weixin.qq.com/x", None).err(),
+            Some(NetError::UnsupportedProxy("socks5://127.0.0.1:1080".into()))
+        );
+        let r = client
+            .get(&format!("http://127.0.0.1:{server}/x"), None)
+            .unwrap();
+        assert_eq!(r.status, 200);
+        assert!(proxy_use_from(&env).is_err());
+    }
+
+    #[test]
+    fn the_proxy_in_use_is_told_without_its_password() {
+        let env = |name: &str| match name {
+            "https_proxy" => Some("http://agent:hunter2@proxy.corp:3128".to_owned()),
+            "ALL_PROXY" => Some("http://other:1".to_owned()),
+            "no_proxy" => Some("localhost,.internal".to_owned()),
+            "http_proxy" => Some("http://plain:1".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            proxy_use_from(&env).unwrap(),
+            ProxyUse {
+                https_proxy: Some("http://proxy.corp:3128/".into()),
+                from_variable: Some("https_proxy"),
+                no_proxy: Some("localhost,.internal".into()),
+            }
+        );
+        let bare = |name: &str| (name == "HTTPS_PROXY").then(|| "10.0.0.1:8080".to_owned());
+        assert_eq!(
+            proxy_use_from(&bare).unwrap().https_proxy.as_deref(),
+            Some("http://10.0.0.1:8080/")
+        );
+        let line = crate::i18n::Tr(crate::i18n::Lang::En).msg(&proxy_use_from(&env).unwrap());
+        assert!(
+            line.contains("http://proxy.corp:3128/") && !line.contains("hunter2"),
+            "{line}"
+        );
+        assert_eq!(
+            proxy_use_from(&|_: &str| None).unwrap(),
+            ProxyUse {
+                https_proxy: None,
+                from_variable: None,
+                no_proxy: None
+            }
+        );
     }
 }

@@ -172,19 +172,42 @@ pub fn write_bundle(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let mapping = custom_mapping(profile).map_err(ExportError::Write)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| ExportError::Write(format!("{}: {e}", dir.display())))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| w(&e))?;
+    // our temp naming, owner-only, earlier crashes' leftovers in `dir` removed
+    let tmp = crate::services::profile_store::temp_file_in(dir).map_err(|e| w(&e))?;
     let part = secrets.map(|(s, p)| SecretPart {
         secrets: s,
         passphrase: p,
     });
     let now = crate::app::now_rfc3339();
-    let file = bundle::write_bundle(tmp.reopen().map_err(|e| w(&e))?, profile, part, &now)
-        .map_err(|e| w(&e))?;
+    let file = bundle::write_bundle(
+        tmp.reopen().map_err(|e| w(&e))?,
+        profile,
+        mapping.as_deref(),
+        part,
+        &now,
+    )
+    .map_err(|e| w(&e))?;
     file.sync_all().map_err(|e| w(&e))?;
     tmp.persist(path).map_err(|e| w(&e.error))?;
     Ok(path.to_path_buf())
+}
+
+/// The text of the profile's custom field mapping, which a bundle carries (its
+/// path means nothing on another computer). A custom mapping that cannot be read
+/// fails the export rather than leaving it out unnoticed.
+fn custom_mapping(profile: &Profile) -> Result<Option<String>, String> {
+    let path = profile.backend_mapping_file.trim();
+    if profile.backend_preset != crate::domain::push::BackendPreset::Custom || path.is_empty() {
+        return Ok(None);
+    }
+    let bytes = crate::services::files::read_file(Path::new(path), 1024 * 1024)
+        .map_err(|e| format!("{path}: {e}"))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| format!("{path}: not UTF-8 text"))
 }
 
 /// Writes one of the stack formats into `dir`: the config file and the PEM files

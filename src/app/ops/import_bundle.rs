@@ -86,6 +86,7 @@ pub fn import_bundle(
     check_profile_name(&wanted).map_err(ImportBundleError::BadName)?;
     let name = free_name(ctx.profiles.as_ref(), wanted.trim());
     b.profile.name = name.clone();
+    crate::app::profiles::place_bundle_mapping(ctx.profiles.as_ref(), &mut b)?;
     // secrets first: if the keychain is not there, nothing at all is written
     ctx.store_secrets(&name, &b.secrets)?;
     ctx.profiles.save(&b.profile)?;

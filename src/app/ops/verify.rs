@@ -38,6 +38,12 @@ impl Verified {
     }
 }
 
+/// How the checks reach WeChat (straight, or through which HTTPS proxy), to be
+/// said before the results; an unusable proxy setting is an error.
+pub fn connection() -> Result<crate::services::wechat_http::ProxyUse, OpError> {
+    Ok(crate::services::wechat_http::proxy_in_use()?)
+}
+
 /// Verifies each profile of `which`; `progress` hears of each as it is done.
 pub fn verify_many(
     ctx: &Ctx,
