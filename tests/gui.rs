@@ -885,3 +885,65 @@ fn push_from_the_summary_shows_a_masked_preview_and_sends_after_confirming() {
     assert!(files.contains(&format!("{}/ok", b.url)));
     assert!(!files.contains(TOKEN) && !files.contains(key));
 }
+
+// ----- issue 8: the merchant's hour ------------------------------------------------
+
+/// Issue 8 item 1: where no file dialog can open, the window says so and offers a
+/// path field; a save starts in the default folder, and "open its folder" follows.
+#[test]
+fn when_no_file_dialog_opens_a_typed_path_still_imports_exports_and_saves() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let zip = good_zip(work.path());
+    let docs = work.path().join("Documents");
+    std::fs::create_dir(&docs).unwrap();
+    *f.picker.dir.lock().unwrap() = Some(docs.clone());
+    f.picker
+        .fail
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+
+    // the certificate: the button says the dialog failed and a typed path imports
+    h.state_mut().wizard.go_to(Step::Certificate);
+    h.run_ok();
+    click(&mut h, t("cert.choose_zip"));
+    settle(&mut h);
+    assert!(shows(&h, t("dialog.failed")), "the failure is told");
+    type_into(&mut h, t("dialog.path"), &zip.display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    assert!(shows(&h, t("cert.usable")), "imported from the typed path");
+    assert!(!shows(&h, t("dialog.failed")), "the prompt closed");
+
+    // the export: the path starts in the default folder with the default name
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    click(&mut h, t("export.button"));
+    settle(&mut h);
+    assert!(shows(&h, t("dialog.failed")));
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    let name = h.state().wizard.profile().name.clone();
+    let out = docs.join(format!("wxpay-{name}.zip"));
+    assert!(out.is_file(), "the bundle went to the default folder");
+    assert!(shows(&h, "配置包已保存到"));
+    let opened = click_collect(&mut h, t("dialog.open_folder"));
+    assert!(
+        opened.contains(&format!("file://{}", docs.display())),
+        "{opened}"
+    );
+
+    // the report: a typed folder gets the default file name
+    click(&mut h, t("verify.save_report"));
+    settle(&mut h);
+    clear_field(&mut h, t("dialog.path"));
+    type_into(&mut h, t("dialog.path"), &work.path().display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    let report = work.path().join(format!("wxpay-report-{name}.html"));
+    assert!(
+        report.is_file(),
+        "the report was written into the typed folder"
+    );
+}

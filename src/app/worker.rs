@@ -111,9 +111,12 @@ pub enum Event {
         fingerprint: String,
         outcome: crate::domain::wxapi::Outcome,
     },
+    /// A file dialog's answer (`Err`: it did not open); `generation` tells a
+    /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
         purpose: PickPurpose,
-        path: Option<PathBuf>,
+        generation: u64,
+        result: crate::services::file_picker::PickResult,
     },
 }
 
@@ -407,13 +410,18 @@ impl Worker {
         });
     }
 
+    /// Where files are saved when the user names no folder (Documents, Desktop, home).
+    pub fn default_dir(&self) -> PathBuf {
+        self.picker.default_dir()
+    }
+
     /// Shows a file dialog on its own thread: it blocks for as long as the user looks.
-    pub fn pick(&self, purpose: PickPurpose, default_name: String) {
+    pub fn pick(&self, purpose: PickPurpose, default_name: String, generation: u64) {
         let picker = self.picker.clone();
         let tx = self.event_tx.clone();
         let wake = self.waker.clone();
         std::thread::spawn(move || {
-            let path = match purpose {
+            let result = match purpose {
                 PickPurpose::CertZip => picker.pick_cert_zip(),
                 PickPurpose::CertFolder => picker.pick_cert_folder(),
                 PickPurpose::ExportBundle => picker.save_bundle(&default_name),
@@ -421,7 +429,11 @@ impl Worker {
                 PickPurpose::ImportBundle => picker.pick_bundle(),
                 PickPurpose::ExportFolder => picker.pick_export_folder(),
             };
-            let _ = tx.send(Event::Picked { purpose, path });
+            let _ = tx.send(Event::Picked {
+                purpose,
+                generation,
+                result,
+            });
             wake();
         });
     }

@@ -3,6 +3,7 @@
 use egui::{RichText, Ui};
 
 use super::widgets::{ERR_COLOR, checklist, hint, ok_line, problem_line, section};
+use crate::app::worker::PickPurpose;
 use crate::app::{Busy, Wizard, journey};
 use crate::domain::cert::IssuerKind;
 
@@ -41,6 +42,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
                 }
             });
         });
+    super::widgets::path_prompt(ui, w, &[PickPurpose::CertZip, PickPurpose::CertFolder]);
     if let Busy::Failed(e) = w.import() {
         ui.label(RichText::new(format!("× {}", tr.msg(e))).color(ERR_COLOR));
         hint(ui, tr.t("cert.nothing_written"));

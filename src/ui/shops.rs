@@ -6,6 +6,7 @@ use egui::{RichText, TextEdit, Ui};
 use super::UiState;
 use super::widgets::{ERR_COLOR, WARN_COLOR, hint};
 use crate::app::Wizard;
+use crate::app::worker::PickPurpose;
 use crate::domain::cert::EXPIRY_WARNING_DAYS;
 use crate::domain::profile::{SiteKind, Step};
 
@@ -40,6 +41,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             ui.spinner();
         }
     });
+    super::widgets::path_prompt(ui, w, &[PickPurpose::ImportBundle]);
     bundle_prompt(ui, w);
     name_edit(ui, w, st);
     delete_confirm(ui, w, st);

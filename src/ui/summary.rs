@@ -5,6 +5,7 @@ use egui::{RichText, TextEdit, Ui};
 use super::UiState;
 use super::widgets::{ERR_COLOR, OK_COLOR, hint, ok_line, problem_line, section};
 use crate::app::push::PushBlocker;
+use crate::app::worker::PickPurpose;
 use crate::app::{Busy, Wizard};
 use crate::domain::backend_form::{CERT_FILE_NAME, FormValue, KEY_FILE_NAME, backend_form};
 use crate::domain::profile::SecretField;
@@ -186,11 +187,22 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             ui.spinner();
         }
     });
+    super::widgets::path_prompt(
+        ui,
+        w,
+        &[PickPurpose::ExportBundle, PickPurpose::ExportFolder],
+    );
     match w.export() {
-        Busy::Done(path) => ok_line(
-            ui,
-            &tr.tf("notice.exported", &[("path", path.display().to_string())]),
-        ),
+        Busy::Done(path) => {
+            let path = path.clone();
+            ui.horizontal(|ui| {
+                ok_line(
+                    ui,
+                    &tr.tf("notice.exported", &[("path", path.display().to_string())]),
+                );
+                super::widgets::open_folder_button(ui, tr, &path);
+            });
+        }
         Busy::Failed(e) => {
             ui.label(
                 RichText::new(tr.tf("notice.export_failed", &[("reason", e.clone())]))

@@ -4,7 +4,8 @@ use egui::{RichText, TextEdit, Ui};
 
 use super::widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR, hint, ok_line, section};
 use crate::app::verify::CheckId;
-use crate::app::{CheckView, Wizard};
+use crate::app::worker::PickPurpose;
+use crate::app::{Busy, CheckView, Wizard};
 use crate::domain::wxapi::Status;
 
 pub fn show(ui: &mut Ui, w: &mut Wizard) {
@@ -43,6 +44,27 @@ pub fn report_button(ui: &mut Ui, w: &mut Wizard) {
         .clicked()
     {
         w.start_save_report();
+    }
+    super::widgets::path_prompt(ui, w, &[PickPurpose::SaveReport]);
+    match w.report() {
+        Busy::Done(path) => {
+            let path = path.clone();
+            ui.horizontal(|ui| {
+                ok_line(
+                    ui,
+                    &tr.tf(
+                        "verify.report_saved",
+                        &[("path", path.display().to_string())],
+                    ),
+                );
+                super::widgets::open_folder_button(ui, tr, &path);
+            });
+        }
+        Busy::Failed(e) => {
+            let text = tr.tf("verify.report_failed", &[("reason", e.clone())]);
+            ui.label(RichText::new(text).color(ERR_COLOR));
+        }
+        _ => {}
     }
 }
 

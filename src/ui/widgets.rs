@@ -1,9 +1,12 @@
 //! Small pieces every step uses: a validated text field, a masked secret field,
 //! a checklist, problem lines and console buttons.
 
+use std::path::Path;
+
 use egui::{Color32, RichText, TextEdit, Ui};
 
 use crate::app::journey::{ChecklistItem, Console};
+use crate::app::worker::PickPurpose;
 use crate::app::{SecretSync, Wizard};
 use crate::domain::fields::FieldId;
 use crate::domain::problem::{Problem, Severity};
@@ -162,4 +165,67 @@ pub fn section(ui: &mut Ui, title: &str) {
     ui.add_space(10.0);
     ui.label(RichText::new(title).heading().size(17.0));
     ui.separator();
+}
+
+/// When the file dialog for one of `purposes` did not open (or is slow): says
+/// so and offers a path field with "use this path" (issue 8 item 1).
+pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
+    let tr = w.tr();
+    let Some(prompt) = w.path_prompt(purposes).cloned() else {
+        return;
+    };
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            if prompt.failed {
+                ui.label(RichText::new(tr.t("dialog.failed")).color(ERR_COLOR));
+            } else {
+                ui.label(tr.t("dialog.slow"));
+            }
+            let mut text = prompt.text.clone();
+            let mut go = false;
+            let mut cancel = false;
+            ui.horizontal(|ui| {
+                let l = ui.label(tr.t("dialog.path"));
+                let r = ui
+                    .add(TextEdit::singleline(&mut text).desired_width(FIELD_WIDTH + 60.0))
+                    .labelled_by(l.id);
+                if r.changed() {
+                    w.set_path_prompt_text(text.clone());
+                }
+                go = ui.button(tr.t("dialog.use_path")).clicked()
+                    || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                cancel = ui.button(tr.t("common.cancel")).clicked();
+            });
+            if go {
+                if let Err(p) = w.use_typed_path() {
+                    problem_line(ui, tr, &p);
+                }
+            } else if cancel {
+                w.cancel_path_prompt();
+            }
+        });
+}
+
+/// "Open its folder" for a file just written: the file manager opens there.
+pub fn open_folder_button(ui: &mut Ui, tr: Tr, file: &Path) {
+    let dir = if file.is_dir() {
+        file
+    } else {
+        file.parent().unwrap_or(file)
+    };
+    if ui.small_button(tr.t("dialog.open_folder")).clicked() {
+        ui.ctx().open_url(egui::OpenUrl::new_tab(folder_url(dir)));
+    }
+}
+
+/// A `file://` address for a folder (forward slashes, as browsers and file
+/// managers expect on every system).
+pub fn folder_url(dir: &Path) -> String {
+    let s = dir.display().to_string().replace('\\', "/");
+    if s.starts_with('/') {
+        format!("file://{s}")
+    } else {
+        format!("file:///{s}")
+    }
 }

@@ -6,8 +6,9 @@
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use super::forms::ExportForm;
+use super::forms::{ExportForm, PathPrompt};
 use super::tasks::{Busy, Task};
 use super::{CheckView, Wizard};
 use crate::app::push::{self, PushBlocker, PushResult};
@@ -24,8 +25,77 @@ impl Wizard {
     // ----- file dialogs ---------------------------------------------------------
 
     pub(super) fn open_dialog(&mut self, purpose: PickPurpose, default_name: String) {
-        if self.tasks.start(Task::Dialog) {
-            self.worker.pick(purpose, default_name);
+        if !self.tasks.start(Task::Dialog) {
+            return;
+        }
+        self.forms.dialog_generation += 1;
+        let generation = self.forms.dialog_generation;
+        let dir = self.worker.default_dir();
+        let text = match purpose {
+            PickPurpose::ExportBundle | PickPurpose::SaveReport => dir.join(&default_name),
+            PickPurpose::ExportFolder => dir,
+            _ => PathBuf::new(),
+        };
+        self.forms.path_prompt = Some(PathPrompt {
+            purpose,
+            generation,
+            text: text.display().to_string(),
+            default_name: default_name.clone(),
+            failed: false,
+            since: Instant::now(),
+        });
+        self.worker.pick(purpose, default_name, generation);
+    }
+
+    /// The path field offered for one of `purposes` (the dialog failed or is slow).
+    pub fn path_prompt(&self, purposes: &[PickPurpose]) -> Option<&PathPrompt> {
+        self.forms
+            .path_prompt
+            .as_ref()
+            .filter(|p| purposes.contains(&p.purpose) && p.offered(Instant::now()))
+    }
+
+    pub fn set_path_prompt_text(&mut self, text: String) {
+        if let Some(p) = &mut self.forms.path_prompt {
+            p.text = text;
+        }
+    }
+
+    /// Uses the typed path as if the dialog had answered it; the dialog, if it
+    /// still answers later, is ignored. A save into a folder gets the default name.
+    pub fn use_typed_path(&mut self) -> Result<(), Problem> {
+        let Some(prompt) = &self.forms.path_prompt else {
+            return Ok(());
+        };
+        let text = prompt.text.trim().trim_matches('"');
+        if text.is_empty() {
+            return Err(Problem::error("path_empty"));
+        }
+        let mut path = PathBuf::from(text);
+        let purpose = prompt.purpose;
+        if matches!(purpose, PickPurpose::ExportBundle | PickPurpose::SaveReport) && path.is_dir() {
+            path = path.join(&prompt.default_name);
+        }
+        self.forms.path_prompt = None;
+        self.tasks.finish(Task::Dialog);
+        self.picked(purpose, path);
+        Ok(())
+    }
+
+    /// Closes the path field and stops waiting for the dialog.
+    pub fn cancel_path_prompt(&mut self) {
+        self.forms.path_prompt = None;
+        self.tasks.finish(Task::Dialog);
+    }
+
+    /// Goes on with a path the dialog answered or the user typed.
+    pub(super) fn picked(&mut self, purpose: PickPurpose, path: PathBuf) {
+        match purpose {
+            PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
+            PickPurpose::ExportBundle => self.export_to(path),
+            PickPurpose::ImportBundle => self.inspect_bundle(path),
+            PickPurpose::ExportFolder => self.export_format_to(path),
+            PickPurpose::SaveReport => self.save_report_to(path),
         }
     }
 

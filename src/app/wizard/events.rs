@@ -18,6 +18,7 @@ use crate::domain::profile::SecretField;
 use crate::domain::push::PushOutcome;
 use crate::domain::secret::Secret;
 use crate::domain::wxapi::Outcome;
+use crate::services::file_picker::{PickError, PickResult};
 use crate::services::profile_store::StorageError;
 use crate::services::secret_store::StoreError;
 
@@ -49,7 +50,11 @@ impl Wizard {
             Event::BundleImported(r) => self.on_bundle_imported(r),
             Event::Pushed(result) => self.on_pushed(result),
             Event::ReportSaved(r) => self.on_report_saved(r),
-            Event::Picked { purpose, path } => self.on_picked(purpose, path),
+            Event::Picked {
+                purpose,
+                generation,
+                result,
+            } => self.on_picked(purpose, generation, result),
         }
     }
 
@@ -266,15 +271,25 @@ impl Wizard {
         self.tasks.report_done(r);
     }
 
-    fn on_picked(&mut self, purpose: PickPurpose, path: Option<PathBuf>) {
+    fn on_picked(&mut self, purpose: PickPurpose, generation: u64, result: PickResult) {
+        let current = self.forms.path_prompt.as_ref().map(|p| p.generation);
+        if current != Some(generation) {
+            // a dialog the user gave up on (typed a path or closed the field)
+            return;
+        }
         self.tasks.finish(Task::Dialog);
-        let Some(path) = path else { return };
-        match purpose {
-            PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
-            PickPurpose::ExportBundle => self.export_to(path),
-            PickPurpose::ImportBundle => self.inspect_bundle(path),
-            PickPurpose::ExportFolder => self.export_format_to(path),
-            PickPurpose::SaveReport => self.save_report_to(path),
+        match result {
+            Ok(Some(path)) => {
+                self.forms.path_prompt = None;
+                self.picked(purpose, path);
+            }
+            Ok(None) => self.forms.path_prompt = None,
+            // the window says so beside the button and offers the path field
+            Err(PickError::NoDialog) => {
+                if let Some(p) = &mut self.forms.path_prompt {
+                    p.failed = true;
+                }
+            }
         }
     }
 }
