@@ -252,7 +252,8 @@ fn bind_path_case_two_fields_validate_live_and_secrets_stay_in_the_keychain() {
     );
     type_into(&mut h, t("field.mchid.label"), "1900006031");
 
-    // the generator fills the key and copies it
+    // the generator fills the key and copies it (no key in use yet)
+    click(&mut h, t("fields.key_in_use_no"));
     let commands = click_collect(&mut h, t("fields.generate_key"));
     let key = h.state().wizard.secret(SecretField::ApiKeyV2);
     assert_eq!(key.expose().len(), 32);
@@ -946,4 +947,138 @@ fn when_no_file_dialog_opens_a_typed_path_still_imports_exports_and_saves() {
         report.is_file(),
         "the report was written into the typed folder"
     );
+}
+
+/// Walks a fresh shop to the fields page on the bind (or apply-new) path, case 2.
+fn to_fields(h: &mut Harness<'static, WizardApp>, bind: bool) {
+    pass_prerequisite(h);
+    if bind {
+        click(h, t("merchant.choice_bind"));
+    } else {
+        click(h, t("merchant.choice_new"));
+    }
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    assert_eq!(h.state().wizard.step(), Step::Fields);
+}
+
+/// Issue 8 item 2: binding a merchant number, the owner is asked whether a key
+/// is in use before any generator is offered, and the warning stands beside it.
+#[test]
+fn binding_asks_whether_a_key_is_in_use_before_offering_a_new_one() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, true);
+    assert!(shows(&h, t("fields.key_in_use_question")));
+    assert!(
+        !shows(&h, t("fields.generate_key")),
+        "no generator before the answer"
+    );
+
+    click(&mut h, t("fields.key_in_use_yes"));
+    assert!(
+        shows(&h, t("fields.key_find")),
+        "led to find the key in use"
+    );
+    assert!(
+        !shows(&h, t("fields.generate_key")),
+        "the generator is tucked away"
+    );
+    click(&mut h, t("fields.key_lost"));
+    assert!(shows(&h, t("fields.generate_key")));
+    assert!(
+        shows(&h, t("fields.new_key_breaks")),
+        "with the warning beside it"
+    );
+
+    click(&mut h, t("fields.key_in_use_no"));
+    assert!(shows(&h, t("fields.generate_key")));
+    assert!(shows(&h, t("fields.new_key_breaks")));
+    assert_eq!(h.state().wizard.profile().api_key_in_use, Some(false));
+    settle(&mut h);
+
+    // a new merchant number has no key yet: no question
+    let g = Fixture::new(Lang::ZhCn);
+    let mut h = g.open();
+    to_fields(&mut h, false);
+    assert!(!shows(&h, t("fields.key_in_use_question")));
+    assert!(shows(&h, t("fields.generate_key")));
+    settle(&mut h);
+}
+
+/// Issue 8 item 3: the generator asks before replacing a typed key; the old one
+/// comes back with undo (in the keychain too); generated keys avoid look-alikes.
+#[test]
+fn the_key_generator_asks_before_replacing_a_typed_key_and_can_undo() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    let typed = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    type_into(&mut h, t("field.api_key_v2.label"), typed);
+    click(&mut h, t("fields.generate_key"));
+    assert_eq!(
+        h.state().wizard.secret(SecretField::ApiKeyV2).expose(),
+        typed
+    );
+    assert!(shows(&h, t("fields.replace_key_question")));
+    click(&mut h, t("common.cancel"));
+    assert!(!shows(&h, t("fields.replace_key_question")));
+    assert_eq!(
+        h.state().wizard.secret(SecretField::ApiKeyV2).expose(),
+        typed
+    );
+
+    click(&mut h, t("fields.generate_key"));
+    let copied = click_collect(&mut h, t("fields.replace_key_yes"));
+    let new = h.state().wizard.secret(SecretField::ApiKeyV2);
+    assert_ne!(new.expose(), typed);
+    assert!(copied.contains(new.expose()), "the new key is copied");
+    assert!(
+        !new.expose().contains(['0', 'O', '1', 'l', 'I']),
+        "{}",
+        new.expose()
+    );
+
+    click(&mut h, t("fields.undo_generate"));
+    settle(&mut h);
+    assert_eq!(
+        h.state().wizard.secret(SecretField::ApiKeyV2).expose(),
+        typed
+    );
+    let name = h.state().wizard.profile().name.clone();
+    assert_eq!(
+        f.keychain
+            .peek(&name, SecretField::ApiKeyV2)
+            .map(|k| k.expose().to_owned()),
+        Some(typed.to_owned()),
+        "the keychain holds the old key again"
+    );
+}
+
+/// Issue 8 item 4: a new shop does not show the previous shop's page state.
+#[test]
+fn a_new_shop_does_not_show_the_previous_shops_page_state() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    click(&mut h, t("fields.generate_key"));
+    assert!(shows(&h, t("fields.generated_copied")));
+    click(&mut h, t("fields.v3_optional"));
+    assert!(shows(&h, t("fields.v3_why")));
+    h.get_all_by_label(t("secret.show")).next().unwrap().click();
+    h.run_ok();
+    assert!(shows(&h, t("secret.hide")));
+
+    click(&mut h, t("profile.new"));
+    type_into(&mut h, t("profile.new_name"), "第二家店");
+    click(&mut h, t("profile.create"));
+    settle(&mut h);
+    to_fields(&mut h, false);
+    assert!(
+        !shows(&h, t("fields.generated_copied")),
+        "nothing was generated here"
+    );
+    assert!(!shows(&h, t("fields.v3_why")), "sections start closed");
+    assert!(!shows(&h, t("secret.hide")), "secrets start masked");
+    settle(&mut h);
 }

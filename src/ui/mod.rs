@@ -30,7 +30,6 @@ pub struct UiState {
     pub revealed: BTreeSet<SecretField>,
     pub new_profile: Option<String>,
     pub new_profile_error: Option<Problem>,
-    pub key_generated: bool,
     /// The start page instead of the wizard.
     pub show_shops: bool,
     pub shop_search: String,
@@ -39,6 +38,19 @@ pub struct UiState {
     pub confirm_delete: Option<String>,
     /// The push preview is open, waiting for "send".
     pub push_confirm: bool,
+    /// The shop the page state above belongs to; another shop starts afresh.
+    pub shop: String,
+}
+
+impl UiState {
+    /// Forgets the page state of another shop (revealed secrets, an open preview).
+    fn follow_shop(&mut self, name: &str) {
+        if self.shop != name {
+            self.shop = name.to_owned();
+            self.revealed.clear();
+            self.push_confirm = false;
+        }
+    }
 }
 
 pub struct WizardApp {
@@ -99,6 +111,7 @@ impl eframe::App for WizardApp {
 
 pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
+    st.follow_shop(&w.profile().name);
     egui::Panel::top("top").show(ui, |ui| top_bar(ui, w, st));
     let wizard_nav = !st.show_shops;
     egui::Panel::bottom("bottom").show(ui, |ui| bottom_bar(ui, w, wizard_nav));
@@ -128,7 +141,9 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 }
                 ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
                 ui.add_space(4.0);
-                match w.step() {
+                // sections opened and closed belong to the shop: their ids carry its name
+                let shop = w.profile().name.clone();
+                ui.push_id(shop, |ui| match w.step() {
                     Step::Prerequisite => prerequisite::show(ui, w),
                     Step::MerchantNumber => merchant::show(ui, w),
                     Step::SiteKind => site_kind::show(ui, w),
@@ -136,7 +151,7 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                     Step::Certificate => certificate::show(ui, w),
                     Step::Verify => verify::show(ui, w),
                     Step::Summary => summary::show(ui, w, st),
-                }
+                });
                 ui.add_space(20.0);
             });
     });

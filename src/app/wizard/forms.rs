@@ -97,8 +97,21 @@ impl PathPrompt {
     }
 }
 
+/// The APIv2 key generator on the fields page: a replace waiting for "yes",
+/// and the key it replaced, undoable while this shop stays open.
+#[derive(Default)]
+pub struct KeyForm {
+    /// A key is typed and the user asked for a new one: ask first.
+    pub confirm_replace: bool,
+    /// What the last generated key replaced (empty: the field was empty).
+    pub previous: Option<Secret>,
+    /// A key was generated (and copied) in this session of this shop.
+    pub generated: bool,
+}
+
 #[derive(Default)]
 pub struct Forms {
+    pub key: KeyForm,
     pub export: ExportForm,
     pub push: PushForm,
     pub shops: ShopsForm,

@@ -145,6 +145,8 @@ impl Wizard {
     /// forms are forgotten, and it is the one reopened next time.
     fn show_profile(&mut self, profile: Profile) {
         self.tasks.forget_shop();
+        // the last shop's page state is not this one's
+        self.forms.key = Default::default();
         self.forms.export = Default::default();
         self.forms.push.load(&profile);
         self.settings.last_profile = Some(profile.name.clone());
@@ -332,11 +334,55 @@ impl Wizard {
         self.session.set_secret(f, value);
     }
 
-    /// Fills the APIv2 key field with a fresh strong key and returns it (to copy).
-    pub fn generate_api_key(&mut self) -> Secret {
+    /// Fills the APIv2 key field with a fresh strong key and returns it (to
+    /// copy). When a key is typed already, nothing changes yet: the generator
+    /// asks first ([`Self::key_form`]), and [`Self::confirm_replace_key`] replaces it.
+    pub fn generate_api_key(&mut self) -> Option<Secret> {
+        if self.has_secret(SecretField::ApiKeyV2) {
+            self.forms.key.confirm_replace = true;
+            return None;
+        }
+        Some(self.replace_api_key())
+    }
+
+    /// "Yes, replace it": the old key stays undoable while this shop is open.
+    pub fn confirm_replace_key(&mut self) -> Secret {
+        self.replace_api_key()
+    }
+
+    pub fn cancel_replace_key(&mut self) {
+        self.forms.key.confirm_replace = false;
+    }
+
+    fn replace_api_key(&mut self) -> Secret {
         let key = keygen::generate_api_key();
+        let old = self.secret(SecretField::ApiKeyV2);
+        self.forms.key = forms::KeyForm {
+            confirm_replace: false,
+            previous: Some(old),
+            generated: true,
+        };
         self.set_secret(SecretField::ApiKeyV2, key.clone());
         key
+    }
+
+    /// Puts back the key the generator replaced (also in the keychain).
+    pub fn undo_generated_key(&mut self) {
+        if let Some(old) = self.forms.key.previous.take() {
+            self.forms.key.generated = false;
+            self.set_secret(SecretField::ApiKeyV2, old);
+        }
+    }
+
+    pub fn key_form(&self) -> &forms::KeyForm {
+        &self.forms.key
+    }
+
+    /// Binding path: the answer to "is an APIv2 key already in use?".
+    pub fn set_api_key_in_use(&mut self, in_use: bool) {
+        if self.profile().api_key_in_use != Some(in_use) {
+            self.edit(|p| p.api_key_in_use = Some(in_use));
+        }
     }
 
     pub fn field_problems(&self, f: FieldId) -> Vec<Problem> {
