@@ -338,6 +338,7 @@ fn same_account_and_same_key_mistakes_show_while_typing() {
     assert!(!shows(&h, t("problem.oa_appsecret_same_as_mp")));
 
     let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    click(&mut h, t("fields.key_in_use_yes"));
     type_into(&mut h, t("field.api_key_v2.label"), key);
     click(&mut h, t("fields.v3_optional"));
     type_into(&mut h, t("field.api_key_v3.label"), key);
@@ -402,9 +403,11 @@ fn certificate_drop_summary_and_encrypted_export() {
             .is_some()
     );
 
-    // the same zip through the file dialog works too
+    // the same zip through the file dialog works too (after "replace?")
     *f.picker.zip.lock().unwrap() = Some(zip.clone());
     click(&mut h, t("cert.choose_zip"));
+    settle(&mut h);
+    click(&mut h, t("cert.replace_yes"));
     settle(&mut h);
     assert!(shows(&h, t("cert.usable")));
 
@@ -1081,4 +1084,109 @@ fn a_new_shop_does_not_show_the_previous_shops_page_state() {
     assert!(!shows(&h, t("fields.v3_why")), "sections start closed");
     assert!(!shows(&h, t("secret.hide")), "secrets start masked");
     settle(&mut h);
+}
+
+/// A certificate zip for another merchant number, with a key that does not match.
+fn wrong_zip(dir: &Path) -> PathBuf {
+    let other = "1900000002";
+    let cert = merchant_cert_pem(&CertSpec {
+        mchid: other,
+        ..CertSpec::default()
+    });
+    let path = dir.join(format!("{other}_cert.zip"));
+    let files = vec![
+        ("apiclient_cert.pem".to_owned(), cert.into_bytes()),
+        ("apiclient_key.pem".to_owned(), key_b().as_bytes().to_vec()),
+    ];
+    write_zip(&path, &files);
+    path
+}
+
+/// Issue 8 item 5: a dropped certificate does not silently replace the one
+/// imported, and one with problems gets no green "imported".
+#[test]
+fn a_dropped_certificate_asks_before_replacing_and_problems_are_not_green() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    drop_file(&mut h, &good_zip(work.path()));
+    assert!(shows(&h, t("cert.usable")));
+    assert!(shows(&h, t("notice.cert_imported")));
+
+    let wrong = wrong_zip(work.path());
+    drop_file(&mut h, &wrong);
+    assert!(
+        shows(&h, "要用「1900000002_cert.zip」替换它吗"),
+        "asks first"
+    );
+    let cert = h.state().wizard.certificate().cloned().unwrap();
+    assert_eq!(cert.mchid.as_deref(), Some(MCHID), "nothing replaced yet");
+    click(&mut h, t("cert.replace_keep"));
+    assert!(!shows(&h, t("cert.replace_yes")));
+    assert_eq!(h.state().wizard.certificate(), Some(&cert), "kept");
+
+    drop_file(&mut h, &wrong);
+    click(&mut h, t("cert.replace_yes"));
+    settle(&mut h);
+    assert_eq!(
+        h.state()
+            .wizard
+            .certificate()
+            .and_then(|c| c.mchid.clone())
+            .as_deref(),
+        Some("1900000002")
+    );
+    assert!(!shows(&h, t("notice.cert_imported")), "no green toast");
+    assert!(
+        shows(&h, "证书已导入，但有"),
+        "the toast names the problems"
+    );
+    let n = h.state().wizard.notices().last().unwrap().clone();
+    assert_ne!(n.level, wxpay_setup::app::NoticeLevel::Success);
+}
+
+/// Issue 8 item 6: notices do not pile up or go stale: the same one is shown
+/// once, a failed import's error goes once an import works, successes fade,
+/// and a step's notices stay on that step.
+#[test]
+fn notices_do_not_stack_go_stale_or_follow_to_other_steps() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let evil = work.path().join("evil.zip");
+    write_raw_zip(&evil, &[(b"../../evil.pem".to_vec(), b"x".to_vec())]);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    drop_file(&mut h, &evil);
+    drop_file(&mut h, &evil);
+    let same = h
+        .state()
+        .wizard
+        .notices()
+        .iter()
+        .filter(|n| n.key.starts_with("import_error."))
+        .count();
+    assert_eq!(same, 1, "the same error once");
+
+    // an error belongs to its step
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    assert!(!shows(&h, "可疑的文件路径"), "the error stayed on its step");
+
+    // ... and goes once its cause is gone
+    drop_file(&mut h, &evil);
+    assert!(shows(&h, "可疑的文件路径"));
+    drop_file(&mut h, &good_zip(work.path()));
+    assert!(shows(&h, t("cert.usable")));
+    assert!(
+        !shows(&h, "可疑的文件路径"),
+        "no stale error after a good import"
+    );
+
+    // a success fades
+    assert!(shows(&h, t("notice.cert_imported")));
+    let later = Instant::now() + Duration::from_secs(30);
+    h.state_mut().wizard.tick(later);
+    h.run_ok();
+    assert!(!shows(&h, t("notice.cert_imported")), "faded");
 }

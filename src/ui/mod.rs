@@ -96,6 +96,8 @@ impl eframe::App for WizardApp {
         if self.wizard.busy() {
             // autosave timers and background results: look again soon
             ctx.request_repaint_after(Duration::from_millis(100));
+        } else if self.wizard.notices_fading() {
+            ctx.request_repaint_after(Duration::from_millis(500));
         }
     }
 

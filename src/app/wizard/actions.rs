@@ -118,8 +118,33 @@ impl Wizard {
         self.tasks.import()
     }
 
-    /// Imports a WXCertUtil zip, its unpacked folder or a PEM file (in the background).
+    /// Imports a WXCertUtil zip, its unpacked folder or a PEM file (in the
+    /// background). When a certificate is imported already, asks first
+    /// ([`Self::cert_replace`]): nothing is replaced until the user says so.
     pub fn import_cert(&mut self, path: &Path) {
+        if self.certificate().is_some() {
+            self.forms.cert_replace = Some(path.to_path_buf());
+            return;
+        }
+        self.start_import_cert(path);
+    }
+
+    /// A file waiting for "replace the imported certificate?".
+    pub fn cert_replace(&self) -> Option<&Path> {
+        self.forms.cert_replace.as_deref()
+    }
+
+    pub fn confirm_replace_cert(&mut self) {
+        if let Some(path) = self.forms.cert_replace.take() {
+            self.start_import_cert(&path);
+        }
+    }
+
+    pub fn cancel_replace_cert(&mut self) {
+        self.forms.cert_replace = None;
+    }
+
+    fn start_import_cert(&mut self, path: &Path) {
         if !self.tasks.start(Task::ImportCert) {
             return;
         }

@@ -101,6 +101,9 @@ impl Wizard {
     }
 
     fn on_profile_saved(&mut self, r: Result<(), StorageError>) {
+        if r.is_ok() {
+            self.notices.withdraw("notice.profile_not_saved");
+        }
         if let Some(e) = self.session.profile_saved(r) {
             let args = e.args();
             self.notices
@@ -144,11 +147,27 @@ impl Wizard {
         }
         self.edit(|p| p.certificate = Some(summary));
         self.tasks.import_done(Ok(()));
-        self.notices
-            .push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+        // an earlier import's result, failed or not, is no longer the news
+        self.notices.withdraw("import_error.");
+        self.notices.withdraw("notice.cert_imported");
+        // the toast follows the result: a certificate with problems is not a success
+        let errors = self.cert_problems().iter().filter(|p| p.is_error()).count();
+        if errors == 0 {
+            self.notices
+                .push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+        } else {
+            self.notices.push_key(
+                NoticeLevel::Warning,
+                "notice.cert_imported_problems",
+                vec![("count", errors.to_string())],
+            );
+        }
     }
 
     fn on_exported(&mut self, r: Result<PathBuf, String>) {
+        if r.is_ok() {
+            self.notices.withdraw("notice.export_failed");
+        }
         match &r {
             Ok(path) => self.notices.push_key(
                 NoticeLevel::Success,
@@ -251,11 +270,16 @@ impl Wizard {
             }
             PushOutcome::Retry(d) => (NoticeLevel::Error, "push.push_gave_up".into(), d.clone()),
         };
+        // the last push's result replaces the one before
+        self.notices.withdraw("push.");
         self.notices.push_key(level, &key, vec![("detail", detail)]);
         self.tasks.push_done(result);
     }
 
     fn on_report_saved(&mut self, r: Result<PathBuf, String>) {
+        if r.is_ok() {
+            self.notices.withdraw("verify.report_failed");
+        }
         match &r {
             Ok(path) => self.notices.push_key(
                 NoticeLevel::Success,

@@ -112,6 +112,8 @@ pub struct KeyForm {
 #[derive(Default)]
 pub struct Forms {
     pub key: KeyForm,
+    /// A certificate file waiting for "replace the one imported?".
+    pub cert_replace: Option<PathBuf>,
     pub export: ExportForm,
     pub push: PushForm,
     pub shops: ShopsForm,

@@ -147,7 +147,9 @@ impl Wizard {
         self.tasks.forget_shop();
         // the last shop's page state is not this one's
         self.forms.key = Default::default();
+        self.forms.cert_replace = None;
         self.forms.export = Default::default();
+        self.notices.leave_step();
         self.forms.push.load(&profile);
         self.settings.last_profile = Some(profile.name.clone());
         self.worker.send(Job::SaveSettings(self.settings.clone()));
@@ -194,6 +196,8 @@ impl Wizard {
 
     pub fn go_to(&mut self, step: Step) {
         if self.can_visit(step) && self.step() != step {
+            self.notices.leave_step();
+            self.forms.cert_replace = None;
             self.edit(|p| p.step = step);
         }
     }
@@ -420,6 +424,11 @@ impl Wizard {
         self.notices.dismiss(i);
     }
 
+    /// A notice will fade: the window should look again in a moment.
+    pub fn notices_fading(&self) -> bool {
+        self.notices.fading()
+    }
+
     // ----- the loop -------------------------------------------------------------
 
     /// Everything the wizard waits for: running tasks, then pending saves.
@@ -450,6 +459,7 @@ impl Wizard {
         while let Some(ev) = self.worker.try_recv() {
             self.handle(ev);
         }
+        self.notices.expire(now);
         self.session.autosave(now, &self.worker);
     }
 
