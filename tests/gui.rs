@@ -1190,3 +1190,34 @@ fn notices_do_not_stack_go_stale_or_follow_to_other_steps() {
     h.run_ok();
     assert!(!shows(&h, t("notice.cert_imported")), "faded");
 }
+
+/// Issue 8 items 7 and 16 (service account): case 2 says the service account
+/// must be bound to the merchant number too, where to click, and opens its admin.
+#[test]
+fn case_two_lists_binding_the_service_account_with_where_to_click() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, true);
+    assert!(
+        !shows(&h, t("fields.oa_bind_title")),
+        "case 1 has no service account"
+    );
+    h.state_mut().wizard.go_to(Step::SiteKind);
+    h.run_ok();
+    click(&mut h, t("site.site_and_mini_program.title"));
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    assert!(shows(&h, t("fields.oa_bind_title")));
+    assert!(shows(&h, t("checklist.oa_confirm.hint")));
+    click(&mut h, &checklist_label(1, "oa_bind"));
+    click(&mut h, &checklist_label(2, "oa_confirm"));
+    assert!(h.state().wizard.is_checked("oa_bind") && h.state().wizard.is_checked("oa_confirm"));
+    // at the top of the section (for the AppID) and beside the confirm step
+    let label = format!("{} ↗", t("console.open_oa"));
+    assert_eq!(h.get_all_by_label(&label).count(), 2);
+    h.get_all_by_label(&label).next().unwrap().click();
+    h.step();
+    let opened = format!("{:?}", h.output().platform_output.commands);
+    assert!(opened.contains("https://mp.weixin.qq.com/"), "{opened}");
+    settle(&mut h);
+}

@@ -40,14 +40,19 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             hint(ui, tr.t("fields.v3_why"));
             secret_field(ui, w, st, FieldId::ApiKeyV3);
         });
-    super::verify::inline_checks(ui, w, &[CheckId::PayMp, CheckId::PayOa]);
+    super::verify::inline_checks(ui, w, &[CheckId::PayMp]);
 
     if w.profile().site_kind_or_default().needs_service_account() {
         section(ui, tr.t("fields.section_oa"));
         ui.label(tr.t("fields.oa_intro"));
+        console_button(ui, tr, Console::ServiceAccountAdmin);
         text_field(ui, w, FieldId::OaAppId);
         secret_field(ui, w, st, FieldId::OaAppSecret);
         super::verify::inline_checks(ui, w, &[CheckId::OaAppSecret]);
+        ui.add_space(6.0);
+        ui.label(RichText::new(tr.t("fields.oa_bind_title")).strong());
+        checklist(ui, w, journey::SERVICE_ACCOUNT_STEPS);
+        super::verify::inline_checks(ui, w, &[CheckId::PayOa]);
     }
 
     section(ui, tr.t("fields.section_jsapi"));
