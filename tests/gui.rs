@@ -1221,3 +1221,35 @@ fn case_two_lists_binding_the_service_account_with_where_to_click() {
     assert!(opened.contains("https://mp.weixin.qq.com/"), "{opened}");
     settle(&mut h);
 }
+
+/// Issue 8 item 8: "continue later" with several shops reopens on that shop and
+/// step, not on the start page; leaving on the start page reopens there.
+#[test]
+fn continue_later_with_several_shops_reopens_on_that_shop_and_step() {
+    let f = Fixture::new(Lang::ZhCn);
+    {
+        let mut h = f.open();
+        click(&mut h, t("profile.new"));
+        type_into(&mut h, t("profile.new_name"), "第二家店");
+        click(&mut h, t("profile.create"));
+        settle(&mut h);
+        pass_prerequisite(&mut h);
+        click(&mut h, t("merchant.choice_new"));
+        click(&mut h, t("merchant.continue_later"));
+        settle(&mut h);
+    }
+    {
+        let mut h = f.open();
+        assert_eq!(h.state().wizard.profile_names().len(), 2);
+        assert!(!h.state().ui_state.show_shops, "not the start page");
+        assert_eq!(h.state().wizard.profile().name, "第二家店");
+        assert_eq!(h.state().wizard.step(), Step::MerchantNumber);
+        assert!(shows(&h, t("merchant.continue_later")));
+        // left on the start page: it opens there next time
+        click(&mut h, t("shops.open_list"));
+        assert!(h.state().ui_state.show_shops);
+        settle(&mut h);
+    }
+    let h = f.open();
+    assert!(h.state().ui_state.show_shops, "reopens on the start page");
+}

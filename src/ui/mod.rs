@@ -64,8 +64,9 @@ impl WizardApp {
         let repaint_ctx = ctx.clone();
         let waker = Arc::new(move || repaint_ctx.request_repaint());
         let mut wizard = Wizard::new(services, waker);
-        // an agent with many shops starts on the list; a merchant with one, in the wizard
-        let show_shops = wizard.profile_names().len() > 1;
+        // an agent with many shops starts on the list; a merchant with one, in
+        // the wizard; anyone who left inside a shop comes back to it
+        let show_shops = wizard.profile_names().len() > 1 && !wizard.resumed_shop();
         if show_shops {
             wizard.refresh_profile_rows();
         }
@@ -157,6 +158,7 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 ui.add_space(20.0);
             });
     });
+    w.set_on_shop_list(st.show_shops);
 }
 
 fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {

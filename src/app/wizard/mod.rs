@@ -43,6 +43,8 @@ pub struct Wizard {
     worker: Worker,
     wechat: WeChatAccess,
     settings: Settings,
+    /// The app reopened the shop the user left (not the start page).
+    resumed: bool,
     session: Session,
     tasks: Tasks,
     notices: Notices,
@@ -63,6 +65,7 @@ impl Wizard {
             worker,
             wechat: services.wechat,
             settings,
+            resumed: false,
             session: Session::new(Profile::default()),
             tasks: Tasks::default(),
             notices: Notices::default(),
@@ -73,8 +76,9 @@ impl Wizard {
             .settings
             .last_profile
             .clone()
-            .filter(|n| w.forms.shops.names.contains(n))
-            .or_else(|| w.forms.shops.names.first().cloned());
+            .filter(|n| w.forms.shops.names.contains(n));
+        w.resumed = start.is_some();
+        let start = start.or_else(|| w.forms.shops.names.first().cloned());
         match start {
             Some(name) => w.open_profile(&name),
             None => {
@@ -106,6 +110,22 @@ impl Wizard {
 
     pub fn profile(&self) -> &Profile {
         &self.session.profile
+    }
+
+    /// Was the app closed inside a shop (which is open again now), rather than
+    /// on the start page? Then it reopens there, however many shops there are.
+    pub fn resumed_shop(&self) -> bool {
+        self.resumed
+    }
+
+    /// The window shows the start page (`true`) or the open shop: remembered,
+    /// so the next start opens the same place.
+    pub fn set_on_shop_list(&mut self, on: bool) {
+        let want = (!on).then(|| self.session.profile.name.clone());
+        if self.settings.last_profile != want {
+            self.settings.last_profile = want;
+            self.worker.send(Job::SaveSettings(self.settings.clone()));
+        }
     }
 
     pub fn profile_names(&self) -> &[String] {
