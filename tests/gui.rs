@@ -1253,3 +1253,48 @@ fn continue_later_with_several_shops_reopens_on_that_shop_and_step() {
     let h = f.open();
     assert!(h.state().ui_state.show_shops, "reopens on the start page");
 }
+
+/// Issue 8 item 9: renaming a shop leaves its check results current: nothing
+/// they depend on changed.
+#[test]
+fn renaming_a_shop_does_not_mark_its_checks_stale() {
+    use wxpay_setup::app::verify::{CheckId, CheckRecord, fingerprint};
+    use wxpay_setup::domain::profile::{Prerequisite, Profile};
+    use wxpay_setup::domain::secret::Secret;
+    use wxpay_setup::domain::wxapi::{Outcome, Status};
+    let f = Fixture::new(Lang::ZhCn);
+    let secret = Secret::new("0123456789abcdef0123456789abcdef");
+    let mut p = Profile::new("老店");
+    p.prerequisite = Some(Prerequisite::Verified);
+    p.mp_appid = "wx1234567890abcdef".into();
+    p.step = Step::Verify;
+    let secrets = [(SecretField::MpAppSecret, secret.clone())].into();
+    p.checks.insert(
+        CheckId::MpAppSecret,
+        CheckRecord {
+            outcome: Outcome::new(Status::Ok, "appsecret_ok"),
+            at: "2026-11-27T01:02:03Z".into(),
+            fingerprint: fingerprint(CheckId::MpAppSecret, &p, &secrets),
+        },
+    );
+    ProfileStore::at(f.config.path().to_path_buf())
+        .save(&p)
+        .unwrap();
+    f.keychain
+        .set("老店", SecretField::MpAppSecret, &secret)
+        .unwrap();
+    let mut h = f.open();
+    assert_eq!(h.state().wizard.profile().name, "老店");
+    assert!(!shows(&h, t("verify.stale")), "current before the rename");
+    h.state_mut()
+        .wizard
+        .rename_profile("老店", "新名字的店")
+        .unwrap();
+    settle(&mut h);
+    assert_eq!(h.state().wizard.profile().name, "新名字的店");
+    assert_eq!(h.state().wizard.step(), Step::Verify);
+    assert!(
+        !shows(&h, t("verify.stale")),
+        "still current after the rename"
+    );
+}

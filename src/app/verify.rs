@@ -116,12 +116,13 @@ fn inputs(check: CheckId, p: &Profile, s: &Secrets) -> Vec<String> {
     }
 }
 
-/// SHA-256 over the profile name and the inputs, shortened. The inputs include
-/// secrets, but these are long random strings and only 64 bits of the hash are
-/// kept: it identifies a change, it cannot give a secret back.
+/// SHA-256 over the check's inputs, shortened. The inputs include secrets,
+/// but these are long random strings and only 64 bits of the hash are kept: it
+/// identifies a change, it cannot give a secret back. The shop's name is not an
+/// input: renaming a shop changes nothing a check depends on (issue 8 item 9).
 pub fn fingerprint(check: CheckId, p: &Profile, s: &Secrets) -> String {
     let mut h = Sha256::new();
-    h.update(p.name.as_bytes());
+    h.update(check.key().as_bytes());
     for v in inputs(check, p, s) {
         h.update([0u8]);
         h.update(v.as_bytes());
