@@ -1298,3 +1298,41 @@ fn renaming_a_shop_does_not_mark_its_checks_stale() {
         "still current after the rename"
     );
 }
+
+/// Issue 8 item 10: the summary speaks the owner's words: export formats and
+/// field presets by what they are (technical names small), no CLI flags, and a
+/// system error's cause in Chinese rather than raw English.
+#[test]
+fn the_summary_names_formats_presets_and_errors_in_the_owners_words() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    let combo_value = |h: &Harness<'static, WizardApp>, label: &str| {
+        h.get_by_role_and_label(Role::ComboBox, label)
+            .value()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        combo_value(&h, t("export.format")),
+        t("export.format_bundle_owner")
+    );
+    assert!(shows(&h, "技术名称：bundle"), "the technical name, small");
+    assert_eq!(
+        combo_value(&h, t("push_ui.preset")),
+        t("push_ui.preset_generic"),
+        "no bare preset id"
+    );
+    assert!(!shows(&h, "--token-file"), "no CLI flag in the window");
+    assert!(shows(&h, t("push_ui.need_token")));
+
+    // an export under a file (not a folder): the cause in words
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("a-file"), "x").unwrap();
+    *f.picker.save.lock().unwrap() = Some(work.path().join("a-file/x.zip"));
+    click(&mut h, t("export.button"));
+    settle(&mut h);
+    assert!(shows(&h, t("cause.blocked")), "the cause in words");
+    assert!(!shows(&h, "os error"), "no raw English");
+}

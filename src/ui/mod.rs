@@ -1,6 +1,7 @@
 //! The egui face: one file per wizard step, each only drawing and forwarding the
 //! user's edits to [`Wizard`]. No I/O and no business rules here.
 
+mod causes;
 mod certificate;
 mod fields;
 pub mod fonts;
@@ -300,8 +301,11 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
             NoticeLevel::Warning => WARN_COLOR,
             NoticeLevel::Error => ERR_COLOR,
         };
+        // system and network errors in the owner's words
+        let mut n = n.clone();
+        causes::localize_args(tr, &mut n.args);
         ui.horizontal(|ui| {
-            ui.label(RichText::new(tr.msg(n)).color(color));
+            ui.label(RichText::new(tr.msg(&n)).color(color));
             if ui
                 .small_button("×")
                 .on_hover_text(tr.t("common.dismiss"))

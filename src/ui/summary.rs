@@ -126,33 +126,32 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     section(ui, tr.t("export.title"));
     ui.label(tr.t("export.intro"));
+    let format_name = |f: Option<Format>| match f {
+        None => tr.t("export.format_bundle_owner").to_owned(),
+        Some(f) => tr.tf("export.format_dev", &[("name", f.name().to_owned())]),
+    };
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("export.format"));
-        let current = w.export_form().format.map(|f| f.name()).unwrap_or("bundle");
+        let current = w.export_form().format;
         egui::ComboBox::from_id_salt("export_format")
-            .selected_text(current)
+            .selected_text(format_name(current))
+            .width(320.0)
             .show_ui(ui, |ui| {
-                if ui
-                    .selectable_label(
-                        w.export_form().format.is_none(),
-                        tr.t("export.format_bundle"),
-                    )
-                    .clicked()
-                {
-                    w.export_form_mut().format = None;
-                }
-                for f in Format::ALL {
-                    if ui
-                        .selectable_label(w.export_form().format == Some(f), f.name())
-                        .clicked()
-                    {
-                        w.export_form_mut().format = Some(f);
+                for f in std::iter::once(None).chain(Format::ALL.map(Some)) {
+                    if ui.selectable_label(current == f, format_name(f)).clicked() {
+                        w.export_form_mut().format = f;
                     }
                 }
             })
             .response
             .labelled_by(l.id);
     });
+    // the technical name, small, for the colleague who asks which one it is
+    let tech = current_tech_name(w.export_form().format);
+    hint(
+        ui,
+        &tr.tf("export.format_tech", &[("name", tech.to_owned())]),
+    );
     let bundle = w.export_form().format.is_none();
     let secrets_label = if bundle {
         tr.t("export.include_secrets")
@@ -204,8 +203,9 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             });
         }
         Busy::Failed(e) => {
+            let reason = super::causes::localize(tr, e);
             ui.label(
-                RichText::new(tr.tf("notice.export_failed", &[("reason", e.clone())]))
+                RichText::new(tr.tf("notice.export_failed", &[("reason", reason)]))
                     .color(ERR_COLOR),
             );
         }
@@ -234,11 +234,19 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let mut changed_preset = false;
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("push_ui.preset"));
+        let preset_name = |name: &str| match name {
+            "generic" => tr.t("push_ui.preset_generic").to_owned(),
+            other => tr.tf("push_ui.preset_product", &[("name", other.to_owned())]),
+        };
         egui::ComboBox::from_id_salt("push_preset")
-            .selected_text(preset.clone())
+            .selected_text(preset_name(&preset))
+            .width(280.0)
             .show_ui(ui, |ui| {
                 for p in Preset::ALL {
-                    if ui.selectable_label(preset == p.name(), p.name()).clicked() {
+                    if ui
+                        .selectable_label(preset == p.name(), preset_name(p.name()))
+                        .clicked()
+                    {
                         preset = p.name().to_owned();
                         changed_preset = true;
                     }
@@ -267,7 +275,8 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         let text = match b {
             // the window asks for the address it is missing rather than quoting it
             PushBlocker::InsecureUrl { .. } => tr.t("push_ui.need_url").to_owned(),
-            PushBlocker::NoToken => tr.msg(&b),
+            // the CLI's wording names its --token-file flag; the window its box
+            PushBlocker::NoToken => tr.t("push_ui.need_token").to_owned(),
         };
         hint(ui, &text);
     }
@@ -323,4 +332,9 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 }
             });
         });
+}
+
+/// The export format's own name (what the CLI's `--format` takes).
+fn current_tech_name(f: Option<crate::domain::export::Format>) -> &'static str {
+    f.map(|f| f.name()).unwrap_or("bundle")
 }

@@ -61,7 +61,8 @@ pub fn report_button(ui: &mut Ui, w: &mut Wizard) {
             });
         }
         Busy::Failed(e) => {
-            let text = tr.tf("verify.report_failed", &[("reason", e.clone())]);
+            let reason = super::causes::localize(tr, e);
+            let text = tr.tf("verify.report_failed", &[("reason", reason)]);
             ui.label(RichText::new(text).color(ERR_COLOR));
         }
         _ => {}
@@ -100,7 +101,14 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
                 Status::Fail => ("×", ERR_COLOR),
                 Status::Error | Status::Skipped => ("⚠", WARN_COLOR),
             };
-            let text = format!("{mark} {}", tr.outcome(&record.outcome));
+            // a network error's English detail, in the owner's words
+            let mut outcome = record.outcome.clone();
+            for (name, value) in &mut outcome.args {
+                if name == "detail" {
+                    *value = super::causes::localize(tr, value);
+                }
+            }
+            let text = format!("{mark} {}", tr.outcome(&outcome));
             ui.label(RichText::new(text).color(if *stale { egui::Color32::GRAY } else { color }));
             let when = tr.tf(
                 "verify.checked_at",
