@@ -735,13 +735,10 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
         .unwrap()
         .click();
     h.run_ok();
-    clear_field(&mut h, &t("shops.new_name_for").replace("{name}", "A花店"));
-    type_into(
-        &mut h,
-        &t("shops.new_name_for").replace("{name}", "A花店"),
-        "A花店分店",
-    );
-    click(&mut h, t("shops.confirm"));
+    let label = t("shops.duplicate_name_for").replace("{name}", "A花店");
+    clear_field(&mut h, &label);
+    type_into(&mut h, &label, "A花店分店");
+    click(&mut h, t("shops.duplicate_confirm"));
     settle(&mut h);
     assert!(store.exists("A花店分店") && store.exists("A花店"));
     assert!(
@@ -756,10 +753,10 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
         .unwrap()
         .click();
     h.run_ok();
-    let label = t("shops.new_name_for").replace("{name}", "B书店");
+    let label = t("shops.rename_name_for").replace("{name}", "B书店");
     clear_field(&mut h, &label);
     type_into(&mut h, &label, "书店总店");
-    click(&mut h, t("shops.confirm"));
+    click(&mut h, t("shops.rename_confirm"));
     settle(&mut h);
     assert!(!store.exists("B书店") && store.exists("书店总店"));
     assert!(f.keychain.peek("B书店", SecretField::ApiKeyV2).is_none());
@@ -1335,4 +1332,53 @@ fn the_summary_names_formats_presets_and_errors_in_the_owners_words() {
     settle(&mut h);
     assert!(shows(&h, t("cause.blocked")), "the cause in words");
     assert!(!shows(&h, "os error"), "no raw English");
+}
+
+/// Issue 8 item 11: "copy" says it copied; a console button shows the address
+/// to copy in case no browser opened; copy-as-new-shop and rename are told apart.
+#[test]
+fn buttons_say_what_they_did() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    click(&mut h, t("merchant.choice_bind"));
+    h.state_mut().wizard.set_text(
+        wxpay_setup::domain::fields::FieldId::MpAppId,
+        "wx1234567890abcdef",
+    );
+    h.run_ok();
+    assert!(!shows(&h, t("common.copied")));
+    let copied = click_collect(&mut h, t("common.copy"));
+    assert!(copied.contains("wx1234567890abcdef"), "{copied}");
+    assert!(shows(&h, t("common.copied")), "says it copied");
+
+    let url = "https://pay.weixin.qq.com/";
+    let hint = t("console.opened").replace("{url}", url);
+    assert!(!shows(&h, &hint));
+    h.get_all_by_label(&format!("{} ↗", t("console.open_pay")))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(
+        shows(&h, &hint),
+        "the address to copy, in case no browser opened"
+    );
+
+    // the start page: a copy and a rename each say which they are
+    click(&mut h, t("shops.open_list"));
+    click(&mut h, t("shops.duplicate"));
+    let name = h.state().wizard.profile().name.clone();
+    assert!(shows(
+        &h,
+        &t("shops.duplicate_name_for").replace("{name}", &name)
+    ));
+    assert!(shows(&h, t("shops.duplicate_confirm")));
+    click(&mut h, t("shops.rename"));
+    assert!(shows(
+        &h,
+        &t("shops.rename_name_for").replace("{name}", &name)
+    ));
+    assert!(shows(&h, t("shops.rename_confirm")));
+    settle(&mut h);
 }

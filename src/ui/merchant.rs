@@ -34,9 +34,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             } else {
                 ui.horizontal(|ui| {
                     ui.label(tr.tf("merchant.bind_your_appid", &[("appid", appid.clone())]));
-                    if ui.small_button(tr.t("common.copy")).clicked() {
-                        ui.ctx().copy_text(appid.clone());
-                    }
+                    super::widgets::copy_button(ui, tr, "appid", || appid.clone());
                 });
             }
         }

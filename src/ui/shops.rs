@@ -183,10 +183,16 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let mut done = false;
     let mut cancel = false;
     ui.horizontal(|ui| {
-        let l = ui.label(tr.tf("shops.new_name_for", &[("name", edit.from.clone())]));
+        // a copy and a rename look alike: each says which it is
+        let (prompt, confirm) = if edit.duplicate {
+            ("shops.duplicate_name_for", "shops.duplicate_confirm")
+        } else {
+            ("shops.rename_name_for", "shops.rename_confirm")
+        };
+        let l = ui.label(tr.tf(prompt, &[("name", edit.from.clone())]));
         ui.add(TextEdit::singleline(&mut edit.to).desired_width(220.0))
             .labelled_by(l.id);
-        done = ui.button(tr.t("shops.confirm")).clicked();
+        done = ui.button(tr.t(confirm)).clicked();
         cancel = ui.button(tr.t("common.cancel")).clicked();
     });
     if let Some(p) = &st.name_edit_error {

@@ -75,11 +75,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                     }
                 };
                 match copy {
-                    Some(text) => {
-                        if ui.small_button(tr.t("common.copy")).clicked() {
-                            ui.ctx().copy_text(text);
-                        }
-                    }
+                    Some(text) => super::widgets::copy_button(ui, tr, row.label, || text),
                     None => {
                         ui.label("");
                     }

@@ -36,13 +36,64 @@ pub fn hint(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).weak().small());
 }
 
+/// How long "copied" and "asked the browser" stay beside their button.
+const FEEDBACK_SECS: f64 = 1.5;
+const BROWSER_HINT_SECS: f64 = 30.0;
+
+/// When the button with this id was last clicked, if within `secs`.
+fn recently(ui: &Ui, id: egui::Id, secs: f64) -> bool {
+    let now = ui.input(|i| i.time);
+    let at: Option<f64> = ui.data(|d| d.get_temp(id));
+    let fresh = at.is_some_and(|t| now - t < secs);
+    if fresh {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(secs));
+    }
+    fresh
+}
+
+fn mark_clicked(ui: &Ui, id: egui::Id) {
+    let now = ui.input(|i| i.time);
+    ui.data_mut(|d| d.insert_temp(id, now));
+}
+
+/// "Copy", which says "copied" for a moment after it copied `text`.
+pub fn copy_button(
+    ui: &mut Ui,
+    tr: Tr,
+    salt: impl std::hash::Hash + std::fmt::Debug,
+    text: impl FnOnce() -> String,
+) {
+    let id = ui.scope_id().with(("copy", salt));
+    let label = if recently(ui, id, FEEDBACK_SECS) {
+        format!("✓ {}", tr.t("common.copied"))
+    } else {
+        tr.t("common.copy").to_owned()
+    };
+    if ui.small_button(label).clicked() {
+        ui.ctx().copy_text(text());
+        mark_clicked(ui, id);
+    }
+}
+
+/// Opens a WeChat console in the browser. The window cannot know whether a
+/// browser opened, so for a while it shows the address to copy, just in case.
 pub fn console_button(ui: &mut Ui, tr: Tr, console: Console) {
+    let id = ui
+        .scope_id()
+        .with(("console", console.url(), console.button_key()));
     if ui
         .button(format!("{} ↗", tr.t(console.button_key())))
         .on_hover_text(console.url())
         .clicked()
     {
         ui.ctx().open_url(egui::OpenUrl::new_tab(console.url()));
+        mark_clicked(ui, id);
+    }
+    if recently(ui, id, BROWSER_HINT_SECS) {
+        let text = tr.tf("console.opened", &[("url", console.url().to_owned())]);
+        ui.label(RichText::new(text).small());
+        copy_button(ui, tr, id, || console.url().to_owned());
     }
 }
 
