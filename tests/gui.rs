@@ -1382,3 +1382,40 @@ fn buttons_say_what_they_did() {
     assert!(shows(&h, t("shops.rename_confirm")));
     settle(&mut h);
 }
+
+/// Issue 8 item 12: "checked at" is the local time; the profile file keeps UTC.
+#[test]
+fn check_times_show_in_local_time_and_files_keep_utc() {
+    use wxpay_setup::app::verify::{CheckId, CheckRecord};
+    use wxpay_setup::domain::profile::{Prerequisite, Profile};
+    use wxpay_setup::domain::wxapi::{Outcome, Status};
+    wxpay_setup::ui::local_time::set_local_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    let f = Fixture::new(Lang::ZhCn);
+    let mut p = Profile::new("本地时间店");
+    p.prerequisite = Some(Prerequisite::Verified);
+    p.step = Step::Verify;
+    p.checks.insert(
+        CheckId::MpAppSecret,
+        CheckRecord {
+            outcome: Outcome::new(Status::Ok, "appsecret_ok"),
+            at: "2026-11-27T20:05:09Z".into(),
+            fingerprint: String::new(),
+        },
+    );
+    ProfileStore::at(f.config.path().to_path_buf())
+        .save(&p)
+        .unwrap();
+    let mut h = f.open();
+    assert!(
+        shows(
+            &h,
+            &t("verify.checked_at").replace("{time}", "2026-11-28 04:05")
+        ),
+        "Beijing time, the next morning"
+    );
+    settle(&mut h);
+    assert!(
+        f.files_text().contains("2026-11-27T20:05:09Z"),
+        "UTC in the file"
+    );
+}

@@ -5,6 +5,7 @@ mod causes;
 mod certificate;
 mod fields;
 pub mod fonts;
+pub mod local_time;
 mod merchant;
 mod prerequisite;
 mod shops;
@@ -355,6 +356,8 @@ static PROCESS_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 /// Call first thing in `main`: the benchmark measures time to first frame from here.
 pub fn mark_process_start() {
     PROCESS_START.get_or_init(Instant::now);
+    // the earliest point, surely single-threaded: the local time zone can be read
+    local_time::init();
 }
 
 /// With `WXPAY_SETUP_FIRST_FRAME_EXIT=1` (benchmark only): print the time to the
@@ -379,6 +382,8 @@ fn first_frame_probe(ctx: &egui::Context) {
 
 /// Runs the window (the double-click path).
 pub fn run(services: Services) -> eframe::Result {
+    // before the window's threads start: reading the time zone later is refused
+    local_time::init();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("wxpay-setup")

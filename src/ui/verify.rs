@@ -110,12 +110,10 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
             }
             let text = format!("{mark} {}", tr.outcome(&outcome));
             ui.label(RichText::new(text).color(if *stale { egui::Color32::GRAY } else { color }));
+            // local time here; the profile and the report keep UTC
             let when = tr.tf(
                 "verify.checked_at",
-                &[(
-                    "time",
-                    record.at.replace('T', " ").chars().take(19).collect(),
-                )],
+                &[("time", super::local_time::show(&record.at))],
             );
             hint(ui, &when);
             if *stale {
