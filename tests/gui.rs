@@ -770,11 +770,7 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
         .click();
     h.run_ok();
     assert!(shows(&h, "确定删除「C茶馆」吗"));
-    h.get_all_by_label(t("shops.delete"))
-        .next()
-        .unwrap()
-        .click();
-    h.run_ok();
+    click(&mut h, t("shops.delete_confirm"));
     settle(&mut h);
     assert!(!store.exists("C茶馆"));
     assert!(f.keychain.peek("C茶馆", SecretField::ApiKeyV2).is_none());
@@ -1374,6 +1370,7 @@ fn buttons_say_what_they_did() {
         &t("shops.duplicate_name_for").replace("{name}", &name)
     ));
     assert!(shows(&h, t("shops.duplicate_confirm")));
+    click(&mut h, t("common.cancel"));
     click(&mut h, t("shops.rename"));
     assert!(shows(
         &h,
@@ -1418,4 +1415,91 @@ fn check_times_show_in_local_time_and_files_keep_utc() {
         f.files_text().contains("2026-11-27T20:05:09Z"),
         "UTC in the file"
     );
+}
+
+/// Issue 8 item 14: nothing jumps: the drag-hover hint lies over the page, the
+/// step list stays one line per step after a language switch, and the start
+/// page's confirmations do not push the table down under the pointer.
+#[test]
+fn the_layout_does_not_jump_or_wrap() {
+    let f = Fixture::new(Lang::En);
+    let mut h = f.open();
+    let en = Tr(Lang::En);
+    let title =
+        |h: &Harness<'static, WizardApp>| h.get_by_label(en.t("step.prerequisite.title")).rect();
+    let before = title(&h);
+    h.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(PathBuf::from("/tmp/cert.zip")),
+        mime: String::new(),
+    });
+    h.run_ok();
+    assert!(shows(&h, en.t("cert.drop_here")));
+    assert_eq!(title(&h), before, "the hint does not push the page down");
+    h.input_mut().hovered_files.clear();
+    h.run_ok();
+
+    // English, then Chinese: each step's name stays on one line
+    click(&mut h, "中文");
+    let steps = [
+        "prerequisite",
+        "merchant",
+        "site_kind",
+        "fields",
+        "certificate",
+        "verify",
+        "summary",
+    ];
+    let nav = |h: &Harness<'static, WizardApp>, step: &str| {
+        let n = steps.iter().position(|s| *s == step).unwrap() + 1;
+        let mark = if step == "summary" { "  " } else { "○" };
+        let label = format!("{mark} {n}. {}", t(&format!("step.{step}.nav")));
+        h.get_by_label(&label).rect()
+    };
+    let one_line = nav(&h, "prerequisite").height();
+    for step in &steps[1..] {
+        assert!(
+            (nav(&h, step).height() - one_line).abs() < 1.0,
+            "{step} wraps: {} vs {one_line}",
+            nav(&h, step).height()
+        );
+    }
+
+    // the start page: asking to delete does not move the table
+    for name in ["店一", "店二"] {
+        click(&mut h, t("profile.new"));
+        type_into(&mut h, t("profile.new_name"), name);
+        click(&mut h, t("profile.create"));
+        settle(&mut h);
+    }
+    click(&mut h, t("shops.open_list"));
+    assert!(
+        h.query_by_label("店一").is_some(),
+        "{:?} {:?}",
+        h.state()
+            .wizard
+            .profile_rows()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect::<Vec<_>>(),
+        h.state().wizard.profile_names()
+    );
+    let row = |h: &Harness<'static, WizardApp>| h.get_by_label("店一").rect();
+    let before = row(&h);
+    h.get_all_by_label(t("shops.delete"))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(shows(&h, t("shops.delete_confirm")));
+    assert_eq!(row(&h), before, "the confirmation does not push the table");
+    click(&mut h, t("common.cancel"));
+    h.get_all_by_label(t("shops.rename"))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(shows(&h, t("shops.rename_confirm")));
+    assert_eq!(row(&h), before, "nor does the rename prompt");
+    click(&mut h, t("common.cancel"));
+    settle(&mut h);
 }

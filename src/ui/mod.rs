@@ -129,13 +129,10 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     egui::CentralPanel::default().show(ui, |ui| {
         let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
         if hovering {
-            ui.label(
-                RichText::new(tr.t("cert.drop_here"))
-                    .heading()
-                    .color(OK_COLOR),
-            );
+            drop_overlay(ui, tr);
         }
-        egui::ScrollArea::vertical()
+        // both ways: at the minimum size the summary's table is wider than the window
+        egui::ScrollArea::both()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 if st.show_shops {
@@ -161,6 +158,31 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             });
     });
     w.set_on_shop_list(st.show_shops);
+}
+
+/// "Drop to import", over the page rather than above it: the page stays put.
+fn drop_overlay(ui: &mut Ui, tr: Tr) {
+    let rect = ui.max_rect();
+    egui::Area::new(egui::Id::unique("drop_overlay"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(rect.min)
+        .interactable(false)
+        .show(ui.ctx(), |ui| {
+            egui::Frame::new()
+                .fill(ui.visuals().panel_fill.gamma_multiply(0.9))
+                .stroke(egui::Stroke::new(2.0, OK_COLOR))
+                .corner_radius(6.0)
+                .show(ui, |ui| {
+                    ui.set_min_size(rect.size() - egui::vec2(4.0, 4.0));
+                    ui.centered_and_justified(|ui| {
+                        ui.label(
+                            RichText::new(tr.t("cert.drop_here"))
+                                .heading()
+                                .color(OK_COLOR),
+                        );
+                    });
+                });
+        });
 }
 
 fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
@@ -269,6 +291,8 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
 
 fn step_list(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
+    // one line per step in every language: the panel fits the longest name
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     ui.add_space(8.0);
     for (n, step) in Step::ALL.into_iter().enumerate() {
         let enabled = w.can_visit(step);

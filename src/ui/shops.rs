@@ -175,6 +175,8 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         });
 }
 
+/// The copy or rename prompt, as a modal over the list: opening it does not
+/// move the table under the pointer.
 fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     let Some(edit) = st.name_edit.as_mut() else {
@@ -182,7 +184,8 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     };
     let mut done = false;
     let mut cancel = false;
-    ui.horizontal(|ui| {
+    let error = st.name_edit_error.clone();
+    let modal = egui::Modal::new(egui::Id::unique("shop_name_edit")).show(ui.ctx(), |ui| {
         // a copy and a rename look alike: each says which it is
         let (prompt, confirm) = if edit.duplicate {
             ("shops.duplicate_name_for", "shops.duplicate_confirm")
@@ -190,14 +193,17 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             ("shops.rename_name_for", "shops.rename_confirm")
         };
         let l = ui.label(tr.tf(prompt, &[("name", edit.from.clone())]));
-        ui.add(TextEdit::singleline(&mut edit.to).desired_width(220.0))
+        ui.add(TextEdit::singleline(&mut edit.to).desired_width(260.0))
             .labelled_by(l.id);
-        done = ui.button(tr.t(confirm)).clicked();
-        cancel = ui.button(tr.t("common.cancel")).clicked();
+        if let Some(p) = &error {
+            super::widgets::problem_line(ui, tr, p);
+        }
+        ui.horizontal(|ui| {
+            done = ui.button(tr.t(confirm)).clicked();
+            cancel = ui.button(tr.t("common.cancel")).clicked();
+        });
     });
-    if let Some(p) = &st.name_edit_error {
-        super::widgets::problem_line(ui, tr, p);
-    }
+    cancel |= modal.should_close();
     if done {
         let edit = edit.clone();
         let r = if edit.duplicate {
@@ -218,26 +224,30 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     }
 }
 
+/// "Delete this shop?", as a modal over the list.
 fn delete_confirm(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     let Some(name) = st.confirm_delete.clone() else {
         return;
     };
-    egui::Frame::new()
-        .fill(ERR_COLOR.gamma_multiply(0.15))
-        .inner_margin(6.0)
-        .show(ui, |ui| {
-            ui.label(tr.tf("shops.confirm_delete", &[("name", name.clone())]));
-            ui.horizontal(|ui| {
-                if ui.button(tr.t("shops.delete")).clicked() {
-                    w.delete_profile(&name);
-                    st.confirm_delete = None;
-                }
-                if ui.button(tr.t("common.cancel")).clicked() {
-                    st.confirm_delete = None;
-                }
-            });
+    let modal = egui::Modal::new(egui::Id::unique("shop_delete")).show(ui.ctx(), |ui| {
+        ui.label(
+            RichText::new(tr.tf("shops.confirm_delete", &[("name", name.clone())]))
+                .color(ERR_COLOR),
+        );
+        ui.horizontal(|ui| {
+            if ui.button(tr.t("shops.delete_confirm")).clicked() {
+                w.delete_profile(&name);
+                st.confirm_delete = None;
+            }
+            if ui.button(tr.t("common.cancel")).clicked() {
+                st.confirm_delete = None;
+            }
         });
+    });
+    if modal.should_close() {
+        st.confirm_delete = None;
+    }
 }
 
 fn bundle_prompt(ui: &mut Ui, w: &mut Wizard) {

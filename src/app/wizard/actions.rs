@@ -453,8 +453,10 @@ impl Wizard {
         match self.profile().checks.get(&id) {
             None => CheckView::NotRun,
             Some(record) => CheckView::Done {
-                stale: record.fingerprint
-                    != verify::fingerprint(id, self.profile(), self.session.secrets()),
+                // not judged while the shop's secrets are still loading
+                stale: !self.session.secrets_loading()
+                    && record.fingerprint
+                        != verify::fingerprint(id, self.profile(), self.session.secrets()),
                 record: record.clone(),
             },
         }

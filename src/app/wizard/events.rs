@@ -79,6 +79,7 @@ impl Wizard {
         if !self.is_open(profile) {
             return;
         }
+        self.session.secrets_load_ended();
         match result {
             Ok(map) => self.session.secrets_loaded(map),
             // unavailable / denied: the banner says so; anything else gets a notice
