@@ -1503,3 +1503,19 @@ fn the_layout_does_not_jump_or_wrap() {
     click(&mut h, t("common.cancel"));
     settle(&mut h);
 }
+
+/// Issue 8 item 15 (the part left): the passphrase error waits for typing.
+#[test]
+fn the_passphrase_error_waits_until_something_is_typed() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    click(&mut h, t("export.include_secrets"));
+    assert!(!shows(&h, "密码至少 8 个字符"), "no error before typing");
+    assert!(shows(&h, t("export.passphrase_needed")));
+    type_into(&mut h, t("export.passphrase"), "short");
+    assert!(shows(&h, "密码至少 8 个字符"), "the error once typed");
+    settle(&mut h);
+}

@@ -163,8 +163,14 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         let l = ui.label(tr.t("export.confirm"));
         ui.add(TextEdit::singleline(w.export_form_mut().confirm.expose_mut()).password(true))
             .labelled_by(l.id);
-        for p in w.export_problems() {
-            problem_line(ui, tr, &p);
+        // nothing typed yet: no red error, only what is needed
+        let typed = !w.export_form().passphrase.is_empty() || !w.export_form().confirm.is_empty();
+        if typed {
+            for p in w.export_problems() {
+                problem_line(ui, tr, &p);
+            }
+        } else {
+            hint(ui, tr.t("export.passphrase_needed"));
         }
     }
     ui.add_space(4.0);
