@@ -1519,3 +1519,27 @@ fn the_passphrase_error_waits_until_something_is_typed() {
     assert!(shows(&h, "密码至少 8 个字符"), "the error once typed");
     settle(&mut h);
 }
+
+/// Issue 8 item 16 (telling the cases apart): a question the owner can answer
+/// picks the case, without knowing the order type.
+#[test]
+fn a_plain_question_tells_case_one_from_case_two() {
+    use wxpay_setup::domain::profile::SiteKind;
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::SiteKind);
+    h.run_ok();
+    assert!(shows(&h, t("site.ask")));
+    click(&mut h, t("site.ask_yes"));
+    assert_eq!(
+        h.state().wizard.profile().site_kind,
+        Some(SiteKind::SiteAndMiniProgram)
+    );
+    click(&mut h, t("site.ask_no"));
+    assert_eq!(
+        h.state().wizard.profile().site_kind,
+        Some(SiteKind::MiniProgram)
+    );
+    settle(&mut h);
+}
