@@ -1543,3 +1543,25 @@ fn a_plain_question_tells_case_one_from_case_two() {
     );
     settle(&mut h);
 }
+
+/// Issue 8 item 13: the window has a light and a dark style (it follows the
+/// system's setting), and its hints are at least 12.5 px with AA contrast in both.
+#[test]
+fn the_window_follows_the_system_theme_with_readable_hints() {
+    use wxpay_setup::ui::theme::{MIN_CONTRAST, MIN_HINT_PX, contrast};
+    let f = Fixture::new(Lang::ZhCn);
+    let h = f.open();
+    // (kittest pins its harness to dark after the app starts, so the System
+    // preference itself is checked in ui::theme's unit test)
+    for theme in [egui::Theme::Dark, egui::Theme::Light] {
+        let style = h.ctx.style_of(theme);
+        let v = &style.visuals;
+        let c = contrast(v.weak_text_color(), v.panel_fill);
+        assert!(c >= MIN_CONTRAST, "{theme:?} hints {c:.2}:1");
+        assert!(
+            contrast(v.text_color(), v.panel_fill) >= contrast(v.weak_text_color(), v.panel_fill),
+            "titles and body at least as strong as hints"
+        );
+        assert!(style.text_styles[&egui::TextStyle::Small].size >= MIN_HINT_PX);
+    }
+}

@@ -11,6 +11,7 @@ mod prerequisite;
 mod shops;
 mod site_kind;
 mod summary;
+pub mod theme;
 mod verify;
 mod widgets;
 
@@ -63,6 +64,7 @@ pub struct WizardApp {
 impl WizardApp {
     pub fn new(ctx: &egui::Context, services: Services) -> WizardApp {
         fonts::install(ctx);
+        theme::install(ctx);
         let repaint_ctx = ctx.clone();
         let waker = Arc::new(move || repaint_ctx.request_repaint());
         let mut wizard = Wizard::new(services, waker);
