@@ -133,8 +133,7 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         if hovering {
             drop_overlay(ui, tr);
         }
-        // both ways: at the minimum size the summary's table is wider than the window
-        egui::ScrollArea::both()
+        egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 if st.show_shops {

@@ -15,80 +15,11 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     ui.label(tr.t("summary.intro"));
     ui.add_space(6.0);
     let rows = backend_form(w.profile().site_kind_or_default());
-    egui::Grid::new("summary_grid")
-        .num_columns(4)
-        .striped(true)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            for h in [
-                "summary.col_label",
-                "summary.col_value",
-                "",
-                "summary.col_status",
-            ] {
-                ui.label(RichText::new(if h.is_empty() { "" } else { tr.t(h) }).strong());
-            }
-            ui.end_row();
-            for row in rows {
-                ui.label(row.label);
-                let (problems, copy): (Vec<_>, Option<String>) = match row.value {
-                    FormValue::Field(f) => match f.secret() {
-                        Some(sf) => {
-                            let set = w.has_secret(sf);
-                            ui.label(if set {
-                                tr.t("summary.secret_set")
-                            } else {
-                                tr.t("summary.not_set")
-                            });
-                            (
-                                w.field_problems(f),
-                                set.then(|| w.secret(sf).expose().trim().to_owned()),
-                            )
-                        }
-                        None => {
-                            let v = w.text(f).trim().to_owned();
-                            ui.label(if v.is_empty() {
-                                tr.t("summary.not_set").to_owned()
-                            } else {
-                                v.clone()
-                            });
-                            (w.field_problems(f), (!v.is_empty()).then_some(v))
-                        }
-                    },
-                    FormValue::CertificateFile => {
-                        ui.label(tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]));
-                        let p = if w.certificate().is_some() {
-                            w.cert_problems()
-                        } else {
-                            vec![crate::domain::problem::Problem::error("cert_missing")]
-                        };
-                        (p, None)
-                    }
-                    FormValue::PrivateKeyFile => {
-                        ui.label(tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]));
-                        let p = if w.has_secret(SecretField::PrivateKey) {
-                            Vec::new()
-                        } else {
-                            vec![crate::domain::problem::Problem::error("key_missing")]
-                        };
-                        (p, None)
-                    }
-                };
-                match copy {
-                    Some(text) => super::widgets::copy_button(ui, tr, row.label, || text),
-                    None => {
-                        ui.label("");
-                    }
-                }
-                match problems.iter().find(|p| p.is_error()) {
-                    None => ui.label(RichText::new("✓").color(OK_COLOR)),
-                    Some(p) => {
-                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(ERR_COLOR))
-                    }
-                };
-                ui.end_row();
-            }
-        });
+    // the table scrolls sideways on its own when the window is narrower (the
+    // minimum size); the text around it keeps wrapping at the window's width
+    egui::ScrollArea::horizontal()
+        .id_salt("summary_table")
+        .show(ui, |ui| summary_table(ui, w, rows));
     ui.add_space(6.0);
     ui.label(RichText::new(tr.t("summary.swapped")).strong());
 
@@ -339,4 +270,83 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
 /// The export format's own name (what the CLI's `--format` takes).
 fn current_tech_name(f: Option<crate::domain::export::Format>) -> &'static str {
     f.map(|f| f.name()).unwrap_or("bundle")
+}
+
+/// Every backend field: its label, value, copy button and status.
+fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_form::FormRow>) {
+    let tr = w.tr();
+    egui::Grid::new("summary_grid")
+        .num_columns(4)
+        .striped(true)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            for h in [
+                "summary.col_label",
+                "summary.col_value",
+                "",
+                "summary.col_status",
+            ] {
+                ui.label(RichText::new(if h.is_empty() { "" } else { tr.t(h) }).strong());
+            }
+            ui.end_row();
+            for row in rows {
+                ui.label(row.label);
+                let (problems, copy): (Vec<_>, Option<String>) = match row.value {
+                    FormValue::Field(f) => match f.secret() {
+                        Some(sf) => {
+                            let set = w.has_secret(sf);
+                            ui.label(if set {
+                                tr.t("summary.secret_set")
+                            } else {
+                                tr.t("summary.not_set")
+                            });
+                            (
+                                w.field_problems(f),
+                                set.then(|| w.secret(sf).expose().trim().to_owned()),
+                            )
+                        }
+                        None => {
+                            let v = w.text(f).trim().to_owned();
+                            ui.label(if v.is_empty() {
+                                tr.t("summary.not_set").to_owned()
+                            } else {
+                                v.clone()
+                            });
+                            (w.field_problems(f), (!v.is_empty()).then_some(v))
+                        }
+                    },
+                    FormValue::CertificateFile => {
+                        ui.label(tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]));
+                        let p = if w.certificate().is_some() {
+                            w.cert_problems()
+                        } else {
+                            vec![crate::domain::problem::Problem::error("cert_missing")]
+                        };
+                        (p, None)
+                    }
+                    FormValue::PrivateKeyFile => {
+                        ui.label(tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]));
+                        let p = if w.has_secret(SecretField::PrivateKey) {
+                            Vec::new()
+                        } else {
+                            vec![crate::domain::problem::Problem::error("key_missing")]
+                        };
+                        (p, None)
+                    }
+                };
+                match copy {
+                    Some(text) => super::widgets::copy_button(ui, tr, row.label, || text),
+                    None => {
+                        ui.label("");
+                    }
+                }
+                match problems.iter().find(|p| p.is_error()) {
+                    None => ui.label(RichText::new("✓").color(OK_COLOR)),
+                    Some(p) => {
+                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(ERR_COLOR))
+                    }
+                };
+                ui.end_row();
+            }
+        });
 }
