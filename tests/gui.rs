@@ -1565,3 +1565,38 @@ fn the_window_follows_the_system_theme_with_readable_hints() {
         assert!(style.text_styles[&egui::TextStyle::Small].size >= MIN_HINT_PX);
     }
 }
+
+/// Issue 8 item 16 (the two files): the summary saves apiclient_cert.pem and
+/// apiclient_key.pem, the files its upload rows ask for, into a folder.
+#[test]
+fn the_summary_saves_the_two_files_the_backend_asks_for() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    assert!(shows(&h, t("summary.save_cert_files_need")), "says what it needs");
+    drop_file(&mut h, &good_zip(work.path()));
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    let dir = work.path().join("for-the-backend");
+    std::fs::create_dir(&dir).unwrap();
+    *f.picker.export_dir.lock().unwrap() = Some(dir.clone());
+    click(&mut h, t("summary.save_cert_files"));
+    settle(&mut h);
+    let cert = std::fs::read_to_string(dir.join("apiclient_cert.pem")).unwrap();
+    let key = std::fs::read_to_string(dir.join("apiclient_key.pem")).unwrap();
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("apiclient_key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key is for its owner only");
+    }
+    assert!(shows(&h, "apiclient_cert.pem 和 apiclient_key.pem 已保存到"));
+}

@@ -111,6 +111,8 @@ pub enum Event {
         fingerprint: String,
         outcome: crate::domain::wxapi::Outcome,
     },
+    /// The folder the certificate and private key files were saved into.
+    CertFilesSaved(Result<PathBuf, String>),
     /// A file dialog's answer (`Err`: it did not open); `generation` tells a
     /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
@@ -128,6 +130,8 @@ pub enum PickPurpose {
     SaveReport,
     ImportBundle,
     ExportFolder,
+    /// Where to save apiclient_cert.pem and apiclient_key.pem for the backend.
+    CertFilesFolder,
 }
 
 pub struct Worker {
@@ -427,7 +431,9 @@ impl Worker {
                 PickPurpose::ExportBundle => picker.save_bundle(&default_name),
                 PickPurpose::SaveReport => picker.save_report(&default_name),
                 PickPurpose::ImportBundle => picker.pick_bundle(),
-                PickPurpose::ExportFolder => picker.pick_export_folder(),
+                PickPurpose::ExportFolder | PickPurpose::CertFilesFolder => {
+                    picker.pick_export_folder()
+                }
             };
             let _ = tx.send(Event::Picked {
                 purpose,

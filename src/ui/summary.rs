@@ -22,6 +22,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         .show(ui, |ui| summary_table(ui, w, rows));
     ui.add_space(6.0);
     ui.label(RichText::new(tr.t("summary.swapped")).strong());
+    cert_files(ui, w);
 
     section(ui, tr.t("summary.missing_title"));
     let missing = w.all_missing();
@@ -349,4 +350,48 @@ fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_f
                 ui.end_row();
             }
         });
+}
+
+/// Saves the two files the backend's upload boxes want, where the owner finds them.
+fn cert_files(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    ui.horizontal(|ui| {
+        let can = w.can_save_cert_files() && !w.cert_files().is_running() && !w.dialog_open();
+        if ui
+            .add_enabled(can, egui::Button::new(tr.t("summary.save_cert_files")))
+            .clicked()
+        {
+            w.start_save_cert_files();
+        }
+        if w.cert_files().is_running() {
+            ui.spinner();
+        }
+    });
+    if !w.can_save_cert_files() {
+        hint(ui, tr.t("summary.save_cert_files_need"));
+    }
+    super::widgets::path_prompt(ui, w, &[PickPurpose::CertFilesFolder]);
+    match w.cert_files() {
+        Busy::Done(dir) => {
+            let dir = dir.clone();
+            ui.horizontal(|ui| {
+                ok_line(
+                    ui,
+                    &tr.tf(
+                        "summary.cert_files_saved",
+                        &[("path", dir.display().to_string())],
+                    ),
+                );
+                super::widgets::open_folder_button(ui, tr, &dir);
+            });
+        }
+        Busy::Failed(e) => {
+            let reason = super::causes::localize(tr, e);
+            ui.label(
+                RichText::new(tr.tf("summary.cert_files_failed", &[("reason", reason)]))
+                    .color(ERR_COLOR),
+            );
+        }
+        _ => {}
+    }
 }

@@ -33,7 +33,7 @@ impl Wizard {
         let dir = self.worker.default_dir();
         let text = match purpose {
             PickPurpose::ExportBundle | PickPurpose::SaveReport => dir.join(&default_name),
-            PickPurpose::ExportFolder => dir,
+            PickPurpose::ExportFolder | PickPurpose::CertFilesFolder => dir,
             _ => PathBuf::new(),
         };
         self.forms.path_prompt = Some(PathPrompt {
@@ -96,7 +96,56 @@ impl Wizard {
             PickPurpose::ImportBundle => self.inspect_bundle(path),
             PickPurpose::ExportFolder => self.export_format_to(path),
             PickPurpose::SaveReport => self.save_report_to(path),
+            PickPurpose::CertFilesFolder => self.save_cert_files_to(path),
         }
+    }
+
+    // ----- the two files the backend asks for ----------------------------------
+
+    /// Both files are there to save: the certificate and its private key.
+    pub fn can_save_cert_files(&self) -> bool {
+        self.certificate()
+            .is_some_and(|c| !c.certificate_pem.trim().is_empty())
+            && self.has_secret(SecretField::PrivateKey)
+    }
+
+    /// Saving the two files: idle, running, or the folder / why it failed.
+    pub fn cert_files(&self) -> Busy<&PathBuf, &String> {
+        self.tasks.cert_files()
+    }
+
+    /// Asks for a folder, then saves apiclient_cert.pem and apiclient_key.pem
+    /// there: the two files the shop backend's upload boxes want.
+    pub fn start_save_cert_files(&mut self) {
+        if self.can_save_cert_files() && !self.tasks.is_running(Task::CertFiles) {
+            self.open_dialog(PickPurpose::CertFilesFolder, String::new());
+        }
+    }
+
+    fn save_cert_files_to(&mut self, dir: PathBuf) {
+        let Some(cert) = self.certificate().map(|c| c.certificate_pem.clone()) else {
+            return;
+        };
+        let key = self.secret(SecretField::PrivateKey);
+        self.tasks.start(Task::CertFiles);
+        self.worker.spawn_task(move || {
+            use crate::domain::backend_form::{CERT_FILE_NAME, KEY_FILE_NAME};
+            use crate::services::profile_store::write_atomic;
+            let key_path = dir.join(KEY_FILE_NAME);
+            let result = write_atomic(&dir.join(CERT_FILE_NAME), &cert)
+                .and_then(|()| write_atomic(&key_path, key.expose()))
+                .map(|()| {
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::PermissionsExt;
+                        let private = std::fs::Permissions::from_mode(0o600);
+                        let _ = std::fs::set_permissions(&key_path, private);
+                    }
+                    dir
+                })
+                .map_err(|e| e.to_string());
+            Event::CertFilesSaved(result)
+        });
     }
 
     pub fn dialog_open(&self) -> bool {

@@ -50,6 +50,7 @@ impl Wizard {
             Event::BundleImported(r) => self.on_bundle_imported(r),
             Event::Pushed(result) => self.on_pushed(result),
             Event::ReportSaved(r) => self.on_report_saved(r),
+            Event::CertFilesSaved(r) => self.on_cert_files_saved(r),
             Event::Picked {
                 purpose,
                 generation,
@@ -294,6 +295,23 @@ impl Wizard {
             ),
         }
         self.tasks.report_done(r);
+    }
+
+    fn on_cert_files_saved(&mut self, r: Result<PathBuf, String>) {
+        self.notices.withdraw("summary.cert_files_");
+        match &r {
+            Ok(dir) => self.notices.push_key(
+                NoticeLevel::Success,
+                "summary.cert_files_saved",
+                vec![("path", dir.display().to_string())],
+            ),
+            Err(e) => self.notices.push_key(
+                NoticeLevel::Error,
+                "summary.cert_files_failed",
+                vec![("reason", e.clone())],
+            ),
+        }
+        self.tasks.cert_files_done(r);
     }
 
     fn on_picked(&mut self, purpose: PickPurpose, generation: u64, result: PickResult) {
