@@ -1576,7 +1576,10 @@ fn the_summary_saves_the_two_files_the_backend_asks_for() {
     pass_prerequisite(&mut h);
     h.state_mut().wizard.go_to(Step::Summary);
     h.run_ok();
-    assert!(shows(&h, t("summary.save_cert_files_need")), "says what it needs");
+    assert!(
+        shows(&h, t("summary.save_cert_files_need")),
+        "says what it needs"
+    );
     drop_file(&mut h, &good_zip(work.path()));
     h.state_mut().wizard.go_to(Step::Summary);
     h.run_ok();
@@ -1598,5 +1601,8 @@ fn the_summary_saves_the_two_files_the_backend_asks_for() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "the key is for its owner only");
     }
-    assert!(shows(&h, "apiclient_cert.pem 和 apiclient_key.pem 已保存到"));
+    assert!(shows(
+        &h,
+        "apiclient_cert.pem 和 apiclient_key.pem 已保存到"
+    ));
 }

@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets::{ERR_COLOR, checklist, hint, ok_line, problem_line, section};
+use super::widgets::{checklist, err_color, hint, ok_line, problem_line, section};
 use crate::app::worker::PickPurpose;
 use crate::app::{Busy, Wizard, journey};
 use crate::domain::cert::IssuerKind;
@@ -45,7 +45,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     super::widgets::path_prompt(ui, w, &[PickPurpose::CertZip, PickPurpose::CertFolder]);
     replace_prompt(ui, w);
     if let Busy::Failed(e) = w.import() {
-        ui.label(RichText::new(format!("× {}", tr.msg(e))).color(ERR_COLOR));
+        ui.label(RichText::new(format!("× {}", tr.msg(e))).color(err_color(ui)));
         hint(ui, tr.t("cert.nothing_written"));
     }
 
@@ -121,7 +121,7 @@ fn replace_prompt(ui: &mut Ui, w: &mut Wizard) {
     egui::Frame::group(ui.style())
         .inner_margin(8.0)
         .show(ui, |ui| {
-            ui.label(RichText::new(question).color(super::widgets::WARN_COLOR));
+            ui.label(RichText::new(question).color(super::widgets::warn_color(ui)));
             ui.horizontal(|ui| {
                 if ui.button(tr.t("cert.replace_yes")).clicked() {
                     w.confirm_replace_cert();

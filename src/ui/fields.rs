@@ -4,8 +4,8 @@ use egui::{RichText, Ui};
 
 use super::UiState;
 use super::widgets::{
-    ERR_COLOR, WARN_COLOR, checklist, console_button, hint, ok_line, secret_field, section,
-    text_field,
+    checklist, console_button, err_color, hint, ok_line, secret_field, section, text_field,
+    warn_color,
 };
 use crate::app::journey::Console;
 use crate::app::verify::CheckId;
@@ -23,7 +23,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     section(ui, tr.t("fields.section_mp"));
     console_button(ui, tr, Console::MiniProgramAdmin);
     text_field(ui, w, FieldId::MpAppId);
-    ui.label(RichText::new(tr.t("fields.appsecret_warning")).color(WARN_COLOR));
+    ui.label(RichText::new(tr.t("fields.appsecret_warning")).color(warn_color(ui)));
     secret_field(ui, w, st, FieldId::MpAppSecret);
     super::verify::inline_checks(ui, w, &[CheckId::MpAppSecret]);
 
@@ -31,7 +31,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     text_field(ui, w, FieldId::MchId);
 
     section(ui, tr.t("fields.section_api_key"));
-    ui.label(RichText::new(tr.t("fields.api_key_not_v3")).color(ERR_COLOR));
+    ui.label(RichText::new(tr.t("fields.api_key_not_v3")).color(err_color(ui)));
     api_key_v2(ui, w, st);
     ui.add_space(4.0);
     egui::CollapsingHeader::new(tr.t("fields.v3_optional"))
@@ -115,7 +115,7 @@ fn generator(ui: &mut Ui, w: &mut Wizard, warn: bool) {
     let tr = w.tr();
     ui.add_space(4.0);
     if warn {
-        ui.label(RichText::new(tr.t("fields.new_key_breaks")).color(WARN_COLOR));
+        ui.label(RichText::new(tr.t("fields.new_key_breaks")).color(warn_color(ui)));
     }
     ui.horizontal(|ui| {
         if ui.button(tr.t("fields.generate_key")).clicked()
@@ -129,7 +129,7 @@ fn generator(ui: &mut Ui, w: &mut Wizard, warn: bool) {
         egui::Frame::group(ui.style())
             .inner_margin(8.0)
             .show(ui, |ui| {
-                ui.label(RichText::new(tr.t("fields.replace_key_question")).color(WARN_COLOR));
+                ui.label(RichText::new(tr.t("fields.replace_key_question")).color(warn_color(ui)));
                 ui.horizontal(|ui| {
                     if ui.button(tr.t("fields.replace_key_yes")).clicked() {
                         let key = w.confirm_replace_key();

@@ -25,7 +25,7 @@ use crate::app::{KeychainState, NoticeLevel, Services, Wizard};
 use crate::domain::problem::Problem;
 use crate::domain::profile::{SecretField, Step};
 use crate::i18n::{Lang, Tr};
-use widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR};
+use widgets::{err_color, ok_color, warn_color};
 
 /// What only the GUI needs: not saved, not part of the wizard's rules.
 #[derive(Default)]
@@ -171,7 +171,7 @@ fn drop_overlay(ui: &mut Ui, tr: Tr) {
         .show(ui.ctx(), |ui| {
             egui::Frame::new()
                 .fill(ui.visuals().panel_fill.gamma_multiply(0.9))
-                .stroke(egui::Stroke::new(2.0, OK_COLOR))
+                .stroke(egui::Stroke::new(2.0, ok_color(ui)))
                 .corner_radius(6.0)
                 .show(ui, |ui| {
                     ui.set_min_size(rect.size() - egui::vec2(4.0, 4.0));
@@ -179,7 +179,7 @@ fn drop_overlay(ui: &mut Ui, tr: Tr) {
                         ui.label(
                             RichText::new(tr.t("cert.drop_here"))
                                 .heading()
-                                .color(OK_COLOR),
+                                .color(ok_color(ui)),
                         );
                     });
                 });
@@ -272,7 +272,7 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
     if let KeychainState::Unavailable(e) = w.keychain().clone() {
         egui::Frame::new()
-            .fill(ERR_COLOR.gamma_multiply(0.15))
+            .fill(err_color(ui).gamma_multiply(0.15))
             .inner_margin(6.0)
             .show(ui, |ui| {
                 ui.label(
@@ -280,7 +280,7 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
                         &format!("keychain.error.{}", e.code()),
                         &[("detail", e.detail().to_owned())],
                     ))
-                    .color(ERR_COLOR),
+                    .color(err_color(ui)),
                 );
                 ui.label(tr.t("keychain.banner_help"));
                 if ui.button(tr.t("keychain.retry")).clicked() {
@@ -323,9 +323,9 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
     for (i, n) in w.notices().iter().enumerate() {
         let color = match n.level {
             NoticeLevel::Info => Color32::GRAY,
-            NoticeLevel::Success => OK_COLOR,
-            NoticeLevel::Warning => WARN_COLOR,
-            NoticeLevel::Error => ERR_COLOR,
+            NoticeLevel::Success => ok_color(ui),
+            NoticeLevel::Warning => warn_color(ui),
+            NoticeLevel::Error => err_color(ui),
         };
         // system and network errors in the owner's words
         let mut n = n.clone();

@@ -4,7 +4,7 @@
 use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
-use super::widgets::{ERR_COLOR, WARN_COLOR, hint};
+use super::widgets::{err_color, hint, warn_color};
 use crate::app::Wizard;
 use crate::app::worker::PickPurpose;
 use crate::domain::cert::EXPIRY_WARNING_DAYS;
@@ -99,9 +99,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                         ],
                     );
                     let color = if r.checks_ok == r.checks_run {
-                        super::widgets::OK_COLOR
+                        super::widgets::ok_color(ui)
                     } else {
-                        ERR_COLOR
+                        err_color(ui)
                     };
                     ui.label(RichText::new(text).color(color));
                 }
@@ -111,7 +111,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                         if days < 0 {
                             ui.label(
                                 RichText::new(tr.tf("shops.cert_expired", &[("date", date)]))
-                                    .color(ERR_COLOR)
+                                    .color(err_color(ui))
                                     .strong(),
                             );
                         } else if days <= EXPIRY_WARNING_DAYS {
@@ -120,7 +120,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                                     "shops.cert_days",
                                     &[("date", date), ("days", days.to_string())],
                                 ))
-                                .color(WARN_COLOR)
+                                .color(warn_color(ui))
                                 .strong(),
                             );
                         } else {
@@ -233,7 +233,7 @@ fn delete_confirm(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let modal = egui::Modal::new(egui::Id::unique("shop_delete")).show(ui.ctx(), |ui| {
         ui.label(
             RichText::new(tr.tf("shops.confirm_delete", &[("name", name.clone())]))
-                .color(ERR_COLOR),
+                .color(err_color(ui)),
         );
         ui.horizontal(|ui| {
             if ui.button(tr.t("shops.delete_confirm")).clicked() {

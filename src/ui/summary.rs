@@ -3,7 +3,7 @@
 use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
-use super::widgets::{ERR_COLOR, OK_COLOR, hint, ok_line, problem_line, section};
+use super::widgets::{err_color, hint, ok_color, ok_line, problem_line, section};
 use crate::app::push::PushBlocker;
 use crate::app::worker::PickPurpose;
 use crate::app::{Busy, Wizard};
@@ -36,7 +36,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 .map(|f| format!("{}: ", tr.t(&format!("field.{}.label", f.key()))))
                 .unwrap_or_default();
             ui.label(RichText::new(tr.t(&format!("step.{}.nav", m.step.key()))).weak());
-            ui.label(RichText::new(format!("{field}{}", tr.problem(&m.problem))).color(ERR_COLOR));
+            ui.label(
+                RichText::new(format!("{field}{}", tr.problem(&m.problem))).color(err_color(ui)),
+            );
             if ui.small_button(tr.t("summary.go_fix")).clicked() {
                 w.go_to(m.step);
             }
@@ -140,7 +142,7 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             let reason = super::causes::localize(tr, e);
             ui.label(
                 RichText::new(tr.tf("notice.export_failed", &[("reason", reason)]))
-                    .color(ERR_COLOR),
+                    .color(err_color(ui)),
             );
         }
         _ => {}
@@ -253,7 +255,7 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 Err(e) => {
                     let path = w.profile().backend_mapping_file.clone();
                     let text = tr.tf("push.bad_mapping", &[("path", path), ("reason", e)]);
-                    ui.label(RichText::new(text).color(ERR_COLOR));
+                    ui.label(RichText::new(text).color(err_color(ui)));
                 }
             }
             ui.horizontal(|ui| {
@@ -342,9 +344,9 @@ fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_f
                     }
                 }
                 match problems.iter().find(|p| p.is_error()) {
-                    None => ui.label(RichText::new("✓").color(OK_COLOR)),
+                    None => ui.label(RichText::new("✓").color(ok_color(ui))),
                     Some(p) => {
-                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(ERR_COLOR))
+                        ui.label(RichText::new(format!("× {}", tr.problem(p))).color(err_color(ui)))
                     }
                 };
                 ui.end_row();
@@ -389,7 +391,7 @@ fn cert_files(ui: &mut Ui, w: &mut Wizard) {
             let reason = super::causes::localize(tr, e);
             ui.label(
                 RichText::new(tr.tf("summary.cert_files_failed", &[("reason", reason)]))
-                    .color(ERR_COLOR),
+                    .color(err_color(ui)),
             );
         }
         _ => {}

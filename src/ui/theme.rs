@@ -30,6 +30,27 @@ pub fn install(ctx: &egui::Context) {
     }
 }
 
+/// What a status colour says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warn,
+    Err,
+}
+
+/// The status colour for these visuals: brighter on the dark page, deeper on
+/// the light one, so each keeps AA contrast (one colour cannot do both).
+pub fn status(v: &egui::Visuals, s: Status) -> Color32 {
+    match (v.dark_mode, s) {
+        (true, Status::Ok) => Color32::from_rgb(0x4c, 0xc9, 0x74),
+        (true, Status::Warn) => Color32::from_rgb(0xe8, 0xa3, 0x3a),
+        (true, Status::Err) => Color32::from_rgb(0xff, 0x6b, 0x6b),
+        (false, Status::Ok) => Color32::from_rgb(0x13, 0x73, 0x3a),
+        (false, Status::Warn) => Color32::from_rgb(0x9a, 0x5b, 0x00),
+        (false, Status::Err) => Color32::from_rgb(0xb4, 0x1e, 0x1e),
+    }
+}
+
 /// WCAG 2 contrast ratio of two opaque colours (1 to 21).
 pub fn contrast(a: Color32, b: Color32) -> f32 {
     fn channel(c: u8) -> f32 {
@@ -72,6 +93,10 @@ mod tests {
             for (what, fg) in [("hint", v.weak_text_color()), ("body", v.text_color())] {
                 let c = contrast(fg, v.panel_fill);
                 assert!(c >= MIN_CONTRAST, "{theme:?} {what}: {c:.2}:1");
+            }
+            for st in [Status::Ok, Status::Warn, Status::Err] {
+                let c = contrast(status(v, st), v.panel_fill);
+                assert!(c >= MIN_CONTRAST, "{theme:?} {st:?}: {c:.2}:1");
             }
             let small = style.text_styles[&TextStyle::Small].size;
             assert!(small >= MIN_HINT_PX, "{theme:?}: {small} px");

@@ -2,7 +2,7 @@
 
 use egui::{RichText, TextEdit, Ui};
 
-use super::widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR, hint, ok_line, section};
+use super::widgets::{err_color, hint, ok_color, ok_line, section, warn_color};
 use crate::app::verify::CheckId;
 use crate::app::worker::PickPurpose;
 use crate::app::{Busy, CheckView, Wizard};
@@ -63,7 +63,7 @@ pub fn report_button(ui: &mut Ui, w: &mut Wizard) {
         Busy::Failed(e) => {
             let reason = super::causes::localize(tr, e);
             let text = tr.tf("verify.report_failed", &[("reason", reason)]);
-            ui.label(RichText::new(text).color(ERR_COLOR));
+            ui.label(RichText::new(text).color(err_color(ui)));
         }
         _ => {}
     }
@@ -97,9 +97,9 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
         }
         CheckView::Done { record, stale } => {
             let (mark, color) = match record.outcome.status {
-                Status::Ok => ("✓", OK_COLOR),
-                Status::Fail => ("×", ERR_COLOR),
-                Status::Error | Status::Skipped => ("⚠", WARN_COLOR),
+                Status::Ok => ("✓", ok_color(ui)),
+                Status::Fail => ("×", err_color(ui)),
+                Status::Error | Status::Skipped => ("⚠", warn_color(ui)),
             };
             // a network error's English detail, in the owner's words
             let mut outcome = record.outcome.clone();
@@ -117,7 +117,7 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
             );
             hint(ui, &when);
             if *stale {
-                ui.label(RichText::new(tr.t("verify.stale")).color(WARN_COLOR));
+                ui.label(RichText::new(tr.t("verify.stale")).color(warn_color(ui)));
             }
         }
     });
@@ -160,7 +160,7 @@ fn public_key_section(ui: &mut Ui, w: &mut Wizard) {
     if !id.trim().is_empty()
         && let Err(code) = crate::domain::wxapi::v3::check_public_key_id(&id)
     {
-        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(ERR_COLOR));
+        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(err_color(ui)));
     }
     let l = ui.label(tr.t("verify.public_key_pem"));
     let b = ui
@@ -174,7 +174,7 @@ fn public_key_section(ui: &mut Ui, w: &mut Wizard) {
     if !pem.trim().is_empty()
         && let Err(code) = crate::domain::wxapi::v3::check_public_key_pem(&pem)
     {
-        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(ERR_COLOR));
+        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(err_color(ui)));
     }
     if a.changed() || b.changed() {
         w.set_public_key(&id, &pem);

@@ -15,21 +15,28 @@ use crate::i18n::Tr;
 
 use super::UiState;
 
-pub const OK_COLOR: Color32 = Color32::from_rgb(0x1a, 0x9b, 0x4b);
-pub const WARN_COLOR: Color32 = Color32::from_rgb(0xc7, 0x7c, 0x02);
-pub const ERR_COLOR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
+/// Status colours for the theme shown (each at least 4.5:1 on its page).
+pub fn ok_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Ok)
+}
+pub fn warn_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Warn)
+}
+pub fn err_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Err)
+}
 pub const FIELD_WIDTH: f32 = 360.0;
 
 pub fn problem_line(ui: &mut Ui, tr: Tr, p: &Problem) {
     let (icon, color) = match p.severity {
-        Severity::Error => ("×", ERR_COLOR),
-        Severity::Warning => ("⚠", WARN_COLOR),
+        Severity::Error => ("×", err_color(ui)),
+        Severity::Warning => ("⚠", warn_color(ui)),
     };
     ui.label(RichText::new(format!("{icon} {}", tr.problem(p))).color(color));
 }
 
 pub fn ok_line(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(format!("✓ {text}")).color(OK_COLOR));
+    ui.label(RichText::new(format!("✓ {text}")).color(ok_color(ui)));
 }
 
 pub fn hint(ui: &mut Ui, text: &str) {
@@ -205,7 +212,7 @@ pub fn sync_status(ui: &mut Ui, tr: Tr, sync: Option<&SecretSync>) {
                     &format!("keychain.error.{}", e.code()),
                     &[("detail", e.detail().to_owned())],
                 ))
-                .color(ERR_COLOR),
+                .color(err_color(ui)),
             );
         }
         None => {}
@@ -229,7 +236,7 @@ pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
         .inner_margin(8.0)
         .show(ui, |ui| {
             if prompt.failed {
-                ui.label(RichText::new(tr.t("dialog.failed")).color(ERR_COLOR));
+                ui.label(RichText::new(tr.t("dialog.failed")).color(err_color(ui)));
             } else {
                 ui.label(tr.t("dialog.slow"));
             }
