@@ -134,6 +134,23 @@ mod tests {
     }
 
     #[test]
+    fn the_path_field_is_offered_when_the_dialog_failed_or_is_slow() {
+        let start = Instant::now();
+        let mut p = PathPrompt {
+            purpose: PickPurpose::ExportBundle,
+            generation: 1,
+            text: String::new(),
+            default_name: "x.zip".into(),
+            failed: false,
+            since: start,
+        };
+        assert!(!p.offered(start), "not while the dialog may still open");
+        assert!(p.offered(start + DIALOG_PATIENCE), "a silent dialog");
+        p.failed = true;
+        assert!(p.offered(start), "a dialog that failed: at once");
+    }
+
+    #[test]
     fn presets_need_no_file_and_an_unknown_one_is_named() {
         let mut f = PushForm::default();
         f.load(&with_preset("crmeb", ""));
