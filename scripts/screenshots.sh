@@ -83,5 +83,7 @@ printf 'name = "西湖茶馆"\nsite_kind = "mini_program"\nmchid = "1900000109"\
 printf 'name = "城南书店"\nsite_kind = "site_and_mini_program"\n' > "$work/book.toml"
 "$bin" profile import "$work/tea.toml" >/dev/null
 "$bin" profile import "$work/book.toml" >/dev/null
+# left on the start page last time (the app reopens where it was left)
+printf 'lang = "zh-CN"\n' > "$work/config/settings.toml"
 shot prerequisite 7-shops
 ls -la docs/screenshots

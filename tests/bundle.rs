@@ -65,6 +65,7 @@ fn everything_set() -> Profile {
         )]
         .into(),
         fingerprint_salt: "9f86d081884c7d659a2feaa0c55ad015".into(),
+        api_key_in_use: Some(true),
         step: Step::Verify,
         updated_at: "2026-11-27T08:01:00Z".into(),
     }

@@ -252,7 +252,8 @@ fn bind_path_case_two_fields_validate_live_and_secrets_stay_in_the_keychain() {
     );
     type_into(&mut h, t("field.mchid.label"), "1900006031");
 
-    // the generator fills the key and copies it
+    // the generator fills the key and copies it (no key in use yet)
+    click(&mut h, t("fields.key_in_use_no"));
     let commands = click_collect(&mut h, t("fields.generate_key"));
     let key = h.state().wizard.secret(SecretField::ApiKeyV2);
     assert_eq!(key.expose().len(), 32);
@@ -337,6 +338,7 @@ fn same_account_and_same_key_mistakes_show_while_typing() {
     assert!(!shows(&h, t("problem.oa_appsecret_same_as_mp")));
 
     let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    click(&mut h, t("fields.key_in_use_yes"));
     type_into(&mut h, t("field.api_key_v2.label"), key);
     click(&mut h, t("fields.v3_optional"));
     type_into(&mut h, t("field.api_key_v3.label"), key);
@@ -401,9 +403,11 @@ fn certificate_drop_summary_and_encrypted_export() {
             .is_some()
     );
 
-    // the same zip through the file dialog works too
+    // the same zip through the file dialog works too (after "replace?")
     *f.picker.zip.lock().unwrap() = Some(zip.clone());
     click(&mut h, t("cert.choose_zip"));
+    settle(&mut h);
+    click(&mut h, t("cert.replace_yes"));
     settle(&mut h);
     assert!(shows(&h, t("cert.usable")));
 
@@ -731,13 +735,10 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
         .unwrap()
         .click();
     h.run_ok();
-    clear_field(&mut h, &t("shops.new_name_for").replace("{name}", "A花店"));
-    type_into(
-        &mut h,
-        &t("shops.new_name_for").replace("{name}", "A花店"),
-        "A花店分店",
-    );
-    click(&mut h, t("shops.confirm"));
+    let label = t("shops.duplicate_name_for").replace("{name}", "A花店");
+    clear_field(&mut h, &label);
+    type_into(&mut h, &label, "A花店分店");
+    click(&mut h, t("shops.duplicate_confirm"));
     settle(&mut h);
     assert!(store.exists("A花店分店") && store.exists("A花店"));
     assert!(
@@ -752,10 +753,10 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
         .unwrap()
         .click();
     h.run_ok();
-    let label = t("shops.new_name_for").replace("{name}", "B书店");
+    let label = t("shops.rename_name_for").replace("{name}", "B书店");
     clear_field(&mut h, &label);
     type_into(&mut h, &label, "书店总店");
-    click(&mut h, t("shops.confirm"));
+    click(&mut h, t("shops.rename_confirm"));
     settle(&mut h);
     assert!(!store.exists("B书店") && store.exists("书店总店"));
     assert!(f.keychain.peek("B书店", SecretField::ApiKeyV2).is_none());
@@ -769,11 +770,7 @@ fn start_page_manages_many_shops_and_imports_a_bundle() {
         .click();
     h.run_ok();
     assert!(shows(&h, "确定删除「C茶馆」吗"));
-    h.get_all_by_label(t("shops.delete"))
-        .next()
-        .unwrap()
-        .click();
-    h.run_ok();
+    click(&mut h, t("shops.delete_confirm"));
     settle(&mut h);
     assert!(!store.exists("C茶馆"));
     assert!(f.keychain.peek("C茶馆", SecretField::ApiKeyV2).is_none());
@@ -973,4 +970,727 @@ fn offline_is_never_shown_as_a_wrong_value() {
         !shows(&h, "0/"),
         "no 'n/m passed' ratio that reads as failure"
     );
+}
+// ----- issue 8: the merchant's hour ------------------------------------------------
+
+/// Issue 8 item 1: where no file dialog can open, the window says so and offers a
+/// path field; a save starts in the default folder, and "open its folder" follows.
+#[test]
+fn when_no_file_dialog_opens_a_typed_path_still_imports_exports_and_saves() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let zip = good_zip(work.path());
+    let docs = work.path().join("Documents");
+    std::fs::create_dir(&docs).unwrap();
+    *f.picker.dir.lock().unwrap() = Some(docs.clone());
+    f.picker
+        .fail
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+
+    // the certificate: the button says the dialog failed and a typed path imports
+    h.state_mut().wizard.go_to(Step::Certificate);
+    h.run_ok();
+    click(&mut h, t("cert.choose_zip"));
+    settle(&mut h);
+    assert!(shows(&h, t("dialog.failed")), "the failure is told");
+    type_into(&mut h, t("dialog.path"), &zip.display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    assert!(shows(&h, t("cert.usable")), "imported from the typed path");
+    assert!(!shows(&h, t("dialog.failed")), "the prompt closed");
+
+    // the export: the path starts in the default folder with the default name
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    click(&mut h, t("export.button"));
+    settle(&mut h);
+    assert!(shows(&h, t("dialog.failed")));
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    let name = h.state().wizard.profile().name.clone();
+    let out = docs.join(format!("wxpay-{name}.zip"));
+    assert!(out.is_file(), "the bundle went to the default folder");
+    assert!(shows(&h, "配置包已保存到"));
+    let opened = click_collect(&mut h, t("dialog.open_folder"));
+    assert!(
+        opened.contains(&format!("file://{}", docs.display())),
+        "{opened}"
+    );
+
+    // the report: a typed folder gets the default file name
+    click(&mut h, t("verify.save_report"));
+    settle(&mut h);
+    clear_field(&mut h, t("dialog.path"));
+    type_into(&mut h, t("dialog.path"), &work.path().display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    let report = work.path().join(format!("wxpay-report-{name}.html"));
+    assert!(
+        report.is_file(),
+        "the report was written into the typed folder"
+    );
+}
+
+/// Walks a fresh shop to the fields page on the bind (or apply-new) path, case 2.
+fn to_fields(h: &mut Harness<'static, WizardApp>, bind: bool) {
+    pass_prerequisite(h);
+    if bind {
+        click(h, t("merchant.choice_bind"));
+    } else {
+        click(h, t("merchant.choice_new"));
+    }
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    assert_eq!(h.state().wizard.step(), Step::Fields);
+}
+
+/// Issue 8 item 2: binding a merchant number, the owner is asked whether a key
+/// is in use before any generator is offered, and the warning stands beside it.
+#[test]
+fn binding_asks_whether_a_key_is_in_use_before_offering_a_new_one() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, true);
+    assert!(shows(&h, t("fields.key_in_use_question")));
+    assert!(
+        !shows(&h, t("fields.generate_key")),
+        "no generator before the answer"
+    );
+
+    click(&mut h, t("fields.key_in_use_yes"));
+    assert!(
+        shows(&h, t("fields.key_find")),
+        "led to find the key in use"
+    );
+    assert!(
+        !shows(&h, t("fields.generate_key")),
+        "the generator is tucked away"
+    );
+    click(&mut h, t("fields.key_lost"));
+    assert!(shows(&h, t("fields.generate_key")));
+    assert!(
+        shows(&h, t("fields.new_key_breaks")),
+        "with the warning beside it"
+    );
+
+    click(&mut h, t("fields.key_in_use_no"));
+    assert!(shows(&h, t("fields.generate_key")));
+    assert!(shows(&h, t("fields.new_key_breaks")));
+    assert_eq!(h.state().wizard.profile().api_key_in_use, Some(false));
+    settle(&mut h);
+
+    // a new merchant number has no key yet: no question
+    let g = Fixture::new(Lang::ZhCn);
+    let mut h = g.open();
+    to_fields(&mut h, false);
+    assert!(!shows(&h, t("fields.key_in_use_question")));
+    assert!(shows(&h, t("fields.generate_key")));
+    settle(&mut h);
+}
+
+/// Issue 8 item 3: the generator asks before replacing a typed key; the old one
+/// comes back with undo (in the keychain too); generated keys avoid look-alikes.
+#[test]
+fn the_key_generator_asks_before_replacing_a_typed_key_and_can_undo() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    let typed = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+    type_into(&mut h, t("field.api_key_v2.label"), typed);
+    click(&mut h, t("fields.generate_key"));
+    assert_eq!(
+        h.state().wizard.secret(SecretField::ApiKeyV2).expose(),
+        typed
+    );
+    assert!(shows(&h, t("fields.replace_key_question")));
+    click(&mut h, t("common.cancel"));
+    assert!(!shows(&h, t("fields.replace_key_question")));
+    assert_eq!(
+        h.state().wizard.secret(SecretField::ApiKeyV2).expose(),
+        typed
+    );
+
+    click(&mut h, t("fields.generate_key"));
+    let copied = click_collect(&mut h, t("fields.replace_key_yes"));
+    let new = h.state().wizard.secret(SecretField::ApiKeyV2);
+    assert_ne!(new.expose(), typed);
+    assert!(copied.contains(new.expose()), "the new key is copied");
+    assert!(
+        !new.expose().contains(['0', 'O', '1', 'l', 'I']),
+        "{}",
+        new.expose()
+    );
+
+    click(&mut h, t("fields.undo_generate"));
+    settle(&mut h);
+    assert_eq!(
+        h.state().wizard.secret(SecretField::ApiKeyV2).expose(),
+        typed
+    );
+    let name = h.state().wizard.profile().name.clone();
+    assert_eq!(
+        f.keychain
+            .peek(&name, SecretField::ApiKeyV2)
+            .map(|k| k.expose().to_owned()),
+        Some(typed.to_owned()),
+        "the keychain holds the old key again"
+    );
+}
+
+/// Issue 8 item 4: a new shop does not show the previous shop's page state.
+#[test]
+fn a_new_shop_does_not_show_the_previous_shops_page_state() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    click(&mut h, t("fields.generate_key"));
+    assert!(shows(&h, t("fields.generated_copied")));
+    click(&mut h, t("fields.v3_optional"));
+    assert!(shows(&h, t("fields.v3_why")));
+    h.get_all_by_label(t("secret.show")).next().unwrap().click();
+    h.run_ok();
+    assert!(shows(&h, t("secret.hide")));
+
+    click(&mut h, t("profile.new"));
+    type_into(&mut h, t("profile.new_name"), "第二家店");
+    click(&mut h, t("profile.create"));
+    settle(&mut h);
+    to_fields(&mut h, false);
+    assert!(
+        !shows(&h, t("fields.generated_copied")),
+        "nothing was generated here"
+    );
+    assert!(!shows(&h, t("fields.v3_why")), "sections start closed");
+    assert!(!shows(&h, t("secret.hide")), "secrets start masked");
+    settle(&mut h);
+}
+
+/// A certificate zip for another merchant number, with a key that does not match.
+fn wrong_zip(dir: &Path) -> PathBuf {
+    let other = "1900000002";
+    let cert = merchant_cert_pem(&CertSpec {
+        mchid: other,
+        ..CertSpec::default()
+    });
+    let path = dir.join(format!("{other}_cert.zip"));
+    let files = vec![
+        ("apiclient_cert.pem".to_owned(), cert.into_bytes()),
+        ("apiclient_key.pem".to_owned(), key_b().as_bytes().to_vec()),
+    ];
+    write_zip(&path, &files);
+    path
+}
+
+/// Issue 8 item 5: a dropped certificate does not silently replace the one
+/// imported, and one with problems gets no green "imported".
+#[test]
+fn a_dropped_certificate_asks_before_replacing_and_problems_are_not_green() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    drop_file(&mut h, &good_zip(work.path()));
+    assert!(shows(&h, t("cert.usable")));
+    assert!(shows(&h, t("notice.cert_imported")));
+
+    let wrong = wrong_zip(work.path());
+    drop_file(&mut h, &wrong);
+    assert!(
+        shows(&h, "要用「1900000002_cert.zip」替换它吗"),
+        "asks first"
+    );
+    let cert = h.state().wizard.certificate().cloned().unwrap();
+    assert_eq!(cert.mchid.as_deref(), Some(MCHID), "nothing replaced yet");
+    click(&mut h, t("cert.replace_keep"));
+    assert!(!shows(&h, t("cert.replace_yes")));
+    assert_eq!(h.state().wizard.certificate(), Some(&cert), "kept");
+
+    drop_file(&mut h, &wrong);
+    click(&mut h, t("cert.replace_yes"));
+    settle(&mut h);
+    assert_eq!(
+        h.state()
+            .wizard
+            .certificate()
+            .and_then(|c| c.mchid.clone())
+            .as_deref(),
+        Some("1900000002")
+    );
+    assert!(!shows(&h, t("notice.cert_imported")), "no green toast");
+    assert!(
+        shows(&h, "证书已导入，但有"),
+        "the toast names the problems"
+    );
+    let n = h.state().wizard.notices().last().unwrap().clone();
+    assert_ne!(n.level, wxpay_setup::app::NoticeLevel::Success);
+}
+
+/// Issue 8 item 6: notices do not pile up or go stale: the same one is shown
+/// once, a failed import's error goes once an import works, successes fade,
+/// and a step's notices stay on that step.
+#[test]
+fn notices_do_not_stack_go_stale_or_follow_to_other_steps() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let evil = work.path().join("evil.zip");
+    write_raw_zip(&evil, &[(b"../../evil.pem".to_vec(), b"x".to_vec())]);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    drop_file(&mut h, &evil);
+    drop_file(&mut h, &evil);
+    let same = h
+        .state()
+        .wizard
+        .notices()
+        .iter()
+        .filter(|n| n.key.starts_with("import_error."))
+        .count();
+    assert_eq!(same, 1, "the same error once");
+
+    // an error belongs to its step
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    assert!(!shows(&h, "可疑的文件路径"), "the error stayed on its step");
+
+    // ... and goes once its cause is gone
+    drop_file(&mut h, &evil);
+    assert!(shows(&h, "可疑的文件路径"));
+    drop_file(&mut h, &good_zip(work.path()));
+    assert!(shows(&h, t("cert.usable")));
+    assert!(
+        !shows(&h, "可疑的文件路径"),
+        "no stale error after a good import"
+    );
+
+    // a success fades
+    assert!(shows(&h, t("notice.cert_imported")));
+    let later = Instant::now() + Duration::from_secs(30);
+    h.state_mut().wizard.tick(later);
+    h.run_ok();
+    assert!(!shows(&h, t("notice.cert_imported")), "faded");
+}
+
+/// Issue 8 items 7 and 16 (service account): case 2 says the service account
+/// must be bound to the merchant number too, where to click, and opens its admin.
+#[test]
+fn case_two_lists_binding_the_service_account_with_where_to_click() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    to_fields(&mut h, true);
+    assert!(
+        !shows(&h, t("fields.oa_bind_title")),
+        "case 1 has no service account"
+    );
+    h.state_mut().wizard.go_to(Step::SiteKind);
+    h.run_ok();
+    click(&mut h, t("site.site_and_mini_program.title"));
+    h.state_mut().wizard.go_to(Step::Fields);
+    h.run_ok();
+    assert!(shows(&h, t("fields.oa_bind_title")));
+    assert!(shows(&h, t("checklist.oa_confirm.hint")));
+    click(&mut h, &checklist_label(1, "oa_bind"));
+    click(&mut h, &checklist_label(2, "oa_confirm"));
+    assert!(h.state().wizard.is_checked("oa_bind") && h.state().wizard.is_checked("oa_confirm"));
+    // at the top of the section (for the AppID) and beside the confirm step
+    let label = format!("{} ↗", t("console.open_oa"));
+    assert_eq!(h.get_all_by_label(&label).count(), 2);
+    h.get_all_by_label(&label).next().unwrap().click();
+    h.step();
+    let opened = format!("{:?}", h.output().platform_output.commands);
+    assert!(opened.contains("https://mp.weixin.qq.com/"), "{opened}");
+    settle(&mut h);
+}
+
+/// Issue 8 item 8: "continue later" with several shops reopens on that shop and
+/// step, not on the start page; leaving on the start page reopens there.
+#[test]
+fn continue_later_with_several_shops_reopens_on_that_shop_and_step() {
+    let f = Fixture::new(Lang::ZhCn);
+    {
+        let mut h = f.open();
+        click(&mut h, t("profile.new"));
+        type_into(&mut h, t("profile.new_name"), "第二家店");
+        click(&mut h, t("profile.create"));
+        settle(&mut h);
+        pass_prerequisite(&mut h);
+        click(&mut h, t("merchant.choice_new"));
+        click(&mut h, t("merchant.continue_later"));
+        settle(&mut h);
+    }
+    {
+        let mut h = f.open();
+        assert_eq!(h.state().wizard.profile_names().len(), 2);
+        assert!(!h.state().ui_state.show_shops, "not the start page");
+        assert_eq!(h.state().wizard.profile().name, "第二家店");
+        assert_eq!(h.state().wizard.step(), Step::MerchantNumber);
+        assert!(shows(&h, t("merchant.continue_later")));
+        // left on the start page: it opens there next time
+        click(&mut h, t("shops.open_list"));
+        assert!(h.state().ui_state.show_shops);
+        settle(&mut h);
+    }
+    let h = f.open();
+    assert!(h.state().ui_state.show_shops, "reopens on the start page");
+}
+
+/// Issue 8 item 9: renaming a shop leaves its check results current: nothing
+/// they depend on changed.
+#[test]
+fn renaming_a_shop_does_not_mark_its_checks_stale() {
+    use wxpay_setup::app::verify::{CheckId, CheckRecord, fingerprint};
+    use wxpay_setup::domain::profile::{Prerequisite, Profile};
+    use wxpay_setup::domain::secret::Secret;
+    use wxpay_setup::domain::wxapi::{Outcome, Status};
+    let f = Fixture::new(Lang::ZhCn);
+    let secret = Secret::new("0123456789abcdef0123456789abcdef");
+    let mut p = Profile::new("老店");
+    p.prerequisite = Some(Prerequisite::Verified);
+    p.mp_appid = "wx1234567890abcdef".into();
+    p.step = Step::Verify;
+    let secrets = [(SecretField::MpAppSecret, secret.clone())].into();
+    p.checks.insert(
+        CheckId::MpAppSecret,
+        CheckRecord {
+            outcome: Outcome::new(Status::Ok, "appsecret_ok"),
+            at: "2026-11-27T01:02:03Z".into(),
+            fingerprint: fingerprint(CheckId::MpAppSecret, &p, &secrets),
+        },
+    );
+    ProfileStore::at(f.config.path().to_path_buf())
+        .save(&p)
+        .unwrap();
+    f.keychain
+        .set("老店", SecretField::MpAppSecret, &secret)
+        .unwrap();
+    let mut h = f.open();
+    assert_eq!(h.state().wizard.profile().name, "老店");
+    assert!(!shows(&h, t("verify.stale")), "current before the rename");
+    h.state_mut()
+        .wizard
+        .rename_profile("老店", "新名字的店")
+        .unwrap();
+    settle(&mut h);
+    assert_eq!(h.state().wizard.profile().name, "新名字的店");
+    assert_eq!(h.state().wizard.step(), Step::Verify);
+    assert!(
+        !shows(&h, t("verify.stale")),
+        "still current after the rename"
+    );
+}
+
+/// Issue 8 item 10: the summary speaks the owner's words: export formats and
+/// field presets by what they are (technical names small), no CLI flags, and a
+/// system error's cause in Chinese rather than raw English.
+#[test]
+fn the_summary_names_formats_presets_and_errors_in_the_owners_words() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    let combo_value = |h: &Harness<'static, WizardApp>, label: &str| {
+        h.get_by_role_and_label(Role::ComboBox, label)
+            .value()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        combo_value(&h, t("export.format")),
+        t("export.format_bundle_owner")
+    );
+    assert!(shows(&h, "技术名称：bundle"), "the technical name, small");
+    assert_eq!(
+        combo_value(&h, t("push_ui.preset")),
+        t("push_ui.preset_generic"),
+        "no bare preset id"
+    );
+    assert!(!shows(&h, "--token-file"), "no CLI flag in the window");
+    assert!(shows(&h, t("push_ui.need_token")));
+
+    // an export under a file (not a folder): the cause in words
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("a-file"), "x").unwrap();
+    *f.picker.save.lock().unwrap() = Some(work.path().join("a-file/x.zip"));
+    click(&mut h, t("export.button"));
+    settle(&mut h);
+    assert!(shows(&h, t("cause.blocked")), "the cause in words");
+    assert!(!shows(&h, "os error"), "no raw English");
+}
+
+/// Issue 8 item 11: "copy" says it copied; a console button shows the address
+/// to copy in case no browser opened; copy-as-new-shop and rename are told apart.
+#[test]
+fn buttons_say_what_they_did() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    click(&mut h, t("merchant.choice_bind"));
+    h.state_mut().wizard.set_text(
+        wxpay_setup::domain::fields::FieldId::MpAppId,
+        "wx1234567890abcdef",
+    );
+    h.run_ok();
+    assert!(!shows(&h, t("common.copied")));
+    let copied = click_collect(&mut h, t("common.copy"));
+    assert!(copied.contains("wx1234567890abcdef"), "{copied}");
+    assert!(shows(&h, t("common.copied")), "says it copied");
+
+    let url = "https://pay.weixin.qq.com/";
+    let hint = t("console.opened").replace("{url}", url);
+    assert!(!shows(&h, &hint));
+    h.get_all_by_label(&format!("{} ↗", t("console.open_pay")))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(
+        shows(&h, &hint),
+        "the address to copy, in case no browser opened"
+    );
+
+    // the start page: a copy and a rename each say which they are
+    click(&mut h, t("shops.open_list"));
+    click(&mut h, t("shops.duplicate"));
+    let name = h.state().wizard.profile().name.clone();
+    assert!(shows(
+        &h,
+        &t("shops.duplicate_name_for").replace("{name}", &name)
+    ));
+    assert!(shows(&h, t("shops.duplicate_confirm")));
+    click(&mut h, t("common.cancel"));
+    click(&mut h, t("shops.rename"));
+    assert!(shows(
+        &h,
+        &t("shops.rename_name_for").replace("{name}", &name)
+    ));
+    assert!(shows(&h, t("shops.rename_confirm")));
+    settle(&mut h);
+}
+
+/// Issue 8 item 12: "checked at" is the local time; the profile file keeps UTC.
+#[test]
+fn check_times_show_in_local_time_and_files_keep_utc() {
+    use wxpay_setup::app::verify::{CheckId, CheckRecord};
+    use wxpay_setup::domain::profile::{Prerequisite, Profile};
+    use wxpay_setup::domain::wxapi::{Outcome, Status};
+    wxpay_setup::ui::local_time::set_local_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    let f = Fixture::new(Lang::ZhCn);
+    let mut p = Profile::new("本地时间店");
+    p.prerequisite = Some(Prerequisite::Verified);
+    p.step = Step::Verify;
+    p.checks.insert(
+        CheckId::MpAppSecret,
+        CheckRecord {
+            outcome: Outcome::new(Status::Ok, "appsecret_ok"),
+            at: "2026-11-27T20:05:09Z".into(),
+            fingerprint: String::new(),
+        },
+    );
+    ProfileStore::at(f.config.path().to_path_buf())
+        .save(&p)
+        .unwrap();
+    let mut h = f.open();
+    assert!(
+        shows(
+            &h,
+            &t("verify.checked_at").replace("{time}", "2026-11-28 04:05")
+        ),
+        "Beijing time, the next morning"
+    );
+    settle(&mut h);
+    assert!(
+        f.files_text().contains("2026-11-27T20:05:09Z"),
+        "UTC in the file"
+    );
+}
+
+/// Issue 8 item 14: nothing jumps: the drag-hover hint lies over the page, the
+/// step list stays one line per step after a language switch, and the start
+/// page's confirmations do not push the table down under the pointer.
+#[test]
+fn the_layout_does_not_jump_or_wrap() {
+    let f = Fixture::new(Lang::En);
+    let mut h = f.open();
+    let en = Tr(Lang::En);
+    let title =
+        |h: &Harness<'static, WizardApp>| h.get_by_label(en.t("step.prerequisite.title")).rect();
+    let before = title(&h);
+    h.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(PathBuf::from("/tmp/cert.zip")),
+        mime: String::new(),
+    });
+    h.run_ok();
+    assert!(shows(&h, en.t("cert.drop_here")));
+    assert_eq!(title(&h), before, "the hint does not push the page down");
+    h.input_mut().hovered_files.clear();
+    h.run_ok();
+
+    // English, then Chinese: each step's name stays on one line
+    click(&mut h, "中文");
+    let steps = [
+        "prerequisite",
+        "merchant",
+        "site_kind",
+        "fields",
+        "certificate",
+        "verify",
+        "summary",
+    ];
+    let nav = |h: &Harness<'static, WizardApp>, step: &str| {
+        let n = steps.iter().position(|s| *s == step).unwrap() + 1;
+        let mark = if step == "summary" { "  " } else { "○" };
+        let label = format!("{mark} {n}. {}", t(&format!("step.{step}.nav")));
+        h.get_by_label(&label).rect()
+    };
+    let one_line = nav(&h, "prerequisite").height();
+    for step in &steps[1..] {
+        assert!(
+            (nav(&h, step).height() - one_line).abs() < 1.0,
+            "{step} wraps: {} vs {one_line}",
+            nav(&h, step).height()
+        );
+    }
+
+    // the start page: asking to delete does not move the table
+    for name in ["店一", "店二"] {
+        click(&mut h, t("profile.new"));
+        type_into(&mut h, t("profile.new_name"), name);
+        click(&mut h, t("profile.create"));
+        settle(&mut h);
+    }
+    click(&mut h, t("shops.open_list"));
+    assert!(
+        h.query_by_label("店一").is_some(),
+        "{:?} {:?}",
+        h.state()
+            .wizard
+            .profile_rows()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect::<Vec<_>>(),
+        h.state().wizard.profile_names()
+    );
+    let row = |h: &Harness<'static, WizardApp>| h.get_by_label("店一").rect();
+    let before = row(&h);
+    h.get_all_by_label(t("shops.delete"))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(shows(&h, t("shops.delete_confirm")));
+    assert_eq!(row(&h), before, "the confirmation does not push the table");
+    click(&mut h, t("common.cancel"));
+    h.get_all_by_label(t("shops.rename"))
+        .next()
+        .unwrap()
+        .click();
+    h.run_ok();
+    assert!(shows(&h, t("shops.rename_confirm")));
+    assert_eq!(row(&h), before, "nor does the rename prompt");
+    click(&mut h, t("common.cancel"));
+    settle(&mut h);
+}
+
+/// Issue 8 item 15 (the part left): the passphrase error waits for typing.
+#[test]
+fn the_passphrase_error_waits_until_something_is_typed() {
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    click(&mut h, t("export.include_secrets"));
+    assert!(!shows(&h, "密码至少 8 个字符"), "no error before typing");
+    assert!(shows(&h, t("export.passphrase_needed")));
+    type_into(&mut h, t("export.passphrase"), "short");
+    assert!(shows(&h, "密码至少 8 个字符"), "the error once typed");
+    settle(&mut h);
+}
+
+/// Issue 8 item 16 (telling the cases apart): a question the owner can answer
+/// picks the case, without knowing the order type.
+#[test]
+fn a_plain_question_tells_case_one_from_case_two() {
+    use wxpay_setup::domain::profile::SiteKind;
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::SiteKind);
+    h.run_ok();
+    assert!(shows(&h, t("site.ask")));
+    click(&mut h, t("site.ask_yes"));
+    assert_eq!(
+        h.state().wizard.profile().site_kind,
+        Some(SiteKind::SiteAndMiniProgram)
+    );
+    click(&mut h, t("site.ask_no"));
+    assert_eq!(
+        h.state().wizard.profile().site_kind,
+        Some(SiteKind::MiniProgram)
+    );
+    settle(&mut h);
+}
+
+/// Issue 8 item 13: the window has a light and a dark style (it follows the
+/// system's setting), and its hints are at least 12.5 px with AA contrast in both.
+#[test]
+fn the_window_follows_the_system_theme_with_readable_hints() {
+    use wxpay_setup::ui::theme::{MIN_CONTRAST, MIN_HINT_PX, contrast};
+    let f = Fixture::new(Lang::ZhCn);
+    let h = f.open();
+    // (kittest pins its harness to dark after the app starts, so the System
+    // preference itself is checked in ui::theme's unit test)
+    for theme in [egui::Theme::Dark, egui::Theme::Light] {
+        let style = h.ctx.style_of(theme);
+        let v = &style.visuals;
+        let c = contrast(v.weak_text_color(), v.panel_fill);
+        assert!(c >= MIN_CONTRAST, "{theme:?} hints {c:.2}:1");
+        assert!(
+            contrast(v.text_color(), v.panel_fill) >= contrast(v.weak_text_color(), v.panel_fill),
+            "titles and body at least as strong as hints"
+        );
+        assert!(style.text_styles[&egui::TextStyle::Small].size >= MIN_HINT_PX);
+    }
+}
+
+/// Issue 8 item 16 (the two files): the summary saves apiclient_cert.pem and
+/// apiclient_key.pem, the files its upload rows ask for, into a folder.
+#[test]
+fn the_summary_saves_the_two_files_the_backend_asks_for() {
+    let f = Fixture::new(Lang::ZhCn);
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    pass_prerequisite(&mut h);
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    assert!(
+        shows(&h, t("summary.save_cert_files_need")),
+        "says what it needs"
+    );
+    drop_file(&mut h, &good_zip(work.path()));
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    let dir = work.path().join("for-the-backend");
+    std::fs::create_dir(&dir).unwrap();
+    *f.picker.export_dir.lock().unwrap() = Some(dir.clone());
+    click(&mut h, t("summary.save_cert_files"));
+    settle(&mut h);
+    let cert = std::fs::read_to_string(dir.join("apiclient_cert.pem")).unwrap();
+    let key = std::fs::read_to_string(dir.join("apiclient_key.pem")).unwrap();
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("apiclient_key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the key is for its owner only");
+    }
+    assert!(shows(
+        &h,
+        "apiclient_cert.pem 和 apiclient_key.pem 已保存到"
+    ));
 }

@@ -9,12 +9,14 @@ pub enum Console {
     MiniProgramAdmin,
     /// pay.weixin.qq.com: merchant platform.
     MerchantPlatform,
+    /// mp.weixin.qq.com again, logged in as the service account (case 2).
+    ServiceAccountAdmin,
 }
 
 impl Console {
     pub fn url(self) -> &'static str {
         match self {
-            Console::MiniProgramAdmin => "https://mp.weixin.qq.com/",
+            Console::MiniProgramAdmin | Console::ServiceAccountAdmin => "https://mp.weixin.qq.com/",
             Console::MerchantPlatform => "https://pay.weixin.qq.com/",
         }
     }
@@ -24,6 +26,7 @@ impl Console {
         match self {
             Console::MiniProgramAdmin => "console.open_mp",
             Console::MerchantPlatform => "console.open_pay",
+            Console::ServiceAccountAdmin => "console.open_oa",
         }
     }
 }
@@ -59,6 +62,13 @@ pub const BIND_EXISTING: &[ChecklistItem] = &[
     item("bind_status", Some(MP)),
 ];
 
+/// Case 2: the service account must be bound to the merchant number too (the
+/// `pay_oa` check tests exactly that), the same way as the mini program.
+pub const SERVICE_ACCOUNT_STEPS: &[ChecklistItem] = &[
+    item("oa_bind", Some(PAY)),
+    item("oa_confirm", Some(Console::ServiceAccountAdmin)),
+];
+
 /// Setting the APIv2 key on the merchant platform.
 pub const API_KEY_STEPS: &[ChecklistItem] =
     &[item("key_opcert", Some(PAY)), item("key_set", Some(PAY))];
@@ -84,10 +94,16 @@ mod tests {
 
     #[test]
     fn ids_are_unique() {
-        let mut all: Vec<&str> = [APPLY_NEW, BIND_EXISTING, API_KEY_STEPS, CERT_STEPS]
-            .iter()
-            .flat_map(|l| l.iter().map(|i| i.id))
-            .collect();
+        let mut all: Vec<&str> = [
+            APPLY_NEW,
+            BIND_EXISTING,
+            SERVICE_ACCOUNT_STEPS,
+            API_KEY_STEPS,
+            CERT_STEPS,
+        ]
+        .iter()
+        .flat_map(|l| l.iter().map(|i| i.id))
+        .collect();
         let n = all.len();
         all.sort();
         all.dedup();

@@ -114,9 +114,14 @@ pub enum Event {
         fingerprint: String,
         outcome: crate::domain::wxapi::Outcome,
     },
+    /// The folder the certificate and private key files were saved into.
+    CertFilesSaved(Result<PathBuf, String>),
+    /// A file dialog's answer (`Err`: it did not open); `generation` tells a
+    /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
         purpose: PickPurpose,
-        path: Option<PathBuf>,
+        generation: u64,
+        result: crate::services::file_picker::PickResult,
     },
 }
 
@@ -128,6 +133,8 @@ pub enum PickPurpose {
     SaveReport,
     ImportBundle,
     ExportFolder,
+    /// Where to save apiclient_cert.pem and apiclient_key.pem for the backend.
+    CertFilesFolder,
 }
 
 pub struct Worker {
@@ -308,21 +315,32 @@ impl Worker {
         });
     }
 
+    /// Where files are saved when the user names no folder (Documents, Desktop, home).
+    pub fn default_dir(&self) -> PathBuf {
+        self.picker.default_dir()
+    }
+
     /// Shows a file dialog on its own thread: it blocks for as long as the user looks.
-    pub fn pick(&self, purpose: PickPurpose, default_name: String) {
+    pub fn pick(&self, purpose: PickPurpose, default_name: String, generation: u64) {
         let picker = self.picker.clone();
         let tx = self.event_tx.clone();
         let wake = self.waker.clone();
         std::thread::spawn(move || {
-            let path = match purpose {
+            let result = match purpose {
                 PickPurpose::CertZip => picker.pick_cert_zip(),
                 PickPurpose::CertFolder => picker.pick_cert_folder(),
                 PickPurpose::ExportBundle => picker.save_bundle(&default_name),
                 PickPurpose::SaveReport => picker.save_report(&default_name),
                 PickPurpose::ImportBundle => picker.pick_bundle(),
-                PickPurpose::ExportFolder => picker.pick_export_folder(),
+                PickPurpose::ExportFolder | PickPurpose::CertFilesFolder => {
+                    picker.pick_export_folder()
+                }
             };
-            let _ = tx.send(Event::Picked { purpose, path });
+            let _ = tx.send(Event::Picked {
+                purpose,
+                generation,
+                result,
+            });
             wake();
         });
     }

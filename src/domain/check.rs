@@ -154,7 +154,8 @@ pub fn fingerprint(check: CheckId, p: &Profile, s: &Secrets) -> String {
     let Ok(mut h) = <Hmac<Sha256> as KeyInit>::new_from_slice(p.fingerprint_salt.as_bytes()) else {
         return String::new();
     };
-    h.update(p.name.as_bytes());
+    // not the shop's name: renaming a shop changes nothing a check depends on
+    h.update(check.key().as_bytes());
     for v in inputs(check, p, s) {
         h.update(&[0u8]);
         h.update(v.as_bytes());

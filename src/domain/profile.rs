@@ -168,6 +168,9 @@ pub struct Profile {
     /// Ids of the checklist items the user has ticked.
     pub checklist_done: BTreeSet<String>,
     pub site_kind: Option<SiteKind>,
+    /// Binding a merchant number: does it already have an APIv2 key that another
+    /// system uses? Then a new key would stop those payments. `None`: not asked yet.
+    pub api_key_in_use: Option<bool>,
     pub payment_name: String,
     pub mp_appid: String,
     pub mchid: String,
@@ -320,6 +323,7 @@ mod tests {
             )]
             .into(),
             fingerprint_salt: "9f86d081884c7d659a2feaa0c55ad015".into(),
+            api_key_in_use: Some(true),
             step: Step::Certificate,
             updated_at: "2026-11-27T08:01:00Z".into(),
         }

@@ -2,7 +2,8 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets::{ERR_COLOR, checklist, hint, ok_line, problem_line, section};
+use super::widgets::{checklist, err_color, hint, ok_line, problem_line, section};
+use crate::app::worker::PickPurpose;
 use crate::app::{Busy, Wizard, journey};
 use crate::domain::cert::IssuerKind;
 
@@ -41,8 +42,10 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
                 }
             });
         });
+    super::widgets::path_prompt(ui, w, &[PickPurpose::CertZip, PickPurpose::CertFolder]);
+    replace_prompt(ui, w);
     if let Busy::Failed(e) = w.import() {
-        ui.label(RichText::new(format!("× {}", tr.msg(e))).color(ERR_COLOR));
+        ui.label(RichText::new(format!("× {}", tr.msg(e))).color(err_color(ui)));
         hint(ui, tr.t("cert.nothing_written"));
     }
 
@@ -95,4 +98,37 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
         problem_line(ui, tr, p);
     }
     super::verify::inline_checks(ui, w, &[crate::app::verify::CheckId::V3Certificates]);
+}
+
+/// "A certificate is imported already: replace it with this file?"
+fn replace_prompt(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    let (Some(path), Some(cert)) = (w.cert_replace(), w.certificate()) else {
+        return;
+    };
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let question = tr.tf(
+        "cert.replace_question",
+        &[
+            ("mchid", cert.mchid.clone().unwrap_or_else(|| "—".into())),
+            ("serial", cert.serial.clone()),
+            ("file", file),
+        ],
+    );
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.label(RichText::new(question).color(super::widgets::warn_color(ui)));
+            ui.horizontal(|ui| {
+                if ui.button(tr.t("cert.replace_yes")).clicked() {
+                    w.confirm_replace_cert();
+                }
+                if ui.button(tr.t("cert.replace_keep")).clicked() {
+                    w.cancel_replace_cert();
+                }
+            });
+        });
 }

@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets::{WARN_COLOR, checklist, hint, ok_line};
+use super::widgets::{checklist, hint, ok_line, warn_color};
 use crate::app::{Wizard, journey};
 use crate::domain::profile::MerchantPath;
 
@@ -25,7 +25,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     ui.add_space(8.0);
     match path {
         MerchantPath::ApplyNew => {
-            ui.label(RichText::new(tr.t("merchant.new_duration")).color(WARN_COLOR));
+            ui.label(RichText::new(tr.t("merchant.new_duration")).color(warn_color(ui)));
         }
         MerchantPath::BindExisting => {
             let appid = w.profile().mp_appid.trim().to_owned();
@@ -34,9 +34,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             } else {
                 ui.horizontal(|ui| {
                     ui.label(tr.tf("merchant.bind_your_appid", &[("appid", appid.clone())]));
-                    if ui.small_button(tr.t("common.copy")).clicked() {
-                        ui.ctx().copy_text(appid.clone());
-                    }
+                    super::widgets::copy_button(ui, tr, "appid", || appid.clone());
                 });
             }
         }

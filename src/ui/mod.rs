@@ -1,14 +1,17 @@
 //! The egui face: one file per wizard step, each only drawing and forwarding the
 //! user's edits to [`Wizard`]. No I/O and no business rules here.
 
+mod causes;
 mod certificate;
 mod fields;
 pub mod fonts;
+pub mod local_time;
 mod merchant;
 mod prerequisite;
 mod shops;
 mod site_kind;
 mod summary;
+pub mod theme;
 mod verify;
 mod widgets;
 
@@ -22,7 +25,7 @@ use crate::app::{KeychainState, NoticeLevel, Services, Wizard};
 use crate::domain::problem::Problem;
 use crate::domain::profile::{SecretField, Step};
 use crate::i18n::{Lang, Tr};
-use widgets::{ERR_COLOR, OK_COLOR, WARN_COLOR};
+use widgets::{err_color, ok_color, warn_color};
 
 /// What only the GUI needs: not saved, not part of the wizard's rules.
 #[derive(Default)]
@@ -30,7 +33,6 @@ pub struct UiState {
     pub revealed: BTreeSet<SecretField>,
     pub new_profile: Option<String>,
     pub new_profile_error: Option<Problem>,
-    pub key_generated: bool,
     /// The start page instead of the wizard.
     pub show_shops: bool,
     pub shop_search: String,
@@ -39,6 +41,19 @@ pub struct UiState {
     pub confirm_delete: Option<String>,
     /// The push preview is open, waiting for "send".
     pub push_confirm: bool,
+    /// The shop the page state above belongs to; another shop starts afresh.
+    pub shop: String,
+}
+
+impl UiState {
+    /// Forgets the page state of another shop (revealed secrets, an open preview).
+    fn follow_shop(&mut self, name: &str) {
+        if self.shop != name {
+            self.shop = name.to_owned();
+            self.revealed.clear();
+            self.push_confirm = false;
+        }
+    }
 }
 
 pub struct WizardApp {
@@ -49,11 +64,13 @@ pub struct WizardApp {
 impl WizardApp {
     pub fn new(ctx: &egui::Context, services: Services) -> WizardApp {
         fonts::install(ctx);
+        theme::install(ctx);
         let repaint_ctx = ctx.clone();
         let waker = Arc::new(move || repaint_ctx.request_repaint());
         let mut wizard = Wizard::new(services, waker);
-        // an agent with many shops starts on the list; a merchant with one, in the wizard
-        let show_shops = wizard.profile_names().len() > 1;
+        // an agent with many shops starts on the list; a merchant with one, in
+        // the wizard; anyone who left inside a shop comes back to it
+        let show_shops = wizard.profile_names().len() > 1 && !wizard.resumed_shop();
         if show_shops {
             wizard.refresh_profile_rows();
         }
@@ -84,6 +101,8 @@ impl eframe::App for WizardApp {
         if self.wizard.busy() {
             // autosave timers and background results: look again soon
             ctx.request_repaint_after(Duration::from_millis(100));
+        } else if self.wizard.notices_fading() {
+            ctx.request_repaint_after(Duration::from_millis(500));
         }
     }
 
@@ -99,6 +118,7 @@ impl eframe::App for WizardApp {
 
 pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
+    st.follow_shop(&w.profile().name);
     egui::Panel::top("top").show(ui, |ui| top_bar(ui, w, st));
     let wizard_nav = !st.show_shops;
     egui::Panel::bottom("bottom").show(ui, |ui| bottom_bar(ui, w, wizard_nav));
@@ -111,11 +131,7 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     egui::CentralPanel::default().show(ui, |ui| {
         let hovering = ui.ctx().input(|i| !i.raw.hovered_files.is_empty());
         if hovering {
-            ui.label(
-                RichText::new(tr.t("cert.drop_here"))
-                    .heading()
-                    .color(OK_COLOR),
-            );
+            drop_overlay(ui, tr);
         }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
@@ -128,7 +144,9 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 }
                 ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
                 ui.add_space(4.0);
-                match w.step() {
+                // sections opened and closed belong to the shop: their ids carry its name
+                let shop = w.profile().name.clone();
+                ui.push_id(shop, |ui| match w.step() {
                     Step::Prerequisite => prerequisite::show(ui, w),
                     Step::MerchantNumber => merchant::show(ui, w),
                     Step::SiteKind => site_kind::show(ui, w),
@@ -136,10 +154,36 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                     Step::Certificate => certificate::show(ui, w),
                     Step::Verify => verify::show(ui, w),
                     Step::Summary => summary::show(ui, w, st),
-                }
+                });
                 ui.add_space(20.0);
             });
     });
+    w.set_on_shop_list(st.show_shops);
+}
+
+/// "Drop to import", over the page rather than above it: the page stays put.
+fn drop_overlay(ui: &mut Ui, tr: Tr) {
+    let rect = ui.max_rect();
+    egui::Area::new(egui::Id::unique("drop_overlay"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(rect.min)
+        .interactable(false)
+        .show(ui.ctx(), |ui| {
+            egui::Frame::new()
+                .fill(ui.visuals().panel_fill.gamma_multiply(0.9))
+                .stroke(egui::Stroke::new(2.0, ok_color(ui)))
+                .corner_radius(6.0)
+                .show(ui, |ui| {
+                    ui.set_min_size(rect.size() - egui::vec2(4.0, 4.0));
+                    ui.centered_and_justified(|ui| {
+                        ui.label(
+                            RichText::new(tr.t("cert.drop_here"))
+                                .heading()
+                                .color(ok_color(ui)),
+                        );
+                    });
+                });
+        });
 }
 
 fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
@@ -228,10 +272,10 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
     if let KeychainState::Unavailable(e) = w.keychain().clone() {
         egui::Frame::new()
-            .fill(ERR_COLOR.gamma_multiply(0.15))
+            .fill(err_color(ui).gamma_multiply(0.15))
             .inner_margin(6.0)
             .show(ui, |ui| {
-                ui.label(RichText::new(tr.msg(&e)).color(ERR_COLOR));
+                ui.label(RichText::new(tr.msg(&e)).color(err_color(ui)));
                 ui.label(tr.t("keychain.banner_help"));
                 if ui.button(tr.t("keychain.retry")).clicked() {
                     w.retry_keychain();
@@ -242,6 +286,8 @@ fn keychain_banner(ui: &mut Ui, w: &mut Wizard) {
 
 fn step_list(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
+    // one line per step in every language: the panel fits the longest name
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     ui.add_space(8.0);
     for (n, step) in Step::ALL.into_iter().enumerate() {
         let enabled = w.can_visit(step);
@@ -271,12 +317,15 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
     for (i, n) in w.notices().iter().enumerate() {
         let color = match n.level {
             NoticeLevel::Info => Color32::GRAY,
-            NoticeLevel::Success => OK_COLOR,
-            NoticeLevel::Warning => WARN_COLOR,
-            NoticeLevel::Error => ERR_COLOR,
+            NoticeLevel::Success => ok_color(ui),
+            NoticeLevel::Warning => warn_color(ui),
+            NoticeLevel::Error => err_color(ui),
         };
+        // system and network errors in the owner's words
+        let mut n = n.clone();
+        causes::localize_args(tr, &mut n.args);
         ui.horizontal(|ui| {
-            ui.label(RichText::new(tr.msg(n)).color(color));
+            ui.label(RichText::new(tr.msg(&n)).color(color));
             if ui
                 .small_button("×")
                 .on_hover_text(tr.t("common.dismiss"))
@@ -326,6 +375,8 @@ static PROCESS_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 /// Call first thing in `main`: the benchmark measures time to first frame from here.
 pub fn mark_process_start() {
     PROCESS_START.get_or_init(Instant::now);
+    // the earliest point, surely single-threaded: the local time zone can be read
+    local_time::init();
 }
 
 /// With `WXPAY_SETUP_FIRST_FRAME_EXIT=1` (benchmark only): print the time to the
@@ -350,6 +401,8 @@ fn first_frame_probe(ctx: &egui::Context) {
 
 /// Runs the window (the double-click path).
 pub fn run(services: Services) -> eframe::Result {
+    // before the window's threads start: reading the time zone later is refused
+    local_time::init();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("wxpay-setup")

@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 
-use super::widgets::{ERR_COLOR, WARN_COLOR, console_button, hint};
+use super::widgets::{console_button, err_color, hint, warn_color};
 use crate::app::Wizard;
 use crate::app::journey::Console;
 use crate::domain::profile::{Prerequisite, Step};
@@ -30,11 +30,11 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             w.go_to(Step::MerchantNumber);
         }
         Some(Prerequisite::NotYetVerified) => {
-            ui.label(RichText::new(tr.t("prereq.not_yet_help")).color(WARN_COLOR));
+            ui.label(RichText::new(tr.t("prereq.not_yet_help")).color(warn_color(ui)));
             console_button(ui, tr, Console::MiniProgramAdmin);
         }
         Some(Prerequisite::IndividualOwner) => {
-            ui.label(RichText::new(tr.t("prereq.individual_stop")).color(ERR_COLOR));
+            ui.label(RichText::new(tr.t("prereq.individual_stop")).color(err_color(ui)));
             ui.label(tr.t("prereq.individual_options"));
         }
         Some(Prerequisite::Verified) | None => {}

@@ -4,8 +4,9 @@
 use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
-use super::widgets::{ERR_COLOR, WARN_COLOR, hint};
+use super::widgets::{err_color, hint, warn_color};
 use crate::app::Wizard;
+use crate::app::worker::PickPurpose;
 use crate::domain::cert::EXPIRY_WARNING_DAYS;
 use crate::domain::profile::{SiteKind, Step};
 
@@ -40,6 +41,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             ui.spinner();
         }
     });
+    super::widgets::path_prompt(ui, w, &[PickPurpose::ImportBundle]);
     bundle_prompt(ui, w);
     name_edit(ui, w, st);
     delete_confirm(ui, w, st);
@@ -88,9 +90,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                 ));
                 // red only when WeChat said a value is wrong; offline is not failure
                 let color = if r.checks.fail > 0 {
-                    ERR_COLOR
+                    err_color(ui)
                 } else if r.checks.total() > 0 && r.checks.all_good() && r.checks.unproven == 0 {
-                    super::widgets::OK_COLOR
+                    super::widgets::ok_color(ui)
                 } else {
                     ui.visuals().text_color()
                 };
@@ -101,7 +103,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                         if days < 0 {
                             ui.label(
                                 RichText::new(tr.tf("shops.cert_expired", &[("date", date)]))
-                                    .color(ERR_COLOR)
+                                    .color(err_color(ui))
                                     .strong(),
                             );
                         } else if days <= EXPIRY_WARNING_DAYS {
@@ -110,7 +112,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
                                     "shops.cert_days",
                                     &[("date", date), ("days", days.to_string())],
                                 ))
-                                .color(WARN_COLOR)
+                                .color(warn_color(ui))
                                 .strong(),
                             );
                         } else {
@@ -165,6 +167,8 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         });
 }
 
+/// The copy or rename prompt, as a modal over the list: opening it does not
+/// move the table under the pointer.
 fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     let Some(edit) = st.name_edit.as_mut() else {
@@ -172,16 +176,26 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     };
     let mut done = false;
     let mut cancel = false;
-    ui.horizontal(|ui| {
-        let l = ui.label(tr.tf("shops.new_name_for", &[("name", edit.from.clone())]));
-        ui.add(TextEdit::singleline(&mut edit.to).desired_width(220.0))
+    let error = st.name_edit_error.clone();
+    let modal = egui::Modal::new(egui::Id::unique("shop_name_edit")).show(ui.ctx(), |ui| {
+        // a copy and a rename look alike: each says which it is
+        let (prompt, confirm) = if edit.duplicate {
+            ("shops.duplicate_name_for", "shops.duplicate_confirm")
+        } else {
+            ("shops.rename_name_for", "shops.rename_confirm")
+        };
+        let l = ui.label(tr.tf(prompt, &[("name", edit.from.clone())]));
+        ui.add(TextEdit::singleline(&mut edit.to).desired_width(260.0))
             .labelled_by(l.id);
-        done = ui.button(tr.t("shops.confirm")).clicked();
-        cancel = ui.button(tr.t("common.cancel")).clicked();
+        if let Some(p) = &error {
+            super::widgets::problem_line(ui, tr, p);
+        }
+        ui.horizontal(|ui| {
+            done = ui.button(tr.t(confirm)).clicked();
+            cancel = ui.button(tr.t("common.cancel")).clicked();
+        });
     });
-    if let Some(p) = &st.name_edit_error {
-        super::widgets::problem_line(ui, tr, p);
-    }
+    cancel |= modal.should_close();
     if done {
         let edit = edit.clone();
         let r = if edit.duplicate {
@@ -202,26 +216,30 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     }
 }
 
+/// "Delete this shop?", as a modal over the list.
 fn delete_confirm(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     let Some(name) = st.confirm_delete.clone() else {
         return;
     };
-    egui::Frame::new()
-        .fill(ERR_COLOR.gamma_multiply(0.15))
-        .inner_margin(6.0)
-        .show(ui, |ui| {
-            ui.label(tr.tf("shops.confirm_delete", &[("name", name.clone())]));
-            ui.horizontal(|ui| {
-                if ui.button(tr.t("shops.delete")).clicked() {
-                    w.delete_profile(&name);
-                    st.confirm_delete = None;
-                }
-                if ui.button(tr.t("common.cancel")).clicked() {
-                    st.confirm_delete = None;
-                }
-            });
+    let modal = egui::Modal::new(egui::Id::unique("shop_delete")).show(ui.ctx(), |ui| {
+        ui.label(
+            RichText::new(tr.tf("shops.confirm_delete", &[("name", name.clone())]))
+                .color(err_color(ui)),
+        );
+        ui.horizontal(|ui| {
+            if ui.button(tr.t("shops.delete_confirm")).clicked() {
+                w.delete_profile(&name);
+                st.confirm_delete = None;
+            }
+            if ui.button(tr.t("common.cancel")).clicked() {
+                st.confirm_delete = None;
+            }
         });
+    });
+    if modal.should_close() {
+        st.confirm_delete = None;
+    }
 }
 
 fn bundle_prompt(ui: &mut Ui, w: &mut Wizard) {

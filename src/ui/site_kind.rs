@@ -25,5 +25,17 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     }
     ui.add_space(8.0);
     ui.label(RichText::new(tr.t("site.how_to_tell")).strong());
+    // a question the owner can answer, before the order type they may never have seen
+    ui.label(tr.t("site.ask"));
+    ui.horizontal_wrapped(|ui| {
+        if ui.button(tr.t("site.ask_yes")).clicked() {
+            w.set_site_kind(SiteKind::SiteAndMiniProgram);
+        }
+        if ui.button(tr.t("site.ask_no")).clicked() {
+            w.set_site_kind(SiteKind::MiniProgram);
+        }
+    });
+    ui.add_space(4.0);
+    hint(ui, tr.t("site.ask_unsure"));
     ui.label(tr.t("site.rule"));
 }

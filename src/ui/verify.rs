@@ -2,9 +2,10 @@
 
 use egui::{RichText, TextEdit, Ui};
 
-use super::widgets::{ERR_COLOR, OK_COLOR, UNPROVEN_COLOR, WARN_COLOR, hint, ok_line, section};
+use super::widgets::{err_color, hint, ok_color, ok_line, section, unproven_color, warn_color};
 use crate::app::verify::CheckId;
-use crate::app::{CheckView, Wizard};
+use crate::app::worker::PickPurpose;
+use crate::app::{Busy, CheckView, Wizard};
 use crate::domain::wxapi::Status;
 
 pub fn show(ui: &mut Ui, w: &mut Wizard) {
@@ -24,7 +25,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     if let Some(clock) = w.clock_warning() {
         ui.label(
             RichText::new(format!("⚠ {}", tr.msg(&clock)))
-                .color(WARN_COLOR)
+                .color(warn_color(ui))
                 .strong(),
         );
         ui.add_space(6.0);
@@ -52,6 +53,28 @@ pub fn report_button(ui: &mut Ui, w: &mut Wizard) {
         .clicked()
     {
         w.start_save_report();
+    }
+    super::widgets::path_prompt(ui, w, &[PickPurpose::SaveReport]);
+    match w.report() {
+        Busy::Done(path) => {
+            let path = path.clone();
+            ui.horizontal(|ui| {
+                ok_line(
+                    ui,
+                    &tr.tf(
+                        "verify.report_saved",
+                        &[("path", path.display().to_string())],
+                    ),
+                );
+                super::widgets::open_folder_button(ui, tr, &path);
+            });
+        }
+        Busy::Failed(e) => {
+            let reason = super::causes::localize(tr, e);
+            let text = tr.tf("verify.report_failed", &[("reason", reason)]);
+            ui.label(RichText::new(text).color(err_color(ui)));
+        }
+        _ => {}
     }
 }
 
@@ -94,23 +117,28 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
                 tr.t(&format!("check.status.{}", status.key()))
             );
             ui.label(RichText::new(head).color(color).strong());
-            ui.label(tr.msg(&record.outcome));
+            // a network error's English detail, in the owner's words
+            let mut outcome = record.outcome.clone();
+            for (name, value) in &mut outcome.args {
+                if name == "detail" {
+                    *value = super::causes::localize(tr, value);
+                }
+            }
+            ui.label(tr.msg(&outcome));
             if let Some(words) = &record.outcome.wechat {
                 hint(
                     ui,
                     &tr.tf("verify.wechat_words", &[("words", words.to_string())]),
                 );
             }
+            // local time here; the profile and the report keep UTC
             let when = tr.tf(
                 "verify.checked_at",
-                &[(
-                    "time",
-                    record.at.replace('T', " ").chars().take(19).collect(),
-                )],
+                &[("time", super::local_time::show(&record.at))],
             );
             hint(ui, &when);
             if *stale {
-                ui.label(RichText::new(tr.t("verify.stale")).color(WARN_COLOR));
+                ui.label(RichText::new(tr.t("verify.stale")).color(warn_color(ui)));
             }
         }
     });
@@ -120,9 +148,9 @@ pub fn check_row(ui: &mut Ui, w: &mut Wizard, id: CheckId, with_button: bool) {
 /// "could not check" is plain text, "cannot be proven" has its own colour.
 pub fn status_color(ui: &Ui, status: Status) -> egui::Color32 {
     match status {
-        Status::Ok => OK_COLOR,
-        Status::Fail => ERR_COLOR,
-        Status::Unproven => UNPROVEN_COLOR,
+        Status::Ok => ok_color(ui),
+        Status::Fail => err_color(ui),
+        Status::Unproven => unproven_color(ui),
         Status::Error => ui.visuals().text_color(),
         Status::Skipped => ui.visuals().weak_text_color(),
     }
@@ -175,7 +203,7 @@ fn public_key_section(ui: &mut Ui, w: &mut Wizard) {
     if !id.trim().is_empty()
         && let Err(code) = crate::domain::wxapi::v3::check_public_key_id(&id)
     {
-        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(ERR_COLOR));
+        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(err_color(ui)));
     }
     let l = ui.label(tr.t("verify.public_key_pem"));
     let b = ui
@@ -189,7 +217,7 @@ fn public_key_section(ui: &mut Ui, w: &mut Wizard) {
     if !pem.trim().is_empty()
         && let Err(code) = crate::domain::wxapi::v3::check_public_key_pem(&pem)
     {
-        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(ERR_COLOR));
+        ui.label(RichText::new(tr.t(&format!("check.{code}"))).color(err_color(ui)));
     }
     if a.changed() || b.changed() {
         w.set_public_key(&id, &pem);

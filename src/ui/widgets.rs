@@ -1,9 +1,12 @@
 //! Small pieces every step uses: a validated text field, a masked secret field,
 //! a checklist, problem lines and console buttons.
 
+use std::path::Path;
+
 use egui::{Color32, RichText, TextEdit, Ui};
 
 use crate::app::journey::{ChecklistItem, Console};
+use crate::app::worker::PickPurpose;
 use crate::app::{SecretSync, Wizard};
 use crate::domain::fields::FieldId;
 use crate::domain::problem::{Problem, Severity};
@@ -12,37 +15,95 @@ use crate::i18n::Tr;
 
 use super::UiState;
 
-pub const OK_COLOR: Color32 = Color32::from_rgb(0x1a, 0x9b, 0x4b);
-pub const WARN_COLOR: Color32 = Color32::from_rgb(0xc7, 0x7c, 0x02);
-pub const ERR_COLOR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
-/// "Format right, cannot be proven online": neither the green of proof nor the
-/// red of a wrong value.
-pub const UNPROVEN_COLOR: Color32 = Color32::from_rgb(0x4a, 0x7f, 0xd0);
+/// Status colours for the theme shown (each at least 4.5:1 on its page).
+pub fn ok_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Ok)
+}
+pub fn warn_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Warn)
+}
+pub fn err_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Err)
+}
+pub fn unproven_color(ui: &Ui) -> Color32 {
+    super::theme::status(ui.visuals(), super::theme::Status::Unproven)
+}
 pub const FIELD_WIDTH: f32 = 360.0;
 
 pub fn problem_line(ui: &mut Ui, tr: Tr, p: &Problem) {
     let (icon, color) = match p.severity {
-        Severity::Error => ("×", ERR_COLOR),
-        Severity::Warning => ("⚠", WARN_COLOR),
+        Severity::Error => ("×", err_color(ui)),
+        Severity::Warning => ("⚠", warn_color(ui)),
     };
     ui.label(RichText::new(format!("{icon} {}", tr.msg(p))).color(color));
 }
 
 pub fn ok_line(ui: &mut Ui, text: &str) {
-    ui.label(RichText::new(format!("✓ {text}")).color(OK_COLOR));
+    ui.label(RichText::new(format!("✓ {text}")).color(ok_color(ui)));
 }
 
 pub fn hint(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).weak().small());
 }
 
+/// How long "copied" and "asked the browser" stay beside their button.
+const FEEDBACK_SECS: f64 = 1.5;
+const BROWSER_HINT_SECS: f64 = 30.0;
+
+/// When the button with this id was last clicked, if within `secs`.
+fn recently(ui: &Ui, id: egui::Id, secs: f64) -> bool {
+    let now = ui.input(|i| i.time);
+    let at: Option<f64> = ui.data(|d| d.get_temp(id));
+    let fresh = at.is_some_and(|t| now - t < secs);
+    if fresh {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(secs));
+    }
+    fresh
+}
+
+fn mark_clicked(ui: &Ui, id: egui::Id) {
+    let now = ui.input(|i| i.time);
+    ui.data_mut(|d| d.insert_temp(id, now));
+}
+
+/// "Copy", which says "copied" for a moment after it copied `text`.
+pub fn copy_button(
+    ui: &mut Ui,
+    tr: Tr,
+    salt: impl std::hash::Hash + std::fmt::Debug,
+    text: impl FnOnce() -> String,
+) {
+    let id = ui.scope_id().with(("copy", salt));
+    let label = if recently(ui, id, FEEDBACK_SECS) {
+        format!("✓ {}", tr.t("common.copied"))
+    } else {
+        tr.t("common.copy").to_owned()
+    };
+    if ui.small_button(label).clicked() {
+        ui.ctx().copy_text(text());
+        mark_clicked(ui, id);
+    }
+}
+
+/// Opens a WeChat console in the browser. The window cannot know whether a
+/// browser opened, so for a while it shows the address to copy, just in case.
 pub fn console_button(ui: &mut Ui, tr: Tr, console: Console) {
+    let id = ui
+        .scope_id()
+        .with(("console", console.url(), console.button_key()));
     if ui
         .button(format!("{} ↗", tr.t(console.button_key())))
         .on_hover_text(console.url())
         .clicked()
     {
         ui.ctx().open_url(egui::OpenUrl::new_tab(console.url()));
+        mark_clicked(ui, id);
+    }
+    if recently(ui, id, BROWSER_HINT_SECS) {
+        let text = tr.tf("console.opened", &[("url", console.url().to_owned())]);
+        ui.label(RichText::new(text).small());
+        copy_button(ui, tr, id, || console.url().to_owned());
     }
 }
 
@@ -149,7 +210,7 @@ pub fn sync_status(ui: &mut Ui, tr: Tr, sync: Option<&SecretSync>) {
             hint(ui, tr.t("secret.saving"))
         }
         Some(SecretSync::Failed(e)) => {
-            ui.label(RichText::new(tr.msg(e)).color(ERR_COLOR));
+            ui.label(RichText::new(tr.msg(e)).color(err_color(ui)));
         }
         None => {}
     }
@@ -159,4 +220,67 @@ pub fn section(ui: &mut Ui, title: &str) {
     ui.add_space(10.0);
     ui.label(RichText::new(title).heading().size(17.0));
     ui.separator();
+}
+
+/// When the file dialog for one of `purposes` did not open (or is slow): says
+/// so and offers a path field with "use this path" (issue 8 item 1).
+pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
+    let tr = w.tr();
+    let Some(prompt) = w.path_prompt(purposes).cloned() else {
+        return;
+    };
+    egui::Frame::group(ui.style())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            if prompt.failed {
+                ui.label(RichText::new(tr.t("dialog.failed")).color(err_color(ui)));
+            } else {
+                ui.label(tr.t("dialog.slow"));
+            }
+            let mut text = prompt.text.clone();
+            let mut go = false;
+            let mut cancel = false;
+            ui.horizontal(|ui| {
+                let l = ui.label(tr.t("dialog.path"));
+                let r = ui
+                    .add(TextEdit::singleline(&mut text).desired_width(FIELD_WIDTH + 60.0))
+                    .labelled_by(l.id);
+                if r.changed() {
+                    w.set_path_prompt_text(text.clone());
+                }
+                go = ui.button(tr.t("dialog.use_path")).clicked()
+                    || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                cancel = ui.button(tr.t("common.cancel")).clicked();
+            });
+            if go {
+                if let Err(p) = w.use_typed_path() {
+                    problem_line(ui, tr, &p);
+                }
+            } else if cancel {
+                w.cancel_path_prompt();
+            }
+        });
+}
+
+/// "Open its folder" for a file just written: the file manager opens there.
+pub fn open_folder_button(ui: &mut Ui, tr: Tr, file: &Path) {
+    let dir = if file.is_dir() {
+        file
+    } else {
+        file.parent().unwrap_or(file)
+    };
+    if ui.small_button(tr.t("dialog.open_folder")).clicked() {
+        ui.ctx().open_url(egui::OpenUrl::new_tab(folder_url(dir)));
+    }
+}
+
+/// A `file://` address for a folder (forward slashes, as browsers and file
+/// managers expect on every system).
+pub fn folder_url(dir: &Path) -> String {
+    let s = dir.display().to_string().replace('\\', "/");
+    if s.starts_with('/') {
+        format!("file://{s}")
+    } else {
+        format!("file:///{s}")
+    }
 }

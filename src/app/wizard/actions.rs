@@ -6,8 +6,9 @@
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use super::forms::ExportForm;
+use super::forms::{ExportForm, PathPrompt};
 use super::tasks::{Busy, Task};
 use super::{CheckView, Wizard};
 use crate::app::push::{self, PushBlocker, PushResult};
@@ -24,9 +25,127 @@ impl Wizard {
     // ----- file dialogs ---------------------------------------------------------
 
     pub(super) fn open_dialog(&mut self, purpose: PickPurpose, default_name: String) {
-        if self.tasks.start(Task::Dialog) {
-            self.worker.pick(purpose, default_name);
+        if !self.tasks.start(Task::Dialog) {
+            return;
         }
+        self.forms.dialog_generation += 1;
+        let generation = self.forms.dialog_generation;
+        let dir = self.worker.default_dir();
+        let text = match purpose {
+            PickPurpose::ExportBundle | PickPurpose::SaveReport => dir.join(&default_name),
+            PickPurpose::ExportFolder | PickPurpose::CertFilesFolder => dir,
+            _ => PathBuf::new(),
+        };
+        self.forms.path_prompt = Some(PathPrompt {
+            purpose,
+            generation,
+            text: text.display().to_string(),
+            default_name: default_name.clone(),
+            failed: false,
+            since: Instant::now(),
+        });
+        self.worker.pick(purpose, default_name, generation);
+    }
+
+    /// The path field offered for one of `purposes` (the dialog failed or is slow).
+    pub fn path_prompt(&self, purposes: &[PickPurpose]) -> Option<&PathPrompt> {
+        self.forms
+            .path_prompt
+            .as_ref()
+            .filter(|p| purposes.contains(&p.purpose) && p.offered(Instant::now()))
+    }
+
+    pub fn set_path_prompt_text(&mut self, text: String) {
+        if let Some(p) = &mut self.forms.path_prompt {
+            p.text = text;
+        }
+    }
+
+    /// Uses the typed path as if the dialog had answered it; the dialog, if it
+    /// still answers later, is ignored. A save into a folder gets the default name.
+    pub fn use_typed_path(&mut self) -> Result<(), Problem> {
+        let Some(prompt) = &self.forms.path_prompt else {
+            return Ok(());
+        };
+        let text = prompt.text.trim().trim_matches('"');
+        if text.is_empty() {
+            return Err(Problem::error("path_empty"));
+        }
+        let mut path = PathBuf::from(text);
+        let purpose = prompt.purpose;
+        if matches!(purpose, PickPurpose::ExportBundle | PickPurpose::SaveReport) && path.is_dir() {
+            path = path.join(&prompt.default_name);
+        }
+        self.forms.path_prompt = None;
+        self.tasks.finish(Task::Dialog);
+        self.picked(purpose, path);
+        Ok(())
+    }
+
+    /// Closes the path field and stops waiting for the dialog.
+    pub fn cancel_path_prompt(&mut self) {
+        self.forms.path_prompt = None;
+        self.tasks.finish(Task::Dialog);
+    }
+
+    /// Goes on with a path the dialog answered or the user typed.
+    pub(super) fn picked(&mut self, purpose: PickPurpose, path: PathBuf) {
+        match purpose {
+            PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
+            PickPurpose::ExportBundle => self.export_to(path),
+            PickPurpose::ImportBundle => self.inspect_bundle(path),
+            PickPurpose::ExportFolder => self.export_format_to(path),
+            PickPurpose::SaveReport => self.save_report_to(path),
+            PickPurpose::CertFilesFolder => self.save_cert_files_to(path),
+        }
+    }
+
+    // ----- the two files the backend asks for ----------------------------------
+
+    /// Both files are there to save: the certificate and its private key.
+    pub fn can_save_cert_files(&self) -> bool {
+        self.certificate()
+            .is_some_and(|c| !c.certificate_pem.trim().is_empty())
+            && self.has_secret(SecretField::PrivateKey)
+    }
+
+    /// Saving the two files: idle, running, or the folder / why it failed.
+    pub fn cert_files(&self) -> Busy<&PathBuf, &String> {
+        self.tasks.cert_files()
+    }
+
+    /// Asks for a folder, then saves apiclient_cert.pem and apiclient_key.pem
+    /// there: the two files the shop backend's upload boxes want.
+    pub fn start_save_cert_files(&mut self) {
+        if self.can_save_cert_files() && !self.tasks.is_running(Task::CertFiles) {
+            self.open_dialog(PickPurpose::CertFilesFolder, String::new());
+        }
+    }
+
+    fn save_cert_files_to(&mut self, dir: PathBuf) {
+        let Some(cert) = self.certificate().map(|c| c.certificate_pem.clone()) else {
+            return;
+        };
+        let key = self.secret(SecretField::PrivateKey);
+        self.tasks.start(Task::CertFiles);
+        self.worker.spawn_task(move || {
+            use crate::domain::backend_form::{CERT_FILE_NAME, KEY_FILE_NAME};
+            use crate::services::profile_store::write_atomic;
+            let key_path = dir.join(KEY_FILE_NAME);
+            let result = write_atomic(&dir.join(CERT_FILE_NAME), &cert)
+                .and_then(|()| write_atomic(&key_path, key.expose()))
+                .map(|()| {
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::PermissionsExt;
+                        let private = std::fs::Permissions::from_mode(0o600);
+                        let _ = std::fs::set_permissions(&key_path, private);
+                    }
+                    dir
+                })
+                .map_err(|e| e.to_string());
+            Event::CertFilesSaved(result)
+        });
     }
 
     pub fn dialog_open(&self) -> bool {
@@ -48,8 +167,33 @@ impl Wizard {
         self.tasks.import()
     }
 
-    /// Imports a WXCertUtil zip, its unpacked folder or a PEM file (in the background).
+    /// Imports a WXCertUtil zip, its unpacked folder or a PEM file (in the
+    /// background). When a certificate is imported already, asks first
+    /// ([`Self::cert_replace`]): nothing is replaced until the user says so.
     pub fn import_cert(&mut self, path: &Path) {
+        if self.certificate().is_some() {
+            self.forms.cert_replace = Some(path.to_path_buf());
+            return;
+        }
+        self.start_import_cert(path);
+    }
+
+    /// A file waiting for "replace the imported certificate?".
+    pub fn cert_replace(&self) -> Option<&Path> {
+        self.forms.cert_replace.as_deref()
+    }
+
+    pub fn confirm_replace_cert(&mut self) {
+        if let Some(path) = self.forms.cert_replace.take() {
+            self.start_import_cert(&path);
+        }
+    }
+
+    pub fn cancel_replace_cert(&mut self) {
+        self.forms.cert_replace = None;
+    }
+
+    fn start_import_cert(&mut self, path: &Path) {
         if !self.tasks.start(Task::ImportCert) {
             return;
         }
@@ -358,8 +502,10 @@ impl Wizard {
         match self.profile().checks.get(&id) {
             None => CheckView::NotRun,
             Some(record) => CheckView::Done {
-                stale: record.fingerprint
-                    != verify::fingerprint(id, self.profile(), self.session.secrets()),
+                // not judged while the shop's secrets are still loading
+                stale: !self.session.secrets_loading()
+                    && record.fingerprint
+                        != verify::fingerprint(id, self.profile(), self.session.secrets()),
                 record: record.clone(),
             },
         }

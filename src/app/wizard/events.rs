@@ -20,6 +20,7 @@ use crate::domain::profile::SecretField;
 use crate::domain::push::PushOutcome;
 use crate::domain::secret::Secret;
 use crate::domain::wxapi::Outcome;
+use crate::services::file_picker::{PickError, PickResult};
 use crate::services::profile_store::StorageError;
 use crate::services::secret_store::StoreError;
 
@@ -51,7 +52,12 @@ impl Wizard {
             Event::BundleImported(r) => self.on_bundle_imported(r),
             Event::Pushed(result) => self.on_pushed(result),
             Event::ReportSaved(r) => self.on_report_saved(r),
-            Event::Picked { purpose, path } => self.on_picked(purpose, path),
+            Event::CertFilesSaved(r) => self.on_cert_files_saved(r),
+            Event::Picked {
+                purpose,
+                generation,
+                result,
+            } => self.on_picked(purpose, generation, result),
         }
     }
 
@@ -76,6 +82,7 @@ impl Wizard {
         if !self.is_open(profile) {
             return;
         }
+        self.session.secrets_load_ended();
         match result {
             Ok(map) => self.session.secrets_loaded(map),
             // unavailable / denied: the banner says so; anything else gets a notice
@@ -98,6 +105,9 @@ impl Wizard {
     }
 
     fn on_profile_saved(&mut self, r: Result<(), StorageError>) {
+        if r.is_ok() {
+            self.notices.withdraw("notice.profile_not_saved");
+        }
         if let Some(e) = self.session.profile_saved(r) {
             let args = e.args();
             self.notices
@@ -141,11 +151,27 @@ impl Wizard {
         }
         self.edit(|p| p.certificate = Some(summary));
         self.tasks.import_done(Ok(()));
-        self.notices
-            .push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+        // an earlier import's result, failed or not, is no longer the news
+        self.notices.withdraw("import_error.");
+        self.notices.withdraw("notice.cert_imported");
+        // the toast follows the result: a certificate with problems is not a success
+        let errors = self.cert_problems().iter().filter(|p| p.is_error()).count();
+        if errors == 0 {
+            self.notices
+                .push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+        } else {
+            self.notices.push_key(
+                NoticeLevel::Warning,
+                "notice.cert_imported_problems",
+                vec![("count", errors.to_string())],
+            );
+        }
     }
 
     fn on_exported(&mut self, r: Result<PathBuf, String>) {
+        if r.is_ok() {
+            self.notices.withdraw("notice.export_failed");
+        }
         match &r {
             Ok(path) => self.notices.push_key(
                 NoticeLevel::Success,
@@ -252,11 +278,16 @@ impl Wizard {
             PushOutcome::Accepted => NoticeLevel::Success,
             PushOutcome::Failed { .. } | PushOutcome::Retry(_) => NoticeLevel::Error,
         };
+        // the last push's result replaces the one before
+        self.notices.withdraw("push.");
         self.notices.push(level, &result.outcome);
         self.tasks.push_done(result);
     }
 
     fn on_report_saved(&mut self, r: Result<PathBuf, String>) {
+        if r.is_ok() {
+            self.notices.withdraw("verify.report_failed");
+        }
         match &r {
             Ok(path) => self.notices.push_key(
                 NoticeLevel::Success,
@@ -272,15 +303,42 @@ impl Wizard {
         self.tasks.report_done(r);
     }
 
-    fn on_picked(&mut self, purpose: PickPurpose, path: Option<PathBuf>) {
+    fn on_cert_files_saved(&mut self, r: Result<PathBuf, String>) {
+        self.notices.withdraw("summary.cert_files_");
+        match &r {
+            Ok(dir) => self.notices.push_key(
+                NoticeLevel::Success,
+                "summary.cert_files_saved",
+                vec![("path", dir.display().to_string())],
+            ),
+            Err(e) => self.notices.push_key(
+                NoticeLevel::Error,
+                "summary.cert_files_failed",
+                vec![("reason", e.clone())],
+            ),
+        }
+        self.tasks.cert_files_done(r);
+    }
+
+    fn on_picked(&mut self, purpose: PickPurpose, generation: u64, result: PickResult) {
+        let current = self.forms.path_prompt.as_ref().map(|p| p.generation);
+        if current != Some(generation) {
+            // a dialog the user gave up on (typed a path or closed the field)
+            return;
+        }
         self.tasks.finish(Task::Dialog);
-        let Some(path) = path else { return };
-        match purpose {
-            PickPurpose::CertZip | PickPurpose::CertFolder => self.import_cert(&path),
-            PickPurpose::ExportBundle => self.export_to(path),
-            PickPurpose::ImportBundle => self.inspect_bundle(path),
-            PickPurpose::ExportFolder => self.export_format_to(path),
-            PickPurpose::SaveReport => self.save_report_to(path),
+        match result {
+            Ok(Some(path)) => {
+                self.forms.path_prompt = None;
+                self.picked(purpose, path);
+            }
+            Ok(None) => self.forms.path_prompt = None,
+            // the window says so beside the button and offers the path field
+            Err(PickError::NoDialog) => {
+                if let Some(p) = &mut self.forms.path_prompt {
+                    p.failed = true;
+                }
+            }
         }
     }
 }

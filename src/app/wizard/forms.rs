@@ -1,8 +1,12 @@
 //! What the user is filling in outside the profile itself: the export form, the
 //! push form (with its field-name mapping, read once and kept, never while
-//! drawing), and the start page's list of shops with its passphrase prompt.
+//! drawing), the start page's list of shops with its passphrase prompt, and
+//! the path the user may type when a file dialog does not open.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::app::worker::PickPurpose;
 
 use crate::app::profiles::ProfileRow;
 use crate::domain::export::Format;
@@ -58,11 +62,56 @@ pub struct ShopsForm {
     pub bundle_prompt: Option<(PathBuf, Secret)>,
 }
 
+/// After this long without an answer from a file dialog, the window offers
+/// the path field too (the dialog may be hidden or hung for half a minute).
+pub const DIALOG_PATIENCE: Duration = Duration::from_secs(3);
+
+/// The file the last dialog was opened for, and the path the user may type
+/// instead: offered when the dialog did not open, or has not answered for
+/// [`DIALOG_PATIENCE`]. A save starts from the default folder and file name.
+#[derive(Debug, Clone)]
+pub struct PathPrompt {
+    pub purpose: PickPurpose,
+    /// Which dialog this is; an answer from an older one is ignored.
+    pub generation: u64,
+    pub text: String,
+    /// The file name a save uses when the typed path is a folder.
+    pub default_name: String,
+    /// The dialog did not open.
+    pub failed: bool,
+    pub since: Instant,
+}
+
+impl PathPrompt {
+    /// Whether the window should offer the path field now.
+    pub fn offered(&self, now: Instant) -> bool {
+        self.failed || now.duration_since(self.since) >= DIALOG_PATIENCE
+    }
+}
+
+/// The APIv2 key generator on the fields page: a replace waiting for "yes",
+/// and the key it replaced, undoable while this shop stays open.
+#[derive(Default)]
+pub struct KeyForm {
+    /// A key is typed and the user asked for a new one: ask first.
+    pub confirm_replace: bool,
+    /// What the last generated key replaced (empty: the field was empty).
+    pub previous: Option<Secret>,
+    /// A key was generated (and copied) in this session of this shop.
+    pub generated: bool,
+}
+
 #[derive(Default)]
 pub struct Forms {
+    pub key: KeyForm,
+    /// A certificate file waiting for "replace the one imported?".
+    pub cert_replace: Option<PathBuf>,
     pub export: ExportForm,
     pub push: PushForm,
     pub shops: ShopsForm,
+    pub path_prompt: Option<PathPrompt>,
+    /// Counts the dialogs opened, to tell their answers apart.
+    pub dialog_generation: u64,
 }
 
 #[cfg(test)]
@@ -74,6 +123,23 @@ mod tests {
         p.backend_preset = crate::domain::push::BackendPreset::parse(preset).unwrap();
         p.backend_mapping_file = file.into();
         p
+    }
+
+    #[test]
+    fn the_path_field_is_offered_when_the_dialog_failed_or_is_slow() {
+        let start = Instant::now();
+        let mut p = PathPrompt {
+            purpose: PickPurpose::ExportBundle,
+            generation: 1,
+            text: String::new(),
+            default_name: "x.zip".into(),
+            failed: false,
+            since: start,
+        };
+        assert!(!p.offered(start), "not while the dialog may still open");
+        assert!(p.offered(start + DIALOG_PATIENCE), "a silent dialog");
+        p.failed = true;
+        assert!(p.offered(start), "a dialog that failed: at once");
     }
 
     #[test]

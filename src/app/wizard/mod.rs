@@ -43,6 +43,8 @@ pub struct Wizard {
     worker: Worker,
     wechat: WeChatAccess,
     settings: Settings,
+    /// The app reopened the shop the user left (not the start page).
+    resumed: bool,
     session: Session,
     tasks: Tasks,
     notices: Notices,
@@ -63,6 +65,7 @@ impl Wizard {
             worker,
             wechat: services.wechat,
             settings,
+            resumed: false,
             session: Session::new(Profile::default()),
             tasks: Tasks::default(),
             notices: Notices::default(),
@@ -73,8 +76,9 @@ impl Wizard {
             .settings
             .last_profile
             .clone()
-            .filter(|n| w.forms.shops.names.contains(n))
-            .or_else(|| w.forms.shops.names.first().cloned());
+            .filter(|n| w.forms.shops.names.contains(n));
+        w.resumed = start.is_some();
+        let start = start.or_else(|| w.forms.shops.names.first().cloned());
         match start {
             Some(name) => w.open_profile(&name),
             None => {
@@ -106,6 +110,22 @@ impl Wizard {
 
     pub fn profile(&self) -> &Profile {
         &self.session.profile
+    }
+
+    /// Was the app closed inside a shop (which is open again now), rather than
+    /// on the start page? Then it reopens there, however many shops there are.
+    pub fn resumed_shop(&self) -> bool {
+        self.resumed
+    }
+
+    /// The window shows the start page (`true`) or the open shop: remembered,
+    /// so the next start opens the same place.
+    pub fn set_on_shop_list(&mut self, on: bool) {
+        let want = (!on).then(|| self.session.profile.name.clone());
+        if self.settings.last_profile != want {
+            self.settings.last_profile = want;
+            self.worker.send(Job::SaveSettings(self.settings.clone()));
+        }
     }
 
     pub fn profile_names(&self) -> &[String] {
@@ -145,7 +165,11 @@ impl Wizard {
     /// forms are forgotten, and it is the one reopened next time.
     fn show_profile(&mut self, profile: Profile) {
         self.tasks.forget_shop();
+        // the last shop's page state is not this one's
+        self.forms.key = Default::default();
+        self.forms.cert_replace = None;
         self.forms.export = Default::default();
+        self.notices.leave_step();
         self.forms.push.load(&profile);
         self.settings.last_profile = Some(profile.name.clone());
         self.worker.send(Job::SaveSettings(self.settings.clone()));
@@ -192,6 +216,8 @@ impl Wizard {
 
     pub fn go_to(&mut self, step: Step) {
         if self.can_visit(step) && self.step() != step {
+            self.notices.leave_step();
+            self.forms.cert_replace = None;
             self.edit(|p| p.step = step);
         }
     }
@@ -332,11 +358,55 @@ impl Wizard {
         self.session.set_secret(f, value);
     }
 
-    /// Fills the APIv2 key field with a fresh strong key and returns it (to copy).
-    pub fn generate_api_key(&mut self) -> Secret {
+    /// Fills the APIv2 key field with a fresh strong key and returns it (to
+    /// copy). When a key is typed already, nothing changes yet: the generator
+    /// asks first ([`Self::key_form`]), and [`Self::confirm_replace_key`] replaces it.
+    pub fn generate_api_key(&mut self) -> Option<Secret> {
+        if self.has_secret(SecretField::ApiKeyV2) {
+            self.forms.key.confirm_replace = true;
+            return None;
+        }
+        Some(self.replace_api_key())
+    }
+
+    /// "Yes, replace it": the old key stays undoable while this shop is open.
+    pub fn confirm_replace_key(&mut self) -> Secret {
+        self.replace_api_key()
+    }
+
+    pub fn cancel_replace_key(&mut self) {
+        self.forms.key.confirm_replace = false;
+    }
+
+    fn replace_api_key(&mut self) -> Secret {
         let key = keygen::generate_api_key();
+        let old = self.secret(SecretField::ApiKeyV2);
+        self.forms.key = forms::KeyForm {
+            confirm_replace: false,
+            previous: Some(old),
+            generated: true,
+        };
         self.set_secret(SecretField::ApiKeyV2, key.clone());
         key
+    }
+
+    /// Puts back the key the generator replaced (also in the keychain).
+    pub fn undo_generated_key(&mut self) {
+        if let Some(old) = self.forms.key.previous.take() {
+            self.forms.key.generated = false;
+            self.set_secret(SecretField::ApiKeyV2, old);
+        }
+    }
+
+    pub fn key_form(&self) -> &forms::KeyForm {
+        &self.forms.key
+    }
+
+    /// Binding path: the answer to "is an APIv2 key already in use?".
+    pub fn set_api_key_in_use(&mut self, in_use: bool) {
+        if self.profile().api_key_in_use != Some(in_use) {
+            self.edit(|p| p.api_key_in_use = Some(in_use));
+        }
     }
 
     pub fn field_problems(&self, f: FieldId) -> Vec<Problem> {
@@ -374,6 +444,11 @@ impl Wizard {
         self.notices.dismiss(i);
     }
 
+    /// A notice will fade: the window should look again in a moment.
+    pub fn notices_fading(&self) -> bool {
+        self.notices.fading()
+    }
+
     // ----- the loop -------------------------------------------------------------
 
     /// Everything the wizard waits for: running tasks, then pending saves.
@@ -404,6 +479,7 @@ impl Wizard {
         while let Some(ev) = self.worker.try_recv() {
             self.handle(ev);
         }
+        self.notices.expire(now);
         self.session.autosave(now, &self.worker);
     }
 

@@ -1,11 +1,23 @@
 //! The notices under the wizard: what just happened (saved, imported, failed).
 //! Each is kept as a message (a key and its arguments) and localized when drawn,
-//! so switching the language changes them too. Only the newest few are kept.
+//! so switching the language changes them too. Only the newest few are kept,
+//! and never the same one twice. Successes and information fade after a few
+//! seconds; warnings and errors stay until their cause is gone (the wizard
+//! withdraws them) or the user leaves the step they belong to. Only what is
+//! true on every step (the keychain, the profile file) outlives a step change.
+
+use std::time::{Duration, Instant};
 
 use crate::i18n::{Arg, Message};
 
 /// At most this many notices are shown; a new one pushes out the oldest.
 pub const MAX_NOTICES: usize = 4;
+
+/// Successes and information go after this long.
+pub const FADE_AFTER: Duration = Duration::from_secs(6);
+
+/// Notices about the whole app, not one step: they stay when the step changes.
+const APP_WIDE: &[&str] = &["keychain.error.", "notice.profile_"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeLevel {
@@ -21,6 +33,14 @@ pub struct Notice {
     pub level: NoticeLevel,
     pub key: String,
     pub args: Vec<(&'static str, Arg)>,
+    /// When it was told (successes and information fade from then).
+    pub since: Instant,
+}
+
+impl Notice {
+    fn fades(&self) -> bool {
+        matches!(self.level, NoticeLevel::Success | NoticeLevel::Info)
+    }
 }
 
 impl Message for Notice {
@@ -42,12 +62,16 @@ impl Notices {
         &self.list
     }
 
-    /// Tells the user `m` (an error, an outcome, any [`Message`]).
+    /// Tells the user `m` (an error, an outcome, any [`Message`]); the same
+    /// message told again replaces the older one.
     pub fn push(&mut self, level: NoticeLevel, m: &(impl Message + ?Sized)) {
+        let (key, args) = (m.key(), m.args());
+        self.list.retain(|n| !(n.key == key && n.args == args));
         self.list.push(Notice {
             level,
-            key: m.key(),
-            args: m.args(),
+            key,
+            args,
+            since: Instant::now(),
         });
         if self.list.len() > MAX_NOTICES {
             self.list.remove(0);
@@ -62,6 +86,7 @@ impl Notices {
                 level,
                 key: key.to_owned(),
                 args: args.into_iter().map(|(k, v)| (k, Arg::Text(v))).collect(),
+                since: Instant::now(),
             },
         );
     }
@@ -75,6 +100,23 @@ impl Notices {
     /// Removes the notices whose key starts with `prefix` (no longer true).
     pub fn withdraw(&mut self, prefix: &str) {
         self.list.retain(|n| !n.key.starts_with(prefix));
+    }
+
+    /// Lets successes and information older than [`FADE_AFTER`] go.
+    pub fn expire(&mut self, now: Instant) {
+        self.list
+            .retain(|n| !n.fades() || now.saturating_duration_since(n.since) < FADE_AFTER);
+    }
+
+    /// Is a notice waiting to fade (so the window should look again soon)?
+    pub fn fading(&self) -> bool {
+        self.list.iter().any(Notice::fades)
+    }
+
+    /// The user left the step: its notices go, the app-wide ones stay.
+    pub fn leave_step(&mut self) {
+        self.list
+            .retain(|n| APP_WIDE.iter().any(|p| n.key.starts_with(p)));
     }
 }
 
@@ -112,5 +154,53 @@ mod tests {
         n.dismiss(5); // out of range: nothing happens
         n.dismiss(0);
         assert!(n.list().is_empty());
+    }
+
+    #[test]
+    fn the_same_notice_is_shown_once() {
+        let mut n = Notices::default();
+        n.push_key(
+            NoticeLevel::Error,
+            "notice.export_failed",
+            vec![("reason", "x".into())],
+        );
+        n.push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+        n.push_key(
+            NoticeLevel::Error,
+            "notice.export_failed",
+            vec![("reason", "x".into())],
+        );
+        n.push_key(
+            NoticeLevel::Error,
+            "notice.export_failed",
+            vec![("reason", "y".into())],
+        );
+        let keys: Vec<_> = n.list().iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "notice.cert_imported",
+                "notice.export_failed",
+                "notice.export_failed"
+            ]
+        );
+    }
+
+    #[test]
+    fn successes_fade_errors_stay_and_a_step_change_keeps_only_app_wide_ones() {
+        let mut n = Notices::default();
+        n.push_key(NoticeLevel::Success, "notice.cert_imported", vec![]);
+        n.push_key(NoticeLevel::Info, "notice.mchid_from_cert", vec![]);
+        n.push_key(NoticeLevel::Error, "notice.export_failed", vec![]);
+        n.push_key(NoticeLevel::Error, "keychain.error.denied", vec![]);
+        assert!(n.fading());
+        n.expire(Instant::now() + FADE_AFTER / 2);
+        assert_eq!(n.list().len(), 4, "not yet");
+        n.expire(Instant::now() + FADE_AFTER * 2);
+        assert_eq!(n.list().len(), 2, "successes and information went");
+        assert!(!n.fading());
+        n.leave_step();
+        assert_eq!(n.list().len(), 1);
+        assert_eq!(n.list()[0].key, "keychain.error.denied");
     }
 }

@@ -45,6 +45,12 @@ pub struct Session {
     last_edit: Option<Instant>,
     /// The last profile write failed (told once, until a write succeeds).
     save_error: Option<StorageError>,
+    /// Profile writes sent to the worker and not answered yet: until then the
+    /// file on disk (which the start page lists) may be behind.
+    saves_in_flight: usize,
+    /// The open shop's secrets have been asked for and not answered yet (its
+    /// check results cannot be judged stale or current until they are).
+    secrets_loading: bool,
 }
 
 impl Session {
@@ -57,6 +63,8 @@ impl Session {
             keychain: KeychainState::Connecting,
             last_edit: None,
             save_error: None,
+            saves_in_flight: 0,
+            secrets_loading: false,
         }
     }
 
@@ -65,6 +73,7 @@ impl Session {
         self.profile = profile;
         self.secrets.clear();
         self.sync.clear();
+        self.secrets_loading = true;
         worker.send(Job::LoadSecrets {
             profile: self.profile.name.clone(),
         });
@@ -123,6 +132,15 @@ impl Session {
     }
 
     /// The secrets read from the keychain; what the user typed meanwhile wins.
+    /// The keychain answered the open shop's load (with its secrets or an error).
+    pub fn secrets_load_ended(&mut self) {
+        self.secrets_loading = false;
+    }
+
+    pub fn secrets_loading(&self) -> bool {
+        self.secrets_loading
+    }
+
     pub fn secrets_loaded(&mut self, map: BTreeMap<SecretField, Secret>) {
         for (f, v) in map {
             if !self.sync.contains_key(&f) || self.sync.get(&f) == Some(&SecretSync::Saved) {
@@ -192,6 +210,7 @@ impl Session {
     /// The result of a profile write; `Some` when the user should be told
     /// (the first failure after a success).
     pub fn profile_saved(&mut self, r: Result<(), StorageError>) -> Option<&StorageError> {
+        self.saves_in_flight = self.saves_in_flight.saturating_sub(1);
         match r {
             Ok(()) => {
                 self.save_error = None;
@@ -248,6 +267,7 @@ impl Session {
 
     pub fn save_profile_now(&mut self, worker: &Worker) {
         self.last_edit = None;
+        self.saves_in_flight += 1;
         worker.send(Job::SaveProfile(Box::new(self.profile.clone())));
     }
 
@@ -271,8 +291,10 @@ impl Session {
     /// What this session still waits for: an unsaved edit, the keychain, secrets
     /// not yet saved.
     pub fn waits(&self) -> impl Iterator<Item = Wait> + '_ {
-        let edit = self.last_edit.map(|_| Wait::ProfileSave);
-        let keychain = (self.keychain == KeychainState::Connecting).then_some(Wait::Keychain);
+        let edit =
+            (self.last_edit.is_some() || self.saves_in_flight > 0).then_some(Wait::ProfileSave);
+        let keychain = (self.keychain == KeychainState::Connecting || self.secrets_loading)
+            .then_some(Wait::Keychain);
         let secrets = self.sync.iter().filter_map(|(f, s)| {
             matches!(s, SecretSync::Pending { .. } | SecretSync::Saving)
                 .then_some(Wait::SecretSave(*f))

@@ -24,6 +24,8 @@ pub enum Task {
     Export,
     /// The readiness report is being written.
     Report,
+    /// The certificate and key files are being saved for the backend.
+    CertFiles,
     /// One online check is running.
     Check(CheckId),
     /// A shop is renamed, duplicated or deleted, or a bundle read or imported.
@@ -41,6 +43,7 @@ impl Task {
             Task::ImportCert => "importing a certificate".into(),
             Task::Export => "exporting".into(),
             Task::Report => "saving the readiness report".into(),
+            Task::CertFiles => "saving the certificate files".into(),
             Task::Check(id) => format!("running the online check {}", id.key()),
             Task::ProfileOp => "a shop operation (rename, duplicate, delete, bundle)".into(),
             Task::Push => "sending to the shop backend".into(),
@@ -101,6 +104,7 @@ pub struct Tasks {
     import: Option<Result<(), ImportError>>,
     export: Option<Result<PathBuf, String>>,
     report: Option<Result<PathBuf, String>>,
+    cert_files: Option<Result<PathBuf, String>>,
     push: Option<Result<PushResult, Infallible>>,
 }
 
@@ -128,12 +132,13 @@ impl Tasks {
         self.running.retain(|t| {
             !matches!(
                 t,
-                Task::ImportCert | Task::Export | Task::Report | Task::Check(_)
+                Task::ImportCert | Task::Export | Task::Report | Task::CertFiles | Task::Check(_)
             )
         });
         self.import = None;
         self.export = None;
         self.report = None;
+        self.cert_files = None;
     }
 
     pub fn import(&self) -> Busy<&(), &ImportError> {
@@ -163,6 +168,15 @@ impl Tasks {
         self.report = Some(r);
     }
 
+    pub fn cert_files(&self) -> Busy<&PathBuf, &String> {
+        Busy::of(self.is_running(Task::CertFiles), &self.cert_files)
+    }
+
+    pub fn cert_files_done(&mut self, r: Result<PathBuf, String>) {
+        self.finish(Task::CertFiles);
+        self.cert_files = Some(r);
+    }
+
     pub fn push(&self) -> Busy<&PushResult, &Infallible> {
         Busy::of(self.is_running(Task::Push), &self.push)
     }
@@ -185,6 +199,7 @@ mod tests {
             Task::ImportCert,
             Task::Export,
             Task::Report,
+            Task::CertFiles,
             Task::ProfileOp,
             Task::Push,
         ];
@@ -195,6 +210,7 @@ mod tests {
                 | Task::ImportCert
                 | Task::Export
                 | Task::Report
+                | Task::CertFiles
                 | Task::Check(_)
                 | Task::ProfileOp
                 | Task::Push => {}
