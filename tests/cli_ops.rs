@@ -376,3 +376,13 @@ fn all_runs_report_each_profile_and_refuse_an_empty_list() {
     assert_eq!(list[0]["ok"], false);
     assert!(list[0]["checks"].as_array().unwrap().len() > 1);
 }
+
+#[test]
+fn verify_jobs_must_be_between_1_and_16() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    for bad in ["0", "17", "many"] {
+        let (code, _, err) = run(&f, &["verify", "--all", "--jobs", bad]);
+        assert_eq!(code, 2, "--jobs {bad}: {err}");
+    }
+}

@@ -919,3 +919,46 @@ fn verify_all_reports_each_profile_and_a_summary() {
         .output();
     good.delete();
 }
+
+#[test]
+#[cfg(unix)]
+fn ctrl_c_during_verify_all_stops_cleanly_with_a_summary() {
+    let wx = server(vec![merchant(MCHID)]);
+    // the first shop's AppSecret check hangs until the client gives up (10 s)
+    let slow = shop(
+        MCHID,
+        &[("site_kind", "mini_program"), ("mp_appid", APPID_SLOW)],
+    );
+    let second = format!("{}-2", slow.name);
+    import_profile(
+        slow.config.path(),
+        slow.work.path(),
+        &format!("name = {second:?}\nsite_kind = \"mini_program\"\nmp_appid = {MP:?}\n"),
+    );
+    let child = slow
+        .cmd(&wx.url)
+        .env("LANG", "en_US.UTF-8")
+        .args(["verify", "--all", "--jobs", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        err.contains("Stopped by Ctrl-C: 1 of 2 shops were checked"),
+        "{err}"
+    );
+    assert!(out.contains(&slow.name) && !out.contains(&second), "{out}");
+    slow.delete();
+}

@@ -158,6 +158,7 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         (_, "format") => "cli.arg_format",
         (_, "out") => "cli.arg_out",
         (_, "include_secrets") => "cli.arg_include_secrets",
+        (_, "jobs") => "cli.arg_jobs",
         _ => return None,
     })
 }

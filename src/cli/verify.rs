@@ -1,10 +1,13 @@
 //! `verify --profile NAME | --all [--json]`: every online check, results kept in
 //! the profile. The human table is rendered from the same report as the JSON.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 
 use super::{CliError, CliResult, Env, Io, Targets, failed, print_json, progress_line, say};
-use crate::app::ops::verify::{Verified, connection, verify_many};
+use crate::app::ops::verify::{Batch, DEFAULT_JOBS, MAX_JOBS, Verified, connection, verify_many};
 use crate::domain::wxapi::{Outcome, Status, WeChatWords};
 use crate::i18n::Tr;
 
@@ -14,6 +17,10 @@ pub struct Args {
     targets: Targets,
     #[arg(long)]
     json: bool,
+    /// How many shops are checked at once (with --all).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_JOBS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_JOBS as u64))]
+    jobs: usize,
 }
 
 /// One check in the JSON, with WeChat's own words when a reply came back.
@@ -68,17 +75,37 @@ fn ok(r: &Result<Verified, String>) -> bool {
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     let tr = env.tr;
     let all = a.targets.all;
-    let results: Vec<(String, Result<Verified, String>)> =
-        verify_many(env.ctx()?, &a.targets.which(), |i, n, name, r| {
-            if all {
-                progress_line(tr, io, i, n, name, r.as_ref().is_ok_and(Verified::ok));
-            }
-        })
+    let stop = Arc::new(AtomicBool::new(false));
+    // Ctrl-C during --all: no further shop starts, the running ones finish and
+    // the summary shows what was checked; a second Ctrl-C ends at once
+    let handlers = if all { on_ctrl_c(&stop) } else { Vec::new() };
+    let batch = Batch {
+        jobs: a.jobs,
+        stop: &stop,
+    };
+    let outcome = verify_many(env.ctx()?, &a.targets.which(), batch, |i, n, name, r| {
+        if all {
+            progress_line(tr, io, i, n, name, r.as_ref().is_ok_and(Verified::ok));
+        }
+    });
+    for id in handlers {
+        signal_hook::low_level::unregister(id);
+    }
+    let results: Vec<(String, Result<Verified, String>)> = outcome
         .map_err(|e| failed(tr, &e))?
         .into_iter()
         .map(|(name, r)| (name, r.map_err(|e| tr.msg(&e))))
         .collect();
-    let all_ok = results.iter().all(|(_, r)| ok(r));
+    let stopped = stop.load(Ordering::SeqCst);
+    if stopped {
+        let total = a.targets.which().names(env.ctx()?).map_or(0, |n| n.len());
+        let args = [
+            ("done", results.len().to_string()),
+            ("total", total.to_string()),
+        ];
+        say!(io.err, "{}", tr.tf("cli.verify_stopped", &args));
+    }
+    let all_ok = !stopped && results.iter().all(|(_, r)| ok(r));
     if a.json {
         if a.targets.all {
             let list: Vec<ProfileJson> = results
@@ -101,6 +128,20 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     } else {
         Err(CliError::silent())
     }
+}
+
+/// Sets `stop` on the first Ctrl-C; a second one (with `stop` already set)
+/// ends the program at once, as usual.
+fn on_ctrl_c(stop: &Arc<AtomicBool>) -> Vec<signal_hook::SigId> {
+    use signal_hook::consts::SIGINT;
+    use signal_hook::flag;
+    [
+        flag::register_conditional_shutdown(SIGINT, 130, stop.clone()),
+        flag::register(SIGINT, stop.clone()),
+    ]
+    .into_iter()
+    .filter_map(Result::ok)
+    .collect()
 }
 
 /// ✓ proven right, × WeChat says wrong, ○ could not check, ◇ cannot be proven.

@@ -13,6 +13,7 @@ pub mod profiles;
 pub mod push;
 pub mod verify;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::app::rules::Secrets;
@@ -186,6 +187,46 @@ pub fn each<T, E>(
         .collect()
 }
 
+/// Like [`each`], with up to `jobs` profiles at a time. Results stay in the
+/// order of `names`; `progress` hears of each as it finishes (counted 1..n in
+/// the order they finish). Once `stop` is set (Ctrl-C) no further profile is
+/// started: those are left out, and the ones running finish.
+pub fn each_concurrent<T: Send, E: Send>(
+    names: &[String],
+    jobs: usize,
+    stop: &AtomicBool,
+    op: impl Fn(&str) -> Result<T, E> + Sync,
+    mut progress: impl FnMut(usize, usize, &str, &Result<T, E>),
+) -> Each<T, E> {
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<T, E>>> = names.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..jobs.clamp(1, names.len().max(1)) {
+            let (tx, next, op) = (tx.clone(), &next, &op);
+            scope.spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(name) = names.get(i) else { break };
+                    if tx.send((i, op(name))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (done, (i, r)) in rx.iter().enumerate() {
+            progress(done + 1, names.len(), &names[i], &r);
+            slots[i] = Some(r);
+        }
+    });
+    names
+        .iter()
+        .zip(slots)
+        .filter_map(|(name, r)| r.map(|r| (name.clone(), r)))
+        .collect()
+}
+
 /// Why an operation on stored profiles failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -321,5 +362,60 @@ mod tests {
             2,
             "a vanished keychain is reopened"
         );
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("shop{i}")).collect()
+    }
+
+    #[test]
+    fn several_run_at_once_and_results_keep_the_shops_order() {
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let stop = AtomicBool::new(false);
+        let mut heard = 0;
+        let out = each_concurrent(
+            &names(8),
+            4,
+            &stop,
+            |name| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(80));
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, ()>(name.len())
+            },
+            |i, n, _, _| {
+                heard += 1;
+                assert_eq!((i, n), (heard, 8));
+            },
+        );
+        assert_eq!(heard, 8);
+        let got: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(got, names(8));
+        let most = most.load(Ordering::SeqCst);
+        assert!((2..=4).contains(&most), "{most} at once");
+    }
+
+    #[test]
+    fn once_stopped_no_further_profile_starts() {
+        let stop = AtomicBool::new(false);
+        let out = each_concurrent(
+            &names(5),
+            1,
+            &stop,
+            |name| {
+                // Ctrl-C while the first shop is checked
+                stop.store(true, Ordering::SeqCst);
+                Ok::<_, ()>(name.to_owned())
+            },
+            |_, _, _, _| {},
+        );
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].0, "shop0");
     }
 }
