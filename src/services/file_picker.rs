@@ -1,5 +1,6 @@
 //! Native file dialogs behind a trait, so GUI tests can answer them.
 //! Dialogs block until the user answers: callers run them off the UI thread.
+//! Also the one native message box: the window could not start (there is no egui to draw it).
 
 use std::path::PathBuf;
 
@@ -10,6 +11,9 @@ pub trait FilePicker: Send + Sync {
     fn save_report(&self, default_name: &str) -> Option<PathBuf>;
     fn pick_bundle(&self) -> Option<PathBuf>;
     fn pick_export_folder(&self) -> Option<PathBuf>;
+    /// The window could not start: tell the user where they will see it. The caller has
+    /// prints the reason to stderr too, which is enough wherever there is a terminal.
+    fn show_startup_error(&self, _title: &str, _text: &str) {}
 }
 
 /// The OS dialog (xdg-desktop-portal on Linux, native on Windows and macOS).
@@ -50,6 +54,18 @@ impl FilePicker for NativePicker {
     fn pick_export_folder(&self) -> Option<PathBuf> {
         pollster::block_on(rfd::AsyncFileDialog::new().pick_folder())
             .map(|h| h.path().to_path_buf())
+    }
+
+    /// On Windows a double-clicked GUI-subsystem program has no console: without this box
+    /// a PC whose OpenGL cannot start the window would see nothing happen at all.
+    #[cfg(windows)]
+    fn show_startup_error(&self, title: &str, text: &str) {
+        rfd::MessageDialog::new()
+            .set_level(rfd::MessageLevel::Error)
+            .set_title(title)
+            .set_description(text)
+            .set_buttons(rfd::MessageButtons::Ok)
+            .show();
     }
 }
 
