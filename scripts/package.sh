@@ -8,6 +8,7 @@
 # and then checks them: lists each archive, compares with what must be inside, unpacks the
 # .deb into a scratch root (dpkg -x) and runs its binary with --version.
 # Usage: scripts/package.sh [--windows] [--linux]   (no option: both)
+# WINDOWS_TARGET_DIR: the cross-build's target dir (default: the cargo target dir).
 # Needs: the Windows target and MinGW (see scripts/windows-test.sh), cargo-deb (installed
 # with `cargo install --locked cargo-deb` when missing), python3, dpkg-deb.
 set -euo pipefail
@@ -49,11 +50,12 @@ if ((want_windows)); then
   target=x86_64-pc-windows-gnu
   echo "== Windows zip"
   rustup target list --installed | grep -qx "$target" || rustup target add "$target"
-  cargo build --release --locked --target "$target" --bins
+  wtdir=$(realpath -m "${WINDOWS_TARGET_DIR:-$tdir}")
+  CARGO_TARGET_DIR=$wtdir cargo build --release --locked --target "$target" --bins
   name=wxpay-setup-$version-windows-x64
   d=$stage/$name
   mkdir -p "$d"
-  cp "$tdir/$target/release/wxpay-setup.exe" "$tdir/$target/release/wxpay-setup-cli.exe" "$d/"
+  cp "$wtdir/$target/release/wxpay-setup.exe" "$wtdir/$target/release/wxpay-setup-cli.exe" "$d/"
   crlf assets/windows/使用说明.txt "$d/使用说明.txt"
   crlf LICENSE-MIT "$d/LICENSE-MIT.txt"
   crlf LICENSE-APACHE "$d/LICENSE-APACHE.txt"

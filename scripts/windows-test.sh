@@ -15,7 +15,10 @@
 # Wine 8.0 (Debian 12) lacks bcryptprimitives.dll's ProcessPrng, which Rust's std
 # imports (real Windows 10 has it): a stand-in DLL built here with MinGW forwards it to
 # RtlGenRandom inside the test prefix only. Installs its tools with apt-get when missing.
+# At the end it builds the Windows zip with scripts/package.sh --windows (same build).
 # Usage: scripts/windows-test.sh          (WINDOWS_TEST_KEEP=1 keeps the work folder)
+# WINDOWS_TARGET_DIR: where the cross-build goes (default: the cargo target dir); CI
+# keeps it between runs so that only this crate is recompiled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -46,8 +49,9 @@ rustup target list --installed | grep -qx "$target" || rustup target add "$targe
 
 # ---- build -------------------------------------------------------------------------
 step "cross-build ($target, release)"
-cargo build --release --locked --target "$target" --bins
-out=${CARGO_TARGET_DIR:-target}/$target/release
+wtarget=${WINDOWS_TARGET_DIR:-${CARGO_TARGET_DIR:-target}}
+CARGO_TARGET_DIR=$wtarget cargo build --release --locked --target "$target" --bins
+out=$wtarget/$target/release
 gui=$(realpath "$out/wxpay-setup.exe")
 cli=$(realpath "$out/wxpay-setup-cli.exe")
 step "Linux build for comparison + the test WeChat server"
@@ -161,7 +165,8 @@ step "--help in Chinese and English, same as Linux"
 for lang in zh_CN.UTF-8 en_US.UTF-8; do
   LANG=$lang w "$work/help.win" --help || fail "--help ($lang) exit $?: $(cat "$work/help.win.err")"
   (cd "$work" && LANG=$lang "$linux" --help >"$work/help.linux")
-  sed -i 's/wxpay-setup-cli\.exe/wxpay-setup/g' "$work/help.win"
+  # clap names the program as started: wxpay-setup.exe (run by the launcher)
+  sed -i -E 's/wxpay-setup(-cli)?\.exe/wxpay-setup/g' "$work/help.win"
   diff -u "$work/help.linux" "$work/help.win" || fail "--help ($lang) differs from Linux"
 done
 grep -q "命令\|用法" <(LANG=zh_CN.UTF-8 "$linux" --help) || fail "--help in zh is not Chinese"
@@ -184,6 +189,19 @@ LANG=en_US.UTF-8 w "$work/certs.win" check-certs cert.zip --json ||
 (cd "$work" && LANG=en_US.UTF-8 "$linux" check-certs cert.zip --json >"$work/certs.linux")
 diff -u "$work/certs.linux" "$work/certs.win" || fail "check-certs --json differs from Linux"
 grep -q '"usable": true' "$work/certs.win" || fail "the certificate is not usable under Wine"
+
+step "exit codes as on Linux (through the launcher), the GUI exe with a subcommand"
+for args in "check-certs cert.zip --mchid abc" "check-certs missing.zip" "no-such-command"; do
+  # shellcheck disable=SC2086 # word splitting wanted: $args is a command line
+  rc_win=0 rc_linux=0
+  LANG=en_US.UTF-8 w "$work/rc.out" $args || rc_win=$?
+  (cd "$work" && LANG=en_US.UTF-8 "$linux" $args >/dev/null 2>&1) || rc_linux=$?
+  [ "$rc_win" = "$rc_linux" ] && [ "$rc_win" != 0 ] ||
+    fail "'$args': exit $rc_win under Wine, $rc_linux on Linux"
+done
+(cd "$work" && wine "$gui" --version >"$work/version.win" 2>&1) || fail "wxpay-setup.exe --version"
+[ "$(tr -d '\r' <"$work/version.win")" = "$("$linux" --version)" ] ||
+  fail "wxpay-setup.exe --version printed '$(cat "$work/version.win")'"
 
 step "0.1.0's data folder is moved on first start"
 legacy=$appdata/wxpay-setup/wxpay-setup/config
@@ -318,5 +336,8 @@ echo "  window $win \"微信支付配置向导\", screenshot $colors colours, ti
   "$dark% ink -> docs/screenshots/windows-wine.png"
 wineserver -k
 wait "$gui_pid" 2>/dev/null || true
+
+step "the Windows zip (scripts/package.sh --windows)"
+WINDOWS_TARGET_DIR=$wtarget bash scripts/package.sh --windows
 
 step "windows-test: all passed"

@@ -3,9 +3,9 @@
 //! On Windows this is a GUI-subsystem program, so a double-click opens no black console
 //! window. A GUI-subsystem program started from cmd or PowerShell is not waited for (the
 //! prompt comes back at once and `%ERRORLEVEL%` is not its exit code), so scripts use the
-//! console twin `wxpay-setup-cli.exe` (`src/bin/wxpay-setup-cli.rs`), which has the same
-//! output and exit codes. Typed by hand with a subcommand, this one still prints into the
-//! console it was started from.
+//! console launcher `wxpay-setup-cli.exe` (`src/bin/wxpay-setup-cli.rs`), which runs this
+//! program with its console's handles and waits for it. Typed by hand with a subcommand,
+//! this one still prints into the console it was started from.
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
