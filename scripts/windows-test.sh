@@ -255,6 +255,13 @@ for v in "$key_v2" "$key_v3" "$mchid" "$appid"; do
 done
 same_key "$work/envdir/apiclient_key.pem" || fail "the private key read back differs"
 
+step "a shop named CON is refused with a plain message (not 'Bad device type')"
+sed 's/^name = .*/name = "con.shop"/' "$work/import.toml" >"$work/reserved-name.toml"
+rc=0
+LANG=en_US.UTF-8 w "$work/con.out" profile import reserved-name.toml || rc=$?
+[ "$rc" != 0 ] && grep -q "device name that Windows reserves" "$work/con.out" "$work/con.out.err" ||
+  fail "CON: exit $rc, $(cat "$work/con.out" "$work/con.out.err")"
+
 step "bundle export + import-bundle"
 printf 'correct horse battery staple\n' >"$work/pass.txt"
 LANG=en_US.UTF-8 w "$work/bundle.out" export --profile "$shop" --out bundle.zip --include-secrets \
