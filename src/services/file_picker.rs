@@ -1,6 +1,6 @@
 //! Native file dialogs behind a trait, so GUI tests can answer them.
 //! Dialogs block until the user answers: callers run them off the UI thread.
-//! Also the one native message box: the window could not start (there is no egui to draw it).
+//! Also the one native message box: the window could not start, so it cannot show the reason.
 
 use std::path::PathBuf;
 
