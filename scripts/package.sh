@@ -73,8 +73,8 @@ if ((want_linux)); then
   echo "== Linux .deb and tarball"
   cargo build --release --locked --bin wxpay-setup
   command -v cargo-deb >/dev/null || cargo install --locked cargo-deb
-  deb=$(cargo deb --no-build --locked --output "$dist" 2>/dev/null | tail -1)
-  [ -f "$deb" ] || fail "cargo deb wrote no package"
+  deb=$(cargo deb --no-build --locked --output "$dist" 2>"$stage/deb.err" | tail -1)
+  [ -f "$deb" ] || fail "cargo deb wrote no package: $(cat "$stage/deb.err")"
   sum "$(basename "$deb")"
   contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
   for f in ./usr/bin/wxpay-setup ./usr/share/applications/wxpay-setup.desktop \
