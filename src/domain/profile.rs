@@ -199,6 +199,8 @@ pub struct Profile {
 }
 
 /// Characters a profile name cannot hold: it names a file and a keychain account.
+/// These are Windows' rules; they apply everywhere because profiles travel between
+/// machines in bundles.
 const FORBIDDEN_NAME_CHARS: &[char] = &['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
 pub const PROFILE_NAME_MAX_CHARS: usize = 64;
 
@@ -219,7 +221,32 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
     {
         return Err(Problem::error("profile_name_chars").with("chars", "/ \\ : * ? \" < > |"));
     }
+    // Windows silently drops a trailing dot (a trailing space is trimmed above): the file
+    // would be saved under another name than the shop's.
+    if n.ends_with('.') {
+        return Err(Problem::error("profile_name_trailing_dot"));
+    }
+    if is_windows_device_name(n) {
+        return Err(Problem::error("profile_name_reserved").with("name", n));
+    }
     Ok(())
+}
+
+/// `CON`, `NUL`, `COM1`, `lpt2.txt`, `Aux .toml`: names that Windows opens as a device,
+/// whatever the extension or letter case (spaces before the extension are ignored too).
+fn is_windows_device_name(name: &str) -> bool {
+    const DEVICES: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let upper = stem.to_uppercase();
+    if DEVICES.contains(&upper.as_str()) {
+        return true;
+    }
+    // COM0-COM9 and LPT0-LPT9, also with the superscript digits ¹ ² ³
+    let mut chars = upper.chars();
+    let prefix: String = chars.by_ref().take(3).collect();
+    let rest: Vec<char> = chars.collect();
+    (prefix == "COM" || prefix == "LPT")
+        && matches!(rest.as_slice(), [d] if d.is_ascii_digit() || matches!(d, '¹' | '²' | '³'))
 }
 
 impl Profile {
@@ -264,6 +291,60 @@ mod tests {
             assert!(check_profile_name(bad).is_err(), "{bad:?} accepted");
         }
         assert!(check_profile_name(&"长".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn names_windows_cannot_store_are_refused_everywhere() {
+        let code = |n: &str| check_profile_name(n).err().map(|p| p.code);
+        for bad in [
+            "CON",
+            "con",
+            "Nul",
+            "PRN",
+            "aux",
+            "COM1",
+            "com9",
+            "LPT1",
+            "lpt9",
+            "COM0",
+            "COM¹",
+            "CON.txt",
+            "nul.tar.gz",
+            "Aux .toml",
+            "CONIN$",
+            "conout$",
+        ] {
+            assert_eq!(code(bad), Some("profile_name_reserved"), "{bad:?}");
+        }
+        for bad in ["shop.", "店铺..", "a. "] {
+            assert_eq!(code(bad), Some("profile_name_trailing_dot"), "{bad:?}");
+        }
+        for bad in [
+            "a<b",
+            "a>b",
+            "a\"b",
+            "a|b",
+            "a?b",
+            "a*b",
+            "a\\b",
+            "tab\there",
+            "x\u{7f}",
+        ] {
+            assert_eq!(code(bad), Some("profile_name_chars"), "{bad:?}");
+        }
+        // near misses are ordinary names
+        for good in [
+            "CONSOLE",
+            "console shop",
+            "COM10",
+            "LPT",
+            "NUL店",
+            "my.con",
+            "icon",
+            "COMa",
+        ] {
+            assert!(check_profile_name(good).is_ok(), "{good:?} refused");
+        }
     }
 
     #[test]

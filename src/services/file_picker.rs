@@ -7,6 +7,7 @@
 //! that fast is reported as [`PickError::NoDialog`], and the window offers a
 //! path field instead (issue 8 item 1). [`FilePicker::default_dir`] is the
 //! folder that field starts from (Documents, else Desktop, else home).
+//! Also the one native message box: the window could not start, so it cannot show the reason.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -30,6 +31,10 @@ pub trait FilePicker: Send + Sync {
     /// Where files are saved when the user types no folder: Documents, else
     /// Desktop, else the home folder.
     fn default_dir(&self) -> PathBuf;
+    /// The window could not start: tell the user where they will see it. The
+    /// caller prints the reason to stderr too, which is enough wherever there
+    /// is a terminal.
+    fn show_startup_error(&self, _title: &str, _text: &str) {}
 }
 
 /// No one closes a dialog faster than this; an empty answer sooner is a failure.
@@ -112,6 +117,18 @@ impl FilePicker for NativePicker {
             .map(PathBuf::from)
             .filter(|d| d.is_dir())
             .unwrap_or_else(|| dirs.home_dir().to_path_buf())
+    }
+
+    /// On Windows a double-clicked GUI-subsystem program has no console: without this box
+    /// a PC whose OpenGL cannot start the window would see nothing happen at all.
+    #[cfg(windows)]
+    fn show_startup_error(&self, title: &str, text: &str) {
+        rfd::MessageDialog::new()
+            .set_level(rfd::MessageLevel::Error)
+            .set_title(title)
+            .set_description(text)
+            .set_buttons(rfd::MessageButtons::Ok)
+            .show();
     }
 }
 

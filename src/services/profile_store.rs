@@ -109,13 +109,26 @@ pub struct ProfileStore {
 
 impl ProfileStore {
     /// `WXPAY_SETUP_CONFIG_DIR` when set (tests, portable use), else the platform
-    /// config directory (`~/.config/wxpay-setup` on Linux).
+    /// config directory (`~/.config/wxpay-setup` on Linux, `%APPDATA%\wxpay-setup` on
+    /// Windows).
     pub fn open_default() -> Result<Self, StorageError> {
         if let Some(dir) = std::env::var_os("WXPAY_SETUP_CONFIG_DIR").filter(|d| !d.is_empty()) {
             return Ok(Self::at(PathBuf::from(dir)));
         }
         let dirs = directories::ProjectDirs::from("cn", "wxpay-setup", "wxpay-setup")
             .ok_or(StorageError::NoConfigDir)?;
+        #[cfg(windows)]
+        {
+            // ProjectDirs names the folder twice on Windows (organisation and application:
+            // `%APPDATA%\wxpay-setup\wxpay-setup\config`); 0.1.0 kept profiles there.
+            let root = directories::BaseDirs::new()
+                .ok_or(StorageError::NoConfigDir)?
+                .config_dir()
+                .join("wxpay-setup");
+            move_legacy_data(dirs.config_dir(), &root)?;
+            Ok(Self::at(root))
+        }
+        #[cfg(not(windows))]
         Ok(Self::at(dirs.config_dir().to_path_buf()))
     }
 
@@ -382,6 +395,74 @@ impl ProfileRepo for MemoryProfiles {
     }
 }
 
+/// Moves everything under `legacy` (an older version's data folder) into `root`, then
+/// removes the emptied `legacy` folders up to `root`. Nothing is lost: a file that
+/// already exists in `root` with other contents is kept, and the moved one gets a free
+/// name beside it (`店 (2).toml`, which lists as its own shop); an identical copy is
+/// dropped. Safe to run at every start: without `legacy` it does nothing, and after a
+/// failure half-way the rest is moved next time.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn move_legacy_data(legacy: &Path, root: &Path) -> Result<(), StorageError> {
+    if !legacy.is_dir() || legacy == root {
+        return Ok(());
+    }
+    merge_dir(legacy, root)?;
+    let mut dir = legacy;
+    while dir != root && dir.starts_with(root) {
+        // only removes empty folders: anything left stays where it was
+        if fs::remove_dir(dir).is_err() {
+            break;
+        }
+        match dir.parent() {
+            Some(parent) => dir = parent,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+fn merge_dir(from: &Path, to: &Path) -> Result<(), StorageError> {
+    let werr = |path: &Path, e: std::io::Error| StorageError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    fs::create_dir_all(to).map_err(|e| werr(to, e))?;
+    for entry in fs::read_dir(from).map_err(|e| read_err(from, e))? {
+        let src = entry.map_err(|e| read_err(from, e))?.path();
+        let Some(name) = src.file_name() else {
+            continue;
+        };
+        let dest = to.join(name);
+        if src.is_dir() {
+            merge_dir(&src, &dest)?;
+            let _ = fs::remove_dir(&src);
+            continue;
+        }
+        if !dest.exists() {
+            fs::rename(&src, &dest).map_err(|e| werr(&dest, e))?;
+        } else if fs::read(&src).ok() == Some(fs::read(&dest).map_err(|e| read_err(&dest, e))?) {
+            fs::remove_file(&src).map_err(|e| werr(&src, e))?;
+        } else {
+            let free = free_name(&dest);
+            fs::rename(&src, &free).map_err(|e| werr(&free, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `dir/name (2).ext`, `dir/name (3).ext`, ...: the first that does not exist.
+fn free_name(taken: &Path) -> PathBuf {
+    let stem = taken.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = taken
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..)
+        .map(|n| taken.with_file_name(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| taken.to_path_buf())
+}
+
 fn read_err(path: &Path, e: std::io::Error) -> StorageError {
     StorageError::Read {
         path: path.display().to_string(),
@@ -591,6 +672,48 @@ mod tests {
         fs::create_dir_all(dir.path().join("profiles")).unwrap();
         fs::write(store.profile_path("x"), "mchid = [unclosed").unwrap();
         assert!(matches!(store.load("x"), Err(StorageError::Damaged { .. })));
+    }
+
+    #[test]
+    fn legacy_data_folder_is_moved_without_losing_anything() {
+        // the Windows layout: %APPDATA%\wxpay-setup holds 0.1.0's wxpay-setup\config
+        let appdata = tempfile::tempdir().unwrap();
+        let root = appdata.path().join("wxpay-setup");
+        let legacy = root.join("wxpay-setup").join("config");
+        let old = ProfileStore::at(legacy.clone());
+        let mut a = Profile::new("店A");
+        a.mchid = "1900006031".into();
+        old.save(&a).unwrap();
+        let mut b_old = Profile::new("b");
+        b_old.mchid = "1900000001".into();
+        old.save(&b_old).unwrap();
+        old.save(&Profile::new("same")).unwrap();
+        old.save_settings(&Settings {
+            lang: Some(Lang::En),
+            last_profile: Some("店A".into()),
+        })
+        .unwrap();
+        // the new folder already has another "b" and the identical "same"
+        let new = ProfileStore::at(root.clone());
+        let mut b_new = Profile::new("b");
+        b_new.mchid = "1900000002".into();
+        new.save(&b_new).unwrap();
+        fs::copy(old.profile_path("same"), new.profile_path("same")).unwrap();
+
+        move_legacy_data(&legacy, &root).unwrap();
+
+        assert!(
+            !root.join("wxpay-setup").exists(),
+            "the doubled folder is gone"
+        );
+        assert_eq!(new.list().unwrap(), ["b", "b (2)", "same", "店A"]);
+        assert_eq!(new.load("店A").unwrap(), a);
+        assert_eq!(new.load("b").unwrap().mchid, "1900000002");
+        assert_eq!(new.load("b (2)").unwrap().mchid, "1900000001");
+        assert_eq!(new.load_settings().last_profile.as_deref(), Some("店A"));
+        // a second start finds nothing to move and changes nothing
+        move_legacy_data(&legacy, &root).unwrap();
+        assert_eq!(new.list().unwrap(), ["b", "b (2)", "same", "店A"]);
     }
 
     #[test]

@@ -399,22 +399,44 @@ fn first_frame_probe(ctx: &egui::Context) {
     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
 }
 
-/// Runs the window (the double-click path).
+/// The application icon (rendered from `assets/icon.svg` by `scripts/make-icons.sh`): the
+/// title bar and taskbar use it; without it eframe would show egui's own logo.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// Runs the window (the double-click path). The title bar and taskbar show the product's
+/// name in the system language (微信支付配置向导 / WeChat Pay Setup). When the window cannot
+/// start (typically a PC whose graphics driver has no OpenGL 2), the reason is also shown in
+/// a native message box: a double-clicked program has no console to print it to.
 pub fn run(services: Services) -> eframe::Result {
     // before the window's threads start: reading the time zone later is refused
     local_time::init();
+    let tr = Tr(Lang::from_system());
+    let title = tr.t("app.title");
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(title)
+        // the X11 WM_CLASS / Wayland app id that the Linux .desktop entry names
+        .with_app_id("wxpay-setup")
+        .with_inner_size([1024.0, 720.0])
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("wxpay-setup")
-            .with_inner_size([1024.0, 720.0])
-            .with_min_inner_size([720.0, 480.0])
-            .with_drag_and_drop(true),
+        viewport,
         ..Default::default()
     };
-    let title = Tr(Lang::from_system()).t("app.title");
-    eframe::run_native(
+    let dialogs = Arc::clone(&services.picker);
+    let result = eframe::run_native(
         title,
         options,
         Box::new(|cc| Ok(Box::new(WizardApp::new(&cc.egui_ctx, services)))),
-    )
+    );
+    if let Err(e) = &result {
+        dialogs.show_startup_error(
+            title,
+            &tr.tf("window.start_failed", &[("reason", e.to_string())]),
+        );
+    }
+    result
 }

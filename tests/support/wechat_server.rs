@@ -83,17 +83,25 @@ pub const PLATFORM_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 /// The ID of the WeChat Pay public key that signs public-key-mode replies.
 pub const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0119000060312025112600000001";
 
+/// The server's own keys are made here (not by `super`), so that the examples
+/// that include this file by path can start it too.
+fn new_key_pem() -> String {
+    use rsa::pkcs8::EncodePrivateKey;
+    let key = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).expect("rsa keygen");
+    key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+}
+
 fn platform_key() -> &'static str {
     static K: OnceLock<String> = OnceLock::new();
-    K.get_or_init(super::new_rsa_key_pem)
+    K.get_or_init(new_key_pem)
 }
 fn public_key_mode_key() -> &'static str {
     static K: OnceLock<String> = OnceLock::new();
-    K.get_or_init(super::new_rsa_key_pem)
+    K.get_or_init(new_key_pem)
 }
 fn stranger_key() -> &'static str {
     static K: OnceLock<String> = OnceLock::new();
-    K.get_or_init(super::new_rsa_key_pem)
+    K.get_or_init(new_key_pem)
 }
 
 /// The platform certificate (PEM), made by rcgen with the platform key.
