@@ -2,7 +2,6 @@
 //! locale's language), `--json` for machines. Exit codes: 0 ok, 1 not usable or
 //! failed, 2 usage error. No input, however broken, makes it panic.
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -756,12 +755,7 @@ fn profile_import(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     let had_secrets = !secrets.is_empty();
     let mut code = OK;
     if had_secrets {
-        match KeyringStore::connect().and_then(|k| {
-            for (f, v) in &secrets {
-                k.set(&name, *f, v)?;
-            }
-            Ok(())
-        }) {
+        match KeyringStore::connect().and_then(|k| k.set_many(&name, &secrets)) {
             Ok(()) => {
                 let list: Vec<&str> = secrets.keys().map(|f| f.key()).collect();
                 println!(
@@ -843,12 +837,7 @@ fn profile_import_bundle(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {
     imported.profile.name = name.clone();
     // secrets first: if the keychain is not there, nothing at all is written
     if !imported.secrets.is_empty()
-        && let Err(e) = KeyringStore::connect().and_then(|k| {
-            for (f, v) in &imported.secrets {
-                k.set(&name, *f, v)?;
-            }
-            Ok(())
-        })
+        && let Err(e) = KeyringStore::connect().and_then(|k| k.set_many(&name, &imported.secrets))
     {
         eprintln!("{}", keychain_message(tr, &e));
         eprintln!("{}", tr.t("import_bundle.nothing_written"));
@@ -931,14 +920,7 @@ fn load_profile(tr: Tr, store: &ProfileStore, name: &str) -> Result<Profile, u8>
 }
 
 fn load_secrets(name: &str) -> Result<Secrets, StoreError> {
-    let k = KeyringStore::connect()?;
-    let mut out = BTreeMap::new();
-    for f in SecretField::ALL {
-        if let Some(v) = k.get(name, f)? {
-            out.insert(f, v);
-        }
-    }
-    Ok(out)
+    KeyringStore::connect()?.get_all(name)
 }
 
 fn profile_show(tr: Tr, store: &ProfileStore, m: &ArgMatches) -> u8 {

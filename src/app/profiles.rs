@@ -81,13 +81,7 @@ fn secrets_of(
     keychain: &dyn SecretStore,
     name: &str,
 ) -> Result<BTreeMap<SecretField, Secret>, String> {
-    let mut out = BTreeMap::new();
-    for f in SecretField::ALL {
-        if let Some(v) = keychain.get(name, f).map_err(|e| e.to_string())? {
-            out.insert(f, v);
-        }
-    }
-    Ok(out)
+    keychain.get_all(name).map_err(|e| e.to_string())
 }
 
 /// Copies `from` to `to` (profile file and keychain entries).
@@ -103,9 +97,7 @@ pub fn duplicate(
     let mut p = store.load(from).map_err(|e| e.to_string())?;
     let secrets = secrets_of(keychain, from)?;
     p.name = to.to_owned();
-    for (f, v) in &secrets {
-        keychain.set(to, *f, v).map_err(|e| e.to_string())?;
-    }
+    keychain.set_many(to, &secrets).map_err(|e| e.to_string())?;
     store.save(&p).map_err(|e| e.to_string())
 }
 

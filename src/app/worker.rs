@@ -192,15 +192,7 @@ impl WorkerState {
     fn run(&mut self, job: Job) -> Option<Event> {
         match job {
             Job::LoadSecrets { profile } => {
-                let result = self.with_store(|s| {
-                    let mut map = BTreeMap::new();
-                    for f in SecretField::ALL {
-                        if let Some(v) = s.get(&profile, f)? {
-                            map.insert(f, v);
-                        }
-                    }
-                    Ok(map)
-                });
+                let result = self.with_store(|s| s.get_all(&profile));
                 Some(Event::SecretsLoaded { profile, result })
             }
             Job::StoreSecret {
