@@ -17,17 +17,21 @@ fn shop(i: usize) -> String {
     format!("probe-shop-{i:05}")
 }
 
+/// One shop's six fields, written as `profile import` does (in one call).
 fn fill(store: &KeyringStore, i: usize) {
-    for f in SecretField::ALL {
-        // dummy values of the real lengths (a private key is ~1.7 kB of PEM)
-        let len = if f == SecretField::PrivateKey {
-            1700
-        } else {
-            32
-        };
-        let v = Secret::new(format!("{i:05}{}", "x".repeat(len - 5)));
-        store.set(&shop(i), f, &v).expect("keychain write");
-    }
+    let values = SecretField::ALL
+        .into_iter()
+        .map(|f| {
+            // dummy values of the real lengths (a private key is ~1.7 kB of PEM)
+            let len = if f == SecretField::PrivateKey {
+                1700
+            } else {
+                32
+            };
+            (f, Secret::new(format!("{i:05}{}", "x".repeat(len - 5))))
+        })
+        .collect();
+    store.set_many(&shop(i), &values).expect("keychain write");
 }
 
 fn ms(t: Instant, per: usize) -> f64 {
