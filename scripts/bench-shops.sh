@@ -5,7 +5,7 @@
 #   - imports N shops through the real CLI (`profile import`, six secrets each:
 #     AppSecrets, both API keys, backend token and the certificate zip's private key)
 #     and prints the mean time per shop of the first 10 and of the last 10;
-#   - `export --all --format env`, without and with --include-secrets;
+#   - `export --all --format env`, without and with --include-secrets (median of 3);
 #   - `verify --all` against the project's local test WeChat server
 #     (examples/wechat_stand_in.rs) with LATENCY_MS (200) added to every request;
 #   - the window's first frame with N shops (median of 3, under Xvfb).
@@ -77,12 +77,19 @@ done
 first=$(mean "${times[@]:0:10}")
 last=$(mean "${times[@]: -10}")
 
-start=$(date +%s%N)
-"$bin" export --all --format env --out "$work/export-plain" >/dev/null 2>&1
-export_plain=$(ms "$start" "$(date +%s%N)")
-start=$(date +%s%N)
-"$bin" export --all --format env --include-secrets --out "$work/export-secrets" >/dev/null 2>&1
-export_secrets=$(ms "$start" "$(date +%s%N)")
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+timed_export() { # median of 3
+  local runs=() start
+  for i in 1 2 3; do
+    start=$(date +%s%N)
+    "$bin" export --all --format env "$@" --out "$work/export-$i" >/dev/null 2>&1
+    runs+=("$(ms "$start" "$(date +%s%N)")")
+    rm -rf "$work/export-$i"
+  done
+  median3 "${runs[@]}"
+}
+export_plain=$(timed_export)
+export_secrets=$(timed_export --include-secrets)
 
 verify="skipped"
 if [ "${VERIFY:-1}" != 0 ]; then
@@ -103,6 +110,6 @@ for _ in 1 2 3; do
   frames+=("$(DISPLAY=$display WXPAY_SETUP_FIRST_FRAME_EXIT=1 timeout 60 "$bin" 2>/dev/null |
     sed -n 's/.*first_frame_ms=\([0-9]*\).*/\1/p')")
 done
-frame=$(printf '%s\n' "${frames[@]}" | sort -n | sed -n 2p)
+frame=$(median3 "${frames[@]}")
 
 echo "| $n | $first ms / $last ms | $verify | $export_plain ms / $export_secrets ms | $frame ms |"

@@ -117,12 +117,20 @@ pub struct KeyringStore {
 impl KeyringStore {
     /// Connects to the platform keychain; fails with [`StoreError::Unavailable`]
     /// when there is none (so the caller can say so instead of falling back).
+    /// The connection is shared by the whole process (on Linux a D-Bus connection
+    /// and an encrypted session cost ~25 ms, once per shop in `verify --all` and
+    /// `export --all` otherwise); it is dropped when the keychain goes away, so
+    /// the next call connects again.
     pub fn connect() -> Result<Self, StoreError> {
         let service = std::env::var("WXPAY_SETUP_KEYCHAIN_SERVICE")
             .ok()
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| SERVICE.to_owned());
-        let store = platform_store()?;
+        let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        let store = match &*shared {
+            Some(s) => s.clone(),
+            None => shared.insert(platform_store()?).clone(),
+        };
         Ok(KeyringStore { store, service })
     }
 
@@ -163,7 +171,19 @@ fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, StoreError> {
     Err(StoreError::Unavailable("unsupported platform".into()))
 }
 
+/// The process's keychain connection (see [`KeyringStore::connect`]).
+static SHARED: Mutex<Option<Arc<keyring_core::CredentialStore>>> = Mutex::new(None);
+
 fn map_err(e: keyring_core::Error) -> StoreError {
+    let e = map_err_inner(e);
+    if matches!(e, StoreError::Unavailable(_)) {
+        // a vanished service: connect afresh next time
+        *SHARED.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+    e
+}
+
+fn map_err_inner(e: keyring_core::Error) -> StoreError {
     match e {
         keyring_core::Error::NoStorageAccess(p) => StoreError::Denied(p.to_string()),
         keyring_core::Error::PlatformFailure(p) => {
