@@ -69,20 +69,27 @@ url=$(cat "$work/wechat/url")
 ms() { echo "$(( ($2 - $1) / 1000000 ))"; }
 mean() { local s=0; for v in "$@"; do s=$((s + v)); done; echo $((s / $#)); }
 times=()
+failed=0
 for f in "$work"/wechat/shops/*.toml; do
   start=$(date +%s%N)
-  "$bin" profile import "$f" >/dev/null
+  # a refused import is counted, not fatal (the older keychain layout gave up near 900 shops)
+  "$bin" profile import "$f" >/dev/null 2>"$work/import.err" || {
+    failed=$((failed + 1))
+    [ "$failed" -gt 1 ] || { echo "first failed import: $f" >&2; cat "$work/import.err" >&2; }
+  }
   times+=("$(ms "$start" "$(date +%s%N)")")
 done
 first=$(mean "${times[@]:0:10}")
 last=$(mean "${times[@]: -10}")
+note=""
+[ "$failed" = 0 ] || note=" ($failed imports failed)"
 
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 timed_export() { # median of 3
   local runs=() start
   for i in 1 2 3; do
     start=$(date +%s%N)
-    "$bin" export --all --format env "$@" --out "$work/export-$i" >/dev/null 2>&1
+    "$bin" export --all --format env "$@" --out "$work/export-$i" >/dev/null 2>&1 || true
     runs+=("$(ms "$start" "$(date +%s%N)")")
     rm -rf "$work/export-$i"
   done
@@ -108,8 +115,8 @@ sleep 1
 frames=()
 for _ in 1 2 3; do
   frames+=("$(DISPLAY=$display WXPAY_SETUP_FIRST_FRAME_EXIT=1 timeout 60 "$bin" 2>/dev/null |
-    sed -n 's/.*first_frame_ms=\([0-9]*\).*/\1/p')")
+    sed -n 's/.*first_frame_ms=\([0-9]*\).*/\1/p' || true)")
 done
 frame=$(median3 "${frames[@]}")
 
-echo "| $n | $first ms / $last ms | $verify | $export_plain ms / $export_secrets ms | $frame ms |"
+echo "| $n | $first ms / $last ms$note | $verify | $export_plain ms / $export_secrets ms | $frame ms |"
