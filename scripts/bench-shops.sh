@@ -13,6 +13,7 @@
 #   scripts/bench-shops.sh                 N="100 1000", release build (as bench.sh)
 #   N=100 BENCH_PROFILE=dev scripts/bench-shops.sh
 #   WXPAY_BIN=/path/to/wxpay-setup ...    times another build (e.g. an older commit's)
+#   BENCH_TIMES=file ...                  also appends "shops i ms" per import to file
 #   VERIFY=0 ...                           skips verify --all (1,000 shops one after
 #                                          another at 200 ms take ~15 minutes)
 set -euo pipefail
@@ -78,6 +79,7 @@ for f in "$work"/wechat/shops/*.toml; do
     [ "$failed" -gt 1 ] || { echo "first failed import: $f" >&2; cat "$work/import.err" >&2; }
   }
   times+=("$(ms "$start" "$(date +%s%N)")")
+  [ -z "${BENCH_TIMES:-}" ] || echo "$n ${#times[@]} ${times[-1]}" >>"$BENCH_TIMES"
 done
 first=$(mean "${times[@]:0:10}")
 last=$(mean "${times[@]: -10}")
@@ -105,7 +107,7 @@ if [ "${VERIFY:-1}" != 0 ]; then
   WXPAY_SETUP_MP_API=$url WXPAY_SETUP_PAY_API=$url "$bin" verify --all >"$work/verify.out" 2>&1 || rc=$?
   secs=$(ms "$start" "$(date +%s%N)")
   verify="$((secs / 1000)).$(printf '%03d' $((secs % 1000)) | cut -c1) s"
-  [ "$rc" = 0 ] || verify="$verify (exit $rc: $(grep -c '×' "$work/verify.out") failed rows)"
+  [ "$rc" = 0 ] || verify="$verify (exit $rc: $(grep -c '×' "$work/verify.out" || true) failed rows)"
 fi
 
 display=":$((250 + RANDOM % 50))"
