@@ -1,7 +1,17 @@
-//! The OS keychain behind a small trait. Secrets are stored under the service
-//! [`SERVICE`] and the account `<profile>/<field>`; there is no plain-file fallback.
+//! The OS keychain behind a small trait; there is no plain-file fallback.
+//!
+//! Layout: on Linux (the Secret Service) one item per shop, account `<profile>`
+//! under the service [`SERVICE`], holding all its fields as a JSON object
+//! (`{"api_key_v2": "…", …}`). gnome-keyring searches every item of every
+//! collection on each lookup and rewrites (and re-encrypts) the whole keyring file
+//! on each write, so six items per shop made each import and each read cost more
+//! the more shops there were (issue 13). Items of the older layout, one per field
+//! with the account `<profile>/<field>`, are read when a shop has no item yet and
+//! moved into it (then deleted), so nothing stored is lost. Windows (a credential
+//! blob holds at most 2.5 kB, too little for a private key and the rest) and macOS
+//! (lookups by name are indexed) keep one item per field.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use crate::domain::profile::SecretField;
@@ -78,6 +88,30 @@ pub trait SecretStore: Send + Sync {
         }
     }
 
+    /// Every secret of a profile (absent fields are left out).
+    fn get_all(&self, profile: &str) -> Result<BTreeMap<SecretField, Secret>, StoreError> {
+        let mut out = BTreeMap::new();
+        for f in SecretField::ALL {
+            if let Some(v) = self.get(profile, f)? {
+                out.insert(f, v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets several fields at once (the others are kept): one keychain write where
+    /// the store keeps a shop in one item.
+    fn set_many(
+        &self,
+        profile: &str,
+        values: &BTreeMap<SecretField, Secret>,
+    ) -> Result<(), StoreError> {
+        for (f, v) in values {
+            self.set(profile, *f, v)?;
+        }
+        Ok(())
+    }
+
     fn delete_all(&self, profile: &str) -> Result<(), StoreError> {
         for f in SecretField::ALL {
             self.delete(profile, f)?;
@@ -99,12 +133,20 @@ pub struct KeyringStore {
 impl KeyringStore {
     /// Connects to the platform keychain; fails with [`StoreError::Unavailable`]
     /// when there is none (so the caller can say so instead of falling back).
+    /// The connection is shared by the whole process (on Linux a D-Bus connection
+    /// and an encrypted session cost ~25 ms, once per shop in `verify --all` and
+    /// `export --all` otherwise); it is dropped when the keychain goes away, so
+    /// the next call connects again.
     pub fn connect() -> Result<Self, StoreError> {
         let service = std::env::var("WXPAY_SETUP_KEYCHAIN_SERVICE")
             .ok()
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| SERVICE.to_owned());
-        let store = platform_store()?;
+        let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        let store = match &*shared {
+            Some(s) => s.clone(),
+            None => shared.insert(platform_store()?).clone(),
+        };
         Ok(KeyringStore { store, service })
     }
 
@@ -145,7 +187,19 @@ fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, StoreError> {
     Err(StoreError::Unavailable("unsupported platform".into()))
 }
 
+/// The process's keychain connection (see [`KeyringStore::connect`]).
+static SHARED: Mutex<Option<Arc<keyring_core::CredentialStore>>> = Mutex::new(None);
+
 fn map_err(e: keyring_core::Error) -> StoreError {
+    let e = map_err_inner(e);
+    if matches!(e, StoreError::Unavailable(_)) {
+        // a vanished service: connect afresh next time
+        *SHARED.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+    e
+}
+
+fn map_err_inner(e: keyring_core::Error) -> StoreError {
     match e {
         keyring_core::Error::NoStorageAccess(p) => StoreError::Denied(p.to_string()),
         keyring_core::Error::PlatformFailure(p) => {
@@ -161,14 +215,113 @@ fn map_err(e: keyring_core::Error) -> StoreError {
     }
 }
 
-impl SecretStore for KeyringStore {
-    fn set(&self, profile: &str, field: SecretField, value: &Secret) -> Result<(), StoreError> {
+/// Whether this platform's store keeps one item per shop (see the module header).
+const ONE_ITEM_PER_SHOP: bool = cfg!(target_os = "linux");
+
+/// A shop's fields by key; unknown keys (written by a newer version) are kept.
+type ShopItem = BTreeMap<String, Secret>;
+
+impl KeyringStore {
+    /// The shop's item: the account is the profile name alone (a name has no `/`,
+    /// so it never meets the `<profile>/<field>` accounts of the older layout).
+    fn shop_entry(&self, profile: &str) -> Result<keyring_core::Entry, StoreError> {
+        keyring_core::Entry::new_in_store(&self.store, &self.service, profile).map_err(map_err)
+    }
+
+    fn read_shop(&self, profile: &str) -> Result<Option<ShopItem>, StoreError> {
+        let bytes = match self.shop_entry(profile)?.get_secret() {
+            Ok(b) => zeroize::Zeroizing::new(b),
+            Err(keyring_core::Error::NoEntry) => return Ok(None),
+            Err(e) => return Err(map_err(e)),
+        };
+        let parsed: BTreeMap<String, String> = serde_json::from_slice(&bytes)
+            .map_err(|_| StoreError::Other("stored value is not readable".into()))?;
+        // Secret::new wipes the parsed copy
+        Ok(Some(
+            parsed
+                .into_iter()
+                .map(|(k, v)| (k, Secret::new(v)))
+                .collect(),
+        ))
+    }
+
+    fn write_shop(&self, profile: &str, item: &ShopItem) -> Result<(), StoreError> {
+        let entry = self.shop_entry(profile)?;
+        if item.is_empty() {
+            return match entry.delete_credential() {
+                Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+                Err(e) => Err(map_err(e)),
+            };
+        }
+        let plain: BTreeMap<&str, &str> =
+            item.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+        // room for the escapes up front: a growing Vec would leave unwiped copies
+        let room = item.iter().map(|(k, v)| k.len() + 2 * v.expose().len() + 8);
+        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(room.sum::<usize>() + 2));
+        serde_json::to_writer(&mut *json, &plain).map_err(|e| StoreError::Other(e.to_string()))?;
+        entry.set_secret(&json).map_err(map_err)
+    }
+
+    /// The fields of the older layout (one item per field) that are still there.
+    fn read_legacy(&self, profile: &str) -> Result<BTreeMap<SecretField, Secret>, StoreError> {
+        let mut out = BTreeMap::new();
+        for f in SecretField::ALL {
+            if let Some(v) = self.get_field(profile, f)? {
+                out.insert(f, v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The shop's item, or what the older layout holds for it (`moved` lists the
+    /// per-field items to delete once the shop's item is written).
+    fn load_shop(&self, profile: &str) -> Result<(ShopItem, Vec<SecretField>), StoreError> {
+        if let Some(item) = self.read_shop(profile)? {
+            return Ok((item, Vec::new()));
+        }
+        let legacy = self.read_legacy(profile)?;
+        let moved = legacy.keys().copied().collect();
+        let item = legacy
+            .into_iter()
+            .map(|(f, v)| (f.key().to_owned(), v))
+            .collect();
+        Ok((item, moved))
+    }
+
+    /// Writes the shop's item first, then deletes the per-field items it replaces
+    /// (if that fails they stay, unread: the shop's item comes first).
+    fn save_shop(
+        &self,
+        profile: &str,
+        item: &ShopItem,
+        moved: &[SecretField],
+    ) -> Result<(), StoreError> {
+        self.write_shop(profile, item)?;
+        for f in moved {
+            self.delete_field(profile, *f)?;
+        }
+        Ok(())
+    }
+
+    fn set_field(
+        &self,
+        profile: &str,
+        field: SecretField,
+        value: &Secret,
+    ) -> Result<(), StoreError> {
         self.entry(profile, field)?
             .set_secret(value.expose().as_bytes())
             .map_err(map_err)
     }
 
-    fn get(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, StoreError> {
+    fn delete_field(&self, profile: &str, field: SecretField) -> Result<(), StoreError> {
+        match self.entry(profile, field)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    fn get_field(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, StoreError> {
         match self.entry(profile, field)?.get_secret() {
             Ok(bytes) => {
                 let bytes = zeroize::Zeroizing::new(bytes);
@@ -181,12 +334,75 @@ impl SecretStore for KeyringStore {
             Err(e) => Err(map_err(e)),
         }
     }
+}
+
+impl SecretStore for KeyringStore {
+    fn set(&self, profile: &str, field: SecretField, value: &Secret) -> Result<(), StoreError> {
+        self.set_many(profile, &BTreeMap::from([(field, value.clone())]))
+    }
+
+    fn get(&self, profile: &str, field: SecretField) -> Result<Option<Secret>, StoreError> {
+        if !ONE_ITEM_PER_SHOP {
+            return self.get_field(profile, field);
+        }
+        Ok(self.get_all(profile)?.remove(&field))
+    }
 
     fn delete(&self, profile: &str, field: SecretField) -> Result<(), StoreError> {
-        match self.entry(profile, field)?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_err(e)),
+        if !ONE_ITEM_PER_SHOP {
+            return self.delete_field(profile, field);
         }
+        let (mut item, moved) = self.load_shop(profile)?;
+        if item.remove(field.key()).is_none() && moved.is_empty() {
+            return Ok(());
+        }
+        self.save_shop(profile, &item, &moved)
+    }
+
+    /// One search and one read for the whole shop; a shop still in the older
+    /// layout is moved into its own item on the way (if that fails, the values
+    /// read are returned all the same and the move is tried again next time).
+    fn get_all(&self, profile: &str) -> Result<BTreeMap<SecretField, Secret>, StoreError> {
+        if !ONE_ITEM_PER_SHOP {
+            return self.read_legacy(profile);
+        }
+        let (mut item, moved) = self.load_shop(profile)?;
+        if !moved.is_empty() {
+            let _ = self.save_shop(profile, &item, &moved);
+        }
+        Ok(SecretField::ALL
+            .into_iter()
+            .filter_map(|f| item.remove(f.key()).map(|v| (f, v)))
+            .collect())
+    }
+
+    fn set_many(
+        &self,
+        profile: &str,
+        values: &BTreeMap<SecretField, Secret>,
+    ) -> Result<(), StoreError> {
+        if !ONE_ITEM_PER_SHOP {
+            for (f, v) in values {
+                self.set_field(profile, *f, v)?;
+            }
+            return Ok(());
+        }
+        let (mut item, moved) = self.load_shop(profile)?;
+        for (f, v) in values {
+            item.insert(f.key().to_owned(), v.clone());
+        }
+        self.save_shop(profile, &item, &moved)
+    }
+
+    /// The shop's item and any per-field item left from the older layout.
+    fn delete_all(&self, profile: &str) -> Result<(), StoreError> {
+        if ONE_ITEM_PER_SHOP {
+            self.write_shop(profile, &ShopItem::new())?;
+        }
+        for f in SecretField::ALL {
+            self.delete_field(profile, f)?;
+        }
+        Ok(())
     }
 }
 

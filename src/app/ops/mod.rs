@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::app::rules::Secrets;
 use crate::domain::problem::Problem;
-use crate::domain::profile::{Profile, SecretField};
+use crate::domain::profile::Profile;
 use crate::i18n::{Arg, Message};
 use crate::services::profile_store::{ProfileRepo, StorageError};
 use crate::services::secret_store::{SecretStore, StoreError};
@@ -113,26 +113,15 @@ impl Ctx {
         if secrets.is_empty() {
             return Ok(());
         }
-        self.with_keychain(|k| {
-            for (f, v) in secrets {
-                k.set(name, *f, v)?;
-            }
-            Ok(())
-        })
+        // one write per shop: the keychain rewrites its whole file on each
+        self.with_keychain(|k| k.set_many(name, secrets))
     }
 }
 
 /// Every secret of one profile: the one way everyone loads them.
 pub fn load_secrets(ctx: &Ctx, name: &str) -> Result<Secrets, StoreError> {
-    ctx.with_keychain(|k| {
-        let mut out = Secrets::new();
-        for f in SecretField::ALL {
-            if let Some(v) = k.get(name, f)? {
-                out.insert(f, v);
-            }
-        }
-        Ok(out)
-    })
+    // one search per shop, whatever the number of fields
+    ctx.with_keychain(|k| k.get_all(name))
 }
 
 /// A profile that must exist.
