@@ -154,6 +154,24 @@ fn pass_prerequisite(h: &mut Harness<'static, WizardApp>) {
     assert_eq!(h.state().wizard.step(), Step::MerchantNumber);
 }
 
+/// Through the first steps as an owner would: verified, bind an existing
+/// merchant number (every item ticked), case 2, on to the fields.
+fn bind_case_two_to_fields(h: &mut Harness<'static, WizardApp>) {
+    pass_prerequisite(h);
+    click(h, t("merchant.choice_bind"));
+    for (n, id) in [
+        (1, "bind_authorize"),
+        (2, "bind_confirm"),
+        (3, "bind_status"),
+    ] {
+        click(h, &checklist_label(n, id));
+    }
+    click(h, &format!("{} →", t("nav.next")));
+    click(h, t("site.site_and_mini_program.title"));
+    click(h, &format!("{} →", t("nav.next")));
+    assert_eq!(h.state().wizard.step(), Step::Fields);
+}
+
 fn checklist_label(n: usize, id: &str) -> String {
     format!("{n}. {}", t(&format!("checklist.{id}.text")))
 }
@@ -214,19 +232,7 @@ fn new_merchant_path_can_be_left_and_resumed_days_later() {
 fn bind_path_case_two_fields_validate_live_and_secrets_stay_in_the_keychain() {
     let f = Fixture::new(Lang::ZhCn);
     let mut h = f.open();
-    pass_prerequisite(&mut h);
-    click(&mut h, t("merchant.choice_bind"));
-    for (n, id) in [
-        (1, "bind_authorize"),
-        (2, "bind_confirm"),
-        (3, "bind_status"),
-    ] {
-        click(&mut h, &checklist_label(n, id));
-    }
-    click(&mut h, &format!("{} →", t("nav.next")));
-    click(&mut h, t("site.site_and_mini_program.title"));
-    click(&mut h, &format!("{} →", t("nav.next")));
-    assert_eq!(h.state().wizard.step(), Step::Fields);
+    bind_case_two_to_fields(&mut h);
 
     // a bad AppID gets a precise message, the good one a tick
     let appid = t("field.mp_appid.label");
@@ -306,19 +312,7 @@ fn bind_path_case_two_fields_validate_live_and_secrets_stay_in_the_keychain() {
 fn same_account_and_same_key_mistakes_show_while_typing() {
     let f = Fixture::new(Lang::ZhCn);
     let mut h = f.open();
-    pass_prerequisite(&mut h);
-    click(&mut h, t("merchant.choice_bind"));
-    for (n, id) in [
-        (1, "bind_authorize"),
-        (2, "bind_confirm"),
-        (3, "bind_status"),
-    ] {
-        click(&mut h, &checklist_label(n, id));
-    }
-    click(&mut h, &format!("{} →", t("nav.next")));
-    click(&mut h, t("site.site_and_mini_program.title"));
-    click(&mut h, &format!("{} →", t("nav.next")));
-    assert_eq!(h.state().wizard.step(), Step::Fields);
+    bind_case_two_to_fields(&mut h);
 
     type_into(&mut h, t("field.mp_appid.label"), " wx1234567890abcdef\t ");
     type_into(&mut h, t("field.oa_appid.label"), "  wxfedcba0987654321 ");
