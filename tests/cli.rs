@@ -575,3 +575,40 @@ fn a_bundle_round_trips_into_another_config_and_bad_bundles_write_nothing() {
         let _ = to.run(&["profile", "delete", &n]);
     }
 }
+
+/// Issue 10 item 1: a shop name never becomes a path outside the profiles folder.
+#[test]
+fn shop_names_that_are_paths_touch_no_file() {
+    let env = Env::new();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.toml");
+    std::fs::write(&victim, "name = \"victim\"\n[package]\nkeep = true\n").unwrap();
+    let as_path = outside.path().join("victim").display().to_string();
+    let rel = format!(
+        "../../../../../../../..{}",
+        outside.path().join("victim").display()
+    );
+    for name in [as_path.as_str(), rel.as_str()] {
+        for args in [
+            vec!["profile", "delete", name],
+            vec!["profile", "show", name],
+            vec!["verify", "--profile", name],
+            vec!["push", "--profile", name, "--dry-run"],
+        ] {
+            let o = env.run(&args);
+            assert_ne!(o.status.code(), Some(0), "{args:?}: {}", stdout(&o));
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "name = \"victim\"\n[package]\nkeep = true\n",
+        "the file outside the profiles folder is untouched"
+    );
+    // a hand-placed file whose name would be a path is not listed as a shop
+    let profiles = env.config.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(profiles.join("...toml"), "name = \"x\"\n").unwrap();
+    std::fs::write(profiles.join("CON.toml"), "name = \"x\"\n").unwrap();
+    let o = env.run(&["profile", "list", "--json"]);
+    assert_eq!(json(&o), serde_json::json!([]), "{}", stdout(&o));
+}

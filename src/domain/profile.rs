@@ -217,7 +217,7 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
         return Err(Problem::error("profile_name_dot"));
     }
     if n.chars()
-        .any(|c| c.is_control() || FORBIDDEN_NAME_CHARS.contains(&c))
+        .any(|c| c.is_control() || FORBIDDEN_NAME_CHARS.contains(&c) || is_hidden_char(c))
     {
         return Err(Problem::error("profile_name_chars").with("chars", "/ \\ : * ? \" < > |"));
     }
@@ -230,6 +230,12 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
         return Err(Problem::error("profile_name_reserved").with("name", n));
     }
     Ok(())
+}
+
+/// Characters that change how a name reads without being seen: zero-width
+/// ones and the bidi controls (a name that shows as "店.toml" but is another).
+fn is_hidden_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// `CON`, `NUL`, `COM1`, `lpt2.txt`, `Aux .toml`: names that Windows opens as a device,
@@ -291,6 +297,24 @@ mod tests {
             assert!(check_profile_name(bad).is_err(), "{bad:?} accepted");
         }
         assert!(check_profile_name(&"长".repeat(65)).is_err());
+    }
+
+    /// Issue 10 item 1: names that read as one thing and are another.
+    #[test]
+    fn names_with_invisible_or_direction_characters_are_refused() {
+        for name in [
+            "花\u{202E}lmth.店",
+            "店\u{200B}",
+            "\u{FEFF}店",
+            "a\u{2066}b",
+        ] {
+            assert_eq!(
+                check_profile_name(name).map_err(|p| p.code),
+                Err("profile_name_chars"),
+                "{name:?}"
+            );
+        }
+        assert!(check_profile_name("花店 2号").is_ok());
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub enum StorageError {
     Damaged { path: String, reason: String },
     #[error("no configuration folder on this system")]
     NoConfigDir,
+    /// A shop name that cannot be a file name of ours (`../x`, `/tmp/x`, `CON`,
+    /// hidden characters): refused wherever a name becomes a path.
+    #[error("not a shop name: {name:?}")]
+    BadName { name: String },
 }
 
 impl StorageError {
@@ -57,6 +61,9 @@ impl StorageError {
                     reason: reason(),
                 },
                 D::NoConfigDir => StorageError::NoConfigDir,
+                D::BadName => StorageError::BadName {
+                    name: "../x".into(),
+                },
             })
             .collect()
     }
@@ -67,6 +74,7 @@ impl StorageError {
             StorageError::Read { .. } => "read",
             StorageError::Damaged { .. } => "damaged",
             StorageError::NoConfigDir => "no_config_dir",
+            StorageError::BadName { .. } => "bad_name",
         }
     }
 
@@ -78,6 +86,7 @@ impl StorageError {
                 vec![("path", path.clone()), ("reason", reason.clone())]
             }
             StorageError::NoConfigDir => Vec::new(),
+            StorageError::BadName { name } => vec![("name", name.clone())],
         }
     }
 }
@@ -159,6 +168,19 @@ impl ProfileStore {
         self.profiles_dir().join(format!("{name}.toml"))
     }
 
+    /// The file of shop `name`, only for a name the shop-name rule accepts: a
+    /// name from the command line, a bundle or the folder never reaches outside
+    /// the profiles folder (`../x`, `/tmp/x`) or a device (`CON`).
+    fn checked_path(&self, name: &str) -> Result<PathBuf, StorageError> {
+        crate::domain::profile::check_profile_name(name)
+            .ok()
+            .filter(|()| name == name.trim())
+            .map(|()| self.profile_path(name))
+            .ok_or_else(|| StorageError::BadName {
+                name: name.to_owned(),
+            })
+    }
+
     pub fn list(&self) -> Result<Vec<String>, StorageError> {
         let dir = self.profiles_dir();
         let entries = match fs::read_dir(&dir) {
@@ -172,6 +194,8 @@ impl ProfileStore {
                 let p = e.path();
                 (p.extension()? == "toml").then(|| p.file_stem()?.to_str().map(str::to_owned))?
             })
+            // a hand-placed `...toml` or `CON.toml` is no shop: its name would be a path
+            .filter(|n| self.checked_path(n).is_ok())
             .collect();
         names.sort();
         Ok(names)
@@ -185,6 +209,7 @@ impl ProfileStore {
 
     /// Writes a mapping's text for shop `name`; returns its path.
     pub fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError> {
+        self.checked_path(name)?;
         let path = self.mapping_path(name);
         self.private_dir(&self.root.join("mappings"))?;
         write_atomic(&path, text)?;
@@ -192,11 +217,11 @@ impl ProfileStore {
     }
 
     pub fn exists(&self, name: &str) -> bool {
-        self.profile_path(name).is_file()
+        self.checked_path(name).is_ok_and(|p| p.is_file())
     }
 
     pub fn load(&self, name: &str) -> Result<Profile, StorageError> {
-        let path = self.profile_path(name);
+        let path = self.checked_path(name)?;
         let text = fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
         let mut p: Profile = toml::from_str(&text).map_err(|e| StorageError::Damaged {
             path: path.display().to_string(),
@@ -216,15 +241,13 @@ impl ProfileStore {
         })?;
         let header =
             "# wxpay-setup profile: non-secret values only. Secrets are in the OS keychain.\n";
+        let path = self.checked_path(&profile.name)?;
         self.private_dir(&self.profiles_dir())?;
-        write_atomic(
-            &self.profile_path(&profile.name),
-            &format!("{header}{text}"),
-        )
+        write_atomic(&path, &format!("{header}{text}"))
     }
 
     pub fn delete(&self, name: &str) -> Result<(), StorageError> {
-        let path = self.profile_path(name);
+        let path = self.checked_path(name)?;
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
