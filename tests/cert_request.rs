@@ -59,7 +59,15 @@ fn request_then_accept_across_a_restart() {
     let start = Instant::now();
     let (code, out, err) = run(
         &f,
-        &["cert", "request", "--profile", "店A", "--company", COMPANY, "--json"],
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "店A",
+            "--company",
+            COMPANY,
+            "--json",
+        ],
         "",
     );
     assert_eq!(code, 0, "{err}");
@@ -89,7 +97,11 @@ fn request_then_accept_across_a_restart() {
 
     let cert = issue(&pem);
     let t = Instant::now();
-    let (code, out, err) = run(&f, &["cert", "accept", "--profile", "店A", "-"], &bare_base64(&cert));
+    let (code, out, err) = run(
+        &f,
+        &["cert", "accept", "--profile", "店A", "-"],
+        &bare_base64(&cert),
+    );
     let accepted = t.elapsed();
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("店A"), "{out}");
@@ -110,7 +122,11 @@ fn request_then_accept_across_a_restart() {
         Some(key),
         "the waiting key became the profile's key"
     );
-    assert!(f.keychain.peek("店A", SecretField::PendingPrivateKey).is_none());
+    assert!(
+        f.keychain
+            .peek("店A", SecretField::PendingPrivateKey)
+            .is_none()
+    );
 
     // nothing left waiting
     let (code, _, err) = run(&f, &["cert", "accept", "--profile", "店A", "-"], &cert);
@@ -124,7 +140,15 @@ fn refused_pastes_change_nothing() {
     shop(&f, "店B");
     let (code, out, err) = run(
         &f,
-        &["cert", "request", "--profile", "店B", "--company", COMPANY, "--json"],
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "店B",
+            "--company",
+            COMPANY,
+            "--json",
+        ],
         "",
     );
     assert_eq!(code, 0, "{err}");
@@ -136,7 +160,15 @@ fn refused_pastes_change_nothing() {
     shop(&f, "店C");
     let (_, out_c, _) = run(
         &f,
-        &["cert", "request", "--profile", "店C", "--company", COMPANY, "--json"],
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "店C",
+            "--company",
+            COMPANY,
+            "--json",
+        ],
         "",
     );
     let other = issue(json(&out_c)["request_pem"].as_str().unwrap());
@@ -147,14 +179,28 @@ fn refused_pastes_change_nothing() {
         ("garbage !!", 1, "not_a_certificate"),
         ("", 1, "empty"),
     ] {
-        let (c, out, err) = run(&f, &["cert", "accept", "--profile", "店B", "-", "--json"], paste);
+        let (c, out, err) = run(
+            &f,
+            &["cert", "accept", "--profile", "店B", "-", "--json"],
+            paste,
+        );
         assert_eq!(c, code, "{says}: {err}");
         assert_eq!(json(&out)["code"], says, "{out}");
-        assert!(f.profiles.load("店B").unwrap().pending_cert_request.is_some());
+        assert!(
+            f.profiles
+                .load("店B")
+                .unwrap()
+                .pending_cert_request
+                .is_some()
+        );
         assert!(f.keychain.peek("店B", SecretField::PrivateKey).is_none());
     }
     // human words for a cut-short paste
-    let (_, _, err) = run(&f, &["cert", "accept", "--profile", "店B", "-"], &cert[..cert.len() / 2]);
+    let (_, _, err) = run(
+        &f,
+        &["cert", "accept", "--profile", "店B", "-"],
+        &cert[..cert.len() / 2],
+    );
     assert!(err.contains("incomplete"), "{err}");
     // and then the right one is still accepted
     let (code, _, err) = run(&f, &["cert", "accept", "--profile", "店B", "-"], &cert);
@@ -177,25 +223,49 @@ fn request_needs_a_merchant_number_and_a_company() {
         "",
     );
     assert_eq!(code, 2, "{err}");
-    let (code, _, _) = run(&f, &["cert", "request", "--profile", "nobody", "--company", "x"], "");
+    let (code, _, _) = run(
+        &f,
+        &["cert", "request", "--profile", "nobody", "--company", "x"],
+        "",
+    );
     assert_eq!(code, 1);
-    assert!(f.keychain.peek("店D", SecretField::PendingPrivateKey).is_none());
+    assert!(
+        f.keychain
+            .peek("店D", SecretField::PendingPrivateKey)
+            .is_none()
+    );
 }
 
 #[test]
 fn starting_over_replaces_the_key() {
     let f = Fakes::default();
     shop(&f, "店E");
-    let args = ["cert", "request", "--profile", "店E", "--company", COMPANY, "--json"];
+    let args = [
+        "cert",
+        "request",
+        "--profile",
+        "店E",
+        "--company",
+        COMPANY,
+        "--json",
+    ];
     let (_, out, _) = run(&f, &args, "");
     let first = json(&out)["request_pem"].as_str().unwrap().to_owned();
-    let key1 = f.keychain.peek("店E", SecretField::PendingPrivateKey).unwrap();
+    let key1 = f
+        .keychain
+        .peek("店E", SecretField::PendingPrivateKey)
+        .unwrap();
     let (code, out, _) = run(&f, &[&args[..], &["--new"]].concat(), "");
     assert_eq!(code, 0);
     let second = json(&out);
     assert_eq!(second["new"], true);
     assert_ne!(second["request_pem"], first.as_str());
-    assert_ne!(f.keychain.peek("店E", SecretField::PendingPrivateKey).unwrap(), key1);
+    assert_ne!(
+        f.keychain
+            .peek("店E", SecretField::PendingPrivateKey)
+            .unwrap(),
+        key1
+    );
     // the certificate for the dropped request no longer fits
     let (code, out, _) = run(
         &f,

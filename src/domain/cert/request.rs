@@ -267,7 +267,7 @@ fn bare_base64(text: &str) -> Result<Vec<u8>, RequestError> {
 /// A DER certificate, or `CutShort` when it is the beginning of one.
 fn whole_certificate(der: &[u8]) -> Result<Vec<u8>, RequestError> {
     match parse_x509_certificate(der) {
-        Ok((rest, _)) if rest.is_empty() => Ok(der.to_vec()),
+        Ok((&[], _)) => Ok(der.to_vec()),
         _ if starts_like_longer_der(der) => Err(RequestError::CutShort),
         _ => Err(RequestError::NotACertificate),
     }
