@@ -277,6 +277,35 @@ fn starting_over_replaces_the_key() {
 }
 
 #[test]
+fn a_waiting_key_moves_on_rename_and_goes_on_delete() {
+    let f = Fakes::default();
+    shop(&f, "店F");
+    let args = ["cert", "request", "--profile", "店F", "--company", COMPANY];
+    assert_eq!(run(&f, &args, "").0, 0);
+    let key = f
+        .keychain
+        .peek("店F", SecretField::PendingPrivateKey)
+        .unwrap();
+    let ctx = ctx_of(&f);
+    wxpay_setup::app::ops::profiles::rename(&ctx, "店F", "店G").unwrap();
+    assert!(
+        f.keychain
+            .peek("店F", SecretField::PendingPrivateKey)
+            .is_none()
+    );
+    assert_eq!(
+        f.keychain.peek("店G", SecretField::PendingPrivateKey),
+        Some(key)
+    );
+    assert_eq!(run(&f, &["profile", "delete", "店G"], "").0, 0);
+    assert!(
+        f.keychain
+            .peek("店G", SecretField::PendingPrivateKey)
+            .is_none()
+    );
+}
+
+#[test]
 fn help_is_localized() {
     let f = Fakes::default();
     let (code, out, _) = run_with(ctx_of(&f), Lang::ZhCn, &["cert", "request", "--help"], "");

@@ -133,7 +133,20 @@ pub enum SecretField {
 }
 
 impl SecretField {
-    pub const ALL: [SecretField; 7] = [
+    /// The settings' secrets (what bundles, exports and `profile show` carry).
+    /// A waiting request's key is not among them: it is kept, renamed and
+    /// deleted with the profile (see [`SecretField::EVERY`]) but never exported.
+    pub const ALL: [SecretField; 6] = [
+        SecretField::MpAppSecret,
+        SecretField::ApiKeyV2,
+        SecretField::ApiKeyV3,
+        SecretField::OaAppSecret,
+        SecretField::PrivateKey,
+        SecretField::BackendToken,
+    ];
+
+    /// Every entry a profile may have in the keychain.
+    pub const EVERY: [SecretField; 7] = [
         SecretField::MpAppSecret,
         SecretField::ApiKeyV2,
         SecretField::ApiKeyV3,
