@@ -50,6 +50,13 @@ fn everything_set() -> Profile {
         oa_appid: "wxfedcba0987654321".into(),
         jsapi_enabled: true,
         certificate: Some(certificate),
+        pending_cert_request: Some(wxpay_setup::domain::cert::request::PendingRequest {
+            csr_pem:
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"
+                    .into(),
+            company: support::COMPANY.into(),
+            created_at: "2026-11-27T08:00:00Z".into(),
+        }),
         public_key_id: "PUB_KEY_ID_0119000060312024".into(),
         public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n".into(),
         backend_url: "https://shop.example.com/api/wxpay".into(),

@@ -75,6 +75,20 @@ fn every_error_variant_and_check_has_a_text_in_both_languages() {
     for e in BundleReadError::samples() {
         add(format!("{e:?}"), Box::new(e));
     }
+    for e in wxpay_setup::domain::cert::request::RequestError::samples() {
+        add(format!("{e:?}"), Box::new(e));
+    }
+    {
+        use wxpay_setup::app::ops::cert_request::CertOpError;
+        for e in [
+            CertOpError::NoMchid,
+            CertOpError::NoCompany,
+            CertOpError::NoPending,
+            CertOpError::PendingKeyMissing,
+        ] {
+            add(format!("{e:?}"), Box::new(e));
+        }
+    }
     for e in StoreError::samples() {
         add(format!("{e:?}"), Box::new(e));
     }

@@ -4,6 +4,7 @@
 //! locale's language) or `--json`. Exit codes: 0 ok, 1 not usable or failed,
 //! 2 usage error, carried by [`CliError`]. No input, however broken, makes it panic.
 
+mod cert;
 mod check_certs;
 mod export;
 mod gui;
@@ -124,6 +125,11 @@ enum Commands {
     Verify(verify::Args),
     Push(push::Args),
     Export(export::Args),
+    #[command(subcommand_required = true, disable_help_subcommand = true)]
+    Cert {
+        #[command(subcommand)]
+        command: cert::Command,
+    },
 }
 
 /// The i18n key of a command's one-line description (`cli.<name>`, profile's
@@ -144,6 +150,9 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         ("import", "file") => "cli.arg_import_file",
         ("import-bundle", "file") => "cli.arg_bundle_file",
         ("import-bundle", "name") => "cli.arg_new_name",
+        ("accept", "file") => "cli.arg_cert_string_file",
+        (_, "company") => "cli.arg_company",
+        (_, "new") => "cli.arg_new_request",
         (_, "name" | "profile") => "cli.arg_name",
         (_, "mchid") => "cli.arg_mchid",
         (_, "json") => "cli.arg_json",
@@ -256,6 +265,7 @@ pub fn run_in<'a>(
         Commands::Verify(a) => verify::exec(&mut env, io, a),
         Commands::Push(a) => push::exec(&mut env, io, a),
         Commands::Export(a) => export::exec(&mut env, io, a),
+        Commands::Cert { command } => cert::exec(&mut env, io, command),
     };
     match result {
         Ok(()) => OK,

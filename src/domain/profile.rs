@@ -127,9 +127,15 @@ pub enum SecretField {
     PrivateKey,
     /// The bearer token of the shop backend's config API.
     BackendToken,
+    /// The key of a certificate request made in the wizard, until its
+    /// certificate is pasted back (then it becomes `PrivateKey`).
+    PendingPrivateKey,
 }
 
 impl SecretField {
+    /// The settings' secrets (what bundles, exports and `profile show` carry).
+    /// A waiting request's key is not among them: it is kept, renamed and
+    /// deleted with the profile (see [`SecretField::EVERY`]) but never exported.
     pub const ALL: [SecretField; 6] = [
         SecretField::MpAppSecret,
         SecretField::ApiKeyV2,
@@ -137,6 +143,17 @@ impl SecretField {
         SecretField::OaAppSecret,
         SecretField::PrivateKey,
         SecretField::BackendToken,
+    ];
+
+    /// Every entry a profile may have in the keychain.
+    pub const EVERY: [SecretField; 7] = [
+        SecretField::MpAppSecret,
+        SecretField::ApiKeyV2,
+        SecretField::ApiKeyV3,
+        SecretField::OaAppSecret,
+        SecretField::PrivateKey,
+        SecretField::BackendToken,
+        SecretField::PendingPrivateKey,
     ];
 
     /// Also the key in the profile import file.
@@ -148,6 +165,7 @@ impl SecretField {
             SecretField::OaAppSecret => "oa_appsecret",
             SecretField::PrivateKey => "private_key",
             SecretField::BackendToken => "backend_token",
+            SecretField::PendingPrivateKey => "pending_private_key",
         }
     }
 }
@@ -177,6 +195,9 @@ pub struct Profile {
     pub oa_appid: String,
     pub jsapi_enabled: bool,
     pub certificate: Option<CertSummary>,
+    /// A certificate request made in the wizard and not yet answered (its key
+    /// is in the keychain as `PendingPrivateKey`): kept so a restart loses nothing.
+    pub pending_cert_request: Option<super::cert::request::PendingRequest>,
     /// WeChat Pay public-key mode (merchants since 2024-25): `PUB_KEY_ID_...`.
     pub public_key_id: String,
     /// ... and its `pub_key.pem` (a public key: not a secret).
@@ -394,6 +415,13 @@ mod tests {
             payment_name: "小店 \"支付\"".into(),
             mp_appid: "wx1234567890abcdef".into(),
             mchid: "1900006031".into(),
+            pending_cert_request: Some(super::super::cert::request::PendingRequest {
+                csr_pem:
+                    "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"
+                        .into(),
+                company: "深圳市某某科技有限公司".into(),
+                created_at: "2026-11-27T08:00:00Z".into(),
+            }),
             oa_appid: "wxfedcba0987654321".into(),
             jsapi_enabled: true,
             certificate: Some(CertSummary {

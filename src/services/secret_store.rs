@@ -113,7 +113,7 @@ pub trait SecretStore: Send + Sync {
     }
 
     fn delete_all(&self, profile: &str) -> Result<(), StoreError> {
-        for f in SecretField::ALL {
+        for f in SecretField::EVERY {
             self.delete(profile, f)?;
         }
         Ok(())

@@ -392,7 +392,9 @@ fn secret_issues(profile: &Profile, secrets: &Secrets) -> Vec<(&'static str, Iss
         SecretField::ApiKeyV2 => Some(FieldId::ApiKeyV2),
         SecretField::ApiKeyV3 => Some(FieldId::ApiKeyV3),
         SecretField::OaAppSecret => Some(FieldId::OaAppSecret),
-        SecretField::PrivateKey | SecretField::BackendToken => None,
+        SecretField::PrivateKey | SecretField::BackendToken | SecretField::PendingPrivateKey => {
+            None
+        }
     };
     let mut issues = Vec::new();
     for (f, id) in secrets.keys().filter_map(|f| fid(*f).map(|id| (*f, id))) {

@@ -5,6 +5,7 @@
 //! With fakes in the context (`MemoryProfiles`, `MemoryStore`, `FakeHttp`) every
 //! operation runs in a unit test, without D-Bus, keychain or network.
 
+pub mod cert_request;
 pub mod check_certs;
 pub mod export;
 pub mod import;

@@ -111,6 +111,11 @@ pub fn duplicate(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
 /// Renames: the copy first, then the original goes.
 pub fn rename(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
     duplicate(ctx, from, to)?;
+    // a waiting certificate request moves with its key (a copy does not get it)
+    ctx.with_keychain(|k| match k.get(from, SecretField::PendingPrivateKey)? {
+        Some(key) => k.set(to, SecretField::PendingPrivateKey, &key),
+        None => Ok(()),
+    })?;
     ctx.with_keychain(|k| k.delete_all(from))?;
     Ok(ctx.profiles.delete(from)?)
 }

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod parse;
 pub mod report;
+pub mod request;
 
 use std::path::Path;
 

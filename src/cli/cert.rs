@@ -1,0 +1,171 @@
+//! `cert request --profile NAME [--company TEXT] [--new] [--json]` and
+//! `cert accept --profile NAME FILE|-`: apply for the API certificate without
+//! WXCertUtil (issue 11). The key goes straight to the keychain; only the
+//! request string (public) is printed.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{CliError, CliResult, Env, Io, failed, issuer_str, print_json, say};
+use crate::app::ops::cert_request::{self, CertOpError};
+use crate::domain::cert::request::MAX_PASTE_BYTES;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    Request {
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        #[arg(long, value_name = "TEXT")]
+        company: Option<String>,
+        #[arg(long)]
+        new: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    Accept {
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// `-` reads standard input.
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
+    match c {
+        Command::Request {
+            profile,
+            company,
+            new,
+            json,
+        } => request(env, io, &profile, company.as_deref(), new, json),
+        Command::Accept {
+            profile,
+            file,
+            json,
+        } => accept(env, io, &profile, &file, json),
+    }
+}
+
+fn op_failure(env: &Env<'_>, io: &mut Io<'_>, e: &CertOpError, json: bool) -> CliError {
+    let tr = env.tr;
+    let code = match e {
+        CertOpError::NoMchid | CertOpError::NoCompany => super::USAGE,
+        _ => super::FAIL,
+    };
+    if json {
+        print_json(
+            io,
+            &serde_json::json!({ "ok": false, "code": e.code(), "message": tr.msg(e) }),
+        );
+        return CliError {
+            code,
+            lines: Vec::new(),
+        };
+    }
+    let mut err = failed(tr, e);
+    err.code = code;
+    err
+}
+
+fn request(
+    env: &mut Env<'_>,
+    io: &mut Io<'_>,
+    name: &str,
+    company: Option<&str>,
+    new: bool,
+    json: bool,
+) -> CliResult {
+    let tr = env.tr;
+    let r = match cert_request::request(env.ctx()?, name, company, new) {
+        Ok(r) => r,
+        Err(e) => return Err(op_failure(env, io, &e, json)),
+    };
+    if json {
+        print_json(io, &r);
+        return Ok(());
+    }
+    let args = [
+        ("mchid", r.mchid.clone()),
+        ("company", r.company.clone()),
+        ("time", r.created_at.clone()),
+    ];
+    let head = if r.new {
+        "cli.cert_request_made"
+    } else {
+        "cli.cert_request_waiting"
+    };
+    say!(io.out, "{}", tr.tf(head, &args));
+    say!(io.out, "{}", tr.t("cli.cert_request_key_stored"));
+    say!(io.out, "");
+    say!(io.out, "{}", tr.t("cli.cert_request_pem"));
+    say!(io.out, "{}", r.request_pem.trim_end());
+    say!(io.out, "");
+    say!(io.out, "{}", tr.t("cli.cert_request_base64"));
+    say!(io.out, "{}", r.request_base64);
+    say!(io.out, "");
+    let next = [("name", name.to_owned())];
+    say!(io.out, "{}", tr.tf("cli.cert_request_next", &next));
+    say!(io.out, "{}", tr.t("cert_request.unconfirmed"));
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct AcceptedJson<'a> {
+    ok: bool,
+    mchid: Option<&'a str>,
+    company: Option<&'a str>,
+    issuer: &'static str,
+    serial: &'a str,
+    not_after: &'a str,
+    key_matches_cert: Option<bool>,
+}
+
+fn accept(
+    env: &mut Env<'_>,
+    io: &mut Io<'_>,
+    name: &str,
+    file: &std::path::Path,
+    json: bool,
+) -> CliResult {
+    let tr = env.tr;
+    let mut bytes = Vec::new();
+    let limit = MAX_PASTE_BYTES as u64 + 1;
+    let read = if file.as_os_str() == "-" {
+        io.input.take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(file).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| super::read_failure(tr, file, &e))?;
+    // a certificate string is ASCII; anything else is refused by the parser
+    let text = String::from_utf8_lossy(&bytes);
+    let summary = match cert_request::accept(env.ctx()?, name, &text) {
+        Ok(s) => s,
+        Err(e) => return Err(op_failure(env, io, &e, json)),
+    };
+    if json {
+        print_json(
+            io,
+            &AcceptedJson {
+                ok: true,
+                mchid: summary.mchid.as_deref(),
+                company: summary.company.as_deref(),
+                issuer: issuer_str(summary.issuer),
+                serial: &summary.serial,
+                not_after: &summary.not_after,
+                key_matches_cert: summary.key_matches,
+            },
+        );
+        return Ok(());
+    }
+    let args = [
+        ("name", name.to_owned()),
+        ("serial", summary.serial.clone()),
+        ("not_after", summary.not_after.clone()),
+    ];
+    say!(io.out, "{}", tr.tf("cli.cert_accepted", &args));
+    Ok(())
+}

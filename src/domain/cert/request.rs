@@ -1,0 +1,559 @@
+//! Applying for the API certificate without WXCertUtil (issue 11, facts §3a):
+//! make an RSA-2048 key and a PKCS#10 certificate request with the subject WeChat's
+//! issued certificates carry, then read back the certificate string the merchant
+//! platform answers with, in any of its likely forms, and check that it belongs
+//! to our key before it is imported like a WXCertUtil zip. Pure: no keychain, no
+//! files; the key travels only as a [`Secret`].
+
+use base64ct::{Base64, Encoding};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use x509_parser::prelude::*;
+
+use super::archive::SourceFile;
+use super::parse::{ImportedCert, import_files};
+use super::{ImportError, IssuerKind};
+use crate::domain::secret::Secret;
+use crate::i18n::{Arg, Message};
+
+/// Fixed parts of the subject (facts §3a).
+pub const SUBJECT_O: &str = "微信商户系统";
+pub const SUBJECT_L: &str = "ShenZhen";
+pub const SUBJECT_C: &str = "CN";
+pub const KEY_BITS: usize = 2048;
+/// The longest paste we read (a certificate is about 1.5 KB; a chain a few).
+pub const MAX_PASTE_BYTES: usize = 64 * 1024;
+
+/// A new request: the key for the keychain, the request string for the platform.
+pub struct NewRequest {
+    /// PKCS#8 PEM (WXCertUtil's `apiclient_key.pem` format).
+    pub private_key: Secret,
+    /// The request as PEM (`-----BEGIN CERTIFICATE REQUEST-----`).
+    pub csr_pem: String,
+}
+
+impl std::fmt::Debug for NewRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewRequest")
+            .field("private_key", &self.private_key)
+            .field("csr_pem", &self.csr_pem)
+            .finish()
+    }
+}
+
+/// A request waiting for its certificate, as the profile keeps it (public data:
+/// the key is in the keychain).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingRequest {
+    pub csr_pem: String,
+    pub company: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Why a request could not be made or a certificate string was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("bad merchant number")]
+    BadMchid,
+    #[error("no company name")]
+    NoCompany,
+    #[error("key generation failed")]
+    KeyGen,
+    #[error("request could not be built: {0}")]
+    Csr(String),
+    #[error("empty paste")]
+    Empty,
+    #[error("paste cut short")]
+    CutShort,
+    #[error("not a certificate")]
+    NotACertificate,
+    #[error("certificate for another key")]
+    KeyMismatch,
+    #[error("certificate for merchant {found}, expected {expected}")]
+    WrongMchid { found: String, expected: String },
+    #[error("not issued by Tenpay: {issuer}")]
+    NotTenpay { issuer: String },
+    #[error("stored key unreadable")]
+    BadKey,
+    #[error("import: {0}")]
+    Import(String),
+}
+
+impl RequestError {
+    /// Stable code; also the i18n key `cert_request.<code>`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::BadMchid => "bad_mchid",
+            RequestError::NoCompany => "no_company",
+            RequestError::KeyGen => "keygen",
+            RequestError::Csr(_) => "csr",
+            RequestError::Empty => "empty",
+            RequestError::CutShort => "cut_short",
+            RequestError::NotACertificate => "not_a_certificate",
+            RequestError::KeyMismatch => "key_mismatch",
+            RequestError::WrongMchid { .. } => "wrong_mchid",
+            RequestError::NotTenpay { .. } => "not_tenpay",
+            RequestError::BadKey => "bad_key",
+            RequestError::Import(_) => "import",
+        }
+    }
+
+    /// One of each, for the test that every code has a text in both languages.
+    pub fn samples() -> Vec<RequestError> {
+        vec![
+            RequestError::BadMchid,
+            RequestError::NoCompany,
+            RequestError::KeyGen,
+            RequestError::Csr("x".into()),
+            RequestError::Empty,
+            RequestError::CutShort,
+            RequestError::NotACertificate,
+            RequestError::KeyMismatch,
+            RequestError::WrongMchid {
+                found: "1".into(),
+                expected: "2".into(),
+            },
+            RequestError::NotTenpay {
+                issuer: "CN=x".into(),
+            },
+            RequestError::BadKey,
+            RequestError::Import("x".into()),
+        ]
+    }
+}
+
+impl Message for RequestError {
+    fn key(&self) -> String {
+        format!("cert_request.{}", self.code())
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            RequestError::Csr(d) | RequestError::Import(d) => vec![("detail", d.as_str().into())],
+            RequestError::WrongMchid { found, expected } => vec![
+                ("found", found.as_str().into()),
+                ("expected", expected.as_str().into()),
+            ],
+            RequestError::NotTenpay { issuer } => vec![("issuer", issuer.as_str().into())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<ImportError> for RequestError {
+    fn from(e: ImportError) -> Self {
+        RequestError::Import(e.code().to_owned())
+    }
+}
+
+fn check_mchid(mchid: &str) -> Result<(), RequestError> {
+    if (8..=12).contains(&mchid.len()) && mchid.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(RequestError::BadMchid)
+    }
+}
+
+/// A fresh RSA-2048 key (operating-system CSPRNG) and its request.
+pub fn new_request(mchid: &str, company: &str) -> Result<NewRequest, RequestError> {
+    check_mchid(mchid)?;
+    if company.trim().is_empty() {
+        return Err(RequestError::NoCompany);
+    }
+    let key =
+        rsa::PrivateKey::new(&mut getrandom::SysRng, KEY_BITS).map_err(|_| RequestError::KeyGen)?;
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|_| RequestError::KeyGen)?;
+    let private_key = Secret::new(pem.as_str());
+    let csr_pem = csr_for_key(&private_key, mchid, company)?;
+    Ok(NewRequest {
+        private_key,
+        csr_pem,
+    })
+}
+
+/// The request for an existing key (PKCS#8 PEM): subject
+/// `CN=<mchid>, O=微信商户系统, OU=<company>, L=ShenZhen, C=CN`, sha256WithRSA.
+pub fn csr_for_key(key_pem: &Secret, mchid: &str, company: &str) -> Result<String, RequestError> {
+    use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair, PKCS_RSA_SHA256};
+    check_mchid(mchid)?;
+    let key = KeyPair::from_pkcs8_pem_and_sign_algo(key_pem.expose(), &PKCS_RSA_SHA256)
+        .map_err(|e| RequestError::Csr(e.to_string()))?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, mchid);
+    dn.push(DnType::OrganizationName, SUBJECT_O);
+    dn.push(DnType::OrganizationalUnitName, company.trim());
+    dn.push(DnType::LocalityName, SUBJECT_L);
+    dn.push(
+        DnType::CountryName,
+        DnValue::PrintableString(
+            SUBJECT_C
+                .try_into()
+                .map_err(|e: rcgen::Error| RequestError::Csr(e.to_string()))?,
+        ),
+    );
+    let mut params = CertificateParams::default();
+    params.distinguished_name = dn;
+    let csr = params
+        .serialize_request(&key)
+        .map_err(|e| RequestError::Csr(e.to_string()))?;
+    csr.pem().map_err(|e| RequestError::Csr(e.to_string()))
+}
+
+/// The request's second form: bare base64 of the DER, on one line.
+pub fn csr_base64(csr_pem: &str) -> String {
+    pem_rfc7468::decode_vec(csr_pem.as_bytes())
+        .map(|(_, der)| Base64::encode_string(&der))
+        .unwrap_or_default()
+}
+
+/// Reads the certificate string the platform answered with: PEM, or bare
+/// base64 of the DER with any whitespace and line breaks. Gives the DER.
+pub fn read_certificate_string(text: &str) -> Result<Vec<u8>, RequestError> {
+    if text.len() > MAX_PASTE_BYTES {
+        return Err(RequestError::NotACertificate);
+    }
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Err(RequestError::Empty);
+    }
+    if text.contains("-----BEGIN") {
+        if !text.contains("-----END") {
+            return Err(RequestError::CutShort);
+        }
+        return match pem_rfc7468::decode_vec(text.as_bytes()) {
+            Ok((label, der)) if label.contains("CERTIFICATE") && !label.contains("REQUEST") => {
+                whole_certificate(&der)
+            }
+            Ok(_) => Err(RequestError::NotACertificate),
+            // a body that lost characters fails its base64; say which
+            Err(_) => {
+                let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+                match bare_base64(&body) {
+                    Err(RequestError::CutShort) => Err(RequestError::CutShort),
+                    _ => Err(RequestError::NotACertificate),
+                }
+            }
+        };
+    }
+    bare_base64(text)
+}
+
+fn bare_base64(text: &str) -> Result<Vec<u8>, RequestError> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return Err(RequestError::Empty);
+    }
+    if !compact
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return Err(RequestError::NotACertificate);
+    }
+    match Base64::decode_vec(&compact) {
+        Ok(der) => whole_certificate(&der),
+        Err(_) => {
+            // lost characters: decode what there is (whole 4-character groups)
+            let head = compact.trim_end_matches('=');
+            let cut = head.len() / 4 * 4;
+            match Base64::decode_vec(&head[..cut]) {
+                Ok(der) if starts_like_longer_der(&der) => Err(RequestError::CutShort),
+                _ => Err(RequestError::NotACertificate),
+            }
+        }
+    }
+}
+
+/// A DER certificate, or `CutShort` when it is the beginning of one.
+fn whole_certificate(der: &[u8]) -> Result<Vec<u8>, RequestError> {
+    match parse_x509_certificate(der) {
+        Ok((&[], _)) => Ok(der.to_vec()),
+        _ if starts_like_longer_der(der) => Err(RequestError::CutShort),
+        _ => Err(RequestError::NotACertificate),
+    }
+}
+
+/// A DER SEQUENCE whose stated length is more than the bytes present.
+fn starts_like_longer_der(der: &[u8]) -> bool {
+    if der.len() < 4 || der[0] != 0x30 {
+        return false;
+    }
+    let (len, header) = match der[1] {
+        n if n < 0x80 => (usize::from(n), 2),
+        0x81 => (usize::from(der[2]), 3),
+        0x82 => (usize::from(der[2]) << 8 | usize::from(der[3]), 4),
+        _ => return false,
+    };
+    // a certificate is at least a few hundred bytes
+    len >= 256 && der.len() < header + len
+}
+
+/// The pasted certificate, checked against our key (public keys compared), the
+/// MCHID (CN) and the issuer (Tenpay), then imported like a WXCertUtil zip.
+pub fn accept_certificate(
+    text: &str,
+    key_pem: &Secret,
+    mchid: &str,
+) -> Result<ImportedCert, RequestError> {
+    let der = read_certificate_string(text)?;
+    let (_, cert) = parse_x509_certificate(&der).map_err(|_| RequestError::NotACertificate)?;
+    let key =
+        rsa::PrivateKey::from_pkcs8_pem(key_pem.expose()).map_err(|_| RequestError::BadKey)?;
+    let ours = key
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|_| RequestError::BadKey)?;
+    if cert.public_key().raw != ours.as_bytes() {
+        return Err(RequestError::KeyMismatch);
+    }
+    let files = [
+        SourceFile {
+            name: "apiclient_cert.pem".into(),
+            bytes: pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &der)
+                .map_err(|_| RequestError::NotACertificate)?
+                .into_bytes(),
+        },
+        SourceFile {
+            name: "apiclient_key.pem".into(),
+            bytes: key_pem.expose().as_bytes().to_vec(),
+        },
+    ];
+    let mut imported = import_files(&files)?;
+    let found = imported.summary.mchid.clone().unwrap_or_default();
+    if found != mchid {
+        return Err(RequestError::WrongMchid {
+            found,
+            expected: mchid.to_owned(),
+        });
+    }
+    if imported.summary.issuer != IssuerKind::Tenpay {
+        return Err(RequestError::NotTenpay {
+            issuer: imported.summary.issuer_name.clone(),
+        });
+    }
+    imported.summary.source = String::new();
+    Ok(imported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+    use std::sync::OnceLock;
+
+    const MCHID: &str = "1900006031";
+    const COMPANY: &str = "深圳市某某科技有限公司";
+
+    fn request() -> &'static NewRequest {
+        static R: OnceLock<NewRequest> = OnceLock::new();
+        R.get_or_init(|| new_request(MCHID, COMPANY).expect("a request"))
+    }
+
+    fn openssl_req(csr_pem: &str, args: &[&str]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("req.pem");
+        std::fs::write(&path, csr_pem).unwrap();
+        let out = Command::new("openssl")
+            .arg("req")
+            .arg("-in")
+            .arg(&path)
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl req {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    }
+
+    /// Plays the platform: a test "Tenpay.com Root CA" signs the request.
+    fn issue(csr_pem: &str, ca_cn: &str) -> String {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertificateSigningRequestParams,
+            DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
+        };
+        let csr = CertificateSigningRequestParams::from_pem(csr_pem).expect("rcgen reads the csr");
+        let ca_key =
+            KeyPair::from_pkcs8_pem_and_sign_algo(ca_key_pem().expose(), &PKCS_RSA_SHA256).unwrap();
+        let mut ca = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "CN");
+        dn.push(DnType::OrganizationName, "Tenpay.com");
+        dn.push(DnType::CommonName, ca_cn);
+        ca.distinguished_name = dn;
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let issuer = Issuer::new(ca, ca_key);
+        csr.signed_by(&issuer).expect("the CA signs").pem()
+    }
+
+    fn ca_key_pem() -> &'static Secret {
+        static K: OnceLock<Secret> = OnceLock::new();
+        K.get_or_init(|| new_request("1000000001", "CA").unwrap().private_key)
+    }
+
+    fn other_key_pem() -> &'static Secret {
+        static K: OnceLock<Secret> = OnceLock::new();
+        K.get_or_init(|| new_request("1000000002", "X").unwrap().private_key)
+    }
+
+    fn der_b64(cert_pem: &str) -> String {
+        let (_, der) = pem_rfc7468::decode_vec(cert_pem.as_bytes()).unwrap();
+        Base64::encode_string(&der)
+    }
+
+    #[test]
+    fn the_request_verifies_with_openssl_and_carries_the_subject() {
+        let r = request();
+        assert!(r.csr_pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+        assert!(
+            r.private_key
+                .expose()
+                .starts_with("-----BEGIN PRIVATE KEY-----")
+        );
+        let verify = openssl_req(&r.csr_pem, &["-verify", "-noout"]);
+        assert!(verify.contains("verify OK"), "{verify}");
+        let subject = openssl_req(&r.csr_pem, &["-noout", "-subject", "-nameopt", "utf8"]);
+        assert_eq!(
+            subject.trim(),
+            format!("subject=CN=1900006031, O=微信商户系统, OU={COMPANY}, L=ShenZhen, C=CN")
+        );
+        let text = openssl_req(&r.csr_pem, &["-noout", "-text"]);
+        assert!(text.contains("Public-Key: (2048 bit)"), "{text}");
+        assert!(text.contains("sha256WithRSAEncryption"), "{text}");
+        // the bare form is the same DER
+        let bare = csr_base64(&r.csr_pem);
+        assert!(!bare.contains('\n') && bare.len() > 800);
+        let (_, der) = pem_rfc7468::decode_vec(r.csr_pem.as_bytes()).unwrap();
+        assert_eq!(Base64::decode_vec(&bare).unwrap(), der);
+    }
+
+    #[test]
+    fn bad_input_makes_no_request() {
+        assert_eq!(
+            new_request("12ab", COMPANY).unwrap_err(),
+            RequestError::BadMchid
+        );
+        assert_eq!(
+            new_request(MCHID, "  ").unwrap_err(),
+            RequestError::NoCompany
+        );
+    }
+
+    #[test]
+    fn the_issued_certificate_is_accepted_in_every_form() {
+        let r = request();
+        let cert_pem = issue(&r.csr_pem, "Tenpay.com Root CA");
+        let b64 = der_b64(&cert_pem);
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| format!("  {}\r\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        let crlf_pem = cert_pem.replace('\n', "\r\n");
+        for (form, text) in [
+            ("pem", cert_pem.clone()),
+            ("pem crlf", crlf_pem),
+            ("base64 one line", b64.clone()),
+            ("base64 wrapped with spaces", wrapped),
+            (
+                "base64 with a tab and blank lines",
+                format!("\n\t{b64}\n\n"),
+            ),
+        ] {
+            let got = accept_certificate(&text, &r.private_key, MCHID)
+                .unwrap_or_else(|e| panic!("{form}: {e:?}"));
+            assert_eq!(got.summary.mchid.as_deref(), Some(MCHID), "{form}");
+            assert_eq!(got.summary.company.as_deref(), Some(COMPANY), "{form}");
+            assert_eq!(got.summary.issuer, IssuerKind::Tenpay, "{form}");
+            assert_eq!(got.summary.key_matches, Some(true), "{form}");
+            assert_eq!(got.summary.key_bits, Some(2048), "{form}");
+            assert_eq!(
+                got.private_key.as_ref().map(|k| k.expose()),
+                Some(r.private_key.expose()),
+                "{form}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cut_short_paste_says_so() {
+        let r = request();
+        let cert_pem = issue(&r.csr_pem, "Tenpay.com Root CA");
+        let b64 = der_b64(&cert_pem);
+        for cut in [b64.len() / 2, b64.len() - 3, b64.len() - 40, 400] {
+            assert_eq!(
+                accept_certificate(&b64[..cut], &r.private_key, MCHID).unwrap_err(),
+                RequestError::CutShort,
+                "base64 cut at {cut} of {}",
+                b64.len()
+            );
+        }
+        let pem_cut = &cert_pem[..cert_pem.len() / 2];
+        assert_eq!(
+            accept_certificate(pem_cut, &r.private_key, MCHID).unwrap_err(),
+            RequestError::CutShort
+        );
+        // a PEM that lost a middle line still has its END line
+        let mut lines: Vec<&str> = cert_pem.lines().collect();
+        lines.remove(5);
+        assert_eq!(
+            accept_certificate(&lines.join("\n"), &r.private_key, MCHID).unwrap_err(),
+            RequestError::CutShort
+        );
+    }
+
+    #[test]
+    fn another_keys_certificate_garbage_and_wrong_issuers_are_refused() {
+        let r = request();
+        let other_csr = csr_for_key(other_key_pem(), MCHID, COMPANY).unwrap();
+        let other_cert = issue(&other_csr, "Tenpay.com Root CA");
+        assert_eq!(
+            accept_certificate(&other_cert, &r.private_key, MCHID).unwrap_err(),
+            RequestError::KeyMismatch
+        );
+        for garbage in [
+            "hello",
+            "你好",
+            "AAAA",
+            "-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----",
+        ] {
+            assert_eq!(
+                accept_certificate(garbage, &r.private_key, MCHID).unwrap_err(),
+                RequestError::NotACertificate,
+                "{garbage}"
+            );
+        }
+        assert_eq!(
+            accept_certificate(" \n ", &r.private_key, MCHID).unwrap_err(),
+            RequestError::Empty
+        );
+        // the request itself pasted back by mistake
+        assert_eq!(
+            accept_certificate(&r.csr_pem, &r.private_key, MCHID).unwrap_err(),
+            RequestError::NotACertificate
+        );
+        let foreign = issue(&r.csr_pem, "Some Other CA");
+        assert!(matches!(
+            accept_certificate(&foreign, &r.private_key, MCHID).unwrap_err(),
+            RequestError::NotTenpay { .. }
+        ));
+        let cert_pem = issue(&r.csr_pem, "Tenpay.com Root CA");
+        assert_eq!(
+            accept_certificate(&cert_pem, &r.private_key, "1900000000").unwrap_err(),
+            RequestError::WrongMchid {
+                found: MCHID.into(),
+                expected: "1900000000".into()
+            }
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let r = request();
+        let shown = format!("{r:?}");
+        let body = r.private_key.expose().lines().nth(1).unwrap();
+        assert!(!shown.contains(body));
+    }
+}
