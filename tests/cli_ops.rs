@@ -386,3 +386,76 @@ fn verify_jobs_must_be_between_1_and_16() {
         assert_eq!(code, 2, "--jobs {bad}: {err}");
     }
 }
+
+/// Issue 10 item 4: a FIFO or a device given as a file is refused at once,
+/// never read without end (`profile import /dev/zero` filled 24 GB before).
+#[cfg(unix)]
+#[test]
+fn files_named_on_the_command_line_must_be_regular_files() {
+    let work = tempfile::tempdir().unwrap();
+    let fifo = work.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.display().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let f = Fakes::default();
+        shop(&f, "店A");
+        let mut codes = Vec::new();
+        for args in [
+            vec!["profile", "import", "/dev/zero"],
+            vec!["profile", "import", fifo.as_str()],
+            vec![
+                "export",
+                "--profile",
+                "店A",
+                "--out",
+                "/tmp/x.zip",
+                "--include-secrets",
+                "--passphrase-file",
+                "/dev/zero",
+            ],
+            vec![
+                "push",
+                "--profile",
+                "店A",
+                "--token-file",
+                fifo.as_str(),
+                "--dry-run",
+            ],
+        ] {
+            let (code, _, err) = run(&f, &args);
+            codes.push((args.join(" "), code, err));
+        }
+        let _ = tx.send(codes);
+    });
+    let codes = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("every command answers at once");
+    for (args, code, err) in codes {
+        assert_eq!(code, 1, "{args}: {err}");
+        assert!(!err.is_empty(), "{args} says why");
+    }
+}
+
+/// Offline is not failure in `verify --all`'s progress and last line either.
+#[test]
+fn verify_all_offline_says_not_checked_not_failed() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    f.http
+        .fail(wxpay_setup::services::wechat_http::NetError::Connect(
+            "connection refused".into(),
+        ));
+    let (code, out, err) = run(&f, &["verify", "--all"]);
+    assert_eq!(code, 1, "not ready: nothing was checked");
+    assert!(err.contains("[1/1] 店A: could not check"), "{err}");
+    assert!(!err.contains("failed"), "{err}");
+    assert!(out.contains("No value was found wrong"), "{out}");
+    assert!(!out.contains("did not pass"), "{out}");
+}

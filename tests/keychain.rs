@@ -166,3 +166,28 @@ fn a_damaged_item_is_an_error_not_an_empty_shop() {
     k.delete_all(&name).unwrap();
     assert_eq!(items_of(&name), 0);
 }
+
+/// The waiting key of a certificate request is kept with the shop but does not
+/// travel: `get` reads it back, `get_all` leaves it out, `delete_all` removes it.
+#[test]
+fn a_waiting_request_key_is_read_back_but_does_not_travel() {
+    let k = keychain();
+    let name = shop("pending");
+    let key = Secret::new("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+    k.set(
+        &name,
+        SecretField::ApiKeyV2,
+        &Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+    )
+    .unwrap();
+    k.set(&name, SecretField::PendingPrivateKey, &key).unwrap();
+    assert_eq!(
+        k.get(&name, SecretField::PendingPrivateKey).unwrap(),
+        Some(key)
+    );
+    let all = k.get_all(&name).unwrap();
+    assert!(!all.contains_key(&SecretField::PendingPrivateKey));
+    assert!(all.contains_key(&SecretField::ApiKeyV2));
+    k.delete_all(&name).unwrap();
+    assert_eq!(k.get(&name, SecretField::PendingPrivateKey).unwrap(), None);
+}

@@ -313,7 +313,7 @@ fn read_failure(tr: Tr, path: &Path, e: &std::io::Error) -> CliError {
 
 /// A file's text with its line ending cut (a passphrase or token file).
 fn read_secret_file(tr: Tr, path: &Path) -> Result<crate::domain::secret::Secret, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| read_failure(tr, path, &e))?;
+    let text = crate::app::ops::read_text(path).map_err(|e| read_failure(tr, path, &e))?;
     let text = zeroize::Zeroizing::new(text);
     Ok(crate::domain::secret::Secret::new(
         text.trim_end_matches(['\r', '\n']),

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use super::{CliError, CliResult, Env, Io, Targets, failed, print_json, progress_line, say};
+use super::{CliError, CliResult, Env, Io, Targets, failed, print_json, say};
 use crate::app::ops::verify::{Batch, DEFAULT_JOBS, MAX_JOBS, Verified, connection, verify_many};
 use crate::domain::wxapi::{Outcome, Status, WeChatWords};
 use crate::i18n::Tr;
@@ -85,7 +85,13 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     };
     let outcome = verify_many(env.ctx()?, &a.targets.which(), batch, |i, n, name, r| {
         if all {
-            progress_line(tr, io, i, n, name, r.as_ref().is_ok_and(Verified::ok));
+            // a shop that could not be checked is not a failed shop
+            let key = match r {
+                Ok(v) if v.ok() => "cli.row_ok",
+                Ok(v) if v.tally().fail == 0 => "cli.row_not_checked",
+                _ => "cli.row_failed",
+            };
+            say!(io.err, "[{i}/{n}] {name}: {}", tr.t(key));
         }
     });
     for id in handlers {
@@ -142,6 +148,16 @@ fn on_ctrl_c(stop: &Arc<AtomicBool>) -> Vec<signal_hook::SigId> {
     .into_iter()
     .filter_map(Result::ok)
     .collect()
+}
+
+/// A shop's mark: ✓ nothing wrong or unchecked, × WeChat called a value
+/// wrong, ○ something could not be checked.
+fn verdict_mark(v: &Verified) -> &'static str {
+    match (v.ok(), v.tally().fail) {
+        (true, _) => "✓",
+        (false, 0) => "○",
+        (false, _) => "×",
+    }
 }
 
 /// ✓ proven right, × WeChat says wrong, ○ could not check, ◇ cannot be proven.
@@ -205,16 +221,20 @@ fn table(
         say!(io.out, "\n{}", tr.t("cli.summary_heading"));
         for (name, r) in results {
             let cell = match r {
-                Ok(v) => format!("{} {}", if v.ok() { "✓" } else { "×" }, tr.msg(&v.tally())),
+                Ok(v) => format!("{} {}", verdict_mark(v), tr.msg(&v.tally())),
                 Err(_) => "×".to_owned(),
             };
             say!(io.out, "  {name:<24} {cell}");
         }
     }
-    let verdict = if all_ok {
-        "cli.verify_all_ok"
-    } else {
-        "cli.verify_not_ok"
+    let any_wrong = results
+        .iter()
+        .any(|(_, r)| r.as_ref().map_or(true, |v| v.tally().fail > 0));
+    let verdict = match (all_ok, any_wrong) {
+        (true, _) => "cli.verify_all_ok",
+        (false, true) => "cli.verify_not_ok",
+        // nothing wrong, something not checked (offline, busy, the clock)
+        (false, false) => "cli.verify_not_checked",
     };
     say!(io.out, "{}", tr.t(verdict));
 }

@@ -75,6 +75,22 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     archive::read_limited(file, limit)?.ok_or(FileError::TooLarge { limit })
 }
 
+/// A small text file (an import file, a passphrase, a token, a mapping): a
+/// regular file only, at most `limit` bytes, UTF-8. Never hangs on a FIFO and
+/// never reads a device without end.
+pub fn read_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    let to_io = |e: FileError| match e {
+        FileError::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    };
+    let bytes = read_file(path, limit).map_err(to_io)?;
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// The most a text file we read may hold (import files, passphrases, mappings).
+pub const TEXT_LIMIT: u64 = 1024 * 1024;
+
 fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -345,7 +345,13 @@ impl SecretStore for KeyringStore {
         if !ONE_ITEM_PER_SHOP {
             return self.get_field(profile, field);
         }
-        Ok(self.get_all(profile)?.remove(&field))
+        // straight from the shop's item: `get_all` hands over only the fields
+        // that travel (not the waiting key of a certificate request)
+        let (mut item, moved) = self.load_shop(profile)?;
+        if !moved.is_empty() {
+            let _ = self.save_shop(profile, &item, &moved);
+        }
+        Ok(item.remove(field.key()))
     }
 
     fn delete(&self, profile: &str, field: SecretField) -> Result<(), StoreError> {
@@ -399,7 +405,7 @@ impl SecretStore for KeyringStore {
         if ONE_ITEM_PER_SHOP {
             self.write_shop(profile, &ShopItem::new())?;
         }
-        for f in SecretField::ALL {
+        for f in SecretField::EVERY {
             self.delete_field(profile, f)?;
         }
         Ok(())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::Ctx;
+use super::{Ctx, read_text};
 use crate::app::rules::{self, Secrets};
 use crate::domain::cert::ImportError;
 use crate::domain::fields::{self, FieldId};
@@ -177,7 +177,7 @@ impl Message for ImportFileError {
 
 /// Reads, validates and stores the import file at `file`.
 pub fn import_file(ctx: &Ctx, file: &Path) -> Result<Imported, ImportFileError> {
-    let text = std::fs::read_to_string(file)
+    let text = read_text(file)
         .map(zeroize::Zeroizing::new)
         .map_err(|e| ImportFileError::Read {
             path: file.display().to_string(),
@@ -322,7 +322,7 @@ fn apply_values(
     }
     if let Some(path) = &input.public_key_pem {
         let path = beside(file, path);
-        match std::fs::read_to_string(&path) {
+        match read_text(&path) {
             Ok(pem) => match crate::domain::wxapi::v3::check_public_key_pem(&pem) {
                 Ok(()) => profile.public_key_pem = pem.trim().to_owned(),
                 Err(code) => issues.push(("public_key_pem", Issue::PublicKey(code))),
@@ -350,7 +350,7 @@ fn apply_values(
     }
     if let Some(path) = &input.backend_mapping {
         let path = beside(file, path);
-        match std::fs::read_to_string(&path)
+        match read_text(&path)
             .map_err(|e| e.to_string())
             .and_then(|t| crate::domain::push::parse_mapping(&t))
         {

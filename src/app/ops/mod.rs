@@ -119,6 +119,12 @@ impl Ctx {
     }
 }
 
+/// A small text file the user names (import file, passphrase, token, mapping):
+/// a regular file only, at most 1 MiB: a FIFO or a device never hangs a command.
+pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    crate::services::files::read_text(path, crate::services::files::TEXT_LIMIT)
+}
+
 /// Every secret of one profile: the one way everyone loads them.
 pub fn load_secrets(ctx: &Ctx, name: &str) -> Result<Secrets, StoreError> {
     // one search per shop, whatever the number of fields

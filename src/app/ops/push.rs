@@ -38,7 +38,7 @@ impl Message for MappingError {
 pub fn mapping_of(p: &Profile) -> Result<Mapping, MappingError> {
     match p.backend_preset {
         BackendPreset::Known(preset) => Ok(preset.mapping()),
-        BackendPreset::Custom => std::fs::read_to_string(&p.backend_mapping_file)
+        BackendPreset::Custom => super::read_text(std::path::Path::new(&p.backend_mapping_file))
             .map_err(|e| e.to_string())
             .and_then(|t| push::parse_mapping(&t))
             .map_err(|reason| MappingError {
