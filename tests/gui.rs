@@ -425,7 +425,7 @@ fn certificate_drop_summary_and_encrypted_export() {
     *f.picker.save.lock().unwrap() = Some(out.clone());
     click(&mut h, t("export.button"));
     settle(&mut h);
-    assert!(shows(&h, "配置包已保存到"));
+    assert!(shows(&h, "已导出到"));
     let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
     assert!(
         z.by_name("apiclient_key.pem").is_err(),
@@ -1006,7 +1006,7 @@ fn when_no_file_dialog_opens_a_typed_path_still_imports_exports_and_saves() {
     let name = h.state().wizard.profile().name.clone();
     let out = docs.join(format!("wxpay-{name}.zip"));
     assert!(out.is_file(), "the bundle went to the default folder");
-    assert!(shows(&h, "配置包已保存到"));
+    assert!(shows(&h, "已导出到"));
     let opened = click_collect(&mut h, t("dialog.open_folder"));
     assert!(
         opened.contains(&format!("file://{}", docs.display())),
