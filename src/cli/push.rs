@@ -76,9 +76,11 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         preset: a.preset,
         mapping_file: a.mapping,
         token,
+        dry_run: a.dry_run,
     };
     let ctx = env.ctx()?;
-    // arguments override the profile and are remembered (the token in the keychain)
+    // arguments override the profile and are remembered (the token in the keychain),
+    // except in a dry run
     let ready = prepare(ctx, &a.profile, overrides).map_err(|e| push_error(tr, &e))?;
     let preview = || -> Vec<FieldJson> {
         ready

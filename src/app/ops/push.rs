@@ -49,13 +49,14 @@ pub fn mapping_of(p: &Profile) -> Result<Mapping, MappingError> {
 }
 
 /// What the caller overrides for this push; each is remembered in the profile
-/// (the token in the keychain).
+/// (the token in the keychain), except in a dry run, which changes nothing.
 #[derive(Debug, Default)]
 pub struct Overrides {
     pub url: Option<String>,
     pub preset: Option<String>,
     pub mapping_file: Option<PathBuf>,
     pub token: Option<Secret>,
+    pub dry_run: bool,
 }
 
 /// Why a push was not tried, or could not be.
@@ -154,10 +155,14 @@ pub fn prepare(ctx: &Ctx, name: &str, o: Overrides) -> Result<Prepared, PushErro
     let mapping = mapping_of(&p)?;
     let mut secrets: Secrets = load_secrets(ctx, name)?;
     if let Some(token) = o.token {
-        ctx.with_keychain(|k| k.set(name, SecretField::BackendToken, &token))?;
+        if !o.dry_run {
+            ctx.with_keychain(|k| k.set(name, SecretField::BackendToken, &token))?;
+        }
         secrets.insert(SecretField::BackendToken, token);
     }
-    ctx.profiles.save(&p)?;
+    if !o.dry_run {
+        ctx.profiles.save(&p)?;
+    }
     let parts = push::build_parts(&p, &secrets, &mapping);
     Ok(Prepared {
         preview: push::preview(&parts),
@@ -222,6 +227,24 @@ mod tests {
     fn overrides_are_checked_then_remembered() {
         let (ctx, f) = fake_ctx();
         shop(&f, "店");
+        // a dry run remembers nothing (issue 10 item 13)
+        prepare(
+            &ctx,
+            "店",
+            Overrides {
+                url: Some("http://127.0.0.1:1/dry".into()),
+                token: Some(Secret::new("dry-token")),
+                dry_run: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(ctx.profiles.load("店").unwrap().backend_url, "");
+        assert_eq!(
+            ctx.with_keychain(|k| k.get("店", SecretField::BackendToken))
+                .unwrap(),
+            None
+        );
         let bad = |o: Overrides| prepare(&ctx, "店", o).err().map(|e| e.key());
         assert_eq!(bad(Overrides::default()).as_deref(), Some("push.no_url"));
         let url = || Some("http://127.0.0.1:1/config".to_owned());
