@@ -221,10 +221,8 @@ fn push_dry_run_shows_the_masked_preview_and_sends_nothing() {
     );
     assert!(!out.contains(API_KEY), "a secret in the preview");
     assert!(f.http.seen().is_empty());
-    assert_eq!(
-        f.profiles.load("店F").unwrap().backend_url,
-        "http://127.0.0.1:1/cfg"
-    );
+    // a dry run changes nothing: the --url is not remembered (issue 10 item 13)
+    assert_eq!(f.profiles.load("店F").unwrap().backend_url, "");
 }
 
 #[test]
@@ -323,7 +321,9 @@ fn one_run_connects_to_the_keychain_once() {
     let work = tempfile::tempdir().unwrap();
     let token = work.path().join("token.txt");
     std::fs::write(&token, "t0ken\n").unwrap();
-    // reads every secret, then stores the token: two keychain uses, one connection
+    // reads every secret, then stores the token, then sends: two keychain uses,
+    // one connection
+    f.http.reply(200, "{}");
     let (code, _, err) = run_with(
         ctx,
         Lang::En,
@@ -335,7 +335,7 @@ fn one_run_connects_to_the_keychain_once() {
             "http://127.0.0.1:1/cfg",
             "--token-file",
             &token.display().to_string(),
-            "--dry-run",
+            "--yes",
         ],
         "",
     );
