@@ -165,6 +165,23 @@ fn show_and_list_tell_which_secrets_are_set_never_their_values() {
 }
 
 #[test]
+fn show_names_each_value_as_the_window_does_in_chinese() {
+    let f = Fakes::default();
+    shop(&f, "店D");
+    let (code, out, _) = run_with(ctx_of(&f), Lang::ZhCn, &["profile", "show", "店D"], "");
+    assert_eq!(code, 0);
+    for line in [
+        "微信支付商户号（MCHID） (mchid): 1900006031",
+        "API 密钥（Key） (api_key_v2): 已设置",
+        "APIv3 密钥 (api_key_v3): 未设置",
+        "API 证书私钥 (private_key): 未设置",
+    ] {
+        assert!(out.contains(line), "{line:?} missing in:\n{out}");
+    }
+    assert!(!out.contains(API_KEY) && !out.contains(APPSECRET));
+}
+
+#[test]
 fn verify_records_each_result_in_the_profile() {
     let f = Fakes::default();
     shop(&f, "店E");

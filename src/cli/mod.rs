@@ -10,6 +10,7 @@ mod export;
 mod gui;
 mod profile;
 mod push;
+mod usage_error;
 mod verify;
 
 use std::ffi::OsString;
@@ -196,12 +197,48 @@ fn localize(cmd: Command, tr: Tr, parent: &str) -> Command {
             };
             let help = arg_help_key(&name, a.get_id().as_str());
             let a = a.help_heading(tr.t(heading));
-            match help {
+            let a = match help {
                 Some(k) => a.help(tr.t(k)),
                 None => a,
-            }
+            };
+            localize_suffixes(a, tr)
         });
     cmd.mut_subcommands(|sc| localize(sc, tr, &name))
+}
+
+/// clap appends "[default: …]" and "[possible values: …]" in English; the same
+/// facts in the user's language instead.
+fn localize_suffixes(a: Arg, tr: Tr) -> Arg {
+    let join = |v: Vec<String>| v.join(", ");
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    let possible: Vec<String> = if a.is_hide_possible_values_set() || !a.get_action().takes_values()
+    {
+        Vec::new()
+    } else {
+        a.get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_owned())
+            .collect()
+    };
+    let mut extra = String::new();
+    if !possible.is_empty() {
+        extra.push_str(&tr.tf("cli.help_possible", &[("values", join(possible))]));
+    }
+    if !defaults.is_empty() && a.get_action().takes_values() {
+        extra.push_str(&tr.tf("cli.help_default", &[("value", join(defaults))]));
+    }
+    if extra.is_empty() {
+        return a;
+    }
+    let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+    a.hide_default_value(true)
+        .hide_possible_values(true)
+        .help(format!("{help}{extra}"))
 }
 
 fn command(tr: Tr) -> Command {
@@ -238,7 +275,7 @@ pub fn run_in<'a>(
         Ok(m) => m,
         Err(e) => {
             let code = if e.use_stderr() { USAGE } else { OK };
-            let text = e.render().to_string();
+            let text = usage_error::render(tr, &e);
             if e.use_stderr() {
                 let _ = write!(io.err, "{text}");
             } else {
@@ -250,7 +287,7 @@ pub fn run_in<'a>(
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => {
-            let _ = write!(io.err, "{}", e.render());
+            let _ = write!(io.err, "{}", usage_error::render(tr, &e));
             return USAGE;
         }
     };
@@ -426,5 +463,56 @@ mod tests {
             cmd.build();
             walk(&cmd);
         }
+    }
+
+    /// What a parse error of the command line prints, in `lang`.
+    fn usage_error(lang: Lang, args: &[&str]) -> (u8, String) {
+        let (ctx, _fakes) = crate::app::ops::testing::fake_ctx();
+        let (code, out, err) = run_with(ctx, lang, args, "");
+        assert_eq!(out, "", "{args:?}");
+        (code, err)
+    }
+
+    #[test]
+    fn command_line_mistakes_are_explained_in_chinese() {
+        let cases: [(&[&str], &[&str]); 5] = [
+            (
+                &["verfy"],
+                &["没有「verfy」这个命令", "您是不是想写：verify"],
+            ),
+            (
+                &["verify", "--jobs", "abc"],
+                &["--jobs <N> 的值「abc」不对"],
+            ),
+            (
+                &["verify", "--bogus"],
+                &["不认识「--bogus」这个参数", "用法：wxpay-setup verify"],
+            ),
+            (&["profile", "show"], &["缺少必须给出的参数：<NAME>"]),
+            (&["profile"], &["管理店铺配置", "用法：wxpay-setup profile"]),
+        ];
+        for (args, wanted) in cases {
+            let (code, err) = usage_error(Lang::ZhCn, args);
+            assert_eq!(code, USAGE, "{args:?}: {err}");
+            for w in wanted {
+                assert!(err.contains(w), "{args:?} should say {w:?}:\n{err}");
+            }
+            // none of clap's English words
+            for english in ["error:", "Usage:", "For more information", "tip:"] {
+                assert!(!err.contains(english), "{args:?}: {err}");
+            }
+            assert!(err.contains("--help"), "{err}");
+        }
+        let (_, en) = usage_error(Lang::En, &["verfy"]);
+        assert!(en.contains("There is no command 'verfy'"), "{en}");
+    }
+
+    #[test]
+    fn help_gives_defaults_in_the_users_language() {
+        let (ctx, _fakes) = crate::app::ops::testing::fake_ctx();
+        let (code, out, _) = run_with(ctx, Lang::ZhCn, &["verify", "--help"], "");
+        assert_eq!(code, OK);
+        assert!(out.contains("（默认："), "{out}");
+        assert!(!out.contains("[default:"), "{out}");
     }
 }

@@ -8,6 +8,7 @@ use super::{CliError, CliResult, Env, Io, ProblemJson, failed, issuer_str, print
 use crate::app::ops::import::{ImportFileError, import_file};
 use crate::app::ops::import_bundle::{ImportBundleError, import_bundle, needs_passphrase};
 use crate::app::ops::{self, OpError, profiles};
+use crate::domain::fields::FieldId;
 use crate::domain::profile::SecretField;
 use crate::i18n::Tr;
 
@@ -244,17 +245,34 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
         return Ok(());
     }
     say!(io.out, "{}: {}", tr.t("profile.label"), p.name);
-    for (label, v) in [
-        (
-            "site_kind",
-            p.site_kind.map(|k| k.as_str()).unwrap_or_default(),
-        ),
-        ("payment_name", &p.payment_name),
-        ("mp_appid", &p.mp_appid),
-        ("mchid", &p.mchid),
-        ("oa_appid", &p.oa_appid),
+    // Each line: the label the window shows, then the key the import file uses.
+    let line = |io: &mut Io<'_>, label: &str, key: &str, value: &str| {
+        let value = if value.is_empty() { "-" } else { value };
+        say!(io.out, "  {label} ({key}): {value}");
+    };
+    let kind = p
+        .site_kind
+        .map(|k| tr.t(&format!("site.{}.title", k.as_str())))
+        .unwrap_or_default();
+    line(io, tr.t("cli.show_site_kind"), "site_kind", kind);
+    for f in [
+        FieldId::PaymentName,
+        FieldId::MpAppId,
+        FieldId::MchId,
+        FieldId::OaAppId,
     ] {
-        say!(io.out, "  {label}: {}", if v.is_empty() { "-" } else { v });
+        let value = match f {
+            FieldId::PaymentName => &p.payment_name,
+            FieldId::MpAppId => &p.mp_appid,
+            FieldId::MchId => &p.mchid,
+            _ => &p.oa_appid,
+        };
+        line(
+            io,
+            tr.t(&format!("field.{}.label", f.key())),
+            f.key(),
+            value,
+        );
     }
     for f in SecretField::ALL {
         let s = match state(f) {
@@ -262,10 +280,11 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
             "not_set" => tr.t("cli.secret_not_set"),
             _ => tr.t("cli.secret_unknown"),
         };
-        say!(io.out, "  {}: {s}", f.key());
+        line(io, secret_label(tr, f), f.key(), s);
     }
     if let Some(c) = &p.certificate {
-        say!(io.out, "  certificate: {} ({})", c.serial, c.not_after);
+        let value = format!("{} ({})", c.serial, c.not_after);
+        line(io, tr.t("cli.show_certificate"), "certificate", &value);
     }
     if let Err(e) = &shown.secrets {
         say!(io.err, "{}", tr.msg(e));
@@ -291,4 +310,14 @@ fn delete(env: &mut Env<'_>, io: &mut Io<'_>, name: &str) -> CliResult {
         tr.tf("cli.deleted", &[("name", name.to_owned())])
     );
     Ok(())
+}
+
+/// What the window calls a secret: the field's label, or for the two secrets
+/// that are not typed into a field, a label of their own.
+fn secret_label(tr: Tr, f: SecretField) -> &'static str {
+    match f {
+        SecretField::PrivateKey | SecretField::PendingPrivateKey => tr.t("cli.show_private_key"),
+        SecretField::BackendToken => tr.t("cli.show_backend_token"),
+        _ => tr.t(&format!("field.{}.label", f.key())),
+    }
 }
