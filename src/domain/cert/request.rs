@@ -75,8 +75,12 @@ pub enum RequestError {
     NotTenpay { issuer: String },
     #[error("stored key unreadable")]
     BadKey,
-    #[error("import: {0}")]
-    Import(String),
+    /// The certificate checks of a zip import refused it: that message, nested.
+    #[error("import: {key}")]
+    Import {
+        key: String,
+        args: Vec<(&'static str, Arg)>,
+    },
 }
 
 impl RequestError {
@@ -94,7 +98,7 @@ impl RequestError {
             RequestError::WrongMchid { .. } => "wrong_mchid",
             RequestError::NotTenpay { .. } => "not_tenpay",
             RequestError::BadKey => "bad_key",
-            RequestError::Import(_) => "import",
+            RequestError::Import { .. } => "import",
         }
     }
 
@@ -117,7 +121,7 @@ impl RequestError {
                 issuer: "CN=x".into(),
             },
             RequestError::BadKey,
-            RequestError::Import("x".into()),
+            RequestError::from(ImportError::NoCertificate),
         ]
     }
 }
@@ -128,7 +132,10 @@ impl Message for RequestError {
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
-            RequestError::Csr(d) | RequestError::Import(d) => vec![("detail", d.as_str().into())],
+            RequestError::Csr(d) => vec![("detail", d.as_str().into())],
+            RequestError::Import { key, args } => {
+                vec![("detail", Arg::Nested(key.clone(), args.clone()))]
+            }
             RequestError::WrongMchid { found, expected } => vec![
                 ("found", found.as_str().into()),
                 ("expected", expected.as_str().into()),
@@ -141,7 +148,10 @@ impl Message for RequestError {
 
 impl From<ImportError> for RequestError {
     fn from(e: ImportError) -> Self {
-        RequestError::Import(e.code().to_owned())
+        RequestError::Import {
+            key: Message::key(&e),
+            args: Message::args(&e),
+        }
     }
 }
 
@@ -337,6 +347,14 @@ pub fn accept_certificate(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_refused_import_says_why_in_words_not_a_code() {
+        let e = RequestError::from(ImportError::NoCertificate);
+        let zh = crate::i18n::Tr(crate::i18n::Lang::ZhCn).msg(&e);
+        assert!(zh.contains("没有找到证书（apiclient_cert.pem）"), "{zh}");
+        assert!(!zh.contains("no_certificate"), "{zh}");
+    }
     use super::*;
     use std::process::Command;
     use std::sync::OnceLock;
