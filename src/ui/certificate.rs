@@ -1,4 +1,5 @@
-//! Step 5: import the WXCertUtil zip (dialog or drag and drop) and show what it holds.
+//! Step 5: import the WXCertUtil zip (dialog or drag and drop), or apply for the
+//! certificate here ([`super::apply`]), and show what the certificate holds.
 
 use egui::{RichText, Ui};
 
@@ -49,6 +50,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
         hint(ui, tr.t("cert.nothing_written"));
     }
 
+    ui.add_space(8.0);
+    super::apply::show(ui, w);
+
     let Some(cert) = w.certificate().cloned() else {
         return;
     };
@@ -98,6 +102,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
         problem_line(ui, tr, p);
     }
     super::verify::inline_checks(ui, w, &[crate::app::verify::CheckId::V3Certificates]);
+    super::apply::save_files(ui, w);
 }
 
 /// "A certificate is imported already: replace it with this file?"
