@@ -535,3 +535,118 @@ fn saving_files_needs_a_certificate_and_its_key() {
     assert_eq!(json(&stdout)["code"], "no_certificate");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 }
+
+/// Issue 11 item 4: a shop waiting for its certificate moves to another
+/// computer in an encrypted bundle, the waiting key under the passphrase; the
+/// certificate string is then accepted there. Without secrets the request
+/// stays behind (its key cannot travel in the clear).
+#[test]
+fn a_waiting_request_moves_to_another_computer_in_an_encrypted_bundle() {
+    let here = Fakes::default();
+    shop(&here, "店M");
+    let (code, out, err) = run(
+        &here,
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "店M",
+            "--company",
+            COMPANY,
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let pem = json(&out)["request_pem"].as_str().unwrap().to_owned();
+    let key = here
+        .keychain
+        .peek("店M", SecretField::PendingPrivateKey)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass.txt");
+    std::fs::write(&pass, "门店密码-2026-passphrase").unwrap();
+    let bundle = dir.path().join("店M.zip");
+    let plain = dir.path().join("店M-plain.zip");
+    let (b, p) = (bundle.to_str().unwrap(), pass.to_str().unwrap());
+    let (code, _, err) = run(
+        &here,
+        &[
+            "export",
+            "--profile",
+            "店M",
+            "--out",
+            b,
+            "--include-secrets",
+            "--passphrase-file",
+            p,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(
+        &here,
+        &[
+            "export",
+            "--profile",
+            "店M",
+            "--out",
+            plain.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    // the key is not readable in the zip
+    let raw = std::fs::read(&bundle).unwrap();
+    let body = key.expose().lines().nth(1).unwrap();
+    assert!(!raw.windows(body.len()).any(|w| w == body.as_bytes()));
+
+    let there = Fakes::default();
+    let (code, _, err) = run(
+        &there,
+        &["profile", "import-bundle", b, "--passphrase-file", p],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        there.keychain.peek("店M", SecretField::PendingPrivateKey),
+        Some(key.clone()),
+        "the waiting key came along under the passphrase"
+    );
+    let moved = there.profiles.load("店M").unwrap();
+    assert_eq!(
+        moved
+            .pending_cert_request
+            .as_ref()
+            .map(|r| r.csr_pem.as_str()),
+        Some(pem.as_str())
+    );
+    // the platform answers; the other computer takes the certificate
+    let (code, _, err) = run(
+        &there,
+        &["cert", "accept", "--profile", "店M", "-"],
+        &issue(&pem),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        there.keychain.peek("店M", SecretField::PrivateKey),
+        Some(key)
+    );
+
+    // a bundle without secrets does not pretend a request is waiting
+    let third = Fakes::default();
+    let (code, _, err) = run(
+        &third,
+        &["profile", "import-bundle", plain.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        third
+            .profiles
+            .load("店M")
+            .unwrap()
+            .pending_cert_request
+            .is_none()
+    );
+}

@@ -245,10 +245,22 @@ impl WorkerState {
                 path,
                 profile,
                 secrets,
-            } => Some(Event::Exported(
-                ops::export::write_bundle(&path, &profile, secrets.as_ref())
-                    .map_err(|e| e.reason()),
-            )),
+            } => {
+                // a waiting request's key travels too (not among the session's secrets)
+                let secrets = match secrets {
+                    Some((s, pass)) => {
+                        match ops::export::with_pending_key(&self.ctx, &profile.name, &profile, s) {
+                            Ok(s) => Some((s, pass)),
+                            Err(e) => return Some(Event::Exported(Err(e.to_string()))),
+                        }
+                    }
+                    None => None,
+                };
+                Some(Event::Exported(
+                    ops::export::write_bundle(&path, &profile, secrets.as_ref())
+                        .map_err(|e| e.reason()),
+                ))
+            }
             Job::SaveReport { path, html } => Some(Event::ReportSaved(
                 crate::services::profile_store::write_atomic(&path, &html)
                     .map(|()| path)
