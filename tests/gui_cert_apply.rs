@@ -73,6 +73,10 @@ impl Fixture {
     }
 
     fn open(&self) -> Harness<'static, WizardApp> {
+        self.open_at([1100.0, 2600.0])
+    }
+
+    fn open_at(&self, size: [f32; 2]) -> Harness<'static, WizardApp> {
         let keychain = self.keychain.clone();
         let services = Services {
             secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
@@ -87,7 +91,7 @@ impl Fixture {
             },
         };
         let mut h = Harness::builder()
-            .with_size([1100.0, 2600.0])
+            .with_size(size)
             .build_eframe(move |cc| WizardApp::new(&cc.egui_ctx, services));
         settle(&mut h);
         h
@@ -391,4 +395,50 @@ fn without_a_merchant_number_the_window_says_what_to_fill_in_first() {
 
 fn all_text(dir: &std::path::Path) -> String {
     support::all_files_text(dir)
+}
+
+/// At the window's minimum width nothing on the step is wider than the window
+/// (egui clips what does not fit: a cut-off button or sentence is lost).
+#[test]
+fn at_the_minimum_width_the_apply_section_fits_in_both_languages() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let f = Fixture::new();
+        f.store()
+            .save_settings(&Settings {
+                lang: Some(lang),
+                last_profile: None,
+            })
+            .unwrap();
+        let tr = Tr(lang);
+        let mut h = f.open_at([720.0, 3000.0]);
+        h.state_mut().wizard.create_profile(SHOP).unwrap();
+        settle(&mut h);
+        click(&mut h, tr.t("prereq.choice_verified"));
+        click(&mut h, tr.t("prereq.continue"));
+        let w = &mut h.state_mut().wizard;
+        w.set_text(FieldId::MchId, support::MCHID);
+        w.go_to(Step::Certificate);
+        h.run_ok();
+        settle(&mut h);
+        type_into(
+            &mut h,
+            Role::TextInput,
+            tr.t("cert_apply.company"),
+            "深圳市示例科技有限公司",
+        );
+        click(&mut h, tr.t("cert_apply.make"));
+        click(&mut h, tr.t("cert_apply.start_over"));
+        for _ in 0..3 {
+            h.run_ok();
+        }
+        let too_wide: Vec<String> = h
+            .query_all_by_label_contains("")
+            .filter(|n| n.rect().max.x > 720.5)
+            .map(|n| {
+                let text: String = format!("{n:?}").chars().skip(60).take(90).collect();
+                format!("{:?} {text}", n.rect())
+            })
+            .collect();
+        assert!(too_wide.is_empty(), "{lang:?}: {too_wide:#?}");
+    }
 }

@@ -88,24 +88,23 @@ fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
     let time = super::local_time::show(&pending.created_at);
     ok_line(ui, &tr.tf("cert_apply.waiting", &[("time", time)]));
     ui.add_space(4.0);
-    let label = ui.label(RichText::new(tr.t("cert_apply.request_label")).strong());
-    egui::ScrollArea::vertical()
-        .id_salt("cert_apply_request")
-        .max_height(110.0)
-        .show(ui, |ui| {
-            ui.add(
-                TextEdit::multiline(&mut pending.csr_pem.trim_end())
-                    .font(egui::TextStyle::Monospace)
-                    .desired_width(f32::INFINITY)
-                    .desired_rows(4),
-            )
-            .labelled_by(label.id);
-        });
     ui.horizontal_wrapped(|ui| {
         copy(ui, tr, "cert_apply.copy_pem", || pending.csr_pem.clone());
         let base64 = w.pending_request_base64();
         copy(ui, tr, "cert_apply.copy_base64", || base64);
     });
+    // the text itself on request: the copy buttons are what the user needs, and
+    // a scroll box inside the page would catch the mouse wheel
+    egui::CollapsingHeader::new(tr.t("cert_apply.request_label"))
+        .id_salt("cert_apply_request")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.add(
+                TextEdit::multiline(&mut pending.csr_pem.trim_end())
+                    .font(egui::TextStyle::Monospace)
+                    .desired_width(f32::INFINITY),
+            );
+        });
 
     ui.add_space(6.0);
     ui.label(RichText::new(tr.t("cert_apply.steps_title")).strong());

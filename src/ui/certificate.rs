@@ -13,7 +13,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     ui.label(tr.t("cert.intro"));
     egui::CollapsingHeader::new(tr.t("cert.how_to_get"))
         .id_salt("cert_how")
-        .default_open(w.certificate().is_none())
+        .default_open(w.certificate().is_none() && w.pending_cert_request().is_none())
         .show(ui, |ui| checklist(ui, w, journey::CERT_STEPS));
 
     ui.add_space(8.0);
