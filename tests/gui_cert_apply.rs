@@ -295,6 +295,10 @@ fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_af
     assert_eq!(cert_summary.key_matches, Some(true));
     assert!(shows(&h, t("cert.details")));
     assert!(shows(&h, t("cert.usable")));
+    assert!(
+        shows(&h, t("cert_apply.source")),
+        "the source in the owner's words"
+    );
     assert!(shows(&h, t("notice.cert_imported")));
     assert!(!shows(&h, head("cert_apply.waiting")));
     assert!(h.state().wizard.has_secret(SecretField::PrivateKey));

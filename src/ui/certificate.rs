@@ -91,7 +91,13 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
                 None => tr.t("cert.key_absent"),
             };
             row(ui, "cert.key", key.to_owned());
-            row(ui, "cert.source", cert.source.clone());
+            // a certificate applied for here has no file to name
+            let source = if cert.source == crate::app::ops::cert_request::SOURCE {
+                tr.t("cert_apply.source").to_owned()
+            } else {
+                cert.source.clone()
+            };
+            row(ui, "cert.source", source);
         });
     ui.add_space(6.0);
     let problems = w.cert_problems();
