@@ -313,6 +313,19 @@ fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_af
     );
     // the step is complete, as after a zip
     assert!(h.state().wizard.step_complete(Step::Certificate));
+    // applying again later starts from the company the certificate names
+    assert!(
+        h.query_by_label(t("cert_apply.make")).is_none(),
+        "folded once a certificate is there"
+    );
+    click(&mut h, t("cert_apply.title"));
+    assert_eq!(
+        h.get_by_role_and_label(Role::TextInput, t("cert_apply.company"))
+            .value()
+            .as_deref(),
+        Some(support::COMPANY),
+        "prefilled"
+    );
 
     // and the files can be saved the way WXCertUtil does, where the user chooses
     let out = tempfile::tempdir().unwrap();

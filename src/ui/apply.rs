@@ -22,6 +22,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     egui::CollapsingHeader::new(RichText::new(tr.t("cert_apply.title")).strong())
         .id_salt("cert_apply")
         .default_open(open)
+        .open(w.take_apply_fold().then_some(false))
         .show(ui, |ui| {
             ui.set_min_width(ui.available_width());
             ui.label(tr.t("cert_apply.intro"));

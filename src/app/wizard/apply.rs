@@ -44,6 +44,12 @@ impl Wizard {
         self.forms.apply.company = Some(company);
     }
 
+    /// Once after a certificate was accepted: the section folds away (the
+    /// certificate's details follow it).
+    pub fn take_apply_fold(&mut self) -> bool {
+        std::mem::take(&mut self.forms.apply.fold)
+    }
+
     /// Making, accepting or dropping a request: idle, running, or how the last ended.
     pub fn apply_state(&self) -> Busy<&(), &CertOpError> {
         self.tasks.cert_request()
@@ -182,7 +188,10 @@ impl Wizard {
                 let a = *a;
                 self.session
                     .set_stored(SecretField::PrivateKey, a.private_key, Ok(()));
-                self.forms.apply = Default::default();
+                self.forms.apply = super::forms::ApplyForm {
+                    fold: true,
+                    ..Default::default()
+                };
                 self.edit(|p| {
                     p.certificate = Some(a.summary);
                     p.pending_cert_request = None;

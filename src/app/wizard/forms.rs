@@ -109,6 +109,8 @@ pub struct ApplyForm {
     pub company: Option<String>,
     pub paste: String,
     pub confirm_start_over: bool,
+    /// A certificate was just accepted: fold the section once.
+    pub fold: bool,
 }
 
 #[derive(Default)]

@@ -156,3 +156,48 @@ fn p12(cert_der: &[u8], key_der: &[u8], mchid: &str) -> Result<Zeroizing<Vec<u8>
         .map(Zeroizing::new)
         .map_err(fail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_folder_is_named_as_wxcertutil_names_it() {
+        let d = time::macros::date!(2026 - 01 - 05);
+        assert_eq!(folder_name("1900006031", d), "1900006031_20260105_cert");
+    }
+
+    #[test]
+    fn without_a_certificate_or_a_key_nothing_is_made() {
+        let tr = Tr(Lang::En);
+        let key = Secret::new("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        assert_eq!(
+            cert_files("", &key, "1900006031", tr).unwrap_err(),
+            CertFilesError::NoCertificate
+        );
+        // a request is not a certificate
+        let req = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
+        assert_eq!(
+            cert_files(req, &key, "1900006031", tr).unwrap_err(),
+            CertFilesError::NoCertificate
+        );
+        let cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            cert_files(cert, &Secret::new("x"), "1900006031", tr).unwrap_err(),
+            CertFilesError::NoKey
+        );
+    }
+
+    #[test]
+    fn debug_output_names_files_not_their_bytes() {
+        let f = CertFile {
+            name: "apiclient_key.pem",
+            bytes: Zeroizing::new(b"-----BEGIN PRIVATE KEY-----secret".to_vec()),
+            secret: true,
+        };
+        let shown = format!("{f:?}");
+        assert!(shown.contains("apiclient_key.pem") && !shown.contains("secret\""));
+        assert!(!shown.contains("BEGIN"));
+    }
+}
