@@ -459,3 +459,63 @@ fn at_the_minimum_width_the_apply_section_fits_in_both_languages() {
         assert!(too_wide.is_empty(), "{lang:?}: {too_wide:#?}");
     }
 }
+
+/// Issue 11 item 4 through the window: the encrypted bundle exported while a
+/// request waits carries the waiting key (which the window never holds), so the
+/// shop can take its certificate on the computer it moves to.
+#[test]
+fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
+    let f = Fixture::new();
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    h.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut h);
+    to_certificate_step(&mut h);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut h, t("cert_apply.make"));
+    let key = f
+        .keychain
+        .peek(SHOP, SecretField::PendingPrivateKey)
+        .unwrap();
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    click(&mut h, t("export.include_secrets"));
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        t("export.passphrase"),
+        "门店密码2026",
+    );
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        t("export.confirm"),
+        "门店密码2026",
+    );
+    let out = work.path().join("bundle.zip");
+    *f.picker.save.lock().unwrap() = Some(out.clone());
+    click(&mut h, t("export.button"));
+    assert!(out.exists(), "exported");
+
+    // another computer
+    let there = wxpay_setup::app::ops::testing::Fakes::default();
+    let ctx = wxpay_setup::app::ops::testing::ctx_of(&there);
+    let pass = wxpay_setup::domain::secret::Secret::new("门店密码2026");
+    let done =
+        wxpay_setup::app::ops::import_bundle::import_bundle(&ctx, &out, Some(&pass), None).unwrap();
+    assert_eq!(
+        there
+            .keychain
+            .peek(&done.name, SecretField::PendingPrivateKey),
+        Some(key)
+    );
+    let csr = pending_csr(&f);
+    let accepted =
+        wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &issue(&csr)).unwrap();
+    assert_eq!(accepted.summary.key_matches, Some(true));
+}
