@@ -251,7 +251,10 @@ impl WorkerState {
                     Some((s, pass)) => {
                         match ops::export::with_pending_key(&self.ctx, &profile.name, &profile, s) {
                             Ok(s) => Some((s, pass)),
-                            Err(e) => return Some(Event::Exported(Err(e.to_string()))),
+                            Err(e) => {
+                                let e = ops::export::ExportError::from(e);
+                                return Some(Event::Exported(Err(e.reason())));
+                            }
                         }
                     }
                     None => None,
