@@ -312,3 +312,341 @@ fn help_is_localized() {
     assert_eq!(code, 0);
     assert!(out.contains("商户全称"), "{out}");
 }
+
+/// Runs a tool if it is installed; `None` (and a note on stderr) when it is not.
+fn tool(name: &str, args: &[&str]) -> Option<std::process::Output> {
+    match std::process::Command::new(name).args(args).output() {
+        Ok(out) => Some(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("SKIPPED: {name} is not installed, its check did not run");
+            None
+        }
+        Err(e) => panic!("{name}: {e}"),
+    }
+}
+
+/// Applies and accepts for `name`: the shop then has a certificate from a request.
+fn applied(f: &Fakes, name: &str) -> String {
+    shop(f, name);
+    let (code, out, err) = run(
+        f,
+        &[
+            "cert",
+            "request",
+            "--profile",
+            name,
+            "--company",
+            COMPANY,
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let cert = issue(json(&out)["request_pem"].as_str().unwrap());
+    let (code, _, err) = run(f, &["cert", "accept", "--profile", name, "-"], &cert);
+    assert_eq!(code, 0, "{err}");
+    cert
+}
+
+#[test]
+fn saved_files_are_wxcertutils_and_open_in_openssl_3_and_keytool() {
+    let f = Fakes::default();
+    let cert = applied(&f, "店S");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().to_str().unwrap();
+    let (code, stdout, err) = run(
+        &f,
+        &["cert", "save", "--profile", "店S", "--out", out, "--json"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let saved = json(&stdout);
+    let folder = std::path::PathBuf::from(saved["folder"].as_str().unwrap());
+    let today = wxpay_setup::app::ops::cert_request::today();
+    assert_eq!(
+        folder.file_name().unwrap().to_str().unwrap(),
+        format!(
+            "{MCHID}_{:04}{:02}{:02}_cert",
+            today.year(),
+            u8::from(today.month()),
+            today.day()
+        )
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "apiclient_cert.p12",
+            "apiclient_cert.pem",
+            "apiclient_key.pem",
+            "证书使用说明.txt"
+        ]
+    );
+    let key = f.keychain.peek("店S", SecretField::PrivateKey).unwrap();
+    let key_file = std::fs::read_to_string(folder.join("apiclient_key.pem")).unwrap();
+    assert_eq!(key_file.trim(), key.expose().trim());
+    assert!(
+        key_file.starts_with("-----BEGIN PRIVATE KEY-----"),
+        "PKCS#8"
+    );
+    assert_eq!(
+        std::fs::read_to_string(folder.join("apiclient_cert.pem"))
+            .unwrap()
+            .trim(),
+        cert.trim()
+    );
+    let notes = std::fs::read_to_string(folder.join("证书使用说明.txt")).unwrap();
+    assert!(
+        notes.contains(MCHID) && notes.contains("apiclient_key.pem"),
+        "{notes}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for (file, mode) in [
+            ("apiclient_key.pem", 0o600),
+            ("apiclient_cert.p12", 0o600),
+            ("apiclient_cert.pem", 0o644),
+        ] {
+            let m = std::fs::metadata(folder.join(file)).unwrap().permissions();
+            assert_eq!(m.mode() & 0o777, mode, "{file}");
+        }
+    }
+
+    let p12 = folder.join("apiclient_cert.p12");
+    let p12 = p12.to_str().unwrap();
+    let pass = format!("pass:{MCHID}");
+    // OpenSSL 3 without -legacy: RC2 would fail here
+    if let Some(o) = tool(
+        "openssl",
+        &["pkcs12", "-in", p12, "-passin", &pass, "-noout"],
+    ) {
+        let text = String::from_utf8_lossy(&o.stderr).into_owned();
+        eprintln!("openssl pkcs12 -noout: status {} {text}", o.status);
+        assert!(o.status.success(), "{text}");
+        let info = tool(
+            "openssl",
+            &[
+                "pkcs12", "-in", p12, "-passin", &pass, "-info", "-nokeys", "-nocerts",
+            ],
+        )
+        .unwrap();
+        let info = String::from_utf8_lossy(&info.stderr).into_owned()
+            + &String::from_utf8_lossy(&info.stdout);
+        eprintln!("openssl pkcs12 -info:\n{info}");
+        assert!(
+            info.contains("PBES2") && info.contains("AES-256-CBC"),
+            "{info}"
+        );
+        assert!(!info.to_lowercase().contains("rc2"), "{info}");
+        // the key inside is ours
+        let keys = tool(
+            "openssl",
+            &["pkcs12", "-in", p12, "-passin", &pass, "-nocerts", "-nodes"],
+        )
+        .unwrap();
+        let text = String::from_utf8_lossy(&keys.stdout);
+        assert!(text.contains("friendlyName: Tenpay Certificate"), "{text}");
+        let body = key.expose().lines().nth(1).unwrap();
+        assert!(text.contains(body), "the p12 holds the profile's key");
+        // the wrong password is refused
+        let wrong = tool(
+            "openssl",
+            &["pkcs12", "-in", p12, "-passin", "pass:1900000000", "-noout"],
+        )
+        .unwrap();
+        assert!(!wrong.status.success());
+    }
+    if let Some(o) = tool(
+        "keytool",
+        &[
+            "-list",
+            "-v",
+            "-keystore",
+            p12,
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            MCHID,
+        ],
+    ) {
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        eprintln!(
+            "keytool -list: status {}\n{}",
+            o.status,
+            text.lines()
+                .filter(|l| l.contains("Alias")
+                    || l.contains("Entry type")
+                    || l.contains("Owner")
+                    || l.contains("Issuer")
+                    || l.contains("Keystore type")
+                    || l.contains("contains"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(
+            o.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            text.to_lowercase()
+                .contains("alias name: tenpay certificate"),
+            "{text}"
+        );
+        assert!(text.contains("PrivateKeyEntry"), "{text}");
+        assert!(text.contains(&format!("CN={MCHID}")), "{text}");
+    }
+
+    // a second save into the same place overwrites nothing
+    let before = std::fs::read(folder.join("apiclient_key.pem")).unwrap();
+    let (code, stdout, _) = run(
+        &f,
+        &["cert", "save", "--profile", "店S", "--out", out, "--json"],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(json(&stdout)["code"], "folder_exists");
+    assert_eq!(
+        std::fs::read(folder.join("apiclient_key.pem")).unwrap(),
+        before
+    );
+    // human words say what to do
+    let (_, _, err) = run(&f, &["cert", "save", "--profile", "店S", "--out", out], "");
+    assert!(err.contains("exists already"), "{err}");
+}
+
+#[test]
+fn saving_files_needs_a_certificate_and_its_key() {
+    let f = Fakes::default();
+    shop(&f, "店T");
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let (code, stdout, _) = run(
+        &f,
+        &["cert", "save", "--profile", "店T", "--out", dir, "--json"],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(json(&stdout)["code"], "no_certificate");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+/// Issue 11 item 4: a shop waiting for its certificate moves to another
+/// computer in an encrypted bundle, the waiting key under the passphrase; the
+/// certificate string is then accepted there. Without secrets the request
+/// stays behind (its key cannot travel in the clear).
+#[test]
+fn a_waiting_request_moves_to_another_computer_in_an_encrypted_bundle() {
+    let here = Fakes::default();
+    shop(&here, "店M");
+    let (code, out, err) = run(
+        &here,
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "店M",
+            "--company",
+            COMPANY,
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let pem = json(&out)["request_pem"].as_str().unwrap().to_owned();
+    let key = here
+        .keychain
+        .peek("店M", SecretField::PendingPrivateKey)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pass = dir.path().join("pass.txt");
+    std::fs::write(&pass, "门店密码-2026-passphrase").unwrap();
+    let bundle = dir.path().join("店M.zip");
+    let plain = dir.path().join("店M-plain.zip");
+    let (b, p) = (bundle.to_str().unwrap(), pass.to_str().unwrap());
+    let (code, _, err) = run(
+        &here,
+        &[
+            "export",
+            "--profile",
+            "店M",
+            "--out",
+            b,
+            "--include-secrets",
+            "--passphrase-file",
+            p,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(
+        &here,
+        &[
+            "export",
+            "--profile",
+            "店M",
+            "--out",
+            plain.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    // the key is not readable in the zip
+    let raw = std::fs::read(&bundle).unwrap();
+    let body = key.expose().lines().nth(1).unwrap();
+    assert!(!raw.windows(body.len()).any(|w| w == body.as_bytes()));
+
+    let there = Fakes::default();
+    let (code, _, err) = run(
+        &there,
+        &["profile", "import-bundle", b, "--passphrase-file", p],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        there.keychain.peek("店M", SecretField::PendingPrivateKey),
+        Some(key.clone()),
+        "the waiting key came along under the passphrase"
+    );
+    let moved = there.profiles.load("店M").unwrap();
+    assert_eq!(
+        moved
+            .pending_cert_request
+            .as_ref()
+            .map(|r| r.csr_pem.as_str()),
+        Some(pem.as_str())
+    );
+    // the platform answers; the other computer takes the certificate
+    let (code, _, err) = run(
+        &there,
+        &["cert", "accept", "--profile", "店M", "-"],
+        &issue(&pem),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        there.keychain.peek("店M", SecretField::PrivateKey),
+        Some(key)
+    );
+
+    // a bundle without secrets does not pretend a request is waiting
+    let third = Fakes::default();
+    let (code, _, err) = run(
+        &third,
+        &["profile", "import-bundle", plain.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        third
+            .profiles
+            .load("店M")
+            .unwrap()
+            .pending_cert_request
+            .is_none()
+    );
+}

@@ -85,6 +85,19 @@ fn every_error_variant_and_check_has_a_text_in_both_languages() {
             CertOpError::NoCompany,
             CertOpError::NoPending,
             CertOpError::PendingKeyMissing,
+            CertOpError::FolderExists("/x/1900006031_20261127_cert".into()),
+            CertOpError::Write {
+                path: "/x".into(),
+                reason: "disk full".into(),
+            },
+        ] {
+            add(format!("{e:?}"), Box::new(e));
+        }
+        use wxpay_setup::domain::cert::wxcertutil::CertFilesError;
+        for e in [
+            CertFilesError::NoCertificate,
+            CertFilesError::NoKey,
+            CertFilesError::P12("x".into()),
         ] {
             add(format!("{e:?}"), Box::new(e));
         }

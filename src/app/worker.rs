@@ -64,8 +64,41 @@ pub enum Job {
         profile: Box<Profile>,
         secrets: Option<BTreeMap<SecretField, Secret>>,
     },
+    /// Applies for the certificate of `profile` (request, accept, start over,
+    /// save the files): the same operations as `wxpay-setup cert`.
+    CertRequest {
+        profile: String,
+        op: CertRequestOp,
+    },
     /// Replies once every job sent before it has run.
     Barrier(Sender<()>),
+}
+
+/// One step of applying for the certificate in the window.
+#[derive(Debug, Clone)]
+pub enum CertRequestOp {
+    Request {
+        company: String,
+    },
+    /// The certificate string the user pasted (public).
+    Accept {
+        text: String,
+    },
+    Cancel,
+    /// The WXCertUtil-style folder inside `dir`; its notes in `tr`'s language.
+    SaveFiles {
+        dir: PathBuf,
+        tr: crate::i18n::Tr,
+    },
+}
+
+/// What one [`CertRequestOp`] gave.
+#[derive(Debug)]
+pub enum CertRequestDone {
+    Requested(ops::cert_request::Requested),
+    Accepted(Box<ops::cert_request::Accepted>),
+    Cancelled,
+    FilesSaved(PathBuf),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +149,12 @@ pub enum Event {
     },
     /// The folder the certificate and private key files were saved into.
     CertFilesSaved(Result<PathBuf, String>),
+    CertRequestDone {
+        profile: String,
+        /// Which step it answers (to tell a failed save from a failed accept).
+        saving_files: bool,
+        result: Result<CertRequestDone, ops::cert_request::CertOpError>,
+    },
     /// A file dialog's answer (`Err`: it did not open); `generation` tells a
     /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
@@ -135,6 +174,8 @@ pub enum PickPurpose {
     ExportFolder,
     /// Where to save apiclient_cert.pem and apiclient_key.pem for the backend.
     CertFilesFolder,
+    /// Where to create the WXCertUtil-style `<mchid>_<date>_cert` folder.
+    CertUtilFolder,
 }
 
 pub struct Worker {
@@ -204,10 +245,25 @@ impl WorkerState {
                 path,
                 profile,
                 secrets,
-            } => Some(Event::Exported(
-                ops::export::write_bundle(&path, &profile, secrets.as_ref())
-                    .map_err(|e| e.reason()),
-            )),
+            } => {
+                // a waiting request's key travels too (not among the session's secrets)
+                let secrets = match secrets {
+                    Some((s, pass)) => {
+                        match ops::export::with_pending_key(&self.ctx, &profile.name, &profile, s) {
+                            Ok(s) => Some((s, pass)),
+                            Err(e) => {
+                                let e = ops::export::ExportError::from(e);
+                                return Some(Event::Exported(Err(e.reason())));
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                Some(Event::Exported(
+                    ops::export::write_bundle(&path, &profile, secrets.as_ref())
+                        .map_err(|e| e.reason()),
+                ))
+            }
             Job::SaveReport { path, html } => Some(Event::ReportSaved(
                 crate::services::profile_store::write_atomic(&path, &html)
                     .map(|()| path)
@@ -238,6 +294,30 @@ impl WorkerState {
                 ops::export::write_format(&dir, format, &profile, secrets.as_ref())
                     .map_err(|e| e.to_string()),
             )),
+            Job::CertRequest { profile, op } => {
+                use ops::cert_request as cr;
+                let ctx = &self.ctx;
+                let saving_files = matches!(op, CertRequestOp::SaveFiles { .. });
+                let result = match op {
+                    CertRequestOp::Request { company } => {
+                        cr::request(ctx, &profile, Some(&company), false)
+                            .map(CertRequestDone::Requested)
+                    }
+                    CertRequestOp::Accept { text } => cr::accept(ctx, &profile, &text)
+                        .map(|a| CertRequestDone::Accepted(Box::new(a))),
+                    CertRequestOp::Cancel => {
+                        cr::cancel(ctx, &profile).map(|()| CertRequestDone::Cancelled)
+                    }
+                    CertRequestOp::SaveFiles { dir, tr } => {
+                        cr::save_files(ctx, &profile, &dir, tr).map(CertRequestDone::FilesSaved)
+                    }
+                };
+                Some(Event::CertRequestDone {
+                    profile,
+                    saving_files,
+                    result,
+                })
+            }
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None
@@ -332,9 +412,9 @@ impl Worker {
                 PickPurpose::ExportBundle => picker.save_bundle(&default_name),
                 PickPurpose::SaveReport => picker.save_report(&default_name),
                 PickPurpose::ImportBundle => picker.pick_bundle(),
-                PickPurpose::ExportFolder | PickPurpose::CertFilesFolder => {
-                    picker.pick_export_folder()
-                }
+                PickPurpose::ExportFolder
+                | PickPurpose::CertFilesFolder
+                | PickPurpose::CertUtilFolder => picker.pick_export_folder(),
             };
             let _ = tx.send(Event::Picked {
                 purpose,

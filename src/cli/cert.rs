@@ -1,7 +1,8 @@
 //! `cert request --profile NAME [--company TEXT] [--new] [--json]` and
 //! `cert accept --profile NAME FILE|-`: apply for the API certificate without
 //! WXCertUtil (issue 11). The key goes straight to the keychain; only the
-//! request string (public) is printed.
+//! request string (public) is printed. `cert save --profile NAME --out DIR`
+//! writes the folder WXCertUtil would have left (key, certificate, p12, notes).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -32,6 +33,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    Save {
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
@@ -47,6 +56,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
             file,
             json,
         } => accept(env, io, &profile, &file, json),
+        Command::Save { profile, out, json } => save(env, io, &profile, &out, json),
     }
 }
 
@@ -143,7 +153,7 @@ fn accept(
     // a certificate string is ASCII; anything else is refused by the parser
     let text = String::from_utf8_lossy(&bytes);
     let summary = match cert_request::accept(env.ctx()?, name, &text) {
-        Ok(s) => s,
+        Ok(a) => a.summary,
         Err(e) => return Err(op_failure(env, io, &e, json)),
     };
     if json {
@@ -167,5 +177,35 @@ fn accept(
         ("not_after", summary.not_after.clone()),
     ];
     say!(io.out, "{}", tr.tf("cli.cert_accepted", &args));
+    Ok(())
+}
+
+fn save(
+    env: &mut Env<'_>,
+    io: &mut Io<'_>,
+    name: &str,
+    out: &std::path::Path,
+    json: bool,
+) -> CliResult {
+    let tr = env.tr;
+    let folder = match cert_request::save_files(env.ctx()?, name, out, tr) {
+        Ok(f) => f,
+        Err(e) => return Err(op_failure(env, io, &e, json)),
+    };
+    let key = folder.join(crate::domain::backend_form::KEY_FILE_NAME);
+    if json {
+        print_json(
+            io,
+            &serde_json::json!({
+                "ok": true,
+                "folder": folder.display().to_string(),
+                "key_file": key.display().to_string(),
+            }),
+        );
+        return Ok(());
+    }
+    let args = [("folder", folder.display().to_string())];
+    say!(io.out, "{}", tr.tf("cli.cert_files_saved", &args));
+    say!(io.out, "{}", tr.t("cert_files.key_warning"));
     Ok(())
 }

@@ -152,6 +152,7 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         ("import-bundle", "file") => "cli.arg_bundle_file",
         ("import-bundle", "name") => "cli.arg_new_name",
         ("accept", "file") => "cli.arg_cert_string_file",
+        ("save", "out") => "cli.arg_cert_files_out",
         (_, "company") => "cli.arg_company",
         (_, "new") => "cli.arg_new_request",
         (_, "name" | "profile") => "cli.arg_name",

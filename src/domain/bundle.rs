@@ -35,6 +35,10 @@ pub const FORMAT: &str = "wxpay-setup-bundle/1";
 pub const CONFIG_NAME: &str = "wxpay-setup.toml";
 pub const SECRETS_NAME: &str = "secrets.toml";
 pub const README_NAME: &str = "README.txt";
+/// The key of a certificate request still waiting for its certificate (issue
+/// 11), encrypted like `apiclient_key.pem`: the shop can take the certificate
+/// on the computer it moved to.
+pub const PENDING_KEY_NAME: &str = "pending_request_key.pem";
 /// A custom backend field mapping (its text: a path means nothing on another computer).
 pub const MAPPING_NAME: &str = "backend_mapping.toml";
 /// The key of the mapping text and of the whole profile inside the encrypted secrets entry.
@@ -108,6 +112,8 @@ struct Sealed<'a> {
 fn readable_profile(profile: &Profile) -> Profile {
     Profile {
         certificate: None,
+        // its key travels only under the passphrase: without it the request is useless
+        pending_cert_request: None,
         backend_mapping_file: String::new(),
         checks: Default::default(),
         fingerprint_salt: String::new(),
@@ -230,6 +236,14 @@ pub fn write_bundle<W: Write + Seek>(
             .filter(|k| !k.is_empty())
         {
             zip.start_file(KEY_FILE_NAME, enc)?;
+            zip.write_all(key.expose().as_bytes())?;
+        }
+        if let Some(key) = part
+            .secrets
+            .get(&SecretField::PendingPrivateKey)
+            .filter(|k| !k.is_empty() && profile.pending_cert_request.is_some())
+        {
+            zip.start_file(PENDING_KEY_NAME, enc)?;
             zip.write_all(key.expose().as_bytes())?;
         }
     }
@@ -531,6 +545,9 @@ pub fn read_bundle<R: Read + Seek>(
         if let Some(key) = read_entry(&mut zip, super::backend_form::KEY_FILE_NAME, Some(pass))? {
             secrets.insert(SecretField::PrivateKey, Secret::new(key));
         }
+        if let Some(key) = read_entry(&mut zip, PENDING_KEY_NAME, Some(pass))? {
+            secrets.insert(SecretField::PendingPrivateKey, Secret::new(key));
+        }
         if let Some(p) = table.get(SEALED_PROFILE_KEY) {
             let profile: Profile = p
                 .clone()
@@ -562,6 +579,7 @@ pub fn read_bundle<R: Read + Seek>(
     let mut profile = match config.profile {
         Some(mut p) => {
             p.certificate = None;
+            p.pending_cert_request = None;
             p.backend_mapping_file.clear();
             p.checks.clear();
             p.fingerprint_salt.clear();

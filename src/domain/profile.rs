@@ -135,7 +135,8 @@ pub enum SecretField {
 impl SecretField {
     /// The settings' secrets (what bundles, exports and `profile show` carry).
     /// A waiting request's key is not among them: it is kept, renamed and
-    /// deleted with the profile (see [`SecretField::EVERY`]) but never exported.
+    /// deleted with the profile (see [`SecretField::EVERY`]); of the exports
+    /// only an encrypted bundle carries it, to finish the request elsewhere.
     pub const ALL: [SecretField; 6] = [
         SecretField::MpAppSecret,
         SecretField::ApiKeyV2,

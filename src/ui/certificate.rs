@@ -1,4 +1,5 @@
-//! Step 5: import the WXCertUtil zip (dialog or drag and drop) and show what it holds.
+//! Step 5: import the WXCertUtil zip (dialog or drag and drop), or apply for the
+//! certificate here ([`super::apply`]), and show what the certificate holds.
 
 use egui::{RichText, Ui};
 
@@ -12,7 +13,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
     ui.label(tr.t("cert.intro"));
     egui::CollapsingHeader::new(tr.t("cert.how_to_get"))
         .id_salt("cert_how")
-        .default_open(w.certificate().is_none())
+        .default_open(w.certificate().is_none() && w.pending_cert_request().is_none())
         .show(ui, |ui| checklist(ui, w, journey::CERT_STEPS));
 
     ui.add_space(8.0);
@@ -48,6 +49,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
         ui.label(RichText::new(format!("× {}", tr.msg(e))).color(err_color(ui)));
         hint(ui, tr.t("cert.nothing_written"));
     }
+
+    ui.add_space(8.0);
+    super::apply::show(ui, w);
 
     let Some(cert) = w.certificate().cloned() else {
         return;
@@ -87,7 +91,13 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
                 None => tr.t("cert.key_absent"),
             };
             row(ui, "cert.key", key.to_owned());
-            row(ui, "cert.source", cert.source.clone());
+            // a certificate applied for here has no file to name
+            let source = if cert.source == crate::app::ops::cert_request::SOURCE {
+                tr.t("cert_apply.source").to_owned()
+            } else {
+                cert.source.clone()
+            };
+            row(ui, "cert.source", source);
         });
     ui.add_space(6.0);
     let problems = w.cert_problems();
@@ -98,6 +108,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
         problem_line(ui, tr, p);
     }
     super::verify::inline_checks(ui, w, &[crate::app::verify::CheckId::V3Certificates]);
+    super::apply::save_files(ui, w);
 }
 
 /// "A certificate is imported already: replace it with this file?"

@@ -1,6 +1,7 @@
 //! The egui face: one file per wizard step, each only drawing and forwarding the
 //! user's edits to [`Wizard`]. No I/O and no business rules here.
 
+mod apply;
 mod causes;
 mod certificate;
 mod fields;

@@ -111,7 +111,9 @@ pub fn console_button(ui: &mut Ui, tr: Tr, console: Console) {
 pub fn checklist(ui: &mut Ui, w: &mut Wizard, items: &[ChecklistItem]) {
     let tr = w.tr();
     for (n, item) in items.iter().enumerate() {
-        ui.horizontal(|ui| {
+        // wrapped: at the window's minimum width a long step and its button
+        // would otherwise widen the whole page past the window's edge
+        ui.horizontal_wrapped(|ui| {
             let mut done = w.is_checked(item.id);
             let text = format!(
                 "{}. {}",

@@ -3,15 +3,21 @@
 //! `PendingPrivateKey`) and remembers the request in the profile, so closing the
 //! app while the merchant platform asks for an SMS loses nothing; `accept` takes
 //! the certificate string the platform answered with, checks it against that
-//! key and stores both exactly as a WXCertUtil zip import does.
+//! key and stores both exactly as a WXCertUtil zip import does; `save_files`
+//! writes the folder WXCertUtil would have left (only where the user says).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::{Ctx, OpError, load_profile};
 use crate::domain::cert::CertSummary;
 use crate::domain::cert::request::{self, PendingRequest, RequestError};
+use crate::domain::cert::wxcertutil::{self, CertFilesError};
 use crate::domain::profile::SecretField;
-use crate::i18n::{Arg, Message};
+use crate::domain::secret::Secret;
+use crate::i18n::{Arg, Message, Tr};
 use crate::services::secret_store::StoreError;
 
 /// Where an accepted certificate came from (the summary's `source`).
@@ -51,6 +57,14 @@ pub enum CertOpError {
     /// The request is remembered but its key is gone from the keychain.
     #[error("pending key missing")]
     PendingKeyMissing,
+    /// The WXCertUtil-style files cannot be made (no certificate or key).
+    #[error(transparent)]
+    Files(#[from] CertFilesError),
+    /// The folder is there already: nothing is overwritten.
+    #[error("folder exists: {0}")]
+    FolderExists(String),
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
 }
 
 impl From<StoreError> for CertOpError {
@@ -75,6 +89,11 @@ impl CertOpError {
             CertOpError::NoCompany => "no_company",
             CertOpError::NoPending => "no_pending",
             CertOpError::PendingKeyMissing => "pending_key_missing",
+            CertOpError::Files(CertFilesError::NoCertificate) => "no_certificate",
+            CertOpError::Files(CertFilesError::NoKey) => "no_key",
+            CertOpError::Files(CertFilesError::P12(_)) => "p12",
+            CertOpError::FolderExists(_) => "folder_exists",
+            CertOpError::Write { .. } => "write_failed",
         }
     }
 }
@@ -88,12 +107,21 @@ impl Message for CertOpError {
             CertOpError::NoCompany => "cert_request.no_company".into(),
             CertOpError::NoPending => "cert_request.no_pending".into(),
             CertOpError::PendingKeyMissing => "cert_request.pending_key_missing".into(),
+            CertOpError::Files(e) => e.key(),
+            CertOpError::FolderExists(_) => "cert_files.exists".into(),
+            CertOpError::Write { .. } => "cert_files.write".into(),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
             CertOpError::Op(e) => e.args(),
             CertOpError::Request(e) => e.args(),
+            CertOpError::Files(e) => e.args(),
+            CertOpError::FolderExists(path) => vec![("path", path.as_str().into())],
+            CertOpError::Write { path, reason } => vec![
+                ("path", path.as_str().into()),
+                ("reason", reason.as_str().into()),
+            ],
             _ => Vec::new(),
         }
     }
@@ -159,10 +187,18 @@ fn requested(mchid: &str, p: &PendingRequest, new: bool) -> Requested {
     }
 }
 
+/// An accepted certificate: what the profile now shows, and the key (now the
+/// profile's `PrivateKey`) for the window to hold like a zip import's.
+#[derive(Debug)]
+pub struct Accepted {
+    pub summary: CertSummary,
+    pub private_key: Secret,
+}
+
 /// Takes the certificate string for the waiting request of profile `name`:
 /// checked against the waiting key, then stored like a zip import (key as
 /// `PrivateKey`, summary as the profile's certificate); the request is cleared.
-pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<CertSummary, CertOpError> {
+pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError> {
     let mut profile = load_profile(ctx, name)?;
     if profile.pending_cert_request.is_none() {
         return Err(CertOpError::NoPending);
@@ -180,7 +216,10 @@ pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<CertSummary, CertOpEr
     ctx.profiles.save(&profile)?;
     // the same key now lives under PrivateKey; a failure here leaves only a copy
     let _ = ctx.with_keychain(|k| k.delete(name, SecretField::PendingPrivateKey));
-    Ok(imported.summary)
+    Ok(Accepted {
+        summary: imported.summary,
+        private_key,
+    })
 }
 
 /// Drops a waiting request and its key.
@@ -192,4 +231,81 @@ pub fn cancel(ctx: &Ctx, name: &str) -> Result<(), CertOpError> {
         ctx.profiles.save(&profile)?;
     }
     Ok(())
+}
+
+/// Writes profile `name`'s certificate and key as WXCertUtil does, into a new
+/// folder `<mchid>_<yyyymmdd>_cert` inside `out`; gives that folder.
+pub fn save_files(ctx: &Ctx, name: &str, out: &Path, tr: Tr) -> Result<PathBuf, CertOpError> {
+    let profile = load_profile(ctx, name)?;
+    let cert = profile
+        .certificate
+        .as_ref()
+        .filter(|c| !c.certificate_pem.trim().is_empty())
+        .ok_or(CertFilesError::NoCertificate)?;
+    let key = ctx
+        .with_keychain(|k| k.get(name, SecretField::PrivateKey))?
+        .filter(|k| !k.is_empty())
+        .ok_or(CertFilesError::NoKey)?;
+    let mchid = cert
+        .mchid
+        .clone()
+        .unwrap_or_else(|| profile.mchid.trim().to_owned());
+    write_files(out, &mchid, &cert.certificate_pem, &key, tr, today())
+}
+
+/// Today's date here (UTC when the local offset is unknown).
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_local()
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .date()
+}
+
+/// The folder and its four files; an existing folder is never touched, and a
+/// folder left half-written by a failure is removed again. The key and the
+/// p12 are created readable by the owner only (0600 on Unix) from the start.
+pub fn write_files(
+    out: &Path,
+    mchid: &str,
+    cert_pem: &str,
+    key: &Secret,
+    tr: Tr,
+    date: time::Date,
+) -> Result<PathBuf, CertOpError> {
+    let files = wxcertutil::cert_files(cert_pem, key, mchid, tr)?;
+    let folder = out.join(wxcertutil::folder_name(mchid, date));
+    let failed = |path: &Path, e: std::io::Error| CertOpError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(out).map_err(|e| failed(out, e))?;
+    match std::fs::create_dir(&folder) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(CertOpError::FolderExists(folder.display().to_string()));
+        }
+        Err(e) => return Err(failed(&folder, e)),
+    }
+    for f in &files {
+        let path = folder.join(f.name);
+        if let Err(e) = write_new(&path, &f.bytes, f.secret) {
+            let _ = std::fs::remove_dir_all(&folder);
+            return Err(failed(&path, e));
+        }
+    }
+    Ok(folder)
+}
+
+fn write_new(path: &Path, bytes: &[u8], secret: bool) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if secret { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }

@@ -117,6 +117,9 @@ pub fn export_one(
     };
     let path = match target {
         Target::Bundle => {
+            let secrets = secrets
+                .map(|s| with_pending_key(ctx, name, &p, s))
+                .transpose()?;
             let part = secrets.zip(passphrase.cloned());
             write_bundle(out, &p, part.as_ref())?
         }
@@ -158,6 +161,22 @@ pub fn export_many(
         },
         progress,
     ))
+}
+
+/// A bundle with secrets also carries the key of a certificate request still
+/// waiting (issue 11), so the shop can take its certificate on the next computer.
+pub fn with_pending_key(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+    mut secrets: BTreeMap<SecretField, Secret>,
+) -> Result<BTreeMap<SecretField, Secret>, crate::services::secret_store::StoreError> {
+    if profile.pending_cert_request.is_some()
+        && let Some(key) = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?
+    {
+        secrets.insert(SecretField::PendingPrivateKey, key);
+    }
+    Ok(secrets)
 }
 
 /// Writes the bundle to a temp file beside the target, then renames it: a failed

@@ -33,7 +33,9 @@ impl Wizard {
         let dir = self.worker.default_dir();
         let text = match purpose {
             PickPurpose::ExportBundle | PickPurpose::SaveReport => dir.join(&default_name),
-            PickPurpose::ExportFolder | PickPurpose::CertFilesFolder => dir,
+            PickPurpose::ExportFolder
+            | PickPurpose::CertFilesFolder
+            | PickPurpose::CertUtilFolder => dir,
             _ => PathBuf::new(),
         };
         self.forms.path_prompt = Some(PathPrompt {
@@ -97,6 +99,7 @@ impl Wizard {
             PickPurpose::ExportFolder => self.export_format_to(path),
             PickPurpose::SaveReport => self.save_report_to(path),
             PickPurpose::CertFilesFolder => self.save_cert_files_to(path),
+            PickPurpose::CertUtilFolder => self.save_cert_util_files_to(path),
         }
     }
 

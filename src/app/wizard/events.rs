@@ -53,6 +53,11 @@ impl Wizard {
             Event::Pushed(result) => self.on_pushed(result),
             Event::ReportSaved(r) => self.on_report_saved(r),
             Event::CertFilesSaved(r) => self.on_cert_files_saved(r),
+            Event::CertRequestDone {
+                profile,
+                saving_files,
+                result,
+            } => self.on_cert_request_done(&profile, saving_files, result),
             Event::Picked {
                 purpose,
                 generation,
@@ -61,12 +66,12 @@ impl Wizard {
         }
     }
 
-    fn is_open(&self, profile: &str) -> bool {
+    pub(super) fn is_open(&self, profile: &str) -> bool {
         profile == self.profile().name
     }
 
     /// Any keychain call's result tells whether the keychain works.
-    fn keychain_result<T>(&mut self, r: &Result<T, StoreError>) {
+    pub(super) fn keychain_result<T>(&mut self, r: &Result<T, StoreError>) {
         if self.session.keychain_result(r) {
             // an earlier "keychain unavailable" notice is no longer true
             self.notices.withdraw("keychain.error.");
@@ -151,6 +156,12 @@ impl Wizard {
         }
         self.edit(|p| p.certificate = Some(summary));
         self.tasks.import_done(Ok(()));
+        self.tell_cert_imported();
+    }
+
+    /// After a certificate came in (zip import or an accepted request): the
+    /// toast follows the result, an earlier import's news is withdrawn.
+    pub(super) fn tell_cert_imported(&mut self) {
         // an earlier import's result, failed or not, is no longer the news
         self.notices.withdraw("import_error.");
         self.notices.withdraw("notice.cert_imported");

@@ -101,9 +101,22 @@ pub struct KeyForm {
     pub generated: bool,
 }
 
+/// Applying for the certificate on the certificate step: the company name as
+/// typed (`None`: not touched, the known name is shown), the pasted
+/// certificate string (public), and a "start over?" waiting for its answer.
+#[derive(Default)]
+pub struct ApplyForm {
+    pub company: Option<String>,
+    pub paste: String,
+    pub confirm_start_over: bool,
+    /// A certificate was just accepted: fold the section once.
+    pub fold: bool,
+}
+
 #[derive(Default)]
 pub struct Forms {
     pub key: KeyForm,
+    pub apply: ApplyForm,
     /// A certificate file waiting for "replace the one imported?".
     pub cert_replace: Option<PathBuf>,
     pub export: ExportForm,

@@ -6,6 +6,7 @@
 //! holds the façade for the journey itself: language, shops, steps, fields.
 
 mod actions;
+mod apply;
 mod events;
 pub mod forms;
 pub mod notices;
@@ -167,6 +168,7 @@ impl Wizard {
         self.tasks.forget_shop();
         // the last shop's page state is not this one's
         self.forms.key = Default::default();
+        self.forms.apply = Default::default();
         self.forms.cert_replace = None;
         self.forms.export = Default::default();
         self.notices.leave_step();

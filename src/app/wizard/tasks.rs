@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::path::PathBuf;
 
+use crate::app::ops::cert_request::CertOpError;
 use crate::app::push::PushResult;
 use crate::app::verify::CheckId;
 use crate::domain::cert::ImportError;
@@ -26,6 +27,10 @@ pub enum Task {
     Report,
     /// The certificate and key files are being saved for the backend.
     CertFiles,
+    /// A certificate request is being made, accepted or dropped.
+    CertRequest,
+    /// The WXCertUtil-style certificate folder is being written.
+    CertUtilFiles,
     /// One online check is running.
     Check(CheckId),
     /// A shop is renamed, duplicated or deleted, or a bundle read or imported.
@@ -44,6 +49,10 @@ impl Task {
             Task::Export => "exporting".into(),
             Task::Report => "saving the readiness report".into(),
             Task::CertFiles => "saving the certificate files".into(),
+            Task::CertRequest => {
+                "applying for the certificate (request, accept or start over)".into()
+            }
+            Task::CertUtilFiles => "saving the certificate folder as WXCertUtil does".into(),
             Task::Check(id) => format!("running the online check {}", id.key()),
             Task::ProfileOp => "a shop operation (rename, duplicate, delete, bundle)".into(),
             Task::Push => "sending to the shop backend".into(),
@@ -106,6 +115,8 @@ pub struct Tasks {
     report: Option<Result<PathBuf, String>>,
     cert_files: Option<Result<PathBuf, String>>,
     push: Option<Result<PushResult, Infallible>>,
+    cert_request: Option<Result<(), CertOpError>>,
+    cert_util_files: Option<Result<PathBuf, CertOpError>>,
 }
 
 impl Tasks {
@@ -132,9 +143,17 @@ impl Tasks {
         self.running.retain(|t| {
             !matches!(
                 t,
-                Task::ImportCert | Task::Export | Task::Report | Task::CertFiles | Task::Check(_)
+                Task::ImportCert
+                    | Task::Export
+                    | Task::Report
+                    | Task::CertFiles
+                    | Task::CertRequest
+                    | Task::CertUtilFiles
+                    | Task::Check(_)
             )
         });
+        self.cert_request = None;
+        self.cert_util_files = None;
         self.import = None;
         self.export = None;
         self.report = None;
@@ -177,6 +196,24 @@ impl Tasks {
         self.cert_files = Some(r);
     }
 
+    pub fn cert_request(&self) -> Busy<&(), &CertOpError> {
+        Busy::of(self.is_running(Task::CertRequest), &self.cert_request)
+    }
+
+    pub fn cert_request_done(&mut self, r: Result<(), CertOpError>) {
+        self.finish(Task::CertRequest);
+        self.cert_request = Some(r);
+    }
+
+    pub fn cert_util_files(&self) -> Busy<&PathBuf, &CertOpError> {
+        Busy::of(self.is_running(Task::CertUtilFiles), &self.cert_util_files)
+    }
+
+    pub fn cert_util_files_done(&mut self, r: Result<PathBuf, CertOpError>) {
+        self.finish(Task::CertUtilFiles);
+        self.cert_util_files = Some(r);
+    }
+
     pub fn push(&self) -> Busy<&PushResult, &Infallible> {
         Busy::of(self.is_running(Task::Push), &self.push)
     }
@@ -200,6 +237,8 @@ mod tests {
             Task::Export,
             Task::Report,
             Task::CertFiles,
+            Task::CertRequest,
+            Task::CertUtilFiles,
             Task::ProfileOp,
             Task::Push,
         ];
@@ -211,6 +250,8 @@ mod tests {
                 | Task::Export
                 | Task::Report
                 | Task::CertFiles
+                | Task::CertRequest
+                | Task::CertUtilFiles
                 | Task::Check(_)
                 | Task::ProfileOp
                 | Task::Push => {}

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod parse;
 pub mod report;
 pub mod request;
+pub mod wxcertutil;
 
 use std::path::Path;
 

@@ -218,8 +218,14 @@ pub fn csr_base64(csr_pem: &str) -> String {
 }
 
 /// Reads the certificate string the platform answered with: PEM, or bare
-/// base64 of the DER with any whitespace and line breaks. Gives the DER.
+/// base64 of the DER with any whitespace and line breaks, or a PKCS#7
+/// (certs-only, PEM or base64). Gives the DER of the first certificate.
 pub fn read_certificate_string(text: &str) -> Result<Vec<u8>, RequestError> {
+    read_certificates(text).map(|mut all| all.swap_remove(0))
+}
+
+/// Every certificate in the string (one; several when it is a PKCS#7), as DER.
+pub fn read_certificates(text: &str) -> Result<Vec<Vec<u8>>, RequestError> {
     if text.len() > MAX_PASTE_BYTES {
         return Err(RequestError::NotACertificate);
     }
@@ -233,7 +239,13 @@ pub fn read_certificate_string(text: &str) -> Result<Vec<u8>, RequestError> {
         }
         return match pem_rfc7468::decode_vec(text.as_bytes()) {
             Ok((label, der)) if label.contains("CERTIFICATE") && !label.contains("REQUEST") => {
-                whole_certificate(&der)
+                whole_certificate(&der).map(|d| vec![d])
+            }
+            Ok((label, der)) if label == "PKCS7" || label == "CMS" => {
+                match pkcs7_certificates(&der) {
+                    Err(_) if starts_like_longer_der(&der) => Err(RequestError::CutShort),
+                    other => other,
+                }
             }
             Ok(_) => Err(RequestError::NotACertificate),
             // a body that lost characters fails its base64; say which
@@ -249,7 +261,7 @@ pub fn read_certificate_string(text: &str) -> Result<Vec<u8>, RequestError> {
     bare_base64(text)
 }
 
-fn bare_base64(text: &str) -> Result<Vec<u8>, RequestError> {
+fn bare_base64(text: &str) -> Result<Vec<Vec<u8>>, RequestError> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.is_empty() {
         return Err(RequestError::Empty);
@@ -261,7 +273,12 @@ fn bare_base64(text: &str) -> Result<Vec<u8>, RequestError> {
         return Err(RequestError::NotACertificate);
     }
     match Base64::decode_vec(&compact) {
-        Ok(der) => whole_certificate(&der),
+        Ok(der) => match whole_certificate(&der) {
+            Ok(d) => Ok(vec![d]),
+            // not a certificate: perhaps a PKCS#7 holding it
+            Err(RequestError::NotACertificate) => pkcs7_certificates(&der),
+            Err(e) => Err(e),
+        },
         Err(_) => {
             // lost characters: decode what there is (whole 4-character groups)
             let head = compact.trim_end_matches('=');
@@ -272,6 +289,39 @@ fn bare_base64(text: &str) -> Result<Vec<u8>, RequestError> {
             }
         }
     }
+}
+
+/// The certificates of a PKCS#7 / CMS SignedData (certs-only, as `openssl
+/// crl2pkcs7` writes it), read with the `cms` crate.
+fn pkcs7_certificates(der: &[u8]) -> Result<Vec<Vec<u8>>, RequestError> {
+    use cms::cert::CertificateChoices;
+    use cms::cert::x509::der::oid::ObjectIdentifier;
+    use cms::cert::x509::der::{Decode, Encode};
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+    let info = ContentInfo::from_der(der).map_err(|_| RequestError::NotACertificate)?;
+    if info.content_type != SIGNED_DATA {
+        return Err(RequestError::NotACertificate);
+    }
+    let signed = info
+        .content
+        .decode_as::<SignedData>()
+        .map_err(|_| RequestError::NotACertificate)?;
+    let certs: Vec<Vec<u8>> = signed
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => c.to_der().ok(),
+            CertificateChoices::Other(_) => None,
+        })
+        .filter_map(|d| whole_certificate(&d).ok())
+        .collect();
+    if certs.is_empty() {
+        return Err(RequestError::NotACertificate);
+    }
+    Ok(certs)
 }
 
 /// A DER certificate, or `CutShort` when it is the beginning of one.
@@ -305,17 +355,20 @@ pub fn accept_certificate(
     key_pem: &Secret,
     mchid: &str,
 ) -> Result<ImportedCert, RequestError> {
-    let der = read_certificate_string(text)?;
-    let (_, cert) = parse_x509_certificate(&der).map_err(|_| RequestError::NotACertificate)?;
+    let all = read_certificates(text)?;
     let key =
         rsa::PrivateKey::from_pkcs8_pem(key_pem.expose()).map_err(|_| RequestError::BadKey)?;
     let ours = key
         .to_public_key()
         .to_public_key_der()
         .map_err(|_| RequestError::BadKey)?;
-    if cert.public_key().raw != ours.as_bytes() {
-        return Err(RequestError::KeyMismatch);
-    }
+    // a PKCS#7 may carry the CA's certificate too: take the one for our key
+    let der = all
+        .into_iter()
+        .find(|d| {
+            parse_x509_certificate(d).is_ok_and(|(_, c)| c.public_key().raw == ours.as_bytes())
+        })
+        .ok_or(RequestError::KeyMismatch)?;
     let files = [
         SourceFile {
             name: "apiclient_cert.pem".into(),
@@ -493,6 +546,71 @@ mod tests {
                 "{form}"
             );
         }
+    }
+
+    /// `openssl crl2pkcs7 -nocrl` over `certs` (in that order): PEM or DER.
+    fn pkcs7(certs: &[&str], der: bool) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new("openssl");
+        cmd.args(["crl2pkcs7", "-nocrl"]);
+        for (i, c) in certs.iter().enumerate() {
+            let path = dir.path().join(format!("c{i}.pem"));
+            std::fs::write(&path, c).unwrap();
+            cmd.arg("-certfile").arg(path);
+        }
+        if der {
+            cmd.args(["-outform", "DER"]);
+        }
+        let out = cmd.output().expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    #[test]
+    fn a_pkcs7_certificate_string_is_accepted_as_pem_and_as_base64() {
+        let r = request();
+        let cert_pem = issue(&r.csr_pem, "Tenpay.com Root CA");
+        let other_csr = csr_for_key(other_key_pem(), MCHID, COMPANY).unwrap();
+        let other = issue(&other_csr, "Tenpay.com Root CA");
+        let p7_pem = String::from_utf8(pkcs7(&[&cert_pem], false)).unwrap();
+        assert!(p7_pem.starts_with("-----BEGIN PKCS7-----"), "{p7_pem}");
+        let p7_b64 = Base64::encode_string(&pkcs7(&[&cert_pem], true));
+        // a bundle of two, ours second: the one for our key is taken
+        let two = Base64::encode_string(&pkcs7(&[&other, &cert_pem], true));
+        let wrapped: String = two
+            .as_bytes()
+            .chunks(76)
+            .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        for (form, text) in [
+            ("pkcs7 pem", p7_pem.clone()),
+            ("pkcs7 base64", p7_b64.clone()),
+            ("pkcs7 of two, wrapped", wrapped),
+        ] {
+            let got = accept_certificate(&text, &r.private_key, MCHID)
+                .unwrap_or_else(|e| panic!("{form}: {e:?}"));
+            assert_eq!(got.summary.mchid.as_deref(), Some(MCHID), "{form}");
+            assert_eq!(got.summary.key_matches, Some(true), "{form}");
+        }
+        assert_eq!(
+            read_certificate_string(&p7_pem).unwrap(),
+            pem_rfc7468::decode_vec(cert_pem.as_bytes()).unwrap().1
+        );
+        // only another key's certificate inside: said so, not "garbage"
+        let others = Base64::encode_string(&pkcs7(&[&other], true));
+        assert_eq!(
+            accept_certificate(&others, &r.private_key, MCHID).unwrap_err(),
+            RequestError::KeyMismatch
+        );
+        // cut short
+        assert_eq!(
+            accept_certificate(&p7_b64[..p7_b64.len() - 40], &r.private_key, MCHID).unwrap_err(),
+            RequestError::CutShort
+        );
     }
 
     #[test]

@@ -1,0 +1,241 @@
+//! On the certificate step, beside "import the zip": apply for the
+//! certificate here (issue 11). Company name, "make the request" (on the
+//! worker), the request with a copy button for each form, the steps on the
+//! merchant platform, the paste box and "check and save"; a waiting request is
+//! shown again after a restart, "start over" asks first. Below the details of
+//! a certificate: save the folder WXCertUtil would have left. Draws only; the
+//! wizard does the work.
+
+use egui::{RichText, TextEdit, Ui};
+
+use super::widgets::{FIELD_WIDTH, console_button, err_color, hint, ok_line, warn_color};
+use crate::app::journey::Console;
+use crate::app::ops::cert_request::CertOpError;
+use crate::app::worker::PickPurpose;
+use crate::app::{Busy, Wizard};
+use crate::domain::cert::wxcertutil::folder_name;
+use crate::i18n::Tr;
+
+pub fn show(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    let open = w.certificate().is_none() || w.pending_cert_request().is_some();
+    egui::CollapsingHeader::new(RichText::new(tr.t("cert_apply.title")).strong())
+        .id_salt("cert_apply")
+        .default_open(open)
+        .open(w.take_apply_fold().then_some(false))
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            ui.label(tr.t("cert_apply.intro"));
+            ui.add_space(4.0);
+            if w.profile().mchid.trim().is_empty() {
+                ui.label(RichText::new(tr.t("cert_apply.no_mchid")).color(warn_color(ui)));
+            } else if w.pending_cert_request().is_some() {
+                waiting(ui, w, tr);
+            } else {
+                make(ui, w, tr);
+            }
+            ui.add_space(4.0);
+            hint(ui, tr.t("cert_apply.unconfirmed"));
+        });
+}
+
+fn running(w: &Wizard) -> bool {
+    w.apply_state().is_running()
+}
+
+fn failure(ui: &mut Ui, w: &Wizard, tr: Tr) {
+    if let Busy::Failed(e) = w.apply_state() {
+        let text = match e {
+            // the command line's words name its flags; the window has a button
+            CertOpError::PendingKeyMissing => tr.t("cert_apply.pending_key_missing").to_owned(),
+            e => tr.msg(e),
+        };
+        ui.label(RichText::new(format!("× {text}")).color(err_color(ui)));
+    }
+}
+
+/// No request yet: the company name and "make the request".
+fn make(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
+    let label = ui.label(RichText::new(tr.t("cert_apply.company")).strong());
+    let mut company = w.apply_company();
+    let resp = ui
+        .add(TextEdit::singleline(&mut company).desired_width(FIELD_WIDTH))
+        .labelled_by(label.id);
+    if resp.changed() {
+        w.set_apply_company(company.clone());
+    }
+    hint(ui, tr.t("cert_apply.company_hint"));
+    ui.horizontal(|ui| {
+        let can = !running(w) && !company.trim().is_empty();
+        if ui
+            .add_enabled(can, egui::Button::new(tr.t("cert_apply.make")))
+            .clicked()
+        {
+            w.start_cert_request();
+        }
+        if running(w) {
+            ui.spinner();
+            ui.label(tr.t("cert_apply.making"));
+        }
+    });
+    failure(ui, w, tr);
+}
+
+/// A request is waiting: show it, the steps, and the paste box.
+fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
+    let Some(pending) = w.pending_cert_request().cloned() else {
+        return;
+    };
+    let time = super::local_time::show(&pending.created_at);
+    ok_line(ui, &tr.tf("cert_apply.waiting", &[("time", time)]));
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        copy(ui, tr, "cert_apply.copy_pem", || pending.csr_pem.clone());
+        let base64 = w.pending_request_base64();
+        copy(ui, tr, "cert_apply.copy_base64", || base64);
+    });
+    // the text itself on request: the copy buttons are what the user needs, and
+    // a scroll box inside the page would catch the mouse wheel
+    egui::CollapsingHeader::new(tr.t("cert_apply.request_label"))
+        .id_salt("cert_apply_request")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.add(
+                TextEdit::multiline(&mut pending.csr_pem.trim_end())
+                    .font(egui::TextStyle::Monospace)
+                    .desired_width(f32::INFINITY),
+            );
+        });
+
+    ui.add_space(6.0);
+    ui.label(RichText::new(tr.t("cert_apply.steps_title")).strong());
+    for key in [
+        "cert_apply.step_login",
+        "cert_apply.step_where",
+        "cert_apply.step_paste",
+        "cert_apply.step_back",
+    ] {
+        ui.label(tr.t(key));
+    }
+    hint(ui, tr.t("cert_apply.limit"));
+    ui.horizontal_wrapped(|ui| console_button(ui, tr, Console::MerchantPlatform));
+
+    ui.add_space(6.0);
+    let label = ui.label(RichText::new(tr.t("cert_apply.paste_label")).strong());
+    let mut paste = w.apply_paste().to_owned();
+    let resp = ui
+        .add(
+            TextEdit::multiline(&mut paste)
+                .font(egui::TextStyle::Monospace)
+                .desired_width(f32::INFINITY)
+                .desired_rows(4),
+        )
+        .labelled_by(label.id);
+    if resp.changed() {
+        w.set_apply_paste(paste.clone());
+    }
+    hint(ui, tr.t("cert_apply.paste_hint"));
+    ui.horizontal_wrapped(|ui| {
+        let can = !running(w) && !paste.trim().is_empty();
+        if ui
+            .add_enabled(can, egui::Button::new(tr.t("cert_apply.accept")))
+            .clicked()
+        {
+            w.accept_cert_string();
+        }
+        if running(w) {
+            ui.spinner();
+            ui.label(tr.t("cert_apply.accepting"));
+        }
+        if !w.start_over_asked()
+            && ui
+                .add_enabled(
+                    !running(w),
+                    egui::Button::new(tr.t("cert_apply.start_over")),
+                )
+                .clicked()
+        {
+            w.ask_start_over();
+        }
+    });
+    failure(ui, w, tr);
+    if w.start_over_asked() {
+        egui::Frame::group(ui.style())
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(tr.t("cert_apply.start_over_question")).color(warn_color(ui)),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button(tr.t("cert_apply.start_over_yes")).clicked() {
+                        w.confirm_start_over();
+                    }
+                    if ui.button(tr.t("cert_apply.start_over_no")).clicked() {
+                        w.keep_request();
+                    }
+                });
+            });
+    }
+}
+
+/// A copy button with its own words, which says "copied" for a moment.
+fn copy(ui: &mut Ui, tr: Tr, key: &str, text: impl FnOnce() -> String) {
+    let id = ui.scope_id().with(("cert_apply_copy", key));
+    let now = ui.input(|i| i.time);
+    let at: Option<f64> = ui.data(|d| d.get_temp(id));
+    if ui.button(tr.t(key)).clicked() {
+        ui.ctx().copy_text(text());
+        ui.data_mut(|d| d.insert_temp(id, now));
+    }
+    if at.is_some_and(|t| now - t < 1.5) {
+        ui.label(RichText::new(format!("✓ {}", tr.t("common.copied"))).small());
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(1500));
+    }
+}
+
+/// Under the certificate's details: the folder WXCertUtil would have left.
+pub fn save_files(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    if !w.can_save_cert_util_files() {
+        return;
+    }
+    let mchid = w
+        .certificate()
+        .and_then(|c| c.mchid.clone())
+        .unwrap_or_else(|| w.profile().mchid.trim().to_owned());
+    let folder = folder_name(&mchid, crate::app::ops::cert_request::today());
+    super::widgets::section(ui, tr.t("cert_apply.save_title"));
+    hint(ui, &tr.tf("cert_apply.save_hint", &[("folder", folder)]));
+    ui.label(RichText::new(format!("⚠ {}", tr.t("cert_files.key_warning"))).color(warn_color(ui)));
+    ui.horizontal(|ui| {
+        let busy = w.cert_util_files().is_running() || w.dialog_open();
+        if ui
+            .add_enabled(!busy, egui::Button::new(tr.t("cert_apply.save")))
+            .clicked()
+        {
+            w.start_save_cert_util_files();
+        }
+        if w.cert_util_files().is_running() {
+            ui.spinner();
+            ui.label(tr.t("cert_apply.saving"));
+        }
+    });
+    super::widgets::path_prompt(ui, w, &[PickPurpose::CertUtilFolder]);
+    match w.cert_util_files() {
+        Busy::Done(dir) => {
+            let dir = dir.clone();
+            ui.horizontal(|ui| {
+                ok_line(
+                    ui,
+                    &tr.tf("cert_apply.saved", &[("path", dir.display().to_string())]),
+                );
+                super::widgets::open_folder_button(ui, tr, &dir);
+            });
+        }
+        Busy::Failed(e) => {
+            ui.label(RichText::new(format!("× {}", tr.msg(e))).color(err_color(ui)));
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,521 @@
+//! Applying for the API certificate in the window (issue 11), driven through
+//! egui_kittest by the labels the user reads, with the in-memory keychain and a
+//! real profile folder. A test CA plays the merchant platform and signs the
+//! request as WeChat would; the certificate string is typed back into the box.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
+    DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
+};
+use wxpay_setup::app::{Services, WeChatAccess};
+use wxpay_setup::domain::fields::FieldId;
+use wxpay_setup::domain::profile::{SecretField, Step};
+use wxpay_setup::i18n::{Lang, Tr};
+use wxpay_setup::services::file_picker::FixedPicker;
+use wxpay_setup::services::profile_store::{ProfileStore, Settings};
+use wxpay_setup::services::secret_store::{MemoryStore, SecretStore};
+use wxpay_setup::services::wechat_http::{BaseUrls, HttpClient};
+use wxpay_setup::ui::WizardApp;
+
+const ZH: Tr = Tr(Lang::ZhCn);
+const SHOP: &str = "申请证书的店";
+
+fn t(key: &str) -> &'static str {
+    ZH.t(key)
+}
+
+/// The part of a text before its first `{placeholder}`.
+fn head(key: &str) -> &'static str {
+    let text = t(key);
+    &text[..text.find('{').unwrap_or(text.len())]
+}
+
+/// The part of a text after its first `{placeholder}`.
+fn tail(key: &str) -> &'static str {
+    let text = t(key);
+    let rest = &text[text.find('}').map_or(0, |i| i + 1)..];
+    assert!(rest.trim().len() > 4, "{key}: too little text to look for");
+    rest.trim()
+}
+
+struct Fixture {
+    config: tempfile::TempDir,
+    keychain: MemoryStore,
+    picker: Arc<FixedPicker>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let config = tempfile::tempdir().unwrap();
+        ProfileStore::at(config.path().to_path_buf())
+            .save_settings(&Settings {
+                lang: Some(Lang::ZhCn),
+                last_profile: None,
+            })
+            .unwrap();
+        Fixture {
+            config,
+            keychain: MemoryStore::new(),
+            picker: Arc::new(FixedPicker::default()),
+        }
+    }
+
+    fn store(&self) -> ProfileStore {
+        ProfileStore::at(self.config.path().to_path_buf())
+    }
+
+    fn open(&self) -> Harness<'static, WizardApp> {
+        self.open_at([1100.0, 2600.0])
+    }
+
+    fn open_at(&self, size: [f32; 2]) -> Harness<'static, WizardApp> {
+        let keychain = self.keychain.clone();
+        let services = Services {
+            secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
+            profiles: self.store(),
+            picker: self.picker.clone(),
+            wechat: WeChatAccess {
+                http: Arc::new(HttpClient::new().unwrap()),
+                urls: Ok(BaseUrls {
+                    mp: "http://127.0.0.1:9".into(),
+                    pay: "http://127.0.0.1:9".into(),
+                }),
+            },
+        };
+        let mut h = Harness::builder()
+            .with_size(size)
+            .build_eframe(move |cc| WizardApp::new(&cc.egui_ctx, services));
+        settle(&mut h);
+        h
+    }
+}
+
+fn settle(h: &mut Harness<'static, WizardApp>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        h.step();
+        if !h.state().wizard.busy() {
+            h.run();
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the wizard stayed busy: {}",
+            h.state().wizard.busy_reasons()
+        );
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+fn click(h: &mut Harness<'static, WizardApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run_ok();
+    settle(h);
+}
+
+fn shows(h: &Harness<'static, WizardApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn type_into(h: &mut Harness<'static, WizardApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).focus();
+    h.run_ok();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run_ok();
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run_ok();
+}
+
+/// A verified shop with its merchant number, on the certificate step.
+fn to_certificate_step(h: &mut Harness<'static, WizardApp>) {
+    click(h, t("prereq.choice_verified"));
+    click(h, t("prereq.continue"));
+    let w = &mut h.state_mut().wizard;
+    w.set_text(FieldId::MchId, support::MCHID);
+    w.go_to(Step::Certificate);
+    h.run_ok();
+    settle(h);
+}
+
+/// The platform: a "Tenpay.com Root CA" signs the request as it comes.
+fn issue(csr_pem: &str) -> String {
+    let csr = CertificateSigningRequestParams::from_pem(csr_pem).expect("the request parses");
+    let mut ca = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "CN");
+    dn.push(DnType::OrganizationName, "Tenpay.com");
+    dn.push(DnType::CommonName, "Tenpay.com Root CA");
+    ca.distinguished_name = dn;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let key = KeyPair::from_pem_and_sign_algo(support::key_b(), &PKCS_RSA_SHA256).unwrap();
+    csr.signed_by(&Issuer::new(ca, key)).unwrap().pem()
+}
+
+fn bare_base64(cert_pem: &str) -> String {
+    cert_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
+}
+
+fn pending_csr(f: &Fixture) -> String {
+    f.store()
+        .load(SHOP)
+        .unwrap()
+        .pending_cert_request
+        .expect("the request is in the profile")
+        .csr_pem
+}
+
+fn paste_and_accept(h: &mut Harness<'static, WizardApp>, text: &str) {
+    type_into(
+        h,
+        Role::MultilineTextInput,
+        t("cert_apply.paste_label"),
+        text,
+    );
+    click(h, t("cert_apply.accept"));
+}
+
+#[test]
+fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_after_a_zip() {
+    let f = Fixture::new();
+    let started;
+    {
+        let mut h = f.open();
+        h.state_mut().wizard.create_profile(SHOP).unwrap();
+        settle(&mut h);
+        to_certificate_step(&mut h);
+        assert!(shows(&h, t("cert_apply.title")));
+        assert!(
+            shows(&h, t("cert_apply.unconfirmed")),
+            "says what is unconfirmed"
+        );
+        // no company known yet: the button waits for one
+        type_into(
+            &mut h,
+            Role::TextInput,
+            t("cert_apply.company"),
+            support::COMPANY,
+        );
+        started = Instant::now();
+        click(&mut h, t("cert_apply.make"));
+        eprintln!("click to request shown: {:?}", started.elapsed());
+        assert!(shows(&h, head("cert_apply.waiting")));
+        for step in [
+            "cert_apply.step_login",
+            "cert_apply.step_where",
+            "cert_apply.step_paste",
+            "cert_apply.step_back",
+            "cert_apply.limit",
+        ] {
+            assert!(shows(&h, t(step)), "{step}");
+        }
+        let key = f
+            .keychain
+            .peek(SHOP, SecretField::PendingPrivateKey)
+            .expect("the key went to the keychain");
+        assert!(!all_text(f.config.path()).contains(key.expose().lines().nth(1).unwrap()));
+        // both forms go to the clipboard: PEM and one line of base64
+        let pem = pending_csr(&f);
+        h.get_by_label(t("cert_apply.copy_pem")).click();
+        let mut seen = String::new();
+        for _ in 0..3 {
+            h.step();
+            seen.push_str(&format!("{:?}", h.output().platform_output.commands));
+        }
+        assert!(seen.contains("BEGIN CERTIFICATE REQUEST"), "{seen}");
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        h.get_by_label(t("cert_apply.copy_base64")).click();
+        let mut seen = String::new();
+        for _ in 0..3 {
+            h.step();
+            seen.push_str(&format!("{:?}", h.output().platform_output.commands));
+        }
+        assert!(seen.contains(&b64), "the bare form on one line: {seen}");
+        h.run_ok();
+        settle(&mut h);
+    }
+
+    // the window is closed for the SMS; it shows the same request on reopen
+    let mut h = f.open();
+    assert_eq!(h.state().wizard.step(), Step::Certificate);
+    assert!(
+        shows(&h, head("cert_apply.waiting")),
+        "the request is shown again"
+    );
+    let pem = pending_csr(&f);
+    assert_eq!(
+        h.state()
+            .wizard
+            .pending_cert_request()
+            .map(|p| p.csr_pem.clone()),
+        Some(pem.clone())
+    );
+    let cert = issue(&pem);
+    let b64 = bare_base64(&cert);
+
+    // wrong pastes, each in plain words, and nothing changes
+    let other_csr = wxpay_setup::domain::cert::request::csr_for_key(
+        &wxpay_setup::domain::secret::Secret::new(support::key_a()),
+        support::MCHID,
+        support::COMPANY,
+    )
+    .unwrap();
+    for (paste, says) in [
+        ("这不是证书 garbage", "cert_request.not_a_certificate"),
+        (&b64[..b64.len() / 2], "cert_request.cut_short"),
+        (issue(&other_csr).as_str(), "cert_request.key_mismatch"),
+    ] {
+        paste_and_accept(&mut h, paste);
+        assert!(shows(&h, t(says)), "{says}");
+        assert!(h.state().wizard.certificate().is_none());
+        assert!(f.store().load(SHOP).unwrap().pending_cert_request.is_some());
+    }
+
+    // the right one: on as after a zip import
+    let t0 = Instant::now();
+    paste_and_accept(&mut h, &b64);
+    let accept = t0.elapsed();
+    let apply_to_ready = started.elapsed();
+    eprintln!(
+        "accept click to ready: {accept:?}; apply to ready (restart and three wrong pastes included): {apply_to_ready:?}"
+    );
+    let cert_summary = h.state().wizard.certificate().cloned().expect("imported");
+    assert_eq!(cert_summary.mchid.as_deref(), Some(support::MCHID));
+    assert_eq!(cert_summary.key_matches, Some(true));
+    assert!(shows(&h, t("cert.details")));
+    assert!(shows(&h, t("cert.usable")));
+    assert!(
+        shows(&h, t("cert_apply.source")),
+        "the source in the owner's words"
+    );
+    assert!(shows(&h, t("notice.cert_imported")));
+    assert!(!shows(&h, head("cert_apply.waiting")));
+    assert!(h.state().wizard.has_secret(SecretField::PrivateKey));
+    let p = f.store().load(SHOP).unwrap();
+    assert!(p.pending_cert_request.is_none());
+    assert_eq!(p.certificate.as_ref(), Some(&cert_summary));
+    assert!(f.keychain.peek(SHOP, SecretField::PrivateKey).is_some());
+    assert!(
+        f.keychain
+            .peek(SHOP, SecretField::PendingPrivateKey)
+            .is_none()
+    );
+    // the step is complete, as after a zip
+    assert!(h.state().wizard.step_complete(Step::Certificate));
+    // applying again later starts from the company the certificate names
+    assert!(
+        h.query_by_label(t("cert_apply.make")).is_none(),
+        "folded once a certificate is there"
+    );
+    click(&mut h, t("cert_apply.title"));
+    assert_eq!(
+        h.get_by_role_and_label(Role::TextInput, t("cert_apply.company"))
+            .value()
+            .as_deref(),
+        Some(support::COMPANY),
+        "prefilled"
+    );
+
+    // and the files can be saved the way WXCertUtil does, where the user chooses
+    let out = tempfile::tempdir().unwrap();
+    *f.picker.export_dir.lock().unwrap() = Some(out.path().to_path_buf());
+    assert!(shows(&h, t("cert_files.key_warning")));
+    click(&mut h, t("cert_apply.save"));
+    let folder = std::fs::read_dir(out.path())
+        .unwrap()
+        .next()
+        .expect("a folder")
+        .unwrap()
+        .path();
+    assert!(
+        folder
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with(&format!("{}_", support::MCHID))
+    );
+    assert!(folder.join("apiclient_cert.p12").exists());
+    assert!(shows(&h, head("cert_apply.saved")));
+    // a second save into the same folder overwrites nothing and says so
+    click(&mut h, t("cert_apply.save"));
+    assert!(
+        shows(&h, tail("cert_files.exists")),
+        "says the folder exists"
+    );
+}
+
+#[test]
+fn starting_over_asks_first_then_drops_the_request_and_its_key() {
+    let f = Fixture::new();
+    let mut h = f.open();
+    h.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut h);
+    to_certificate_step(&mut h);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut h, t("cert_apply.make"));
+    assert!(shows(&h, head("cert_apply.waiting")));
+    click(&mut h, t("cert_apply.start_over"));
+    assert!(shows(&h, t("cert_apply.start_over_question")));
+    click(&mut h, t("cert_apply.start_over_no"));
+    assert!(!shows(&h, t("cert_apply.start_over_question")));
+    assert!(f.store().load(SHOP).unwrap().pending_cert_request.is_some());
+    click(&mut h, t("cert_apply.start_over"));
+    click(&mut h, t("cert_apply.start_over_yes"));
+    assert!(!shows(&h, head("cert_apply.waiting")));
+    assert!(f.store().load(SHOP).unwrap().pending_cert_request.is_none());
+    assert!(
+        f.keychain
+            .peek(SHOP, SecretField::PendingPrivateKey)
+            .is_none()
+    );
+    // the company typed before is offered again
+    assert!(shows(&h, t("cert_apply.make")));
+    // and an edit later does not bring the dropped request back
+    h.state_mut()
+        .wizard
+        .set_text(FieldId::PaymentName, "微信支付");
+    settle(&mut h);
+    h.state_mut().wizard.flush();
+    settle(&mut h);
+    drop(h);
+    assert!(f.store().load(SHOP).unwrap().pending_cert_request.is_none());
+}
+
+#[test]
+fn without_a_merchant_number_the_window_says_what_to_fill_in_first() {
+    let f = Fixture::new();
+    let mut h = f.open();
+    click(&mut h, t("prereq.choice_verified"));
+    click(&mut h, t("prereq.continue"));
+    h.state_mut().wizard.go_to(Step::Certificate);
+    h.run_ok();
+    assert!(shows(&h, t("cert_apply.no_mchid")));
+    assert!(h.query_by_label(t("cert_apply.make")).is_none());
+}
+
+fn all_text(dir: &std::path::Path) -> String {
+    support::all_files_text(dir)
+}
+
+/// At the window's minimum width nothing on the step is wider than the window
+/// (egui clips what does not fit: a cut-off button or sentence is lost).
+#[test]
+fn at_the_minimum_width_the_apply_section_fits_in_both_languages() {
+    for lang in [Lang::En, Lang::ZhCn] {
+        let f = Fixture::new();
+        f.store()
+            .save_settings(&Settings {
+                lang: Some(lang),
+                last_profile: None,
+            })
+            .unwrap();
+        let tr = Tr(lang);
+        let mut h = f.open_at([720.0, 3000.0]);
+        h.state_mut().wizard.create_profile(SHOP).unwrap();
+        settle(&mut h);
+        click(&mut h, tr.t("prereq.choice_verified"));
+        click(&mut h, tr.t("prereq.continue"));
+        let w = &mut h.state_mut().wizard;
+        w.set_text(FieldId::MchId, support::MCHID);
+        w.go_to(Step::Certificate);
+        h.run_ok();
+        settle(&mut h);
+        type_into(
+            &mut h,
+            Role::TextInput,
+            tr.t("cert_apply.company"),
+            "深圳市示例科技有限公司",
+        );
+        click(&mut h, tr.t("cert_apply.make"));
+        click(&mut h, tr.t("cert_apply.start_over"));
+        for _ in 0..3 {
+            h.run_ok();
+        }
+        let too_wide: Vec<String> = h
+            .query_all_by_label_contains("")
+            .filter(|n| n.rect().max.x > 720.5)
+            .map(|n| {
+                let text: String = format!("{n:?}").chars().skip(60).take(90).collect();
+                format!("{:?} {text}", n.rect())
+            })
+            .collect();
+        assert!(too_wide.is_empty(), "{lang:?}: {too_wide:#?}");
+    }
+}
+
+/// Issue 11 item 4 through the window: the encrypted bundle exported while a
+/// request waits carries the waiting key (which the window never holds), so the
+/// shop can take its certificate on the computer it moves to.
+#[test]
+fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
+    let f = Fixture::new();
+    let work = tempfile::tempdir().unwrap();
+    let mut h = f.open();
+    h.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut h);
+    to_certificate_step(&mut h);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut h, t("cert_apply.make"));
+    let key = f
+        .keychain
+        .peek(SHOP, SecretField::PendingPrivateKey)
+        .unwrap();
+    h.state_mut().wizard.go_to(Step::Summary);
+    h.run_ok();
+    click(&mut h, t("export.include_secrets"));
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        t("export.passphrase"),
+        "门店密码2026",
+    );
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        t("export.confirm"),
+        "门店密码2026",
+    );
+    let out = work.path().join("bundle.zip");
+    *f.picker.save.lock().unwrap() = Some(out.clone());
+    click(&mut h, t("export.button"));
+    assert!(out.exists(), "exported");
+
+    // another computer
+    let there = wxpay_setup::app::ops::testing::Fakes::default();
+    let ctx = wxpay_setup::app::ops::testing::ctx_of(&there);
+    let pass = wxpay_setup::domain::secret::Secret::new("门店密码2026");
+    let done =
+        wxpay_setup::app::ops::import_bundle::import_bundle(&ctx, &out, Some(&pass), None).unwrap();
+    assert_eq!(
+        there
+            .keychain
+            .peek(&done.name, SecretField::PendingPrivateKey),
+        Some(key)
+    );
+    let csr = pending_csr(&f);
+    let accepted =
+        wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &issue(&csr)).unwrap();
+    assert_eq!(accepted.summary.key_matches, Some(true));
+}
