@@ -109,6 +109,12 @@ impl Wizard {
             self.notices.withdraw("notice.profile_not_saved");
         }
         if let Some(e) = self.session.profile_saved(r) {
+            if matches!(e, StorageError::Busy { .. }) {
+                // another window or command is changing this shop: its own words
+                let (key, args) = (crate::i18n::Message::key(e), e.args());
+                self.notices.push_key(NoticeLevel::Error, &key, args);
+                return;
+            }
             let args = e.args();
             self.notices
                 .push_key(NoticeLevel::Error, "notice.profile_not_saved", args);
