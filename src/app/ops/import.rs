@@ -157,13 +157,13 @@ const KEYS: [&str; 18] = [
 pub enum ImportFileError {
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
-    /// Not TOML, or a value of the wrong kind: where, and which of our keys
-    /// when the line starts with one; never the text of the line.
+    /// Not TOML, a value of the wrong kind, or a key we do not know: where,
+    /// and which key; never a value.
     #[error("bad TOML in {path} at line {line}")]
     BadToml {
         path: String,
         line: usize,
-        key: Option<&'static str>,
+        what: TomlProblem,
     },
     /// A shop of that name exists (import again with `--replace` to replace it).
     #[error("a shop named {0:?} exists")]
@@ -188,8 +188,11 @@ impl Message for ImportFileError {
     fn key(&self) -> String {
         match self {
             ImportFileError::Read { .. } => "cli.cannot_read".into(),
-            ImportFileError::BadToml { key: None, .. } => "cli.import_bad_toml".into(),
-            ImportFileError::BadToml { key: Some(_), .. } => "cli.import_bad_value".into(),
+            ImportFileError::BadToml { what, .. } => match what {
+                TomlProblem::Syntax => "cli.import_bad_toml".into(),
+                TomlProblem::BadValue(_) => "cli.import_bad_value".into(),
+                TomlProblem::UnknownKey(_) => "cli.import_unknown_key".into(),
+            },
             ImportFileError::Exists(_) => "cli.import_exists".into(),
             ImportFileError::NoName => "cli.import_no_name".into(),
             ImportFileError::BadName(p) => p.key(),
@@ -206,10 +209,18 @@ impl Message for ImportFileError {
                     ("reason", reason.as_str().into()),
                 ]
             }
-            ImportFileError::BadToml { path, line, key } => vec![
+            ImportFileError::BadToml { path, line, what } => vec![
                 ("path", path.as_str().into()),
                 ("line", line.to_string().into()),
-                ("key", key.unwrap_or_default().into()),
+                (
+                    "key",
+                    match what {
+                        TomlProblem::Syntax => "",
+                        TomlProblem::BadValue(k) => k,
+                        TomlProblem::UnknownKey(k) => k,
+                    }
+                    .into(),
+                ),
             ],
             ImportFileError::Exists(name) => vec![("name", name.as_str().into())],
             ImportFileError::NoName => Vec::new(),
@@ -230,39 +241,64 @@ pub fn import_file(ctx: &Ctx, file: &Path, replace: bool) -> Result<Imported, Im
             path: file.display().to_string(),
             reason: e.to_string(),
         })?;
-    let input = parse(&text).map_err(|(line, key)| ImportFileError::BadToml {
+    let input = parse(&text).map_err(|(line, what)| ImportFileError::BadToml {
         path: file.display().to_string(),
         line,
-        key,
+        what,
     })?;
     import(ctx, input, file, replace)
 }
 
-/// The import file's values, or where it is wrong: the line (from 1) and our
-/// key on that line, if any. The parser's own message is dropped: it quotes
-/// the value (`invalid type: integer `123456…``), which may be a secret.
-fn parse(text: &str) -> Result<ImportFile, (usize, Option<&'static str>)> {
+/// What is wrong on a line of the import file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TomlProblem {
+    /// Not TOML at all.
+    Syntax,
+    /// One of our keys with a value of the wrong kind (an unquoted number).
+    BadValue(&'static str),
+    /// A key the file does not have (a typo): the key as written, a short
+    /// plain name only.
+    UnknownKey(String),
+}
+
+/// The import file's values, or where it is wrong: the line (from 1) and what.
+/// The parser's own message is never shown: it quotes the value (`invalid
+/// type: integer `123456…``), which may be a secret.
+fn parse(text: &str) -> Result<ImportFile, (usize, TomlProblem)> {
     toml::from_str(text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start).min(text.len());
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line = text[..start].matches('\n').count() + 1;
-        let this_line = text[start..]
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim_start();
-        let key = KEYS.into_iter().find(|k| {
-            this_line
-                .trim_start_matches(['"', '\''])
-                .strip_prefix(k)
-                .is_some_and(|rest| {
-                    rest.trim_start_matches(['"', '\''])
-                        .trim_start()
-                        .starts_with(['=', ':'])
-                })
-        });
-        (line, key)
+        let at = e.span().map_or(0, |s| s.start);
+        let before = text.get(..at).unwrap_or_default();
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() + 1;
+        let this_line = text
+            .get(start..)
+            .and_then(|t| t.lines().next())
+            .unwrap_or_default();
+        (line, line_problem(this_line, e.message()))
     })
+}
+
+/// The key a line assigns to (`key = …`, `"key" = …`), when it is a plain name.
+fn key_of(line: &str) -> Option<&str> {
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches(['"', '\'']);
+    let plain = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    plain.then_some(key)
+}
+
+fn line_problem(line: &str, message: &str) -> TomlProblem {
+    let key = key_of(line);
+    if let Some(ours) = key.and_then(|k| KEYS.into_iter().find(|o| *o == k)) {
+        return TomlProblem::BadValue(ours);
+    }
+    match key {
+        Some(k) if message.starts_with("unknown field") => TomlProblem::UnknownKey(k.to_owned()),
+        _ => TomlProblem::Syntax,
+    }
 }
 
 /// Paths in the file are relative to the file, as a person writing it would expect.
@@ -579,6 +615,39 @@ mod tests {
         }
         assert!(ctx.profiles.list().unwrap().is_empty());
         assert!(f.keychain.is_empty());
+    }
+
+    #[test]
+    fn a_toml_error_names_line_and_key_but_never_the_value() {
+        let cases = [
+            (
+                "name = \"a\"\napi_key_v2 = 123456789\n",
+                2,
+                TomlProblem::BadValue("api_key_v2"),
+            ),
+            (
+                "name = \"a\"\n\n\"mchid\" = 1900006031\n",
+                3,
+                TomlProblem::BadValue("mchid"),
+            ),
+            (
+                "name = \"a\"\nmch_id = \"1\"\n",
+                2,
+                TomlProblem::UnknownKey("mch_id".into()),
+            ),
+            (
+                "name = \"a\"\nmp_appsecret 0123abc\n",
+                2,
+                TomlProblem::Syntax,
+            ),
+            ("店 = [", 1, TomlProblem::Syntax),
+        ];
+        for (text, line, what) in cases {
+            let Err(got) = parse(text) else {
+                panic!("{text} parsed")
+            };
+            assert_eq!(got, (line, what), "{text}");
+        }
     }
 
     #[test]
