@@ -1688,3 +1688,57 @@ fn the_summary_saves_the_two_files_the_backend_asks_for() {
         "apiclient_cert.pem 和 apiclient_key.pem 已保存到"
     ));
 }
+
+#[test]
+fn clean_up_on_the_shops_page_shows_what_no_shop_owns_and_removes_it_when_confirmed() {
+    use wxpay_setup::domain::profile::Profile;
+    use wxpay_setup::domain::secret::Secret;
+
+    let f = Fixture::new(Lang::ZhCn);
+    let store = ProfileStore::at(f.config.path().to_path_buf());
+    let key = Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+    for name in ["A花店", "B书店"] {
+        store.save(&Profile::new(name)).unwrap();
+        f.keychain.set(name, SecretField::ApiKeyV2, &key).unwrap();
+    }
+    // left in the keychain by an import that was killed (an older version)
+    f.keychain.set("旧店", SecretField::ApiKeyV2, &key).unwrap();
+    let mut h = f.open();
+    assert!(shows(&h, t("shops.title")));
+
+    click(&mut h, t("shops.clean_up"));
+    settle(&mut h);
+    let found = t("shops.clean_up_secrets").replace("{name}", "旧店");
+    assert!(
+        shows(&h, &found),
+        "the orphan is listed before anything goes"
+    );
+    assert!(f.keychain.peek("旧店", SecretField::ApiKeyV2).is_some());
+    // cancel keeps it
+    click(&mut h, t("common.cancel"));
+    settle(&mut h);
+    assert!(!shows(&h, &found));
+    assert!(f.keychain.peek("旧店", SecretField::ApiKeyV2).is_some());
+
+    click(&mut h, t("shops.clean_up"));
+    settle(&mut h);
+    click(&mut h, t("shops.clean_up_confirm"));
+    settle(&mut h);
+    assert!(f.keychain.peek("旧店", SecretField::ApiKeyV2).is_none());
+    for name in ["A花店", "B书店"] {
+        assert!(
+            f.keychain.peek(name, SecretField::ApiKeyV2).is_some(),
+            "{name}"
+        );
+    }
+    assert!(shows(
+        &h,
+        &t("shops.clean_up_done")
+            .replace("{secrets}", "1")
+            .replace("{files}", "0")
+    ));
+    assert!(
+        !f.config.path().join("profiles/旧店.lock").exists(),
+        "the clean-up left its own lock file behind"
+    );
+}

@@ -64,6 +64,11 @@ pub enum Job {
         profile: Box<Profile>,
         secrets: Option<BTreeMap<SecretField, Secret>>,
     },
+    /// Looks for keychain entries no shop owns and leftover files (`profile
+    /// doctor`); removes them with `fix`.
+    Doctor {
+        fix: bool,
+    },
     /// Replies once every job sent before it has run.
     Barrier(Sender<()>),
 }
@@ -116,6 +121,11 @@ pub enum Event {
     },
     /// The folder the certificate and private key files were saved into.
     CertFilesSaved(Result<PathBuf, String>),
+    /// What a clean-up found (`fix`: and removed).
+    DoctorDone {
+        fix: bool,
+        result: Result<ops::profiles::Checkup, ops::OpError>,
+    },
     /// A file dialog's answer (`Err`: it did not open); `generation` tells a
     /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
@@ -253,6 +263,10 @@ impl WorkerState {
                 ops::export::write_format(&dir, format, &profile, secrets.as_ref())
                     .map_err(|e| e.to_string()),
             )),
+            Job::Doctor { fix } => Some(Event::DoctorDone {
+                fix,
+                result: ops::profiles::doctor(&self.ctx, fix),
+            }),
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None

@@ -208,9 +208,26 @@ pub fn doctor(ctx: &Ctx, fix: bool) -> Result<Checkup, OpError> {
         }
         orphaned.push(name);
     }
+    // the lock files taken above for the orphans go too, unreported (after the
+    // orphans, so they are found)
+    let own_lock = |l: &Leftover| {
+        let Leftover::LockFile(path) = l else {
+            return false;
+        };
+        let file = std::path::Path::new(path).file_name();
+        orphaned
+            .iter()
+            .any(|n| file == Some(std::ffi::OsStr::new(&format!("{n}.lock"))))
+    };
+    let leftover_files = ctx
+        .profiles
+        .leftovers(fix)
+        .into_iter()
+        .filter(|l| !(fix && own_lock(l)))
+        .collect();
     Ok(Checkup {
         orphaned_secrets: orphaned,
-        leftover_files: ctx.profiles.leftovers(fix),
+        leftover_files,
         fixed: fix,
     })
 }

@@ -53,6 +53,7 @@ impl Wizard {
             Event::Pushed(result) => self.on_pushed(result),
             Event::ReportSaved(r) => self.on_report_saved(r),
             Event::CertFilesSaved(r) => self.on_cert_files_saved(r),
+            Event::DoctorDone { fix, result } => self.on_doctor_done(fix, result),
             Event::Picked {
                 purpose,
                 generation,
@@ -246,6 +247,38 @@ impl Wizard {
                 self.notices
                     .push_key(NoticeLevel::Success, key, vec![("name", name)]);
             }
+        }
+        self.refresh_profile_rows();
+    }
+
+    fn on_doctor_done(
+        &mut self,
+        fix: bool,
+        result: Result<crate::app::ops::profiles::Checkup, OpError>,
+    ) {
+        self.tasks.finish(Task::ProfileOp);
+        match result {
+            Err(e) => {
+                let reason = self.tr().msg(&e);
+                self.notices.push_key(
+                    NoticeLevel::Error,
+                    "shops.op_failed",
+                    vec![("reason", reason)],
+                )
+            }
+            Ok(found) if found.is_clean() => {
+                self.notices
+                    .push_key(NoticeLevel::Success, "shops.clean_up_nothing", Vec::new())
+            }
+            Ok(found) if fix => {
+                let args = vec![
+                    ("secrets", found.orphaned_secrets.len().to_string()),
+                    ("files", found.leftover_files.len().to_string()),
+                ];
+                self.notices
+                    .push_key(NoticeLevel::Success, "shops.clean_up_done", args);
+            }
+            Ok(found) => self.forms.shops.clean_up = Some(found),
         }
         self.refresh_profile_rows();
     }
