@@ -1742,3 +1742,31 @@ fn clean_up_on_the_shops_page_shows_what_no_shop_owns_and_removes_it_when_confir
         "the clean-up left its own lock file behind"
     );
 }
+
+#[test]
+fn a_shop_another_command_is_changing_is_not_written_and_the_window_says_so() {
+    let f = Fixture::new(Lang::ZhCn);
+    let store = ProfileStore::at(f.config.path().to_path_buf());
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    settle(&mut h);
+    let name = h.state().wizard.profile().name.clone();
+    // a script holds the shop (an import under way in another process)
+    let held = ProfileStore::at(f.config.path().to_path_buf())
+        .lock(&name)
+        .unwrap();
+    type_into(&mut h, t("field.mchid.label"), "1900006031");
+    settle(&mut h);
+    let busy = t("storage_error.busy").replace("{name}", &name);
+    assert!(
+        shows(&h, &busy),
+        "the window does not say why it did not save"
+    );
+    assert_ne!(store.load(&name).unwrap().mchid, "1900006031");
+    // once the other command is done, the next save lands and the notice goes
+    drop(held);
+    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+    settle(&mut h);
+    assert_eq!(store.load(&name).unwrap().mchid, "1900006031");
+    assert!(!shows(&h, &busy));
+}

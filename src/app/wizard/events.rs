@@ -108,6 +108,7 @@ impl Wizard {
     fn on_profile_saved(&mut self, r: Result<(), StorageError>) {
         if r.is_ok() {
             self.notices.withdraw("notice.profile_not_saved");
+            self.notices.withdraw("storage_error.busy");
         }
         if let Some(e) = self.session.profile_saved(r) {
             if matches!(e, StorageError::Busy { .. }) {
