@@ -605,3 +605,27 @@ fn export_does_not_overwrite_an_existing_file_unless_forced() {
     assert_eq!(code, 0, "{err}");
     assert_ne!(std::fs::read(&out).unwrap(), b"the user's own file");
 }
+
+#[test]
+fn a_shop_held_by_another_command_is_refused_with_exit_1_and_left_alone() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    // another window or command is changing 店A
+    let held = f.profiles.lock("店A").unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(&f, &["profile", "delete", "店A"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("being changed by another window or command"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "it waited a moment first"
+    );
+    assert!(f.profiles.exists("店A"));
+    assert!(f.keychain.peek("店A", SecretField::ApiKeyV2).is_some());
+    drop(held);
+    let (code, _, err) = run(&f, &["profile", "delete", "店A"]);
+    assert_eq!(code, 0, "{err}");
+}
