@@ -14,7 +14,7 @@ use wxpay_setup::domain::profile::{Profile, SecretField};
 use wxpay_setup::domain::secret::Secret;
 use wxpay_setup::i18n::Lang;
 use wxpay_setup::services::profile_store::ProfileRepo;
-use wxpay_setup::services::secret_store::StoreError;
+use wxpay_setup::services::secret_store::{SecretStore, StoreError};
 
 const PASS: &str = "correct horse battery staple";
 
@@ -475,4 +475,174 @@ fn verify_all_offline_says_not_checked_not_failed() {
     assert!(!err.contains("failed"), "{err}");
     assert!(out.contains("No value was found wrong"), "{out}");
     assert!(!out.contains("did not pass"), "{out}");
+}
+
+#[test]
+fn importing_an_existing_name_is_refused_unless_replace_and_replace_drops_old_secrets() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&f, &["profile", "import", &import_file(work.path())]);
+    assert_eq!(code, 0, "{err}");
+    // a first user's second file for the same shop: another AppID, no v2 key
+    let second = work.path().join("again.toml");
+    std::fs::write(
+        &second,
+        format!(
+            "name = \"店A\"\nmp_appid = \"wxfedcba0987654321\"\nmp_appsecret = \"{APPSECRET}\"\n"
+        ),
+    )
+    .unwrap();
+    let second = second.display().to_string();
+    let (code, _, err) = run(&f, &["profile", "import", &second]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--replace"),
+        "{err}"
+    );
+    assert_eq!(
+        f.profiles.load("店A").unwrap().mp_appid,
+        "wx1234567890abcdef"
+    );
+    assert!(f.keychain.peek("店A", SecretField::ApiKeyV2).is_some());
+
+    let (code, _, err) = run(&f, &["profile", "import", "--replace", &second]);
+    assert_eq!(code, 0, "{err}");
+    let p = f.profiles.load("店A").unwrap();
+    assert_eq!(p.mp_appid, "wxfedcba0987654321");
+    assert_eq!(p.mchid, "", "the old shop's values are gone");
+    assert_eq!(
+        f.keychain.peek("店A", SecretField::ApiKeyV2),
+        None,
+        "an old secret met the new AppID"
+    );
+}
+
+#[test]
+fn deleting_a_name_with_secrets_but_no_profile_removes_the_secrets() {
+    let f = Fakes::default();
+    // left by a killed import-bundle of an older version
+    f.keychain
+        .set("店X", SecretField::ApiKeyV2, &Secret::new(API_KEY))
+        .unwrap();
+    let (code, out, err) = run(&f, &["profile", "delete", "店X"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("no profile named") && out.contains("deleted"),
+        "{out}"
+    );
+    assert_eq!(f.keychain.peek("店X", SecretField::ApiKeyV2), None);
+    // nothing at all under that name is still "no such shop"
+    let (code, _, err) = run(&f, &["profile", "delete", "店X"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("There is no shop named"), "{err}");
+}
+
+#[test]
+fn doctor_lists_orphaned_secrets_and_fix_removes_them() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    f.keychain
+        .set("gone", SecretField::ApiKeyV2, &Secret::new(API_KEY))
+        .unwrap();
+    let (code, out, err) = run(&f, &["profile", "doctor"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"gone\"") && out.contains("--fix"), "{out}");
+    assert!(!out.contains("店A"), "{out}");
+    assert!(f.keychain.peek("gone", SecretField::ApiKeyV2).is_some());
+    let (code, out, _) = run(&f, &["profile", "doctor", "--fix", "--json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["orphaned_secrets"], serde_json::json!(["gone"]));
+    assert_eq!(v["fixed"], true);
+    assert_eq!(f.keychain.peek("gone", SecretField::ApiKeyV2), None);
+    assert!(f.keychain.peek("店A", SecretField::ApiKeyV2).is_some());
+    let (_, out, _) = run(&f, &["profile", "doctor"]);
+    assert!(out.contains("Nothing to clean up"), "{out}");
+}
+
+#[test]
+fn an_unquoted_key_in_an_import_file_is_named_by_field_and_line_never_printed() {
+    let f = Fakes::default();
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("shop.toml");
+    let digits = "73914628501946372819";
+    std::fs::write(
+        &file,
+        format!("name = \"店A\"\nmchid = \"1900006031\"\napi_key_v2 = {digits}\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run(&f, &["profile", "import", &file.display().to_string()]);
+    assert_eq!(code, 1);
+    assert!(
+        !err.contains("7391462850") && !out.contains("7391462850"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3") && err.contains("api_key_v2"),
+        "{err}"
+    );
+    // a user and password in a refused address are not printed either
+    std::fs::write(
+        &file,
+        "name = \"店A\"\nbackend_url = \"http://admin:Hunter2pass@10.0.0.1/api\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&f, &["profile", "import", &file.display().to_string()]);
+    assert_eq!(code, 1);
+    assert!(
+        !err.contains("Hunter2pass") && !err.contains("admin"),
+        "{err}"
+    );
+    assert!(err.contains("http://***@10.0.0.1/api"), "{err}");
+    assert!(f.profiles.list().unwrap().is_empty());
+}
+
+#[test]
+fn export_does_not_overwrite_an_existing_file_unless_forced() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("店A.zip");
+    std::fs::write(&out, "the user's own file").unwrap();
+    let out_s = out.display().to_string();
+    let (code, _, err) = run(&f, &["export", "--profile", "店A", "--out", &out_s]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "the user's own file"
+    );
+    let (code, _, err) = run(
+        &f,
+        &["export", "--profile", "店A", "--out", &out_s, "--force"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(std::fs::read(&out).unwrap(), b"the user's own file");
+}
+
+#[test]
+fn a_shop_held_by_another_command_is_refused_with_exit_1_and_left_alone() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    // another window or command is changing 店A
+    let held = f.profiles.lock("店A").unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(&f, &["profile", "delete", "店A"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("being changed by another window or command"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "it waited a moment first"
+    );
+    assert!(f.profiles.exists("店A"));
+    assert!(f.keychain.peek("店A", SecretField::ApiKeyV2).is_some());
+    drop(held);
+    let (code, _, err) = run(&f, &["profile", "delete", "店A"]);
+    assert_eq!(code, 0, "{err}");
 }

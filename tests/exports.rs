@@ -41,8 +41,16 @@ impl Env {
     }
 
     fn with_zip(zip: bool, extra: &str) -> Env {
+        Env::with_files(zip, extra, &[])
+    }
+
+    /// The shop of [`Env::with_zip`], with `files` written beside the import file first.
+    fn with_files(zip: bool, extra: &str, files: &[(&str, String)]) -> Env {
         let config = tempfile::tempdir().unwrap();
         let work = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(work.path().join(name), text).unwrap();
+        }
         let cert_zip = if zip {
             let zip = good_zip(work.path());
             format!(
@@ -65,17 +73,13 @@ impl Env {
 
     /// A shop in WeChat Pay public-key mode: the ID and its pub_key.pem (key B's public half).
     fn public_key_mode() -> Env {
-        let env = Env::new("");
-        std::fs::write(env.work.path().join("pub_key.pem"), public_key_pem()).unwrap();
-        import_profile(
-            env.config.path(),
-            env.work.path(),
-            &format!(
-                "name = {:?}\npublic_key_id = {PUB_KEY_ID:?}\npublic_key_pem = \"pub_key.pem\"\n",
-                env.name
-            ),
-        );
-        env
+        // one import with everything: importing a name again is refused (or
+        // replaces the whole shop with --replace)
+        Env::with_files(
+            true,
+            &format!("public_key_id = {PUB_KEY_ID:?}\npublic_key_pem = \"pub_key.pem\"\n"),
+            &[("pub_key.pem", public_key_pem())],
+        )
     }
 
     fn cmd(&self) -> Command {

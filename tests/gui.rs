@@ -1688,3 +1688,85 @@ fn the_summary_saves_the_two_files_the_backend_asks_for() {
         "apiclient_cert.pem 和 apiclient_key.pem 已保存到"
     ));
 }
+
+#[test]
+fn clean_up_on_the_shops_page_shows_what_no_shop_owns_and_removes_it_when_confirmed() {
+    use wxpay_setup::domain::profile::Profile;
+    use wxpay_setup::domain::secret::Secret;
+
+    let f = Fixture::new(Lang::ZhCn);
+    let store = ProfileStore::at(f.config.path().to_path_buf());
+    let key = Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+    for name in ["A花店", "B书店"] {
+        store.save(&Profile::new(name)).unwrap();
+        f.keychain.set(name, SecretField::ApiKeyV2, &key).unwrap();
+    }
+    // left in the keychain by an import that was killed (an older version)
+    f.keychain.set("旧店", SecretField::ApiKeyV2, &key).unwrap();
+    let mut h = f.open();
+    assert!(shows(&h, t("shops.title")));
+
+    click(&mut h, t("shops.clean_up"));
+    settle(&mut h);
+    let found = t("shops.clean_up_secrets").replace("{name}", "旧店");
+    assert!(
+        shows(&h, &found),
+        "the orphan is listed before anything goes"
+    );
+    assert!(f.keychain.peek("旧店", SecretField::ApiKeyV2).is_some());
+    // cancel keeps it
+    click(&mut h, t("common.cancel"));
+    settle(&mut h);
+    assert!(!shows(&h, &found));
+    assert!(f.keychain.peek("旧店", SecretField::ApiKeyV2).is_some());
+
+    click(&mut h, t("shops.clean_up"));
+    settle(&mut h);
+    click(&mut h, t("shops.clean_up_confirm"));
+    settle(&mut h);
+    assert!(f.keychain.peek("旧店", SecretField::ApiKeyV2).is_none());
+    for name in ["A花店", "B书店"] {
+        assert!(
+            f.keychain.peek(name, SecretField::ApiKeyV2).is_some(),
+            "{name}"
+        );
+    }
+    assert!(shows(
+        &h,
+        &t("shops.clean_up_done")
+            .replace("{secrets}", "1")
+            .replace("{files}", "0")
+    ));
+    assert!(
+        !f.config.path().join("profiles/旧店.lock").exists(),
+        "the clean-up left its own lock file behind"
+    );
+}
+
+#[test]
+fn a_shop_another_command_is_changing_is_not_written_and_the_window_says_so() {
+    let f = Fixture::new(Lang::ZhCn);
+    let store = ProfileStore::at(f.config.path().to_path_buf());
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    settle(&mut h);
+    let name = h.state().wizard.profile().name.clone();
+    // a script holds the shop (an import under way in another process)
+    let held = ProfileStore::at(f.config.path().to_path_buf())
+        .lock(&name)
+        .unwrap();
+    type_into(&mut h, t("field.mchid.label"), "1900006031");
+    settle(&mut h);
+    let busy = t("storage_error.busy").replace("{name}", &name);
+    assert!(
+        shows(&h, &busy),
+        "the window does not say why it did not save"
+    );
+    assert_ne!(store.load(&name).unwrap().mchid, "1900006031");
+    // once the other command is done, the next save lands and the notice goes
+    drop(held);
+    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+    settle(&mut h);
+    assert_eq!(store.load(&name).unwrap().mchid, "1900006031");
+    assert!(!shows(&h, &busy));
+}

@@ -56,6 +56,8 @@ struct Shop {
     config: tempfile::TempDir,
     work: tempfile::TempDir,
     name: String,
+    /// The import file it was made from.
+    toml: String,
 }
 
 /// Imports a case-2 shop whose values are the right ones, with `edits` applied.
@@ -96,7 +98,12 @@ fn shop(mchid: &str, edits: &[(&str, &str)]) -> Shop {
         .map(|(k, v)| format!("{k} = {v:?}\n"))
         .collect();
     import_profile(config.path(), work.path(), &toml);
-    Shop { config, work, name }
+    Shop {
+        config,
+        work,
+        name,
+        toml,
+    }
 }
 
 impl Shop {
@@ -160,16 +167,26 @@ fn saved_words(shop: &Shop, id: &str) -> (i64, String, String) {
     (w["http"].as_integer().unwrap(), s("code"), s("message"))
 }
 
-/// Gives the shop a WeChat Pay public key ID and `pub_key.pem`.
+/// Gives the shop a WeChat Pay public key ID and `pub_key.pem`: its import
+/// file again with them, replacing the shop (a name is imported once otherwise).
 fn give_public_key(s: &Shop, id: &str, pem: &str) {
     std::fs::write(s.work.path().join("pub_key.pem"), pem).unwrap();
-    import_profile(
-        s.config.path(),
-        s.work.path(),
-        &format!(
-            "name = {:?}\npublic_key_id = {id:?}\npublic_key_pem = \"pub_key.pem\"\n",
-            s.name
-        ),
+    let file = s.work.path().join("again.toml");
+    let toml = format!(
+        "{}public_key_id = {id:?}\npublic_key_pem = \"pub_key.pem\"\n",
+        s.toml
+    );
+    std::fs::write(&file, toml).unwrap();
+    let o = wxpay(s.config.path())
+        .args(["profile", "import", "--replace"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }
 

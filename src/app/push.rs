@@ -93,7 +93,7 @@ pub fn blockers(url: &str, has_token: bool) -> Vec<PushBlocker> {
     let mut b = Vec::new();
     if crate::services::wechat_http::check_base_url(url).is_err() {
         b.push(PushBlocker::InsecureUrl {
-            url: url.to_owned(),
+            url: crate::services::wechat_http::redact_url(url),
         });
     }
     if !has_token {

@@ -70,6 +70,11 @@ pub enum Job {
         profile: String,
         op: CertRequestOp,
     },
+    /// Looks for keychain entries no shop owns and leftover files (`profile
+    /// doctor`); removes them with `fix`.
+    Doctor {
+        fix: bool,
+    },
     /// Replies once every job sent before it has run.
     Barrier(Sender<()>),
 }
@@ -155,6 +160,11 @@ pub enum Event {
         saving_files: bool,
         result: Result<CertRequestDone, ops::cert_request::CertOpError>,
     },
+    /// What a clean-up found (`fix`: and removed).
+    DoctorDone {
+        fix: bool,
+        result: Result<ops::profiles::Checkup, ops::OpError>,
+    },
     /// A file dialog's answer (`Err`: it did not open); `generation` tells a
     /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
@@ -212,7 +222,11 @@ impl WorkerState {
                 value,
                 generation,
             } => {
-                let result = self.with_store(|s| s.put(&profile, field, &value));
+                // under the shop's lock: an import of this shop elsewhere is not mixed
+                let result = match self.ctx.lock(&profile) {
+                    Ok(_lock) => self.with_store(|s| s.put(&profile, field, &value)),
+                    Err(e) => Err(busy(e)),
+                };
                 Some(Event::SecretStored {
                     profile,
                     field,
@@ -220,7 +234,11 @@ impl WorkerState {
                     result,
                 })
             }
-            Job::SaveProfile(p) => Some(Event::ProfileSaved(self.ctx.profiles.save(&p))),
+            Job::SaveProfile(p) => Some(Event::ProfileSaved(
+                self.ctx
+                    .lock(&p.name)
+                    .and_then(|_lock| self.ctx.profiles.save(&p)),
+            )),
             Job::SaveSettings(s) => {
                 // Preferences only: a failure here is not worth interrupting the user.
                 let _ = self.ctx.profiles.save_settings(&s);
@@ -229,10 +247,17 @@ impl WorkerState {
             Job::ImportCert { profile, path } => {
                 let result = crate::services::files::import_cert(&path);
                 let key_stored = match &result {
-                    Ok(imported) => imported
-                        .private_key
-                        .as_ref()
-                        .map(|k| self.with_store(|s| s.set(&profile, SecretField::PrivateKey, k))),
+                    Ok(imported) => {
+                        imported
+                            .private_key
+                            .as_ref()
+                            .map(|k| match self.ctx.lock(&profile) {
+                                Ok(_lock) => {
+                                    self.with_store(|s| s.set(&profile, SecretField::PrivateKey, k))
+                                }
+                                Err(e) => Err(busy(e)),
+                            })
+                    }
                     Err(_) => None,
                 };
                 Some(Event::CertImported {
@@ -274,7 +299,7 @@ impl WorkerState {
                 let result = match &op {
                     ProfileOp::Rename { from, to } => ops::profiles::rename(ctx, from, to),
                     ProfileOp::Duplicate { from, to } => ops::profiles::duplicate(ctx, from, to),
-                    ProfileOp::Delete { name } => ops::profiles::delete(ctx, name),
+                    ProfileOp::Delete { name } => ops::profiles::delete(ctx, name).map(|_| ()),
                 };
                 Some(Event::ProfileOpDone { op, result })
             }
@@ -318,11 +343,23 @@ impl WorkerState {
                     result,
                 })
             }
+            Job::Doctor { fix } => Some(Event::DoctorDone {
+                fix,
+                result: ops::profiles::doctor(&self.ctx, fix),
+            }),
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None
             }
         }
+    }
+}
+
+/// A shop's lock that could not be taken, as a keychain write's answer.
+fn busy(e: StorageError) -> StoreError {
+    match e {
+        StorageError::Busy { name } => StoreError::Busy(name),
+        other => StoreError::Other(other.to_string()),
     }
 }
 

@@ -1,10 +1,11 @@
 //! `export --profile NAME | --all --out PATH [--format F] [--include-secrets
-//! [--passphrase-file FILE]]`: the encrypted bundle or a stack's config files.
+//! [--passphrase-file FILE]] [--force]`: the encrypted bundle or a stack's
+//! config files. A file that exists is refused unless `--force`.
 
 use std::path::PathBuf;
 
 use super::{CliError, CliResult, Env, Io, Targets, failed, progress_line, say};
-use crate::app::ops::export::{Target, export_many};
+use crate::app::ops::export::{Options, Target, export_many};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,6 +19,8 @@ pub struct Args {
     include_secrets: bool,
     #[arg(long, value_name = "FILE", requires = "include_secrets")]
     passphrase_file: Option<PathBuf>,
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
@@ -51,8 +54,11 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         &a.targets.which(),
         target,
         &a.out,
-        a.include_secrets,
-        passphrase.as_ref(),
+        Options {
+            include_secrets: a.include_secrets,
+            passphrase: passphrase.as_ref(),
+            overwrite: a.force,
+        },
         |i, n, name, r| {
             if all {
                 progress_line(tr, io, i, n, name, r.is_ok());

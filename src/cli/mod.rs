@@ -170,6 +170,9 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         (_, "out") => "cli.arg_out",
         (_, "include_secrets") => "cli.arg_include_secrets",
         (_, "jobs") => "cli.arg_jobs",
+        ("import", "replace") => "cli.arg_replace",
+        ("doctor", "fix") => "cli.arg_doctor_fix",
+        (_, "force") => "cli.arg_force",
         _ => return None,
     })
 }

@@ -1,4 +1,6 @@
-//! `profile import | import-bundle | list | show | delete`: the shops' profiles.
+//! `profile import | import-bundle | list | show | delete | doctor`: the shops'
+//! profiles. `doctor` lists what no shop owns (keychain entries with no
+//! profile, stale temp and lock files); `doctor --fix` removes it.
 
 use std::path::PathBuf;
 
@@ -7,7 +9,7 @@ use serde::Serialize;
 use super::{CliError, CliResult, Env, Io, ProblemJson, failed, issuer_str, print_json, say};
 use crate::app::ops::import::{ImportFileError, import_file};
 use crate::app::ops::import_bundle::{ImportBundleError, import_bundle, needs_passphrase};
-use crate::app::ops::{self, OpError, profiles};
+use crate::app::ops::{OpError, profiles};
 use crate::domain::fields::FieldId;
 use crate::domain::profile::SecretField;
 use crate::i18n::Tr;
@@ -16,6 +18,9 @@ use crate::i18n::Tr;
 pub enum Command {
     Import {
         file: PathBuf,
+        /// Replace a shop of that name, secrets included (else it is refused).
+        #[arg(long)]
+        replace: bool,
     },
     ImportBundle {
         file: PathBuf,
@@ -36,11 +41,17 @@ pub enum Command {
     Delete {
         name: String,
     },
+    Doctor {
+        #[arg(long)]
+        fix: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
     match c {
-        Command::Import { file } => import(env, io, file),
+        Command::Import { file, replace } => import(env, io, file, replace),
         Command::ImportBundle {
             file,
             passphrase_file,
@@ -49,6 +60,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
         Command::List { json } => list(env, io, json),
         Command::Show { name, json } => show(env, io, &name, json),
         Command::Delete { name } => delete(env, io, &name),
+        Command::Doctor { fix, json } => doctor(env, io, fix, json),
     }
 }
 
@@ -64,9 +76,9 @@ fn saved_line(tr: Tr, name: &str, location: &str) -> String {
     )
 }
 
-fn import(env: &mut Env<'_>, io: &mut Io<'_>, file: PathBuf) -> CliResult {
+fn import(env: &mut Env<'_>, io: &mut Io<'_>, file: PathBuf, replace: bool) -> CliResult {
     let tr = env.tr;
-    let done = import_file(env.ctx()?, &file).map_err(|e| match &e {
+    let done = import_file(env.ctx()?, &file, replace).map_err(|e| match &e {
         ImportFileError::BadName(_) => CliError::fail(format!("name: {}", tr.msg(&e))),
         ImportFileError::Refused { issues, .. } => {
             let mut err = failed(tr, &e);
@@ -298,17 +310,64 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
 fn delete(env: &mut Env<'_>, io: &mut Io<'_>, name: &str) -> CliResult {
     let tr = env.tr;
     let ctx = env.ctx()?;
-    ops::load_profile(ctx, name).map_err(|e| failed(tr, &e))?;
-    profiles::delete(ctx, name).map_err(|e| match &e {
+    let done = profiles::delete(ctx, name).map_err(|e| match &e {
         // keychain first: a profile file without secrets is harmless, orphaned secrets are not
         OpError::Keychain(_) => failed(tr, &e).and(tr.t("cli.delete_kept")),
         _ => failed(tr, &e),
     })?;
-    say!(
-        io.out,
-        "{}",
-        tr.tf("cli.deleted", &[("name", name.to_owned())])
-    );
+    let key = if done.profile {
+        "cli.deleted"
+    } else {
+        "cli.deleted_orphaned_secrets"
+    };
+    say!(io.out, "{}", tr.tf(key, &[("name", name.to_owned())]));
+    Ok(())
+}
+
+/// `profile doctor --json`.
+#[derive(Serialize)]
+struct DoctorJson<'a> {
+    orphaned_secrets: &'a [String],
+    leftover_files: Vec<&'a str>,
+    fixed: bool,
+}
+
+fn doctor(env: &mut Env<'_>, io: &mut Io<'_>, fix: bool, json: bool) -> CliResult {
+    let tr = env.tr;
+    let found = profiles::doctor(env.ctx()?, fix).map_err(|e| failed(tr, &e))?;
+    if json {
+        print_json(
+            io,
+            &DoctorJson {
+                orphaned_secrets: &found.orphaned_secrets,
+                leftover_files: found.leftover_files.iter().map(|l| l.path()).collect(),
+                fixed: found.fixed,
+            },
+        );
+        return Ok(());
+    }
+    if found.is_clean() {
+        say!(io.out, "{}", tr.t("cli.doctor_clean"));
+        return Ok(());
+    }
+    let (secrets_key, files_key) = if fix {
+        ("cli.doctor_secrets_removed", "cli.doctor_file_removed")
+    } else {
+        ("cli.doctor_secrets_found", "cli.doctor_file_found")
+    };
+    for name in &found.orphaned_secrets {
+        say!(io.out, "{}", tr.tf(secrets_key, &[("name", name.clone())]));
+    }
+    for f in &found.leftover_files {
+        say!(
+            io.out,
+            "{}",
+            tr.tf(files_key, &[("path", f.path().to_owned())])
+        );
+    }
+    if !fix {
+        say!(io.out, "{}", tr.t("cli.doctor_hint_fix"));
+    }
     Ok(())
 }
 

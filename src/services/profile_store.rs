@@ -9,6 +9,14 @@
 //! owner only (0600 on unix) before anything is written into it, so a leftover
 //! never exposes a secret (the private key of a stack export) to other users.
 //! The config and profile folders are created 0700 on unix.
+//!
+//! Every operation that writes a shop holds that shop's lock ([`ProfileRepo::lock`]):
+//! an advisory lock (the OS's own: `flock` on unix, `LockFileEx` on Windows, through
+//! `std::fs::File::try_lock`) on `profiles/NAME.lock`, so two windows, or a window and
+//! a script, never mix one shop's profile and keychain entries. The name becomes a
+//! path by the same rule as the profile file. A lock file is left in place when
+//! released (removing it would let a waiting process lock a file no one else sees);
+//! `profile doctor --fix` removes those of shops that are gone.
 
 use std::fs;
 use std::io::Write;
@@ -35,6 +43,9 @@ pub enum StorageError {
     /// hidden characters): refused wherever a name becomes a path.
     #[error("not a shop name: {name:?}")]
     BadName { name: String },
+    /// Another window or command holds the shop's lock: try again.
+    #[error("shop {name:?} is being changed elsewhere")]
+    Busy { name: String },
 }
 
 impl StorageError {
@@ -64,6 +75,7 @@ impl StorageError {
                 D::BadName => StorageError::BadName {
                     name: "../x".into(),
                 },
+                D::Busy => StorageError::Busy { name: "店".into() },
             })
             .collect()
     }
@@ -75,6 +87,7 @@ impl StorageError {
             StorageError::Damaged { .. } => "damaged",
             StorageError::NoConfigDir => "no_config_dir",
             StorageError::BadName { .. } => "bad_name",
+            StorageError::Busy { .. } => "busy",
         }
     }
 
@@ -86,7 +99,9 @@ impl StorageError {
                 vec![("path", path.clone()), ("reason", reason.clone())]
             }
             StorageError::NoConfigDir => Vec::new(),
-            StorageError::BadName { name } => vec![("name", name.clone())],
+            StorageError::BadName { name } | StorageError::Busy { name } => {
+                vec![("name", name.clone())]
+            }
         }
     }
 }
@@ -114,6 +129,45 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct ProfileStore {
     root: PathBuf,
+    lock_wait: Duration,
+}
+
+/// How long an operation waits for a shop that another window or command is
+/// writing before it says so ([`StorageError::Busy`]): longer than any write of
+/// ours takes, short enough not to look hung.
+pub const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+/// How often a waiting operation tries the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(15);
+
+/// A shop's lock ([`ProfileRepo::lock`]): held until dropped.
+#[must_use = "the lock is released when this is dropped"]
+pub struct ShopLock {
+    _held: Box<dyn Send>,
+}
+
+impl std::fmt::Debug for ShopLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShopLock")
+    }
+}
+
+/// What `profile doctor` found that no shop owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Leftover {
+    /// A temp file of ours older than [`STALE_TEMP_AGE`] (a crash's leftover).
+    TempFile(String),
+    /// The lock file of a shop that has no profile.
+    LockFile(String),
+}
+
+impl Leftover {
+    pub fn path(&self) -> &str {
+        match self {
+            Leftover::TempFile(p) | Leftover::LockFile(p) => p,
+        }
+    }
 }
 
 impl ProfileStore {
@@ -142,7 +196,108 @@ impl ProfileStore {
     }
 
     pub fn at(root: PathBuf) -> Self {
-        ProfileStore { root }
+        ProfileStore {
+            root,
+            lock_wait: LOCK_WAIT,
+        }
+    }
+
+    /// Waits at most `wait` for a shop's lock (tests: a busy shop answers at once).
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// The lock file of shop `name`, beside its profile (`NAME.lock` is never
+    /// listed as a shop: only `.toml` files are).
+    pub fn lock_path(&self, name: &str) -> Result<PathBuf, StorageError> {
+        self.checked_path(name)?;
+        Ok(self.profiles_dir().join(format!("{name}{LOCK_SUFFIX}")))
+    }
+
+    /// Takes shop `name`'s lock, waiting up to the store's lock wait while
+    /// another process (or thread) holds it; then [`StorageError::Busy`].
+    pub fn lock(&self, name: &str) -> Result<ShopLock, StorageError> {
+        let path = self.lock_path(name)?;
+        self.private_dir(&self.profiles_dir())?;
+        let werr = |e: std::io::Error| StorageError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let deadline = std::time::Instant::now() + self.lock_wait;
+        loop {
+            let file = open_lock_file(&path).map_err(werr)?;
+            match file.try_lock() {
+                // a lock file removed by `doctor --fix` while we waited is no lock:
+                // take the one now at the path
+                Ok(()) if is_at(&file, &path) => {
+                    return Ok(ShopLock {
+                        _held: Box::new(file),
+                    });
+                }
+                Ok(()) | Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Err(werr(e)),
+            }
+            drop(file);
+            if std::time::Instant::now() >= deadline {
+                return Err(StorageError::Busy {
+                    name: name.to_owned(),
+                });
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+
+    /// What no shop owns in our folders: stale temp files, and lock files of
+    /// shops with no profile (only those not held right now). With `fix`, they
+    /// are removed (best effort); the list says what was found.
+    pub fn leftovers(&self, fix: bool) -> Vec<Leftover> {
+        let mut found = Vec::new();
+        for dir in [
+            self.root.clone(),
+            self.profiles_dir(),
+            self.root.join("mappings"),
+        ] {
+            for path in stale_temp_files(&dir) {
+                if fix {
+                    let _ = fs::remove_file(&path);
+                }
+                found.push(Leftover::TempFile(path.display().to_string()));
+            }
+        }
+        let Ok(entries) = fs::read_dir(self.profiles_dir()) else {
+            return found;
+        };
+        let mut locks: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let n = e
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(LOCK_SUFFIX)?
+                    .to_owned();
+                (e.metadata().ok()?.is_file() && !self.exists(&n) && self.lock_path(&n).is_ok())
+                    .then_some(n)
+            })
+            .collect();
+        locks.sort();
+        for name in locks {
+            // a lock that is held belongs to an import under way
+            let Ok(held) = self.clone().with_lock_wait(Duration::ZERO).lock(&name) else {
+                continue;
+            };
+            let Ok(path) = self.lock_path(&name) else {
+                continue;
+            };
+            if fix {
+                // removed while held: a process waiting for it finds it gone and
+                // locks the new file (see `lock`)
+                let _ = fs::remove_file(&path);
+            }
+            drop(held);
+            found.push(Leftover::LockFile(path.display().to_string()));
+        }
+        found
     }
 
     pub fn root(&self) -> &Path {
@@ -298,6 +453,12 @@ pub trait ProfileRepo: Send + Sync {
     /// Keeps a custom field mapping's text for shop `name` (from a bundle);
     /// returns where the profile should point.
     fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError>;
+    /// Takes shop `name`'s lock, held by every operation that writes the shop
+    /// (its profile or its keychain entries) until the guard is dropped; waits a
+    /// little, then [`StorageError::Busy`]. Not reentrant: take it once per operation.
+    fn lock(&self, name: &str) -> Result<ShopLock, StorageError>;
+    /// Files of ours that no shop owns (see [`ProfileStore::leftovers`]); removed with `fix`.
+    fn leftovers(&self, fix: bool) -> Vec<Leftover>;
 }
 
 impl ProfileRepo for ProfileStore {
@@ -328,6 +489,12 @@ impl ProfileRepo for ProfileStore {
     fn save_mapping(&self, name: &str, text: &str) -> Result<PathBuf, StorageError> {
         ProfileStore::save_mapping(self, name, text)
     }
+    fn lock(&self, name: &str) -> Result<ShopLock, StorageError> {
+        ProfileStore::lock(self, name)
+    }
+    fn leftovers(&self, fix: bool) -> Vec<Leftover> {
+        ProfileStore::leftovers(self, fix)
+    }
 }
 
 /// Profiles in memory, for tests. Writes can be made to fail.
@@ -342,6 +509,21 @@ struct MemoryProfilesInner {
     mappings: std::collections::BTreeMap<String, String>,
     settings: Settings,
     fail_writes: bool,
+    /// The shops whose lock is held.
+    locked: std::collections::BTreeSet<String>,
+}
+
+/// A [`MemoryProfiles`] lock: released when dropped.
+struct MemoryLock {
+    inner: std::sync::Arc<std::sync::Mutex<MemoryProfilesInner>>,
+    name: String,
+}
+
+impl Drop for MemoryLock {
+    fn drop(&mut self) {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.locked.remove(&self.name);
+    }
 }
 
 impl MemoryProfiles {
@@ -351,10 +533,10 @@ impl MemoryProfiles {
 
     /// From now on every save and delete fails (a full disk, a read-only folder).
     pub fn set_fail_writes(&self, fail: bool) {
-        self.lock().fail_writes = fail;
+        self.state().fail_writes = fail;
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryProfilesInner> {
+    fn state(&self) -> std::sync::MutexGuard<'_, MemoryProfilesInner> {
         // a panicking test thread must not poison every later test
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -363,7 +545,7 @@ impl MemoryProfiles {
         &self,
         name: &str,
     ) -> Result<std::sync::MutexGuard<'_, MemoryProfilesInner>, StorageError> {
-        let g = self.lock();
+        let g = self.state();
         if g.fail_writes {
             return Err(StorageError::Write {
                 path: self.location(name),
@@ -376,13 +558,13 @@ impl MemoryProfiles {
 
 impl ProfileRepo for MemoryProfiles {
     fn list(&self) -> Result<Vec<String>, StorageError> {
-        Ok(self.lock().profiles.keys().cloned().collect())
+        Ok(self.state().profiles.keys().cloned().collect())
     }
     fn exists(&self, name: &str) -> bool {
-        self.lock().profiles.contains_key(name)
+        self.state().profiles.contains_key(name)
     }
     fn load(&self, name: &str) -> Result<Profile, StorageError> {
-        self.lock()
+        self.state()
             .profiles
             .get(name)
             .cloned()
@@ -402,7 +584,7 @@ impl ProfileRepo for MemoryProfiles {
         Ok(())
     }
     fn load_settings(&self) -> Settings {
-        self.lock().settings.clone()
+        self.state().settings.clone()
     }
     fn save_settings(&self, settings: &Settings) -> Result<(), StorageError> {
         self.writable("settings")?.settings = settings.clone();
@@ -415,6 +597,28 @@ impl ProfileRepo for MemoryProfiles {
         let mut g = self.writable(name)?;
         g.mappings.insert(name.to_owned(), text.to_owned());
         Ok(PathBuf::from(format!("memory:mappings/{name}.toml")))
+    }
+    fn lock(&self, name: &str) -> Result<ShopLock, StorageError> {
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            if self.state().locked.insert(name.to_owned()) {
+                return Ok(ShopLock {
+                    _held: Box::new(MemoryLock {
+                        inner: self.inner.clone(),
+                        name: name.to_owned(),
+                    }),
+                });
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(StorageError::Busy {
+                    name: name.to_owned(),
+                });
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+    fn leftovers(&self, _fix: bool) -> Vec<Leftover> {
+        Vec::new()
     }
 }
 
@@ -514,6 +718,38 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// A shop's lock file is `NAME.lock` in the profiles folder.
+pub const LOCK_SUFFIX: &str = ".lock";
+
+/// Opens (or creates, owner-only) a lock file; it is never written to.
+fn open_lock_file(path: &Path) -> std::io::Result<fs::File> {
+    let mut o = fs::OpenOptions::new();
+    o.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// Whether `file` is still the file at `path` (not removed or replaced since it was opened).
+fn is_at(file: &fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        path.is_file()
+    }
+}
+
 /// How our temp files are named: `.wxpay-setup-XXXXXX.tmp`.
 pub const TEMP_PREFIX: &str = ".wxpay-setup-";
 pub const TEMP_SUFFIX: &str = ".tmp";
@@ -523,9 +759,17 @@ pub const STALE_TEMP_AGE: Duration = Duration::from_secs(60 * 60);
 /// Removes our temp files in `dir` older than [`STALE_TEMP_AGE`]: regular
 /// files only (a link is never followed). Best effort: an error leaves it.
 pub fn remove_stale_temp_files(dir: &Path) {
+    for path in stale_temp_files(dir) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// Our temp files in `dir` older than [`STALE_TEMP_AGE`] (regular files only).
+fn stale_temp_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
+    let mut out = Vec::new();
     for e in entries.filter_map(Result::ok) {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
@@ -536,9 +780,11 @@ pub fn remove_stale_temp_files(dir: &Path) {
         let Ok(meta) = e.metadata() else { continue };
         let age = meta.modified().ok().and_then(|m| m.elapsed().ok());
         if meta.is_file() && age.is_some_and(|a| a > STALE_TEMP_AGE) {
-            let _ = fs::remove_file(e.path());
+            out.push(e.path());
         }
     }
+    out.sort();
+    out
 }
 
 /// A new temp file of ours in `dir`, owner-only from its creation; the stale

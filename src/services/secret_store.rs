@@ -30,6 +30,10 @@ pub enum StoreError {
     Denied(String),
     #[error("keychain error: {0}")]
     Other(String),
+    /// Not the keychain's answer: the shop (named) is being changed by another
+    /// window or command, which holds its lock; try again.
+    #[error("shop {0:?} is being changed elsewhere")]
+    Busy(String),
 }
 
 impl StoreError {
@@ -44,6 +48,7 @@ impl StoreError {
                 D::Unavailable => StoreError::Unavailable("no D-Bus session".into()),
                 D::Denied => StoreError::Denied("locked".into()),
                 D::Other => StoreError::Other("timeout".into()),
+                D::Busy => StoreError::Busy("店".into()),
             })
             .collect()
     }
@@ -54,12 +59,16 @@ impl StoreError {
             StoreError::Unavailable(_) => "unavailable",
             StoreError::Denied(_) => "denied",
             StoreError::Other(_) => "other",
+            StoreError::Busy(_) => "busy",
         }
     }
 
     pub fn detail(&self) -> &str {
         match self {
-            StoreError::Unavailable(s) | StoreError::Denied(s) | StoreError::Other(s) => s,
+            StoreError::Unavailable(s)
+            | StoreError::Denied(s)
+            | StoreError::Other(s)
+            | StoreError::Busy(s) => s,
         }
     }
 }
@@ -69,7 +78,10 @@ impl crate::i18n::Message for StoreError {
         format!("keychain.error.{}", self.code())
     }
     fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
-        vec![("detail", self.detail().into())]
+        match self {
+            StoreError::Busy(name) => vec![("name", name.as_str().into())],
+            _ => vec![("detail", self.detail().into())],
+        }
     }
 }
 
@@ -118,6 +130,27 @@ pub trait SecretStore: Send + Sync {
         }
         Ok(())
     }
+
+    /// Makes these the shop's only secrets: whatever it held before (an earlier
+    /// shop of that name, a replaced import) goes.
+    fn replace_all(
+        &self,
+        profile: &str,
+        values: &BTreeMap<SecretField, Secret>,
+    ) -> Result<(), StoreError> {
+        self.delete_all(profile)?;
+        self.set_many(profile, values)
+    }
+
+    /// The shops that have anything in the keychain (sorted, no repeats), for
+    /// `profile doctor` to find the ones with no profile.
+    fn shops(&self) -> Result<Vec<String>, StoreError>;
+}
+
+/// The shop an account belongs to: `<profile>` or `<profile>/<field>` (a shop
+/// name has no `/`).
+fn shop_of_account(account: &str) -> &str {
+    account.split_once('/').map_or(account, |(shop, _)| shop)
 }
 
 pub fn account(profile: &str, field: SecretField) -> String {
@@ -400,6 +433,49 @@ impl SecretStore for KeyringStore {
         self.save_shop(profile, &item, &moved)
     }
 
+    /// One write on Linux (the shop's item holds the new values only), so a
+    /// keychain that fails keeps the old values whole.
+    fn replace_all(
+        &self,
+        profile: &str,
+        values: &BTreeMap<SecretField, Secret>,
+    ) -> Result<(), StoreError> {
+        if !ONE_ITEM_PER_SHOP {
+            self.delete_all(profile)?;
+            return self.set_many(profile, values);
+        }
+        let item = values
+            .iter()
+            .map(|(f, v)| (f.key().to_owned(), v.clone()))
+            .collect();
+        self.write_shop(profile, &item)?;
+        for f in SecretField::EVERY {
+            self.delete_field(profile, f)?;
+        }
+        Ok(())
+    }
+
+    /// Every item under our service, by the account it was stored under.
+    fn shops(&self) -> Result<Vec<String>, StoreError> {
+        // each platform's store takes its own search words
+        let spec: std::collections::HashMap<&str, &str> = if cfg!(target_os = "windows") {
+            // a regular expression over the credential's target name
+            [("pattern", ".*")].into()
+        } else {
+            [("service", self.service.as_str())].into()
+        };
+        let entries = keyring_core::Entry::search_in_store(&self.store, &spec).map_err(map_err)?;
+        let mut shops: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.get_specifiers())
+            .filter(|(service, _)| *service == self.service)
+            .map(|(_, account)| shop_of_account(&account).to_owned())
+            .collect();
+        shops.sort();
+        shops.dedup();
+        Ok(shops)
+    }
+
     /// The shop's item and any per-field item left from the older layout.
     fn delete_all(&self, profile: &str) -> Result<(), StoreError> {
         if ONE_ITEM_PER_SHOP {
@@ -490,6 +566,18 @@ impl SecretStore for MemoryStore {
         g.values.remove(&account(profile, field));
         Ok(())
     }
+
+    fn shops(&self) -> Result<Vec<String>, StoreError> {
+        let mut shops: Vec<String> = self
+            .check()?
+            .values
+            .keys()
+            .map(|a| shop_of_account(a).to_owned())
+            .collect();
+        shops.sort();
+        shops.dedup();
+        Ok(shops)
+    }
 }
 
 #[cfg(test)]
@@ -510,6 +598,22 @@ mod tests {
             s.get("店", SecretField::ApiKeyV2),
             Err(StoreError::Denied(_))
         ));
+    }
+
+    #[test]
+    fn shops_are_listed_once_each_by_name() {
+        let s = MemoryStore::new();
+        let v = Secret::new("0123456789abcdef0123456789abcdef");
+        s.set("店B", SecretField::MpAppSecret, &v).unwrap();
+        s.set("店B", SecretField::ApiKeyV2, &v).unwrap();
+        s.set("a", SecretField::PendingPrivateKey, &v).unwrap();
+        assert_eq!(s.shops().unwrap(), ["a", "店B"]);
+        s.replace_all("店B", &BTreeMap::from([(SecretField::ApiKeyV3, v.clone())]))
+            .unwrap();
+        assert_eq!(
+            s.get_all("店B").unwrap().into_keys().collect::<Vec<_>>(),
+            [SecretField::ApiKeyV3]
+        );
     }
 
     #[test]

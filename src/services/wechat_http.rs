@@ -257,9 +257,24 @@ impl BaseUrls {
     }
 }
 
+/// An address as a message may show it: a user and password in it
+/// (`https://user:pass@host/`) become `***` (`https://***@host/`). Works on
+/// text that is no valid URL too, since refused addresses are shown.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// HTTPS anywhere; plain http only to 127.0.0.0/8, ::1 or localhost.
 pub fn check_base_url(url: &str) -> Result<(), NetError> {
-    let bad = || NetError::InsecureUrl(url.to_owned());
+    let bad = || NetError::InsecureUrl(redact_url(url));
     let parsed = reqwest::Url::parse(url.trim()).map_err(|_| bad())?;
     match parsed.scheme() {
         "https" => Ok(()),
@@ -675,6 +690,18 @@ mod tests {
             .unwrap();
         assert_eq!(r.status, 200);
         assert!(proxy_use_from(&env).is_err());
+    }
+
+    #[test]
+    fn a_refused_address_is_told_without_user_and_password() {
+        let e = check_base_url("http://shop:s3cret-Pa55@10.0.0.5:8080/api?x=1").unwrap_err();
+        let NetError::InsecureUrl(shown) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(shown, "http://***@10.0.0.5:8080/api?x=1");
+        assert_eq!(redact_url("ftp://a@b@h/p@q"), "ftp://***@h/p@q");
+        assert_eq!(redact_url("user:pw@host"), "***@host");
+        assert_eq!(redact_url("https://host/a@b"), "https://host/a@b");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The start page for agents with many shops: search, open, new, duplicate,
-//! rename, delete, bundle import; certificates expiring soon stand out.
+//! rename, delete, bundle import, clean-up (keychain entries of no shop and
+//! leftover files, removed after a confirmation); certificates expiring soon
+//! stand out.
 
 use egui::{RichText, TextEdit, Ui};
 
@@ -37,6 +39,16 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         {
             w.start_import_bundle();
         }
+        if ui
+            .add_enabled(
+                !w.profile_op_running(),
+                egui::Button::new(tr.t("shops.clean_up")),
+            )
+            .on_hover_text(tr.t("shops.clean_up_hint"))
+            .clicked()
+        {
+            w.start_clean_up();
+        }
         if w.profile_op_running() {
             ui.spinner();
         }
@@ -45,6 +57,7 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     bundle_prompt(ui, w);
     name_edit(ui, w, st);
     delete_confirm(ui, w, st);
+    clean_up_confirm(ui, w);
     ui.add_space(6.0);
 
     let needle = st.shop_search.trim().to_lowercase();
@@ -239,6 +252,33 @@ fn delete_confirm(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     });
     if modal.should_close() {
         st.confirm_delete = None;
+    }
+}
+
+/// What the clean-up found, as a modal: removed only when the user says so.
+fn clean_up_confirm(ui: &mut Ui, w: &mut Wizard) {
+    let tr = w.tr();
+    let Some(found) = w.clean_up_found().cloned() else {
+        return;
+    };
+    let (mut remove, mut cancel) = (false, false);
+    let modal = egui::Modal::new(egui::Id::unique("shops_clean_up")).show(ui.ctx(), |ui| {
+        ui.label(RichText::new(tr.t("shops.clean_up_found")).strong());
+        for name in &found.orphaned_secrets {
+            ui.label(tr.tf("shops.clean_up_secrets", &[("name", name.clone())]));
+        }
+        for f in &found.leftover_files {
+            ui.label(tr.tf("shops.clean_up_file", &[("path", f.path().to_owned())]));
+        }
+        ui.horizontal(|ui| {
+            remove = ui.button(tr.t("shops.clean_up_confirm")).clicked();
+            cancel = ui.button(tr.t("common.cancel")).clicked();
+        });
+    });
+    if remove {
+        w.confirm_clean_up();
+    } else if cancel || modal.should_close() {
+        w.cancel_clean_up();
     }
 }
 

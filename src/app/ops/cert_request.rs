@@ -136,6 +136,7 @@ pub fn request(
     company: Option<&str>,
     start_over: bool,
 ) -> Result<Requested, CertOpError> {
+    let _lock = ctx.lock(name).map_err(OpError::from)?;
     let mut profile = load_profile(ctx, name)?;
     let mchid = profile.mchid.trim().to_owned();
     if mchid.is_empty() {
@@ -199,6 +200,7 @@ pub struct Accepted {
 /// checked against the waiting key, then stored like a zip import (key as
 /// `PrivateKey`, summary as the profile's certificate); the request is cleared.
 pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError> {
+    let _lock = ctx.lock(name).map_err(OpError::from)?;
     let mut profile = load_profile(ctx, name)?;
     if profile.pending_cert_request.is_none() {
         return Err(CertOpError::NoPending);
@@ -224,6 +226,7 @@ pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError
 
 /// Drops a waiting request and its key.
 pub fn cancel(ctx: &Ctx, name: &str) -> Result<(), CertOpError> {
+    let _lock = ctx.lock(name).map_err(OpError::from)?;
     let mut profile = load_profile(ctx, name)?;
     ctx.with_keychain(|k| k.delete(name, SecretField::PendingPrivateKey))?;
     if profile.pending_cert_request.take().is_some() {

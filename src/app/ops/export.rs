@@ -1,6 +1,8 @@
 //! Export profiles: the encrypted bundle (another computer imports it) or one
 //! of the stack formats (config file and PEM files for a backend), one profile
-//! or all of them. Every file is written atomically.
+//! or all of them. Every file is written atomically. An existing file is never
+//! overwritten unless the caller says so (`--force`): the command checks every
+//! file a profile's export would write before writing any.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,6 +61,9 @@ pub enum ExportError {
     Write(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// A file the export would write exists (and overwriting was not asked for).
+    #[error("{} exists", .0.display())]
+    Exists(PathBuf),
 }
 
 impl ExportError {
@@ -74,6 +79,7 @@ impl Message for ExportError {
             ExportError::Op(e) => e.key(),
             ExportError::Write(_) => "notice.export_failed".into(),
             ExportError::Storage(e) => e.key(),
+            ExportError::Exists(_) => "cli.export_exists".into(),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
@@ -81,6 +87,7 @@ impl Message for ExportError {
             ExportError::Op(e) => e.args(),
             ExportError::Write(reason) => vec![("reason", reason.as_str().into())],
             ExportError::Storage(e) => Message::args(e),
+            ExportError::Exists(path) => vec![("path", path.display().to_string().into())],
         }
     }
 }
@@ -99,6 +106,15 @@ pub struct Exported {
     pub path: PathBuf,
 }
 
+/// How to export: with secrets (in the bundle under the passphrase; in plain
+/// for stack formats), and whether existing files may be overwritten.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    pub include_secrets: bool,
+    pub passphrase: Option<&'a Secret>,
+    pub overwrite: bool,
+}
+
 /// Exports the stored profile `name` to `out`; secrets included when a
 /// passphrase (bundle) or `include_secrets` (stack formats, in plain) says so.
 pub fn export_one(
@@ -106,15 +122,25 @@ pub fn export_one(
     name: &str,
     target: Target,
     out: &Path,
-    include_secrets: bool,
-    passphrase: Option<&Secret>,
+    o: Options<'_>,
 ) -> Result<Exported, ExportError> {
+    let (include_secrets, passphrase) = (o.include_secrets, o.passphrase);
     let p = load_profile(ctx, name)?;
     let secrets = if include_secrets {
         Some(load_secrets(ctx, name)?)
     } else {
         None
     };
+    if !o.overwrite {
+        let files = match target {
+            Target::Bundle => vec![out.to_path_buf()],
+            Target::Stack(format) => stack_files(out, format, &p, secrets.as_ref()),
+        };
+        // a link counts as there, even when it points nowhere
+        if let Some(f) = files.into_iter().find(|f| f.symlink_metadata().is_ok()) {
+            return Err(ExportError::Exists(f));
+        }
+    }
     let path = match target {
         Target::Bundle => {
             let secrets = secrets
@@ -138,8 +164,7 @@ pub fn export_many(
     which: &Which,
     target: Target,
     out: &Path,
-    include_secrets: bool,
-    passphrase: Option<&Secret>,
+    o: Options<'_>,
     progress: impl FnMut(usize, usize, &str, &Result<Exported, ExportError>),
 ) -> Result<Each<Exported, ExportError>, OpError> {
     let names = which.names(ctx)?;
@@ -149,16 +174,7 @@ pub fn export_many(
     };
     Ok(super::each(
         &names,
-        |name| {
-            export_one(
-                ctx,
-                name,
-                target,
-                &path_of(name),
-                include_secrets,
-                passphrase,
-            )
-        },
+        |name| export_one(ctx, name, target, &path_of(name), o),
         progress,
     ))
 }
@@ -229,6 +245,22 @@ fn custom_mapping(profile: &Profile) -> Result<Option<String>, String> {
         .map_err(|_| format!("{path}: not UTF-8 text"))
 }
 
+/// The files [`write_format`] would write into `dir`.
+fn stack_files(
+    dir: &Path,
+    format: Format,
+    profile: &Profile,
+    secrets: Option<&BTreeMap<SecretField, Secret>>,
+) -> Vec<PathBuf> {
+    use crate::domain::export::{Values, render};
+    let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    render(format, &Values::new(profile, secrets), dir)
+        .files
+        .iter()
+        .map(|(file, _)| dir.join(file))
+        .collect()
+}
+
 /// Writes one of the stack formats into `dir`: the config file and the PEM files
 /// beside it, each atomically; the private key file readable by its owner only.
 /// Returns the config file's path.
@@ -265,13 +297,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("x.zip");
         let pass = Secret::new("correct horse battery");
-        let done = export_one(&ctx, "店", Target::Bundle, &out, true, Some(&pass)).unwrap();
+        let with = Options {
+            include_secrets: true,
+            passphrase: Some(&pass),
+            overwrite: false,
+        };
+        let done = export_one(&ctx, "店", Target::Bundle, &out, with).unwrap();
         assert_eq!(done.path, out);
         let back = crate::services::files::read_bundle_file(&out, Some(&pass)).unwrap();
         assert_eq!(back.profile.mchid, "1900006031");
         assert!(back.secrets.contains_key(&SecretField::ApiKeyV2));
         assert!(matches!(
-            export_one(&ctx, "nobody", Target::Bundle, &out, false, None),
+            export_one(&ctx, "nobody", Target::Bundle, &out, Options::default()),
             Err(ExportError::Op(OpError::NoSuchProfile(_)))
         ));
     }
@@ -287,8 +324,7 @@ mod tests {
                 &Which::All,
                 Target::Bundle,
                 dir.path(),
-                false,
-                None,
+                Options::default(),
                 progress,
             )
         };
@@ -303,6 +339,51 @@ mod tests {
         assert_eq!(seen, [(1, 2, "a".into(), true), (2, 2, "b".into(), true)]);
         assert_eq!(done[1].1.as_ref().unwrap().path, dir.path().join("b.zip"));
         assert!(dir.path().join("a.zip").is_file());
+    }
+
+    #[test]
+    fn an_existing_file_is_not_overwritten_unless_asked() {
+        let (ctx, f) = fake_ctx();
+        shop(&f, "店");
+        let dir = tempfile::tempdir().unwrap();
+        // a bundle over a file of the user's
+        let out = dir.path().join("x.zip");
+        std::fs::write(&out, "mine").unwrap();
+        let e = export_one(&ctx, "店", Target::Bundle, &out, Options::default()).unwrap_err();
+        assert!(matches!(&e, ExportError::Exists(p) if *p == out), "{e:?}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+        let force = Options {
+            overwrite: true,
+            ..Options::default()
+        };
+        export_one(&ctx, "店", Target::Bundle, &out, force).unwrap();
+        assert_ne!(std::fs::read(&out).unwrap(), b"mine");
+        // a stack's folder holding one of the files it writes: nothing is written
+        let stack = dir.path().join("env");
+        export_one(
+            &ctx,
+            "店",
+            Target::Stack(Format::Env),
+            &stack,
+            Options::default(),
+        )
+        .unwrap();
+        let before: Vec<_> = std::fs::read_dir(&stack)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        let first = before[0].clone();
+        std::fs::write(&first, "mine").unwrap();
+        let e = export_one(
+            &ctx,
+            "店",
+            Target::Stack(Format::Env),
+            &stack,
+            Options::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, ExportError::Exists(_)), "{e:?}");
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "mine");
     }
 
     #[test]

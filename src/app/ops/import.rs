@@ -1,6 +1,13 @@
 //! Import a profile from a TOML file an agent wrote. All or nothing: every
-//! value is validated first, then the secrets go to the keychain, then the
-//! profile is saved. If the keychain fails, nothing is written.
+//! value is validated first; then, with the shop's lock held, a new shop's
+//! profile is saved and its secrets stored (if the keychain fails, the profile
+//! goes again: nothing is written; a kill in between leaves a profile without
+//! secrets, never secrets no profile owns). A shop that exists is refused
+//! unless the caller asks to replace it: then everything is replaced, secrets
+//! included, so old secrets never meet new AppIDs.
+//!
+//! A TOML error names the line and, when it is one of ours, the key: never the
+//! value (an unquoted key would otherwise be printed in full).
 
 use std::path::{Path, PathBuf};
 
@@ -123,13 +130,44 @@ impl Message for Issue {
     }
 }
 
+/// The keys of the import file, to name the one a TOML error is about.
+const KEYS: [&str; 18] = [
+    "name",
+    "site_kind",
+    "payment_name",
+    "mp_appid",
+    "mp_appsecret",
+    "mchid",
+    "api_key_v2",
+    "api_key_v3",
+    "oa_appid",
+    "oa_appsecret",
+    "cert_zip",
+    "jsapi_enabled",
+    "public_key_id",
+    "public_key_pem",
+    "backend_url",
+    "backend_token",
+    "backend_preset",
+    "backend_mapping",
+];
+
 /// Why nothing was imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportFileError {
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
-    #[error("bad TOML in {path}: {reason}")]
-    BadToml { path: String, reason: String },
+    /// Not TOML, a value of the wrong kind, or a key we do not know: where,
+    /// and which key; never a value.
+    #[error("bad TOML in {path} at line {line}")]
+    BadToml {
+        path: String,
+        line: usize,
+        what: TomlProblem,
+    },
+    /// A shop of that name exists (import again with `--replace` to replace it).
+    #[error("a shop named {0:?} exists")]
+    Exists(String),
     #[error("no name")]
     NoName,
     #[error("bad name")]
@@ -150,7 +188,12 @@ impl Message for ImportFileError {
     fn key(&self) -> String {
         match self {
             ImportFileError::Read { .. } => "cli.cannot_read".into(),
-            ImportFileError::BadToml { .. } => "cli.import_bad_toml".into(),
+            ImportFileError::BadToml { what, .. } => match what {
+                TomlProblem::Syntax => "cli.import_bad_toml".into(),
+                TomlProblem::BadValue(_) => "cli.import_bad_value".into(),
+                TomlProblem::UnknownKey(_) => "cli.import_unknown_key".into(),
+            },
+            ImportFileError::Exists(_) => "cli.import_exists".into(),
             ImportFileError::NoName => "cli.import_no_name".into(),
             ImportFileError::BadName(p) => p.key(),
             ImportFileError::Refused { .. } => "cli.import_refused".into(),
@@ -160,12 +203,26 @@ impl Message for ImportFileError {
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
-            ImportFileError::Read { path, reason } | ImportFileError::BadToml { path, reason } => {
+            ImportFileError::Read { path, reason } => {
                 vec![
                     ("path", path.as_str().into()),
                     ("reason", reason.as_str().into()),
                 ]
             }
+            ImportFileError::BadToml { path, line, what } => vec![
+                ("path", path.as_str().into()),
+                ("line", line.to_string().into()),
+                (
+                    "key",
+                    match what {
+                        TomlProblem::Syntax => "",
+                        TomlProblem::BadValue(k) => k,
+                        TomlProblem::UnknownKey(k) => k,
+                    }
+                    .into(),
+                ),
+            ],
+            ImportFileError::Exists(name) => vec![("name", name.as_str().into())],
             ImportFileError::NoName => Vec::new(),
             ImportFileError::BadName(p) => Message::args(p),
             ImportFileError::Refused { path, .. } => vec![("path", path.as_str().into())],
@@ -175,19 +232,73 @@ impl Message for ImportFileError {
     }
 }
 
-/// Reads, validates and stores the import file at `file`.
-pub fn import_file(ctx: &Ctx, file: &Path) -> Result<Imported, ImportFileError> {
+/// Reads, validates and stores the import file at `file`. A shop of that name
+/// that exists is refused unless `replace` (then it is replaced whole).
+pub fn import_file(ctx: &Ctx, file: &Path, replace: bool) -> Result<Imported, ImportFileError> {
     let text = read_text(file)
         .map(zeroize::Zeroizing::new)
         .map_err(|e| ImportFileError::Read {
             path: file.display().to_string(),
             reason: e.to_string(),
         })?;
-    let input: ImportFile = toml::from_str(&text).map_err(|e| ImportFileError::BadToml {
+    let input = parse(&text).map_err(|(line, what)| ImportFileError::BadToml {
         path: file.display().to_string(),
-        reason: e.message().to_owned(),
+        line,
+        what,
     })?;
-    import(ctx, input, file)
+    import(ctx, input, file, replace)
+}
+
+/// What is wrong on a line of the import file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TomlProblem {
+    /// Not TOML at all.
+    Syntax,
+    /// One of our keys with a value of the wrong kind (an unquoted number).
+    BadValue(&'static str),
+    /// A key the file does not have (a typo): the key as written, a short
+    /// plain name only.
+    UnknownKey(String),
+}
+
+/// The import file's values, or where it is wrong: the line (from 1) and what.
+/// The parser's own message is never shown: it quotes the value (`invalid
+/// type: integer `123456…``), which may be a secret.
+fn parse(text: &str) -> Result<ImportFile, (usize, TomlProblem)> {
+    toml::from_str(text).map_err(|e| {
+        let at = e.span().map_or(0, |s| s.start);
+        let before = text.get(..at).unwrap_or_default();
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() + 1;
+        let this_line = text
+            .get(start..)
+            .and_then(|t| t.lines().next())
+            .unwrap_or_default();
+        (line, line_problem(this_line, e.message()))
+    })
+}
+
+/// The key a line assigns to (`key = …`, `"key" = …`), when it is a plain name.
+fn key_of(line: &str) -> Option<&str> {
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches(['"', '\'']);
+    let plain = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    plain.then_some(key)
+}
+
+fn line_problem(line: &str, message: &str) -> TomlProblem {
+    let key = key_of(line);
+    if let Some(ours) = key.and_then(|k| KEYS.into_iter().find(|o| *o == k)) {
+        return TomlProblem::BadValue(ours);
+    }
+    match key {
+        Some(k) if message.starts_with("unknown field") => TomlProblem::UnknownKey(k.to_owned()),
+        _ => TomlProblem::Syntax,
+    }
 }
 
 /// Paths in the file are relative to the file, as a person writing it would expect.
@@ -199,15 +310,22 @@ fn beside(file: &Path, path: &Path) -> PathBuf {
     }
 }
 
-fn import(ctx: &Ctx, mut input: ImportFile, file: &Path) -> Result<Imported, ImportFileError> {
+fn import(
+    ctx: &Ctx,
+    mut input: ImportFile,
+    file: &Path,
+    replace: bool,
+) -> Result<Imported, ImportFileError> {
     let name = input.name.clone().ok_or(ImportFileError::NoName)?;
     check_profile_name(&name).map_err(ImportFileError::BadName)?;
     let name = name.trim().to_owned();
-    let mut profile = if ctx.profiles.exists(&name) {
-        ctx.profiles.load(&name)?
-    } else {
-        Profile::new(&name)
-    };
+    // held to the end: another import or a delete of this shop waits
+    let _lock = ctx.lock(&name)?;
+    let existed = ctx.profiles.exists(&name);
+    if existed && !replace {
+        return Err(ImportFileError::Exists(name));
+    }
+    let mut profile = Profile::new(&name);
     let mut issues = apply_values(&mut profile, &input, file);
     let file_has_secrets = input.mp_appsecret.is_some()
         || input.backend_token.is_some()
@@ -244,10 +362,22 @@ fn import(ctx: &Ctx, mut input: ImportFile, file: &Path) -> Result<Imported, Imp
             issues,
         });
     }
-    // secrets first: without the keychain nothing is written at all
-    ctx.store_secrets(&name, &secrets)?;
     profile.updated_at = crate::app::now_rfc3339();
-    ctx.profiles.save(&profile)?;
+    if existed {
+        // the profile stays throughout (no secret is ever without it); if the
+        // keychain fails, the shop is as it was
+        ctx.replace_secrets(&name, &secrets)?;
+        ctx.profiles.save(&profile)?;
+    } else {
+        ctx.save_new_shop(&profile, &secrets).map_err(|e| match e {
+            super::OpError::Keychain(e) => ImportFileError::Keychain(e),
+            super::OpError::Storage(e) => ImportFileError::Storage(e),
+            other => ImportFileError::Storage(StorageError::Write {
+                path: ctx.profiles.location(&name),
+                reason: other.to_string(),
+            }),
+        })?;
+    }
     Ok(Imported {
         location: ctx.profiles.location(&name),
         secrets: secrets.keys().copied().collect(),
@@ -339,7 +469,10 @@ fn apply_values(
     if let Some(url) = &input.backend_url {
         match crate::services::wechat_http::check_base_url(url) {
             Ok(()) => profile.backend_url = url.trim().to_owned(),
-            Err(_) => issues.push(("backend_url", Issue::InsecureUrl(url.clone()))),
+            Err(_) => issues.push((
+                "backend_url",
+                Issue::InsecureUrl(crate::services::wechat_http::redact_url(url)),
+            )),
         }
     }
     if let Some(preset) = &input.backend_preset {
@@ -433,7 +566,7 @@ mod tests {
         );
         f.keychain
             .set_failure(Some(StoreError::Unavailable("no Secret Service".into())));
-        let e = import_file(&ctx, &file).unwrap_err();
+        let e = import_file(&ctx, &file, false).unwrap_err();
         assert!(
             matches!(e, ImportFileError::Keychain(StoreError::Unavailable(_))),
             "{e:?}"
@@ -444,7 +577,7 @@ mod tests {
         );
 
         f.keychain.set_failure(None);
-        let done = import_file(&ctx, &file).unwrap();
+        let done = import_file(&ctx, &file, false).unwrap();
         assert_eq!(done.secrets, [SecretField::MpAppSecret]);
         assert!(done.file_has_secrets);
         assert_eq!(
@@ -467,7 +600,7 @@ mod tests {
                 "name = \"店\"\nmchid = \"12\"\nsite_kind = \"moon\"\nbackend_preset = \"nope\"\nbackend_url = \"http://10.0.0.1\"\nmp_appsecret = \"{APPSECRET}\"\npublic_key_pem = \"missing.pem\"\n"
             ),
         );
-        let Err(ImportFileError::Refused { issues, .. }) = import_file(&ctx, &file) else {
+        let Err(ImportFileError::Refused { issues, .. }) = import_file(&ctx, &file, false) else {
             panic!("not refused")
         };
         let keys: Vec<&str> = issues.iter().map(|(k, _)| *k).collect();
@@ -485,6 +618,39 @@ mod tests {
     }
 
     #[test]
+    fn a_toml_error_names_line_and_key_but_never_the_value() {
+        let cases = [
+            (
+                "name = \"a\"\napi_key_v2 = 123456789\n",
+                2,
+                TomlProblem::BadValue("api_key_v2"),
+            ),
+            (
+                "name = \"a\"\n\n\"mchid\" = 1900006031\n",
+                3,
+                TomlProblem::BadValue("mchid"),
+            ),
+            (
+                "name = \"a\"\nmch_id = \"1\"\n",
+                2,
+                TomlProblem::UnknownKey("mch_id".into()),
+            ),
+            (
+                "name = \"a\"\nmp_appsecret 0123abc\n",
+                2,
+                TomlProblem::Syntax,
+            ),
+            ("店 = [", 1, TomlProblem::Syntax),
+        ];
+        for (text, line, what) in cases {
+            let Err(got) = parse(text) else {
+                panic!("{text} parsed")
+            };
+            assert_eq!(got, (line, what), "{text}");
+        }
+    }
+
+    #[test]
     fn a_custom_preset_is_typed() {
         let (ctx, _) = fake_ctx();
         let dir = tempfile::tempdir().unwrap();
@@ -493,7 +659,7 @@ mod tests {
             dir.path(),
             "name = \"a\"\nbackend_preset = \"custom\"\nbackend_mapping = \"m.toml\"\n",
         );
-        import_file(&ctx, &file).unwrap();
+        import_file(&ctx, &file, false).unwrap();
         let p = ctx.profiles.load("a").unwrap();
         assert_eq!(p.backend_preset, BackendPreset::Custom);
         assert!(p.backend_mapping_file.ends_with("m.toml"));

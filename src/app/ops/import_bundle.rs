@@ -1,7 +1,9 @@
-//! Import a bundle written by "export": the passphrase is checked first, then
-//! the secrets go to the keychain, then the profile is saved under a free name.
-//! Any failure before the end writes nothing. The window's worker and
-//! `profile import-bundle` both run this.
+//! Import a bundle written by "export": the passphrase is checked first; then,
+//! with the lock of a free name held, the profile is saved and the secrets go to
+//! the keychain (replacing whatever an earlier shop of that name left there).
+//! A keychain failure removes the profile again: nothing is written; a kill in
+//! between leaves a profile without secrets, never secrets no profile owns.
+//! The window's worker and `profile import-bundle` both run this.
 
 use std::path::Path;
 
@@ -84,12 +86,25 @@ pub fn import_bundle(
         .map(str::to_owned)
         .unwrap_or_else(|| b.profile.name.clone());
     check_profile_name(&wanted).map_err(ImportBundleError::BadName)?;
-    let name = free_name(ctx.profiles.as_ref(), wanted.trim());
+    // a free name, still free once its lock is held (another import may take it)
+    let (name, _lock) = loop {
+        let name = free_name(ctx.profiles.as_ref(), wanted.trim());
+        let lock = ctx.lock(&name)?;
+        if !ctx.profiles.exists(&name) {
+            break (name, lock);
+        }
+    };
     b.profile.name = name.clone();
     crate::app::profiles::place_bundle_mapping(ctx.profiles.as_ref(), &mut b)?;
-    // secrets first: if the keychain is not there, nothing at all is written
-    ctx.store_secrets(&name, &b.secrets)?;
-    ctx.profiles.save(&b.profile)?;
+    ctx.save_new_shop(&b.profile, &b.secrets)
+        .map_err(|e| match e {
+            super::OpError::Keychain(e) => ImportBundleError::Keychain(e),
+            super::OpError::Storage(e) => ImportBundleError::Storage(e),
+            other => ImportBundleError::Storage(StorageError::Write {
+                path: ctx.profiles.location(&name),
+                reason: other.to_string(),
+            }),
+        })?;
     Ok(BundleImported {
         location: ctx.profiles.location(&name),
         secrets: b.secrets.keys().copied().collect(),

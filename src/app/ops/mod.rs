@@ -109,6 +109,40 @@ impl Ctx {
         r
     }
 
+    /// Takes shop `name`'s lock: every operation that writes a shop holds it
+    /// (see [`ProfileRepo::lock`]); a shop another window or command is changing
+    /// answers [`StorageError::Busy`].
+    pub fn lock(
+        &self,
+        name: &str,
+    ) -> Result<crate::services::profile_store::ShopLock, StorageError> {
+        self.profiles.lock(name)
+    }
+
+    /// Makes these the only secrets of `name` (what an earlier shop of that name
+    /// left in the keychain goes).
+    pub fn replace_secrets(&self, name: &str, secrets: &Secrets) -> Result<(), StoreError> {
+        self.with_keychain(|k| k.replace_all(name, secrets))
+    }
+
+    /// Saves a new shop `profile` and then its `secrets` (replacing whatever the
+    /// keychain held under that name): a kill between the two leaves a profile
+    /// without secrets, never secrets without a profile. When the keychain
+    /// fails, the profile is removed again, so nothing is written. Call it with
+    /// the shop's lock held, for a name that has no profile.
+    /// A shop without secrets needs no keychain: leftovers are cleared when it
+    /// answers.
+    pub fn save_new_shop(&self, profile: &Profile, secrets: &Secrets) -> Result<(), OpError> {
+        self.profiles.save(profile)?;
+        match self.replace_secrets(&profile.name, secrets) {
+            Err(e) if !secrets.is_empty() => {
+                let _ = self.profiles.delete(&profile.name);
+                Err(e.into())
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Stores these secrets under `name`, all or until the first failure.
     pub fn store_secrets(&self, name: &str, secrets: &Secrets) -> Result<(), StoreError> {
         if secrets.is_empty() {

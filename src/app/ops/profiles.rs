@@ -1,6 +1,11 @@
 //! Operations on whole profiles, keychain entries included: list, show, delete,
-//! rename, duplicate. Each writes the new state before removing the old, so a
-//! failure halfway loses nothing.
+//! rename, duplicate, doctor. Each holds the locks of the shops it writes and
+//! writes the new state before removing the old, so a failure halfway loses
+//! nothing; a new shop's profile is written before its secrets and a deleted
+//! shop's secrets go before its profile, so no secret is ever left without a
+//! profile that owns it. `doctor` finds (and with `fix` removes) what earlier
+//! versions or killed commands left: keychain entries of shops with no profile,
+//! stale temp files and lock files.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +15,7 @@ use super::{Ctx, OpError, load_profile, load_secrets};
 use crate::app::rules::{self, Secrets};
 use crate::domain::problem::Problem;
 use crate::domain::profile::{Profile, SecretField, check_profile_name};
-use crate::services::profile_store::ProfileRepo;
+use crate::services::profile_store::{Leftover, ProfileRepo, ShopLock};
 use crate::services::secret_store::StoreError;
 
 /// `name`, or `name (2)`, `name (3)`, ...: the first that is free.
@@ -96,21 +101,38 @@ pub fn show(ctx: &Ctx, name: &str) -> Result<Shown, OpError> {
     })
 }
 
+/// The locks of two shops, always taken in the same order (two renames the
+/// other way round never hold one each).
+fn lock_two(ctx: &Ctx, a: &str, b: &str) -> Result<Vec<ShopLock>, OpError> {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    let mut held = vec![ctx.lock(first)?];
+    if second != first {
+        held.push(ctx.lock(second)?);
+    }
+    Ok(held)
+}
+
 /// Copies `from` to `to` (profile file and keychain entries); never overwrites.
 pub fn duplicate(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
+    let _locks = lock_two(ctx, from, to)?;
+    copy(ctx, from, to)
+}
+
+/// [`duplicate`], with both locks held by the caller.
+fn copy(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
     if ctx.profiles.exists(to) {
         return Err(OpError::NameTaken(to.to_owned()));
     }
-    let mut p = ctx.profiles.load(from)?;
+    let mut p = load_profile(ctx, from)?;
     let secrets = load_secrets(ctx, from)?;
     p.name = to.to_owned();
-    ctx.store_secrets(to, &secrets)?;
-    Ok(ctx.profiles.save(&p)?)
+    ctx.save_new_shop(&p, &secrets)
 }
 
 /// Renames: the copy first, then the original goes.
 pub fn rename(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
-    duplicate(ctx, from, to)?;
+    let _locks = lock_two(ctx, from, to)?;
+    copy(ctx, from, to)?;
     // a waiting certificate request moves with its key (a copy does not get it)
     ctx.with_keychain(|k| match k.get(from, SecretField::PendingPrivateKey)? {
         Some(key) => k.set(to, SecretField::PendingPrivateKey, &key),
@@ -120,11 +142,94 @@ pub fn rename(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
     Ok(ctx.profiles.delete(from)?)
 }
 
+/// What a delete removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deleted {
+    /// There was a profile file.
+    pub profile: bool,
+    /// There were keychain entries (when there was no profile: left by a
+    /// killed command or an older version, now gone).
+    pub secrets: bool,
+}
+
 /// Deletes: keychain entries first (a profile file without secrets is harmless,
-/// secrets without a profile would be forgotten in the keychain).
-pub fn delete(ctx: &Ctx, name: &str) -> Result<(), OpError> {
+/// secrets without a profile would be forgotten in the keychain). A name with
+/// no profile but keychain entries loses those; with neither, it is
+/// [`OpError::NoSuchProfile`].
+pub fn delete(ctx: &Ctx, name: &str) -> Result<Deleted, OpError> {
+    let _lock = ctx.lock(name)?;
+    let profile = ctx.profiles.exists(name);
+    let secrets = if profile {
+        true
+    } else {
+        ctx.with_keychain(|k| Ok(k.shops()?.iter().any(|s| s == name)))?
+    };
+    if !profile && !secrets {
+        return Err(OpError::NoSuchProfile(name.to_owned()));
+    }
     ctx.with_keychain(|k| k.delete_all(name))?;
-    Ok(ctx.profiles.delete(name)?)
+    ctx.profiles.delete(name)?;
+    Ok(Deleted { profile, secrets })
+}
+
+/// What `doctor` found that no shop owns.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Checkup {
+    /// Shops with keychain entries and no profile.
+    pub orphaned_secrets: Vec<String>,
+    /// Stale temp files and lock files of shops that are gone.
+    pub leftover_files: Vec<Leftover>,
+    /// Whether they were removed (`fix`).
+    pub fixed: bool,
+}
+
+impl Checkup {
+    pub fn is_clean(&self) -> bool {
+        self.orphaned_secrets.is_empty() && self.leftover_files.is_empty()
+    }
+}
+
+/// Finds keychain entries with no profile, stale temp files and unused lock
+/// files; with `fix`, removes them (each orphan under its shop's lock, checked
+/// again there: an import under way owns what it wrote).
+pub fn doctor(ctx: &Ctx, fix: bool) -> Result<Checkup, OpError> {
+    let mut orphaned = Vec::new();
+    for name in ctx.with_keychain(|k| k.shops())? {
+        // a name that cannot be a shop (another program's item) is not ours to judge
+        if check_profile_name(&name).is_err() || ctx.profiles.exists(&name) {
+            continue;
+        }
+        if fix {
+            let _lock = ctx.lock(&name)?;
+            if ctx.profiles.exists(&name) {
+                continue;
+            }
+            ctx.with_keychain(|k| k.delete_all(&name))?;
+        }
+        orphaned.push(name);
+    }
+    // the lock files taken above for the orphans go too, unreported (after the
+    // orphans, so they are found)
+    let own_lock = |l: &Leftover| {
+        let Leftover::LockFile(path) = l else {
+            return false;
+        };
+        let file = std::path::Path::new(path).file_name();
+        orphaned
+            .iter()
+            .any(|n| file == Some(std::ffi::OsStr::new(&format!("{n}.lock"))))
+    };
+    let leftover_files = ctx
+        .profiles
+        .leftovers(fix)
+        .into_iter()
+        .filter(|l| !(fix && own_lock(l)))
+        .collect();
+    Ok(Checkup {
+        orphaned_secrets: orphaned,
+        leftover_files,
+        fixed: fix,
+    })
 }
 
 #[cfg(test)]

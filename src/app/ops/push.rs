@@ -134,6 +134,12 @@ impl Prepared {
 /// Applies the overrides to profile `name`, checks them, remembers them, and
 /// builds what would be sent.
 pub fn prepare(ctx: &Ctx, name: &str, o: Overrides) -> Result<Prepared, PushError> {
+    // what is remembered (URL, preset, mapping, token) is written under the shop's lock
+    let _lock = if o.dry_run {
+        None
+    } else {
+        Some(ctx.lock(name).map_err(OpError::from)?)
+    };
     let mut p = load_profile(ctx, name)?;
     if let Some(url) = &o.url {
         p.backend_url = url.trim().to_owned();
@@ -150,7 +156,9 @@ pub fn prepare(ctx: &Ctx, name: &str, o: Overrides) -> Result<Prepared, PushErro
         return Err(PushError::NoUrl);
     }
     if crate::services::wechat_http::check_base_url(&p.backend_url).is_err() {
-        return Err(PushError::InsecureUrl(p.backend_url));
+        return Err(PushError::InsecureUrl(
+            crate::services::wechat_http::redact_url(&p.backend_url),
+        ));
     }
     let mapping = mapping_of(&p)?;
     let mut secrets: Secrets = load_secrets(ctx, name)?;

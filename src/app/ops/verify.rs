@@ -149,19 +149,28 @@ pub fn verify_one(ctx: &Ctx, name: &str) -> Result<Verified, OpError> {
     let http = ctx.http.get()?;
     let results = checks::run_all(&CheckId::ALL, &p, &secrets, http, &ctx.urls);
     let now = crate::app::now_rfc3339();
-    for (id, outcome) in &results {
-        if outcome.status != Status::Skipped {
-            p.checks.insert(
-                *id,
-                CheckRecord {
-                    outcome: outcome.clone(),
-                    at: now.clone(),
-                    fingerprint: checks::fingerprint(*id, &p, &secrets),
-                },
-            );
+    // recorded under the shop's lock, into the profile as it is now (the lock is
+    // not held while WeChat answers): a shop deleted meanwhile is not brought
+    // back, and a result whose inputs changed meanwhile shows as stale
+    {
+        let _lock = ctx.lock(name)?;
+        let mut now_p = load_profile(ctx, name)?;
+        // the values checked, fingerprinted with the salt the profile keeps
+        p.fingerprint_salt.clone_from(&now_p.fingerprint_salt);
+        for (id, outcome) in &results {
+            if outcome.status != Status::Skipped {
+                now_p.checks.insert(
+                    *id,
+                    CheckRecord {
+                        outcome: outcome.clone(),
+                        at: now.clone(),
+                        fingerprint: checks::fingerprint(*id, &p, &secrets),
+                    },
+                );
+            }
         }
+        ctx.profiles.save(&now_p)?;
     }
-    ctx.profiles.save(&p)?;
     Ok(Verified {
         profile: name.to_owned(),
         clock: clock::clock_outcome(results.iter().map(|(_, o)| o.clock_skew_secs)),

@@ -308,6 +308,29 @@ impl Wizard {
         self.forms.shops.rows = rows;
     }
 
+    /// Looks for keychain entries no shop owns and leftover files; what is
+    /// found waits for [`Wizard::confirm_clean_up`].
+    pub fn start_clean_up(&mut self) {
+        self.tasks.start(Task::ProfileOp);
+        self.worker.send(Job::Doctor { fix: false });
+    }
+
+    /// What the clean-up found, to show before anything is removed.
+    pub fn clean_up_found(&self) -> Option<&crate::app::ops::profiles::Checkup> {
+        self.forms.shops.clean_up.as_ref()
+    }
+
+    /// Removes what the clean-up found (looked for again, under each shop's lock).
+    pub fn confirm_clean_up(&mut self) {
+        self.forms.shops.clean_up = None;
+        self.tasks.start(Task::ProfileOp);
+        self.worker.send(Job::Doctor { fix: true });
+    }
+
+    pub fn cancel_clean_up(&mut self) {
+        self.forms.shops.clean_up = None;
+    }
+
     pub fn profile_op_running(&self) -> bool {
         self.tasks.is_running(Task::ProfileOp)
     }

@@ -58,6 +58,7 @@ impl Wizard {
                 saving_files,
                 result,
             } => self.on_cert_request_done(&profile, saving_files, result),
+            Event::DoctorDone { fix, result } => self.on_doctor_done(fix, result),
             Event::Picked {
                 purpose,
                 generation,
@@ -112,8 +113,15 @@ impl Wizard {
     fn on_profile_saved(&mut self, r: Result<(), StorageError>) {
         if r.is_ok() {
             self.notices.withdraw("notice.profile_not_saved");
+            self.notices.withdraw("storage_error.busy");
         }
         if let Some(e) = self.session.profile_saved(r) {
+            if matches!(e, StorageError::Busy { .. }) {
+                // another window or command is changing this shop: its own words
+                let (key, args) = (crate::i18n::Message::key(e), e.args());
+                self.notices.push_key(NoticeLevel::Error, &key, args);
+                return;
+            }
             let args = e.args();
             self.notices
                 .push_key(NoticeLevel::Error, "notice.profile_not_saved", args);
@@ -251,6 +259,38 @@ impl Wizard {
                 self.notices
                     .push_key(NoticeLevel::Success, key, vec![("name", name)]);
             }
+        }
+        self.refresh_profile_rows();
+    }
+
+    fn on_doctor_done(
+        &mut self,
+        fix: bool,
+        result: Result<crate::app::ops::profiles::Checkup, OpError>,
+    ) {
+        self.tasks.finish(Task::ProfileOp);
+        match result {
+            Err(e) => {
+                let reason = self.tr().msg(&e);
+                self.notices.push_key(
+                    NoticeLevel::Error,
+                    "shops.op_failed",
+                    vec![("reason", reason)],
+                )
+            }
+            Ok(found) if found.is_clean() => {
+                self.notices
+                    .push_key(NoticeLevel::Success, "shops.clean_up_nothing", Vec::new())
+            }
+            Ok(found) if fix => {
+                let args = vec![
+                    ("secrets", found.orphaned_secrets.len().to_string()),
+                    ("files", found.leftover_files.len().to_string()),
+                ];
+                self.notices
+                    .push_key(NoticeLevel::Success, "shops.clean_up_done", args);
+            }
+            Ok(found) => self.forms.shops.clean_up = Some(found),
         }
         self.refresh_profile_rows();
     }

@@ -60,6 +60,8 @@ pub struct ShopsForm {
     pub rows: Vec<ProfileRow>,
     /// A bundle that needs its passphrase, and what the user typed so far.
     pub bundle_prompt: Option<(PathBuf, Secret)>,
+    /// What a clean-up found, waiting for the user to confirm its removal.
+    pub clean_up: Option<crate::app::ops::profiles::Checkup>,
 }
 
 /// After this long without an answer from a file dialog, the window offers
