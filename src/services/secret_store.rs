@@ -221,6 +221,30 @@ const ONE_ITEM_PER_SHOP: bool = cfg!(target_os = "linux");
 /// A shop's fields by key; unknown keys (written by a newer version) are kept.
 type ShopItem = BTreeMap<String, Secret>;
 
+/// A shop as [`KeyringStore::load_shop`] found it.
+struct Loaded {
+    item: ShopItem,
+    /// The per-field items of the older layout to delete once the shop's item is written.
+    moved: Vec<SecretField>,
+    /// The shop's item as the search found it: written back or deleted through
+    /// it, without a second search of the whole keychain (each search costs the
+    /// daemon time in proportion to the number of items, issue 13).
+    handle: Option<keyring_core::Entry>,
+}
+
+/// Runs `again` (a call that searches afresh) when a call through a found item
+/// failed in the platform layer: the item went away in between (another
+/// process deleted or replaced it), which the store reports as a D-Bus failure.
+fn or_search_again<T>(
+    first: keyring_core::Result<T>,
+    again: impl FnOnce() -> keyring_core::Result<T>,
+) -> keyring_core::Result<T> {
+    match first {
+        Err(keyring_core::Error::PlatformFailure(_)) => again(),
+        other => other,
+    }
+}
+
 impl KeyringStore {
     /// The shop's item: the account is the profile name alone (a name has no `/`,
     /// so it never meets the `<profile>/<field>` accounts of the older layout).
@@ -228,8 +252,36 @@ impl KeyringStore {
         keyring_core::Entry::new_in_store(&self.store, &self.service, profile).map_err(map_err)
     }
 
-    fn read_shop(&self, profile: &str) -> Result<Option<ShopItem>, StoreError> {
-        let bytes = match self.shop_entry(profile)?.get_secret() {
+    /// One search for the shop's item (the attributes the store gives an entry
+    /// of this service and account, so items of every version are found).
+    fn find_shop(&self, profile: &str) -> Result<Option<keyring_core::Entry>, StoreError> {
+        let spec = HashMap::from([("service", self.service.as_str()), ("username", profile)]);
+        let mut found =
+            keyring_core::Entry::search_in_store(&self.store, &spec).map_err(map_err)?;
+        if found.len() > 1 {
+            return Err(StoreError::Other(format!(
+                "{} keychain items for one shop",
+                found.len()
+            )));
+        }
+        Ok(found.pop())
+    }
+
+    /// The shop's item and its fields.
+    #[allow(clippy::type_complexity)]
+    fn read_shop(
+        &self,
+        profile: &str,
+    ) -> Result<Option<(keyring_core::Entry, ShopItem)>, StoreError> {
+        let Some(handle) = self.find_shop(profile)? else {
+            return Ok(None);
+        };
+        let read = or_search_again(handle.get_secret(), || {
+            self.shop_entry(profile)
+                .map_err(|_| keyring_core::Error::NoEntry)?
+                .get_secret()
+        });
+        let bytes = match read {
             Ok(b) => zeroize::Zeroizing::new(b),
             Err(keyring_core::Error::NoEntry) => return Ok(None),
             Err(e) => return Err(map_err(e)),
@@ -237,18 +289,32 @@ impl KeyringStore {
         let parsed: BTreeMap<String, String> = serde_json::from_slice(&bytes)
             .map_err(|_| StoreError::Other("stored value is not readable".into()))?;
         // Secret::new wipes the parsed copy
-        Ok(Some(
-            parsed
-                .into_iter()
-                .map(|(k, v)| (k, Secret::new(v)))
-                .collect(),
-        ))
+        let item = parsed
+            .into_iter()
+            .map(|(k, v)| (k, Secret::new(v)))
+            .collect();
+        Ok(Some((handle, item)))
     }
 
-    fn write_shop(&self, profile: &str, item: &ShopItem) -> Result<(), StoreError> {
-        let entry = self.shop_entry(profile)?;
+    /// Writes (or, when `item` is empty, deletes) the shop's item: through
+    /// `handle` when the item was found, else by its name (a search, then a new
+    /// item: the keychain API has no way to create without searching first).
+    fn write_shop(
+        &self,
+        profile: &str,
+        item: &ShopItem,
+        handle: Option<&keyring_core::Entry>,
+    ) -> Result<(), StoreError> {
         if item.is_empty() {
-            return match entry.delete_credential() {
+            let Some(handle) = handle else {
+                return Ok(()); // the search found none: nothing to delete
+            };
+            let deleted = or_search_again(handle.delete_credential(), || {
+                self.shop_entry(profile)
+                    .map_err(|_| keyring_core::Error::NoEntry)?
+                    .delete_credential()
+            });
+            return match deleted {
                 Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
                 Err(e) => Err(map_err(e)),
             };
@@ -259,7 +325,16 @@ impl KeyringStore {
         let room = item.iter().map(|(k, v)| k.len() + 2 * v.expose().len() + 8);
         let mut json = zeroize::Zeroizing::new(Vec::with_capacity(room.sum::<usize>() + 2));
         serde_json::to_writer(&mut *json, &plain).map_err(|e| StoreError::Other(e.to_string()))?;
-        entry.set_secret(&json).map_err(map_err)
+        let by_name = || self.shop_entry(profile)?.set_secret(&json).map_err(map_err);
+        match handle {
+            Some(h) => match h.set_secret(&json) {
+                Ok(()) => Ok(()),
+                // gone in between: create it again by name
+                Err(keyring_core::Error::PlatformFailure(_)) => by_name(),
+                Err(e) => Err(map_err(e)),
+            },
+            None => by_name(),
+        }
     }
 
     /// The fields of the older layout (one item per field) that are still there.
@@ -273,11 +348,15 @@ impl KeyringStore {
         Ok(out)
     }
 
-    /// The shop's item, or what the older layout holds for it (`moved` lists the
-    /// per-field items to delete once the shop's item is written).
-    fn load_shop(&self, profile: &str) -> Result<(ShopItem, Vec<SecretField>), StoreError> {
-        if let Some(item) = self.read_shop(profile)? {
-            return Ok((item, Vec::new()));
+    /// The shop's item (one search and one read), or what the older layout
+    /// holds for it (one search per field, only for a shop without an item).
+    fn load_shop(&self, profile: &str) -> Result<Loaded, StoreError> {
+        if let Some((handle, item)) = self.read_shop(profile)? {
+            return Ok(Loaded {
+                item,
+                moved: Vec::new(),
+                handle: Some(handle),
+            });
         }
         let legacy = self.read_legacy(profile)?;
         let moved = legacy.keys().copied().collect();
@@ -285,19 +364,18 @@ impl KeyringStore {
             .into_iter()
             .map(|(f, v)| (f.key().to_owned(), v))
             .collect();
-        Ok((item, moved))
+        Ok(Loaded {
+            item,
+            moved,
+            handle: None,
+        })
     }
 
     /// Writes the shop's item first, then deletes the per-field items it replaces
     /// (if that fails they stay, unread: the shop's item comes first).
-    fn save_shop(
-        &self,
-        profile: &str,
-        item: &ShopItem,
-        moved: &[SecretField],
-    ) -> Result<(), StoreError> {
-        self.write_shop(profile, item)?;
-        for f in moved {
+    fn save_shop(&self, profile: &str, loaded: &Loaded) -> Result<(), StoreError> {
+        self.write_shop(profile, &loaded.item, loaded.handle.as_ref())?;
+        for f in &loaded.moved {
             self.delete_field(profile, *f)?;
         }
         Ok(())
@@ -347,22 +425,22 @@ impl SecretStore for KeyringStore {
         }
         // straight from the shop's item: `get_all` hands over only the fields
         // that travel (not the waiting key of a certificate request)
-        let (mut item, moved) = self.load_shop(profile)?;
-        if !moved.is_empty() {
-            let _ = self.save_shop(profile, &item, &moved);
+        let mut loaded = self.load_shop(profile)?;
+        if !loaded.moved.is_empty() {
+            let _ = self.save_shop(profile, &loaded);
         }
-        Ok(item.remove(field.key()))
+        Ok(loaded.item.remove(field.key()))
     }
 
     fn delete(&self, profile: &str, field: SecretField) -> Result<(), StoreError> {
         if !ONE_ITEM_PER_SHOP {
             return self.delete_field(profile, field);
         }
-        let (mut item, moved) = self.load_shop(profile)?;
-        if item.remove(field.key()).is_none() && moved.is_empty() {
+        let mut loaded = self.load_shop(profile)?;
+        if loaded.item.remove(field.key()).is_none() && loaded.moved.is_empty() {
             return Ok(());
         }
-        self.save_shop(profile, &item, &moved)
+        self.save_shop(profile, &loaded)
     }
 
     /// One search and one read for the whole shop; a shop still in the older
@@ -372,16 +450,17 @@ impl SecretStore for KeyringStore {
         if !ONE_ITEM_PER_SHOP {
             return self.read_legacy(profile);
         }
-        let (mut item, moved) = self.load_shop(profile)?;
-        if !moved.is_empty() {
-            let _ = self.save_shop(profile, &item, &moved);
+        let mut loaded = self.load_shop(profile)?;
+        if !loaded.moved.is_empty() {
+            let _ = self.save_shop(profile, &loaded);
         }
         Ok(SecretField::ALL
             .into_iter()
-            .filter_map(|f| item.remove(f.key()).map(|v| (f, v)))
+            .filter_map(|f| loaded.item.remove(f.key()).map(|v| (f, v)))
             .collect())
     }
 
+    /// One search for the shop; an existing item is then written in place.
     fn set_many(
         &self,
         profile: &str,
@@ -393,17 +472,18 @@ impl SecretStore for KeyringStore {
             }
             return Ok(());
         }
-        let (mut item, moved) = self.load_shop(profile)?;
+        let mut loaded = self.load_shop(profile)?;
         for (f, v) in values {
-            item.insert(f.key().to_owned(), v.clone());
+            loaded.item.insert(f.key().to_owned(), v.clone());
         }
-        self.save_shop(profile, &item, &moved)
+        self.save_shop(profile, &loaded)
     }
 
     /// The shop's item and any per-field item left from the older layout.
     fn delete_all(&self, profile: &str) -> Result<(), StoreError> {
         if ONE_ITEM_PER_SHOP {
-            self.write_shop(profile, &ShopItem::new())?;
+            let handle = self.find_shop(profile)?;
+            self.write_shop(profile, &ShopItem::new(), handle.as_ref())?;
         }
         for f in SecretField::EVERY {
             self.delete_field(profile, f)?;
