@@ -226,9 +226,9 @@ struct Loaded {
     item: ShopItem,
     /// The per-field items of the older layout to delete once the shop's item is written.
     moved: Vec<SecretField>,
-    /// The shop's item as the search found it: written back or deleted through
-    /// it, without a second search of the whole keychain (each search costs the
-    /// daemon time in proportion to the number of items, issue 13).
+    /// The shop's item as a search found it (when asked for): written back or
+    /// deleted through it, without a second search of the whole keychain (each
+    /// search costs the daemon time in proportion to the number of items, issue 13).
     handle: Option<keyring_core::Entry>,
 }
 
@@ -267,20 +267,24 @@ impl KeyringStore {
         Ok(found.pop())
     }
 
-    /// The shop's item and its fields.
-    #[allow(clippy::type_complexity)]
+    /// The shop's item: found by one search and read through what it found
+    /// (`handle`, to write it back: one more call, but not a search), or read by
+    /// its name (the search and the read, two calls).
     fn read_shop(
         &self,
         profile: &str,
-    ) -> Result<Option<(keyring_core::Entry, ShopItem)>, StoreError> {
-        let Some(handle) = self.find_shop(profile)? else {
-            return Ok(None);
+        handle: bool,
+    ) -> Result<Option<(Option<keyring_core::Entry>, ShopItem)>, StoreError> {
+        let named = self.shop_entry(profile)?;
+        let (found, read) = if handle {
+            let Some(found) = self.find_shop(profile)? else {
+                return Ok(None);
+            };
+            let read = or_search_again(found.get_secret(), || named.get_secret());
+            (Some(found), read)
+        } else {
+            (None, named.get_secret())
         };
-        let read = or_search_again(handle.get_secret(), || {
-            self.shop_entry(profile)
-                .map_err(|_| keyring_core::Error::NoEntry)?
-                .get_secret()
-        });
         let bytes = match read {
             Ok(b) => zeroize::Zeroizing::new(b),
             Err(keyring_core::Error::NoEntry) => return Ok(None),
@@ -293,12 +297,13 @@ impl KeyringStore {
             .into_iter()
             .map(|(k, v)| (k, Secret::new(v)))
             .collect();
-        Ok(Some((handle, item)))
+        Ok(Some((found, item)))
     }
 
     /// Writes (or, when `item` is empty, deletes) the shop's item: through
-    /// `handle` when the item was found, else by its name (a search, then a new
-    /// item: the keychain API has no way to create without searching first).
+    /// `handle` when a search found it, else by its name (a search, then the
+    /// item written or made: keyring-core has no way to make one without that
+    /// search). Without a handle an empty item means none was found: nothing to delete.
     fn write_shop(
         &self,
         profile: &str,
@@ -307,13 +312,11 @@ impl KeyringStore {
     ) -> Result<(), StoreError> {
         if item.is_empty() {
             let Some(handle) = handle else {
-                return Ok(()); // the search found none: nothing to delete
+                // not found by a search: nothing to delete
+                return Ok(());
             };
-            let deleted = or_search_again(handle.delete_credential(), || {
-                self.shop_entry(profile)
-                    .map_err(|_| keyring_core::Error::NoEntry)?
-                    .delete_credential()
-            });
+            let named = self.shop_entry(profile)?;
+            let deleted = or_search_again(handle.delete_credential(), || named.delete_credential());
             return match deleted {
                 Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
                 Err(e) => Err(map_err(e)),
@@ -325,16 +328,12 @@ impl KeyringStore {
         let room = item.iter().map(|(k, v)| k.len() + 2 * v.expose().len() + 8);
         let mut json = zeroize::Zeroizing::new(Vec::with_capacity(room.sum::<usize>() + 2));
         serde_json::to_writer(&mut *json, &plain).map_err(|e| StoreError::Other(e.to_string()))?;
-        let by_name = || self.shop_entry(profile)?.set_secret(&json).map_err(map_err);
+        let named = self.shop_entry(profile)?;
         match handle {
-            Some(h) => match h.set_secret(&json) {
-                Ok(()) => Ok(()),
-                // gone in between: create it again by name
-                Err(keyring_core::Error::PlatformFailure(_)) => by_name(),
-                Err(e) => Err(map_err(e)),
-            },
-            None => by_name(),
+            Some(found) => or_search_again(found.set_secret(&json), || named.set_secret(&json)),
+            None => named.set_secret(&json),
         }
+        .map_err(map_err)
     }
 
     /// The fields of the older layout (one item per field) that are still there.
@@ -348,14 +347,15 @@ impl KeyringStore {
         Ok(out)
     }
 
-    /// The shop's item (one search and one read), or what the older layout
-    /// holds for it (one search per field, only for a shop without an item).
-    fn load_shop(&self, profile: &str) -> Result<Loaded, StoreError> {
-        if let Some((handle, item)) = self.read_shop(profile)? {
+    /// The shop's item (one search and one read; `handle`: to be written back
+    /// through, see [`Self::read_shop`]), or what the older layout holds for it
+    /// (one search per field, only for a shop without an item).
+    fn load_shop(&self, profile: &str, handle: bool) -> Result<Loaded, StoreError> {
+        if let Some((handle, item)) = self.read_shop(profile, handle)? {
             return Ok(Loaded {
                 item,
                 moved: Vec::new(),
-                handle: Some(handle),
+                handle,
             });
         }
         let legacy = self.read_legacy(profile)?;
@@ -425,7 +425,7 @@ impl SecretStore for KeyringStore {
         }
         // straight from the shop's item: `get_all` hands over only the fields
         // that travel (not the waiting key of a certificate request)
-        let mut loaded = self.load_shop(profile)?;
+        let mut loaded = self.load_shop(profile, false)?;
         if !loaded.moved.is_empty() {
             let _ = self.save_shop(profile, &loaded);
         }
@@ -436,7 +436,7 @@ impl SecretStore for KeyringStore {
         if !ONE_ITEM_PER_SHOP {
             return self.delete_field(profile, field);
         }
-        let mut loaded = self.load_shop(profile)?;
+        let mut loaded = self.load_shop(profile, true)?;
         if loaded.item.remove(field.key()).is_none() && loaded.moved.is_empty() {
             return Ok(());
         }
@@ -450,7 +450,7 @@ impl SecretStore for KeyringStore {
         if !ONE_ITEM_PER_SHOP {
             return self.read_legacy(profile);
         }
-        let mut loaded = self.load_shop(profile)?;
+        let mut loaded = self.load_shop(profile, false)?;
         if !loaded.moved.is_empty() {
             let _ = self.save_shop(profile, &loaded);
         }
@@ -472,7 +472,7 @@ impl SecretStore for KeyringStore {
             }
             return Ok(());
         }
-        let mut loaded = self.load_shop(profile)?;
+        let mut loaded = self.load_shop(profile, true)?;
         for (f, v) in values {
             loaded.item.insert(f.key().to_owned(), v.clone());
         }
@@ -590,6 +590,51 @@ mod tests {
             s.get("店", SecretField::ApiKeyV2),
             Err(StoreError::Denied(_))
         ));
+    }
+
+    /// A call through an item a search found is made again by name when the
+    /// item went away in between (the store says so with a platform failure:
+    /// "Object does not exist at path"), and only then.
+    #[test]
+    fn a_vanished_item_is_searched_again_and_only_then() {
+        let gone = || keyring_core::Error::PlatformFailure("Object does not exist at path".into());
+        let mut again = 0;
+        assert_eq!(
+            or_search_again(Err(gone()), || {
+                again += 1;
+                Ok(7)
+            })
+            .unwrap(),
+            7
+        );
+        assert_eq!(again, 1);
+        let mut called = false;
+        assert_eq!(
+            or_search_again(Ok(1), || {
+                called = true;
+                Ok(2)
+            })
+            .unwrap(),
+            1
+        );
+        assert!(matches!(
+            or_search_again::<()>(Err(keyring_core::Error::NoEntry), || {
+                called = true;
+                Ok(())
+            }),
+            Err(keyring_core::Error::NoEntry)
+        ));
+        assert!(matches!(
+            or_search_again::<()>(
+                Err(keyring_core::Error::NoStorageAccess("locked".into())),
+                || {
+                    called = true;
+                    Ok(())
+                }
+            ),
+            Err(keyring_core::Error::NoStorageAccess(_))
+        ));
+        assert!(!called, "a refusal or an answer is not searched again");
     }
 
     #[test]
