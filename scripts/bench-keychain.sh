@@ -3,7 +3,7 @@
 # (issue 13): counts, not only seconds, since the machines here are noisy.
 # For each shop count in $N, in a throwaway keychain (its own D-Bus session and
 # gnome-keyring, as bench-shops.sh starts them), N shops are imported through the
-# real CLI, then K more imports are watched:
+# real CLI, then K more imports (and K imports of existing shops) are watched:
 #   - the D-Bus calls each import makes to the Secret Service, by method
 #     (dbus-monitor), and the daemon's CPU time per import (/proc/<pid>/stat);
 #   - what the daemon writes and reads in its keyring folder per import (strace):
@@ -81,25 +81,32 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR
 keyring_file=$(ls "$XDG_DATA_HOME"/keyrings/*.keyring)
 echo "## $n shops: keyring file $(($(stat -c %s "$keyring_file") / 1024)) KiB"
 
-# 1. the calls and the daemon's work of k new imports
-dbus-monitor --session "type='method_call',destination='org.freedesktop.secrets'" \
-  >"$work/calls.txt" 2>/dev/null &
-monitor=$!
-strace -f -y -p "$keyring_pid" -e trace=write,read,fsync,rename -o "$work/strace.txt" 2>/dev/null &
-tracer=$!
-sleep 1
-for f in "${files[@]:n:k}"; do "$bin" profile import "$f" >/dev/null 2>&1; done
-sleep 1
-kill "$monitor" "$tracer"
-wait "$monitor" "$tracer" 2>/dev/null || true
-echo "D-Bus calls per import: $(grep -o 'member=[A-Za-z]*' "$work/calls.txt" | grep -v Name |
-  sort | uniq -c | awk -v k="$k" '{printf "%s %g, ", substr($2, 8), $1 / k}' | sed 's/, $//')"
-awk -v k="$k" '
-  /keyrings\/\.temp-/ && /^[0-9]+ +write\(/ {w++; wb += $NF}
-  /keyrings\/[^.]*\.keyring>/ && /^[0-9]+ +read\(/ {rb += $NF}
-  / fsync\(/ && /keyrings/ {f++}
-  END {printf "daemon per import: %.1f whole-file writes, %d KiB written, %d fsyncs, %d KiB read back\n",
-       w / k, wb / k / 1024, f / k, rb / k / 1024}' "$work/strace.txt"
+# 1. the calls and the daemon's work of k imports
+watch() { # $1 = what, then the shop files to import
+  local what=$1 monitor tracer
+  shift
+  dbus-monitor --session "type='method_call',destination='org.freedesktop.secrets'" \
+    >"$work/calls.txt" 2>/dev/null &
+  monitor=$!
+  strace -f -y -p "$keyring_pid" -e trace=write,read,fsync -o "$work/strace.txt" 2>/dev/null &
+  tracer=$!
+  sleep 1
+  for f in "$@"; do "$bin" profile import "$f" >/dev/null 2>&1; done
+  sleep 1
+  kill "$monitor" "$tracer"
+  wait "$monitor" "$tracer" 2>/dev/null || true
+  echo "$what, D-Bus calls per import: $(grep -o 'member=[A-Za-z]*' "$work/calls.txt" |
+    grep -v Name | sort | uniq -c |
+    awk -v k="$#" '{printf "%s %g, ", substr($2, 8), $1 / k}' | sed 's/, $//')"
+  awk -v k="$#" '
+    /keyrings\/\.temp-/ && /^[0-9]+ +write\(/ {w++; wb += $NF}
+    /keyrings\/[^.]*\.keyring>/ && /^[0-9]+ +read\(/ {rb += $NF}
+    / fsync\(/ && /keyrings/ {f++}
+    END {printf "  daemon per import: %.1f whole-file writes, %d KiB written, %d fsyncs, %d KiB read back\n",
+         w / k, wb / k / 1024, f / k, rb / k / 1024}' "$work/strace.txt"
+}
+watch "a new shop" "${files[@]:n:k}"
+watch "an existing shop again" "${files[@]:0:k}"
 
 # 2. time: our import and the raw client's store/lookup, taken in turns
 ours=() raw_store=() raw_lookup=()
