@@ -4,9 +4,12 @@
 # and gnome-keyring, as test-session.sh starts them) and config folder:
 #   - imports N shops through the real CLI (`profile import`, six secrets each:
 #     AppSecrets, both API keys, backend token and the certificate zip's private key)
-#     and prints the mean time per shop of the first 10 and of the last 10;
+#     and prints the mean time per shop of the first 10 and of the last 10, and
+#     beside it the floor any client pays for a new item in the same keychain: the
+#     median of 10 `secret-tool store` (libsecret-tools; "-" without it);
 #   - `export --all --format env`, without and with --include-secrets (median of 3);
-#   - `verify --all` against the project's local test WeChat server
+#   - `verify --all` offline (every request refused at once: the keychain and the
+#     local checks) and against the project's local test WeChat server
 #     (examples/wechat_stand_in.rs) with LATENCY_MS (200) added to every request;
 #   - the window's first frame with N shops (median of 3, under Xvfb).
 #
@@ -14,8 +17,7 @@
 #   N=100 BENCH_PROFILE=dev scripts/bench-shops.sh
 #   WXPAY_BIN=/path/to/wxpay-setup ...    times another build (e.g. an older commit's)
 #   BENCH_TIMES=file ...                  also appends "shops i ms" per import to file
-#   VERIFY=0 ...                           skips verify --all (1,000 shops one after
-#                                          another at 200 ms take ~15 minutes)
+#   VERIFY=0 ...                           skips both verify --all runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${BENCH_PROFILE:-release}
@@ -24,8 +26,8 @@ target=${CARGO_TARGET_DIR:-target}
 
 if [ "${1:-}" != "--inside" ]; then
   cargo build --profile "$profile" --locked -q --bin wxpay-setup --example wechat_stand_in
-  echo "| shops | import per shop, first 10 / last 10 | verify --all | export --all (no secrets / with) | first frame |"
-  echo "|---|---|---|---|---|"
+  echo "| shops | import per shop, first 10 / last 10 | secret-tool store | verify --all offline / at ${LATENCY_MS:-200} ms | export --all (no secrets / with) | first frame |"
+  echo "|---|---|---|---|---|---|"
   for n in ${N:-100 1000}; do
     dbus-run-session -- bash "$0" --inside "$n" "$target/$out_dir" 2> >(grep -v "fd limit" >&2)
   done
@@ -87,6 +89,17 @@ note=""
 [ "$failed" = 0 ] || note=" ($failed imports failed)"
 
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+
+floor="-"
+if command -v secret-tool >/dev/null; then
+  raw=()
+  for i in $(seq 10); do
+    start=$(date +%s%N)
+    printf 'raw-%d' "$i" | secret-tool store --label "bench raw $i" service wxpay-bench-raw username "raw$i"
+    raw+=("$(ms "$start" "$(date +%s%N)")")
+  done
+  floor="$(printf '%s\n' "${raw[@]}" | sort -n | sed -n 5p) ms"
+fi
 timed_export() { # median of 3
   local runs=() start
   for i in 1 2 3; do
@@ -100,13 +113,19 @@ timed_export() { # median of 3
 export_plain=$(timed_export)
 export_secrets=$(timed_export --include-secrets)
 
+secs() { echo "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)) | cut -c1) s"; }
 verify="skipped"
+offline="skipped"
 if [ "${VERIFY:-1}" != 0 ]; then
+  # offline: nothing listens on the discard port, every request is refused at once
+  start=$(date +%s%N)
+  WXPAY_SETUP_MP_API=http://127.0.0.1:9 WXPAY_SETUP_PAY_API=http://127.0.0.1:9 \
+    "$bin" verify --all >/dev/null 2>&1 || true
+  offline=$(secs "$(ms "$start" "$(date +%s%N)")")
   start=$(date +%s%N)
   rc=0
   WXPAY_SETUP_MP_API=$url WXPAY_SETUP_PAY_API=$url "$bin" verify --all >"$work/verify.out" 2>&1 || rc=$?
-  secs=$(ms "$start" "$(date +%s%N)")
-  verify="$((secs / 1000)).$(printf '%03d' $((secs % 1000)) | cut -c1) s"
+  verify=$(secs "$(ms "$start" "$(date +%s%N)")")
   [ "$rc" = 0 ] || verify="$verify (exit $rc: $(grep -c '×' "$work/verify.out" || true) failed rows)"
 fi
 
@@ -121,4 +140,4 @@ for _ in 1 2 3; do
 done
 frame=$(median3 "${frames[@]}")
 
-echo "| $n | $first ms / $last ms$note | $verify | $export_plain ms / $export_secrets ms | $frame ms |"
+echo "| $n | $first ms / $last ms$note | $floor | $offline / $verify | $export_plain ms / $export_secrets ms | $frame ms |"

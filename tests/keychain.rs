@@ -1,6 +1,8 @@
 //! The keychain store against the real Secret Service (gnome-keyring, started by
 //! `scripts/test.sh`): a shop's secrets are one item, read in one call, and the
-//! older one-item-per-field layout is moved into it without losing anything.
+//! older one-item-per-field layout is moved into it without losing anything. A
+//! shop that exists costs one search of the keychain to read or change (counted
+//! with dbus-monitor): each search costs the daemon more the more items it holds.
 #![cfg(target_os = "linux")]
 
 use std::collections::{BTreeMap, HashMap};
@@ -190,4 +192,93 @@ fn a_waiting_request_key_is_read_back_but_does_not_travel() {
     assert!(all.contains_key(&SecretField::ApiKeyV2));
     k.delete_all(&name).unwrap();
     assert_eq!(k.get(&name, SecretField::PendingPrivateKey).unwrap(), None);
+}
+
+/// The Secret Service searches that name `profile` (its item or a field of the
+/// older layout) while `f` runs, as dbus-monitor sees them: each search costs the
+/// daemon time in proportion to the whole keychain (issue 13). Only searches
+/// naming the shop count: the other tests share the bus and the connection.
+fn searches_for(profile: &str, f: impl FnOnce()) -> usize {
+    use std::process::{Command, Stdio};
+    let log = std::env::temp_dir().join(format!("keychain-calls-{profile}.txt"));
+    let mut monitor = Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "type='method_call',destination='org.freedesktop.secrets'",
+        ])
+        .stdout(std::fs::File::create(&log).expect("log file"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-monitor (scripts/test.sh)");
+    // a search for a name of its own marks where the monitor is sure to be listening
+    let k = keychain();
+    let mark = |tag: &str| {
+        let mark = format!("{profile}-{tag}");
+        for _ in 0..200 {
+            k.get(&mark, SecretField::ApiKeyV2).unwrap();
+            if std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains(&format!("\"{mark}\""))
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("dbus-monitor saw nothing");
+    };
+    mark("ready");
+    let start = std::fs::read_to_string(&log).unwrap().len();
+    f();
+    mark("done");
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let (item, field) = (
+        format!("string \"{profile}\""),
+        format!("string \"{profile}/"),
+    );
+    text[start..]
+        .split("method call ")
+        .filter(|m| m.contains("member=SearchItems") && (m.contains(&item) || m.contains(&field)))
+        .count()
+}
+
+#[test]
+fn a_shop_that_exists_costs_one_search_to_read_or_change() {
+    let k = keychain();
+    // ASCII: dbus-monitor's output is matched as it prints strings
+    let name = format!("calls-{}", std::process::id());
+    k.set_many(&name, &six()).unwrap();
+    let read = searches_for(&name, || {
+        assert_eq!(k.get_all(&name).unwrap(), six());
+    });
+    assert_eq!(read, 1, "reading a shop");
+    let changed = searches_for(&name, || {
+        k.set(&name, SecretField::ApiKeyV2, &Secret::new("changed"))
+            .unwrap();
+    });
+    assert_eq!(
+        changed, 1,
+        "changing a shop: written through the item found"
+    );
+    let removed = searches_for(&name, || {
+        k.delete(&name, SecretField::ApiKeyV3).unwrap();
+    });
+    assert_eq!(removed, 1, "removing a field");
+    let got = k.get_all(&name).unwrap();
+    assert_eq!(got[&SecretField::ApiKeyV2].expose(), "changed");
+    assert!(!got.contains_key(&SecretField::ApiKeyV3));
+    assert_eq!(items_of(&name), 1);
+
+    // a new shop: its item, each field of the older layout, and the store's own
+    // search before it makes the item
+    let new = format!("calls-new-{}", std::process::id());
+    let made = searches_for(&new, || k.set_many(&new, &six()).unwrap());
+    assert_eq!(made, 1 + SecretField::ALL.len() + 1, "making a shop");
+    assert_eq!(k.get_all(&new).unwrap(), six());
+
+    k.delete_all(&name).unwrap();
+    k.delete_all(&new).unwrap();
+    assert_eq!(items_of(&name) + items_of(&new), 0);
 }

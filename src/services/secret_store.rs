@@ -10,6 +10,18 @@
 //! moved into it (then deleted), so nothing stored is lost. Windows (a credential
 //! blob holds at most 2.5 kB, too little for a private key and the rest) and macOS
 //! (lookups by name are indexed) keep one item per field.
+//!
+//! What a shop costs in gnome-keyring (measured by `scripts/bench-keychain.sh`):
+//! a search takes the daemon time in proportion to the items (~0.2-0.3 ms at 100
+//! shops, ~0.4-0.5 ms at 1,000), so a change of a shop that exists is one search,
+//! and the write goes through the item found (`SetSecret`: one rewrite of the
+//! file). A new shop is one search for its item, one per field of the older
+//! layout and the store's own search before `CreateItem`, which the daemon
+//! carries out as two rewrites of the whole file (make the item, then set its
+//! secret). Those rewrites (~2.2 kB per shop, re-encrypted and fsynced each time;
+//! ~47 ms of the daemon's time per new shop at 1,000 shops) are most of an import
+//! there, and the same for any client: `secret-tool store` of a new item grows
+//! about as much between 100 and 1,000 shops (~18 ms to ~53 ms).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -254,6 +266,30 @@ const ONE_ITEM_PER_SHOP: bool = cfg!(target_os = "linux");
 /// A shop's fields by key; unknown keys (written by a newer version) are kept.
 type ShopItem = BTreeMap<String, Secret>;
 
+/// A shop as [`KeyringStore::load_shop`] found it.
+struct Loaded {
+    item: ShopItem,
+    /// The per-field items of the older layout to delete once the shop's item is written.
+    moved: Vec<SecretField>,
+    /// The shop's item as a search found it (when asked for): written back or
+    /// deleted through it, without a second search of the whole keychain (each
+    /// search costs the daemon time in proportion to the number of items, issue 13).
+    handle: Option<keyring_core::Entry>,
+}
+
+/// Runs `again` (a call that searches afresh) when a call through a found item
+/// failed in the platform layer: the item went away in between (another
+/// process deleted or replaced it), which the store reports as a D-Bus failure.
+fn or_search_again<T>(
+    first: keyring_core::Result<T>,
+    again: impl FnOnce() -> keyring_core::Result<T>,
+) -> keyring_core::Result<T> {
+    match first {
+        Err(keyring_core::Error::PlatformFailure(_)) => again(),
+        other => other,
+    }
+}
+
 impl KeyringStore {
     /// The shop's item: the account is the profile name alone (a name has no `/`,
     /// so it never meets the `<profile>/<field>` accounts of the older layout).
@@ -261,8 +297,40 @@ impl KeyringStore {
         keyring_core::Entry::new_in_store(&self.store, &self.service, profile).map_err(map_err)
     }
 
-    fn read_shop(&self, profile: &str) -> Result<Option<ShopItem>, StoreError> {
-        let bytes = match self.shop_entry(profile)?.get_secret() {
+    /// One search for the shop's item (the attributes the store gives an entry
+    /// of this service and account, so items of every version are found).
+    fn find_shop(&self, profile: &str) -> Result<Option<keyring_core::Entry>, StoreError> {
+        let spec = HashMap::from([("service", self.service.as_str()), ("username", profile)]);
+        let mut found =
+            keyring_core::Entry::search_in_store(&self.store, &spec).map_err(map_err)?;
+        if found.len() > 1 {
+            return Err(StoreError::Other(format!(
+                "{} keychain items for one shop",
+                found.len()
+            )));
+        }
+        Ok(found.pop())
+    }
+
+    /// The shop's item: found by one search and read through what it found
+    /// (`handle`, to write it back: one more call, but not a search), or read by
+    /// its name (the search and the read, two calls).
+    fn read_shop(
+        &self,
+        profile: &str,
+        handle: bool,
+    ) -> Result<Option<(Option<keyring_core::Entry>, ShopItem)>, StoreError> {
+        let named = self.shop_entry(profile)?;
+        let (found, read) = if handle {
+            let Some(found) = self.find_shop(profile)? else {
+                return Ok(None);
+            };
+            let read = or_search_again(found.get_secret(), || named.get_secret());
+            (Some(found), read)
+        } else {
+            (None, named.get_secret())
+        };
+        let bytes = match read {
             Ok(b) => zeroize::Zeroizing::new(b),
             Err(keyring_core::Error::NoEntry) => return Ok(None),
             Err(e) => return Err(map_err(e)),
@@ -270,18 +338,31 @@ impl KeyringStore {
         let parsed: BTreeMap<String, String> = serde_json::from_slice(&bytes)
             .map_err(|_| StoreError::Other("stored value is not readable".into()))?;
         // Secret::new wipes the parsed copy
-        Ok(Some(
-            parsed
-                .into_iter()
-                .map(|(k, v)| (k, Secret::new(v)))
-                .collect(),
-        ))
+        let item = parsed
+            .into_iter()
+            .map(|(k, v)| (k, Secret::new(v)))
+            .collect();
+        Ok(Some((found, item)))
     }
 
-    fn write_shop(&self, profile: &str, item: &ShopItem) -> Result<(), StoreError> {
-        let entry = self.shop_entry(profile)?;
+    /// Writes (or, when `item` is empty, deletes) the shop's item: through
+    /// `handle` when a search found it, else by its name (a search, then the
+    /// item written or made: keyring-core has no way to make one without that
+    /// search). Without a handle an empty item means none was found: nothing to delete.
+    fn write_shop(
+        &self,
+        profile: &str,
+        item: &ShopItem,
+        handle: Option<&keyring_core::Entry>,
+    ) -> Result<(), StoreError> {
         if item.is_empty() {
-            return match entry.delete_credential() {
+            let Some(handle) = handle else {
+                // not found by a search: nothing to delete
+                return Ok(());
+            };
+            let named = self.shop_entry(profile)?;
+            let deleted = or_search_again(handle.delete_credential(), || named.delete_credential());
+            return match deleted {
                 Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
                 Err(e) => Err(map_err(e)),
             };
@@ -292,7 +373,12 @@ impl KeyringStore {
         let room = item.iter().map(|(k, v)| k.len() + 2 * v.expose().len() + 8);
         let mut json = zeroize::Zeroizing::new(Vec::with_capacity(room.sum::<usize>() + 2));
         serde_json::to_writer(&mut *json, &plain).map_err(|e| StoreError::Other(e.to_string()))?;
-        entry.set_secret(&json).map_err(map_err)
+        let named = self.shop_entry(profile)?;
+        match handle {
+            Some(found) => or_search_again(found.set_secret(&json), || named.set_secret(&json)),
+            None => named.set_secret(&json),
+        }
+        .map_err(map_err)
     }
 
     /// The fields of the older layout (one item per field) that are still there.
@@ -306,11 +392,16 @@ impl KeyringStore {
         Ok(out)
     }
 
-    /// The shop's item, or what the older layout holds for it (`moved` lists the
-    /// per-field items to delete once the shop's item is written).
-    fn load_shop(&self, profile: &str) -> Result<(ShopItem, Vec<SecretField>), StoreError> {
-        if let Some(item) = self.read_shop(profile)? {
-            return Ok((item, Vec::new()));
+    /// The shop's item (one search and one read; `handle`: to be written back
+    /// through, see [`Self::read_shop`]), or what the older layout holds for it
+    /// (one search per field, only for a shop without an item).
+    fn load_shop(&self, profile: &str, handle: bool) -> Result<Loaded, StoreError> {
+        if let Some((handle, item)) = self.read_shop(profile, handle)? {
+            return Ok(Loaded {
+                item,
+                moved: Vec::new(),
+                handle,
+            });
         }
         let legacy = self.read_legacy(profile)?;
         let moved = legacy.keys().copied().collect();
@@ -318,19 +409,18 @@ impl KeyringStore {
             .into_iter()
             .map(|(f, v)| (f.key().to_owned(), v))
             .collect();
-        Ok((item, moved))
+        Ok(Loaded {
+            item,
+            moved,
+            handle: None,
+        })
     }
 
     /// Writes the shop's item first, then deletes the per-field items it replaces
     /// (if that fails they stay, unread: the shop's item comes first).
-    fn save_shop(
-        &self,
-        profile: &str,
-        item: &ShopItem,
-        moved: &[SecretField],
-    ) -> Result<(), StoreError> {
-        self.write_shop(profile, item)?;
-        for f in moved {
+    fn save_shop(&self, profile: &str, loaded: &Loaded) -> Result<(), StoreError> {
+        self.write_shop(profile, &loaded.item, loaded.handle.as_ref())?;
+        for f in &loaded.moved {
             self.delete_field(profile, *f)?;
         }
         Ok(())
@@ -380,22 +470,22 @@ impl SecretStore for KeyringStore {
         }
         // straight from the shop's item: `get_all` hands over only the fields
         // that travel (not the waiting key of a certificate request)
-        let (mut item, moved) = self.load_shop(profile)?;
-        if !moved.is_empty() {
-            let _ = self.save_shop(profile, &item, &moved);
+        let mut loaded = self.load_shop(profile, false)?;
+        if !loaded.moved.is_empty() {
+            let _ = self.save_shop(profile, &loaded);
         }
-        Ok(item.remove(field.key()))
+        Ok(loaded.item.remove(field.key()))
     }
 
     fn delete(&self, profile: &str, field: SecretField) -> Result<(), StoreError> {
         if !ONE_ITEM_PER_SHOP {
             return self.delete_field(profile, field);
         }
-        let (mut item, moved) = self.load_shop(profile)?;
-        if item.remove(field.key()).is_none() && moved.is_empty() {
+        let mut loaded = self.load_shop(profile, true)?;
+        if loaded.item.remove(field.key()).is_none() && loaded.moved.is_empty() {
             return Ok(());
         }
-        self.save_shop(profile, &item, &moved)
+        self.save_shop(profile, &loaded)
     }
 
     /// One search and one read for the whole shop; a shop still in the older
@@ -405,16 +495,17 @@ impl SecretStore for KeyringStore {
         if !ONE_ITEM_PER_SHOP {
             return self.read_legacy(profile);
         }
-        let (mut item, moved) = self.load_shop(profile)?;
-        if !moved.is_empty() {
-            let _ = self.save_shop(profile, &item, &moved);
+        let mut loaded = self.load_shop(profile, false)?;
+        if !loaded.moved.is_empty() {
+            let _ = self.save_shop(profile, &loaded);
         }
         Ok(SecretField::ALL
             .into_iter()
-            .filter_map(|f| item.remove(f.key()).map(|v| (f, v)))
+            .filter_map(|f| loaded.item.remove(f.key()).map(|v| (f, v)))
             .collect())
     }
 
+    /// One search for the shop; an existing item is then written in place.
     fn set_many(
         &self,
         profile: &str,
@@ -426,11 +517,11 @@ impl SecretStore for KeyringStore {
             }
             return Ok(());
         }
-        let (mut item, moved) = self.load_shop(profile)?;
+        let mut loaded = self.load_shop(profile, true)?;
         for (f, v) in values {
-            item.insert(f.key().to_owned(), v.clone());
+            loaded.item.insert(f.key().to_owned(), v.clone());
         }
-        self.save_shop(profile, &item, &moved)
+        self.save_shop(profile, &loaded)
     }
 
     /// One write on Linux (the shop's item holds the new values only), so a
@@ -479,7 +570,8 @@ impl SecretStore for KeyringStore {
     /// The shop's item and any per-field item left from the older layout.
     fn delete_all(&self, profile: &str) -> Result<(), StoreError> {
         if ONE_ITEM_PER_SHOP {
-            self.write_shop(profile, &ShopItem::new())?;
+            let handle = self.find_shop(profile)?;
+            self.write_shop(profile, &ShopItem::new(), handle.as_ref())?;
         }
         for f in SecretField::EVERY {
             self.delete_field(profile, f)?;
@@ -598,6 +690,51 @@ mod tests {
             s.get("店", SecretField::ApiKeyV2),
             Err(StoreError::Denied(_))
         ));
+    }
+
+    /// A call through an item a search found is made again by name when the
+    /// item went away in between (the store says so with a platform failure:
+    /// "Object does not exist at path"), and only then.
+    #[test]
+    fn a_vanished_item_is_searched_again_and_only_then() {
+        let gone = || keyring_core::Error::PlatformFailure("Object does not exist at path".into());
+        let mut again = 0;
+        assert_eq!(
+            or_search_again(Err(gone()), || {
+                again += 1;
+                Ok(7)
+            })
+            .unwrap(),
+            7
+        );
+        assert_eq!(again, 1);
+        let mut called = false;
+        assert_eq!(
+            or_search_again(Ok(1), || {
+                called = true;
+                Ok(2)
+            })
+            .unwrap(),
+            1
+        );
+        assert!(matches!(
+            or_search_again::<()>(Err(keyring_core::Error::NoEntry), || {
+                called = true;
+                Ok(())
+            }),
+            Err(keyring_core::Error::NoEntry)
+        ));
+        assert!(matches!(
+            or_search_again::<()>(
+                Err(keyring_core::Error::NoStorageAccess("locked".into())),
+                || {
+                    called = true;
+                    Ok(())
+                }
+            ),
+            Err(keyring_core::Error::NoStorageAccess(_))
+        ));
+        assert!(!called, "a refusal or an answer is not searched again");
     }
 
     #[test]
