@@ -535,11 +535,15 @@ impl SecretStore for KeyringStore {
             self.delete_all(profile)?;
             return self.set_many(profile, values);
         }
+        if values.is_empty() {
+            return self.delete_all(profile);
+        }
         let item = values
             .iter()
             .map(|(f, v)| (f.key().to_owned(), v.clone()))
             .collect();
-        self.write_shop(profile, &item)?;
+        // by name: the item is replaced whole, or made
+        self.write_shop(profile, &item, None)?;
         for f in SecretField::EVERY {
             self.delete_field(profile, f)?;
         }
