@@ -1770,3 +1770,60 @@ fn a_shop_another_command_is_changing_is_not_written_and_the_window_says_so() {
     assert_eq!(store.load(&name).unwrap().mchid, "1900006031");
     assert!(!shows(&h, &busy));
 }
+
+/// Issue 10 item 5: a window open on a shop while a script re-imports it (another
+/// process: the real CLI) must not write its old values back over the import.
+#[test]
+fn a_shop_a_script_replaced_is_reloaded_not_overwritten() {
+    let f = Fixture::new(Lang::ZhCn);
+    let store = ProfileStore::at(f.config.path().to_path_buf());
+    let mut h = f.open();
+    to_fields(&mut h, false);
+    type_into(&mut h, t("field.mp_appid.label"), "wx1111111111111111");
+    settle(&mut h);
+    let name = h.state().wizard.profile().name.clone();
+    assert_eq!(store.load(&name).unwrap().mp_appid, "wx1111111111111111");
+
+    // an agent's script replaces the shop from another process
+    let file = f.config.path().join("replace.toml");
+    std::fs::write(
+        &file,
+        format!("name = \"{name}\"\nmp_appid = \"wx2222222222222222\"\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxpay-setup"))
+        .args(["profile", "import", "--replace"])
+        .arg(&file)
+        .env("WXPAY_SETUP_CONFIG_DIR", f.config.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // the owner goes on typing in the window, which then saves
+    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+    settle(&mut h);
+    let on_disk = store.load(&name).unwrap();
+    assert_eq!(
+        on_disk.mp_appid, "wx2222222222222222",
+        "the import was overwritten"
+    );
+    assert_eq!(on_disk.payment_name, "");
+    // the window shows the script's values and says why
+    assert_eq!(h.state().wizard.profile().mp_appid, "wx2222222222222222");
+    assert!(
+        shows(&h, &t("notice.shop_reloaded").replace("{name}", &name)),
+        "the window does not say it reloaded the shop"
+    );
+    // and its next edits land on top of the imported values (the import set no
+    // step: the window is back at the start, as the file says)
+    to_fields(&mut h, false);
+    type_into(&mut h, t("field.mchid.label"), "1900008888");
+    settle(&mut h);
+    let on_disk = store.load(&name).unwrap();
+    assert_eq!(on_disk.mchid, "1900008888");
+    assert_eq!(on_disk.mp_appid, "wx2222222222222222");
+}

@@ -46,6 +46,11 @@ pub enum StorageError {
     /// Another window or command holds the shop's lock: try again.
     #[error("shop {name:?} is being changed elsewhere")]
     Busy { name: String },
+    /// The profile file changed (or went away) since this process last read or
+    /// wrote it: another window or command saved this shop in between, and
+    /// writing ours would mix its values with the ones we hold.
+    #[error("shop {name:?} was changed elsewhere")]
+    ChangedElsewhere { name: String },
 }
 
 impl StorageError {
@@ -76,6 +81,7 @@ impl StorageError {
                     name: "../x".into(),
                 },
                 D::Busy => StorageError::Busy { name: "店".into() },
+                D::ChangedElsewhere => StorageError::ChangedElsewhere { name: "店".into() },
             })
             .collect()
     }
@@ -88,6 +94,7 @@ impl StorageError {
             StorageError::NoConfigDir => "no_config_dir",
             StorageError::BadName { .. } => "bad_name",
             StorageError::Busy { .. } => "busy",
+            StorageError::ChangedElsewhere { .. } => "changed_elsewhere",
         }
     }
 
@@ -99,7 +106,9 @@ impl StorageError {
                 vec![("path", path.clone()), ("reason", reason.clone())]
             }
             StorageError::NoConfigDir => Vec::new(),
-            StorageError::BadName { name } | StorageError::Busy { name } => {
+            StorageError::BadName { name }
+            | StorageError::Busy { name }
+            | StorageError::ChangedElsewhere { name } => {
                 vec![("name", name.clone())]
             }
         }
@@ -378,6 +387,7 @@ impl ProfileStore {
     pub fn load(&self, name: &str) -> Result<Profile, StorageError> {
         let path = self.checked_path(name)?;
         let text = fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
+        seen::record(&path, Some(&text));
         let mut p: Profile = toml::from_str(&text).map_err(|e| StorageError::Damaged {
             path: path.display().to_string(),
             reason: e.message().to_owned(),
@@ -397,12 +407,21 @@ impl ProfileStore {
         let header =
             "# wxpay-setup profile: non-secret values only. Secrets are in the OS keychain.\n";
         let path = self.checked_path(&profile.name)?;
+        if !seen::unchanged(&path) {
+            return Err(StorageError::ChangedElsewhere {
+                name: profile.name.clone(),
+            });
+        }
         self.private_dir(&self.profiles_dir())?;
-        write_atomic(&path, &format!("{header}{text}"))
+        let text = format!("{header}{text}");
+        write_atomic(&path, &text)?;
+        seen::record(&path, Some(&text));
+        Ok(())
     }
 
     pub fn delete(&self, name: &str) -> Result<(), StorageError> {
         let path = self.checked_path(name)?;
+        seen::record(&path, None);
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -815,9 +834,101 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// What this process last read or wrote of each profile file, so that a save
+/// never overwrites a version it has not seen (a window open on a shop while a
+/// script re-imports it would otherwise write its old AppIDs back beside the
+/// script's new keys). Per process, by path: every store in the process shares
+/// it. A file the process never read may be written (a new shop, or a
+/// deliberate `--replace`); callers hold the shop's lock, so read-and-write is
+/// not raced by a well-behaved writer.
+mod seen {
+    use std::collections::HashMap;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    /// `None`: the file did not exist (this process deleted it).
+    static SEEN: Mutex<Option<HashMap<PathBuf, Option<u64>>>> = Mutex::new(None);
+
+    fn digest(text: &str) -> u64 {
+        let mut h = DefaultHasher::new();
+        text.hash(&mut h);
+        h.finish()
+    }
+
+    pub fn record(path: &Path, text: Option<&str>) {
+        let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+        seen.get_or_insert_with(HashMap::new)
+            .insert(path.to_owned(), text.map(digest));
+    }
+
+    /// Whether the file is as this process last saw it (or was never seen).
+    pub fn unchanged(path: &Path) -> bool {
+        let expected = {
+            let seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+            match seen.as_ref().and_then(|m| m.get(path)) {
+                Some(e) => *e,
+                None => return true,
+            }
+        };
+        let now = match std::fs::read_to_string(path) {
+            Ok(t) => Some(digest(&t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            // unreadable now: the write will say why
+            Err(_) => return true,
+        };
+        now == expected
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_never_overwrites_a_version_this_process_has_not_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().to_path_buf());
+        let mut p = Profile::new("店");
+        p.mp_appid = "wx1111111111111111".into();
+        store.save(&p).unwrap();
+        let path = store.profile_path("店");
+
+        // another process rewrites the shop
+        let theirs = fs::read_to_string(&path)
+            .unwrap()
+            .replace("wx1111111111111111", "wx2222222222222222");
+        fs::write(&path, &theirs).unwrap();
+        p.mchid = "1900006031".into();
+        assert!(matches!(
+            store.save(&p),
+            Err(StorageError::ChangedElsewhere { .. })
+        ));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            theirs,
+            "theirs was touched"
+        );
+
+        // once read, it is ours to change
+        let mut p = store.load("店").unwrap();
+        p.mchid = "1900006031".into();
+        store.save(&p).unwrap();
+        assert_eq!(store.load("店").unwrap().mp_appid, "wx2222222222222222");
+
+        // deleted by another process: not brought back
+        fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            store.save(&p),
+            Err(StorageError::ChangedElsewhere { .. })
+        ));
+        assert!(!path.exists());
+
+        // deleted by this process, or never seen: written
+        store.delete("店").unwrap();
+        store.save(&p).unwrap();
+        store.save(&Profile::new("新店")).unwrap();
+    }
 
     #[test]
     fn save_load_list_delete() {

@@ -115,6 +115,20 @@ impl Wizard {
             self.notices.withdraw("notice.profile_not_saved");
             self.notices.withdraw("storage_error.busy");
         }
+        if let Err(StorageError::ChangedElsewhere { name }) = &r {
+            // another window or a script saved this shop: show theirs, never mix
+            let name = name.clone();
+            self.session.profile_saved(Ok(()));
+            if name == self.session.profile.name {
+                self.reopen_profile();
+                self.notices.push_key(
+                    NoticeLevel::Warning,
+                    "notice.shop_reloaded",
+                    vec![("name", name)],
+                );
+            }
+            return;
+        }
         if let Some(e) = self.session.profile_saved(r) {
             if matches!(e, StorageError::Busy { .. }) {
                 // another window or command is changing this shop: its own words

@@ -149,6 +149,14 @@ impl Wizard {
         self.show_profile(profile);
     }
 
+    /// Reads the open shop again from its file, dropping what was not saved
+    /// (after another window or command changed it: see `ChangedElsewhere`).
+    pub(super) fn reopen_profile(&mut self) {
+        let name = self.session.profile.name.clone();
+        self.session.forget_edits();
+        self.open_profile(&name);
+    }
+
     fn start_new_profile(&mut self, name: &str) {
         let mut profile = Profile::new(name);
         profile.updated_at = now_rfc3339();

@@ -79,6 +79,11 @@ impl Session {
         });
     }
 
+    /// Drops the edit waiting to be saved (the profile is about to be read again).
+    pub fn forget_edits(&mut self) {
+        self.last_edit = None;
+    }
+
     /// The profile was edited: stamp it and write it once the typing pauses.
     pub fn touch(&mut self) {
         self.profile.updated_at = crate::app::now_rfc3339();
