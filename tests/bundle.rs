@@ -40,6 +40,8 @@ fn everything_set() -> Profile {
     certificate.source = "/home/a/证书.zip".into();
     Profile {
         name: "搬家的店".into(),
+        // left at its default: a shop marked so is never exported
+        import_unfinished: false,
         prerequisite: Some(Prerequisite::Verified),
         merchant_path: Some(MerchantPath::BindExisting),
         checklist_done: ["new.apply".to_owned(), "bind.open".to_owned()].into(),

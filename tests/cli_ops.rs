@@ -646,3 +646,53 @@ fn a_shop_held_by_another_command_is_refused_with_exit_1_and_left_alone() {
     let (code, _, err) = run(&f, &["profile", "delete", "店A"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// Found by a first-user trial: `--replace` without a certificate in the file
+/// deleted a private key made in the app, its only copy.
+#[test]
+fn replace_keeps_a_private_key_the_file_does_not_bring_unless_told() {
+    let f = Fakes::default();
+    shop(&f, "钥店");
+    let key = Secret::new("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+    f.keychain
+        .set("钥店", SecretField::PendingPrivateKey, &key)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.toml");
+    std::fs::write(
+        &file,
+        "name = \"钥店\"\nmp_appid = \"wx2222222222222222\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let (code, _, err) = run(&f, &["profile", "import", "--replace", file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--discard-key"), "{err}");
+    assert!(err.contains("cert save"), "{err}");
+    assert_eq!(
+        f.keychain.peek("钥店", SecretField::PendingPrivateKey),
+        Some(key)
+    );
+    assert_ne!(
+        f.profiles.load("钥店").unwrap().mp_appid,
+        "wx2222222222222222"
+    );
+
+    let (code, _, err) = run(&f, &["profile", "import", "--discard-key", file]);
+    assert_eq!(code, 2, "--discard-key needs --replace: {err}");
+
+    let (code, _, err) = run(
+        &f,
+        &["profile", "import", "--replace", "--discard-key", file],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        f.keychain.peek("钥店", SecretField::PendingPrivateKey),
+        None
+    );
+    assert_eq!(
+        f.profiles.load("钥店").unwrap().mp_appid,
+        "wx2222222222222222"
+    );
+}

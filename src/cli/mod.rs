@@ -171,6 +171,7 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         (_, "include_secrets") => "cli.arg_include_secrets",
         (_, "jobs") => "cli.arg_jobs",
         ("import", "replace") => "cli.arg_replace",
+        ("import", "discard_key") => "cli.arg_discard_key",
         ("doctor", "fix") => "cli.arg_doctor_fix",
         (_, "force") => "cli.arg_force",
         _ => return None,

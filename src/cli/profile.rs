@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{CliError, CliResult, Env, Io, ProblemJson, failed, issuer_str, print_json, say};
-use crate::app::ops::import::{ImportFileError, import_file};
+use crate::app::ops::import::{Existing, ImportFileError, import_file_as};
 use crate::app::ops::import_bundle::{ImportBundleError, import_bundle, needs_passphrase};
 use crate::app::ops::{OpError, profiles};
 use crate::domain::fields::FieldId;
@@ -21,6 +21,9 @@ pub enum Command {
         /// Replace a shop of that name, secrets included (else it is refused).
         #[arg(long)]
         replace: bool,
+        /// With --replace: also delete the shop's private key when the file brings none.
+        #[arg(long, requires = "replace")]
+        discard_key: bool,
     },
     ImportBundle {
         file: PathBuf,
@@ -51,7 +54,18 @@ pub enum Command {
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
     match c {
-        Command::Import { file, replace } => import(env, io, file, replace),
+        Command::Import {
+            file,
+            replace,
+            discard_key,
+        } => {
+            let existing = match (replace, discard_key) {
+                (false, _) => Existing::Refuse,
+                (true, false) => Existing::Replace,
+                (true, true) => Existing::ReplaceDroppingKey,
+            };
+            import(env, io, file, existing)
+        }
         Command::ImportBundle {
             file,
             passphrase_file,
@@ -76,9 +90,9 @@ fn saved_line(tr: Tr, name: &str, location: &str) -> String {
     )
 }
 
-fn import(env: &mut Env<'_>, io: &mut Io<'_>, file: PathBuf, replace: bool) -> CliResult {
+fn import(env: &mut Env<'_>, io: &mut Io<'_>, file: PathBuf, existing: Existing) -> CliResult {
     let tr = env.tr;
-    let done = import_file(env.ctx()?, &file, replace).map_err(|e| match &e {
+    let done = import_file_as(env.ctx()?, &file, existing).map_err(|e| match &e {
         ImportFileError::BadName(_) => CliError::fail(format!("name: {}", tr.msg(&e))),
         ImportFileError::Refused { issues, .. } => {
             let mut err = failed(tr, &e);

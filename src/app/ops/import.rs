@@ -168,6 +168,10 @@ pub enum ImportFileError {
     /// A shop of that name exists (import again with `--replace` to replace it).
     #[error("a shop named {0:?} exists")]
     Exists(String),
+    /// `--replace` would delete the shop's private key (or a waiting request's),
+    /// which the file does not bring back: save it first, or say so.
+    #[error("replacing {0:?} would delete its private key")]
+    WouldDropKey(String),
     #[error("no name")]
     NoName,
     #[error("bad name")]
@@ -194,6 +198,7 @@ impl Message for ImportFileError {
                 TomlProblem::UnknownKey(_) => "cli.import_unknown_key".into(),
             },
             ImportFileError::Exists(_) => "cli.import_exists".into(),
+            ImportFileError::WouldDropKey(_) => "cli.import_would_drop_key".into(),
             ImportFileError::NoName => "cli.import_no_name".into(),
             ImportFileError::BadName(p) => p.key(),
             ImportFileError::Refused { .. } => "cli.import_refused".into(),
@@ -222,7 +227,9 @@ impl Message for ImportFileError {
                     .into(),
                 ),
             ],
-            ImportFileError::Exists(name) => vec![("name", name.as_str().into())],
+            ImportFileError::Exists(name) | ImportFileError::WouldDropKey(name) => {
+                vec![("name", name.as_str().into())]
+            }
             ImportFileError::NoName => Vec::new(),
             ImportFileError::BadName(p) => Message::args(p),
             ImportFileError::Refused { path, .. } => vec![("path", path.as_str().into())],
@@ -233,8 +240,34 @@ impl Message for ImportFileError {
 }
 
 /// Reads, validates and stores the import file at `file`. A shop of that name
-/// that exists is refused unless `replace` (then it is replaced whole).
+/// that exists is refused unless `replace` (then it is replaced whole; see
+/// [`import_file_as`] for a shop whose private key would be lost).
 pub fn import_file(ctx: &Ctx, file: &Path, replace: bool) -> Result<Imported, ImportFileError> {
+    let mode = if replace {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    import_file_as(ctx, file, mode)
+}
+
+/// What to do with a shop of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    Refuse,
+    /// Replace it whole, unless that would delete a private key the file does
+    /// not bring (one made in the app exists nowhere else).
+    Replace,
+    /// Replace it whole, its private key and waiting request included.
+    ReplaceDroppingKey,
+}
+
+/// [`import_file`] with the choice for an existing shop spelled out.
+pub fn import_file_as(
+    ctx: &Ctx,
+    file: &Path,
+    existing: Existing,
+) -> Result<Imported, ImportFileError> {
     let text = read_text(file)
         .map(zeroize::Zeroizing::new)
         .map_err(|e| ImportFileError::Read {
@@ -246,7 +279,7 @@ pub fn import_file(ctx: &Ctx, file: &Path, replace: bool) -> Result<Imported, Im
         line,
         what,
     })?;
-    import(ctx, input, file, replace)
+    import(ctx, input, file, existing)
 }
 
 /// What is wrong on a line of the import file.
@@ -314,7 +347,7 @@ fn import(
     ctx: &Ctx,
     mut input: ImportFile,
     file: &Path,
-    replace: bool,
+    existing: Existing,
 ) -> Result<Imported, ImportFileError> {
     let name = input.name.clone().ok_or(ImportFileError::NoName)?;
     check_profile_name(&name).map_err(ImportFileError::BadName)?;
@@ -322,7 +355,7 @@ fn import(
     // held to the end: another import or a delete of this shop waits
     let _lock = ctx.lock(&name)?;
     let existed = ctx.profiles.exists(&name);
-    if existed && !replace {
+    if existed && existing == Existing::Refuse {
         return Err(ImportFileError::Exists(name));
     }
     let mut profile = Profile::new(&name);
@@ -363,11 +396,15 @@ fn import(
         });
     }
     profile.updated_at = crate::app::now_rfc3339();
+    if existed
+        && existing == Existing::Replace
+        && !secrets.contains_key(&SecretField::PrivateKey)
+        && holds_a_key(ctx, &name)?
+    {
+        return Err(ImportFileError::WouldDropKey(name));
+    }
     if existed {
-        // the profile stays throughout (no secret is ever without it); if the
-        // keychain fails, the shop is as it was
-        ctx.replace_secrets(&name, &secrets)?;
-        ctx.profiles.save(&profile)?;
+        replace_shop(ctx, profile, &secrets)?;
     } else {
         ctx.save_new_shop(&profile, &secrets).map_err(|e| match e {
             super::OpError::Keychain(e) => ImportFileError::Keychain(e),
@@ -384,6 +421,41 @@ fn import(
         file_has_secrets,
         name,
     })
+}
+
+/// Whether the keychain holds a private key of the shop (its certificate's, or
+/// a waiting request's): made in the app, it may exist nowhere else.
+fn holds_a_key(ctx: &Ctx, name: &str) -> Result<bool, StoreError> {
+    ctx.with_keychain(|k| {
+        for f in [SecretField::PrivateKey, SecretField::PendingPrivateKey] {
+            if k.get(name, f)?.is_some_and(|v| !v.is_empty()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+}
+
+/// Replaces an existing shop's values and secrets. The two live in two stores
+/// with no shared transaction, so the new values are written first marked
+/// `import_unfinished`, then the secrets, then the mark is cleared: a kill at
+/// any moment leaves either the old shop, or one that says its last import did
+/// not finish (never old AppIDs beside new keys, or new beside old, unmarked).
+/// A profile always owns the secrets; if the keychain fails, the old values
+/// are put back.
+fn replace_shop(ctx: &Ctx, mut profile: Profile, secrets: &Secrets) -> Result<(), ImportFileError> {
+    let old = ctx.profiles.load(&profile.name).ok();
+    profile.import_unfinished = true;
+    ctx.profiles.save(&profile)?;
+    if let Err(e) = ctx.replace_secrets(&profile.name, secrets) {
+        if let Some(old) = old {
+            let _ = ctx.profiles.save(&old);
+        }
+        return Err(e.into());
+    }
+    profile.import_unfinished = false;
+    ctx.profiles.save(&profile)?;
+    Ok(())
 }
 
 /// A text value of the file: its key, its value, where it goes, how it is checked.
@@ -552,6 +624,39 @@ mod tests {
         let f = dir.join("shop.toml");
         std::fs::write(&f, text).unwrap();
         f
+    }
+
+    #[test]
+    fn a_replace_the_keychain_refuses_leaves_the_old_shop_unmarked() {
+        let (ctx, f) = fake_ctx();
+        let dir = tempfile::tempdir().unwrap();
+        let shop = |appid: &str| {
+            format!("name = \"店\"\nmp_appid = \"{appid}\"\nmp_appsecret = \"{APPSECRET}\"\n")
+        };
+        import_file(&ctx, &write(dir.path(), &shop("wx1111111111111111")), false).unwrap();
+        f.keychain
+            .set_failure(Some(StoreError::Unavailable("no Secret Service".into())));
+        let file = write(dir.path(), &shop("wx2222222222222222"));
+        assert!(import_file(&ctx, &file, true).is_err());
+        let p = ctx.profiles.load("店").unwrap();
+        assert_eq!(p.mp_appid, "wx1111111111111111");
+        assert!(!p.import_unfinished);
+        assert!(super::super::load_profile(&ctx, "店").is_ok());
+
+        // a profile marked unfinished (a kill mid-replace) is vouched for by nothing
+        f.keychain.set_failure(None);
+        let mut p = p;
+        p.import_unfinished = true;
+        ctx.profiles.save(&p).unwrap();
+        assert!(matches!(
+            super::super::load_profile(&ctx, "店"),
+            Err(crate::app::ops::OpError::ImportUnfinished(_))
+        ));
+        // the same import again finishes it
+        import_file(&ctx, &file, true).unwrap();
+        let p = super::super::load_profile(&ctx, "店").unwrap();
+        assert_eq!(p.mp_appid, "wx2222222222222222");
+        assert!(!p.import_unfinished);
     }
 
     #[test]

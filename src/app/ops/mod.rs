@@ -170,7 +170,11 @@ pub fn load_profile(ctx: &Ctx, name: &str) -> Result<Profile, OpError> {
     if !ctx.profiles.exists(name) {
         return Err(OpError::NoSuchProfile(name.to_owned()));
     }
-    Ok(ctx.profiles.load(name)?)
+    let profile = ctx.profiles.load(name)?;
+    if profile.import_unfinished {
+        return Err(OpError::ImportUnfinished(name.to_owned()));
+    }
+    Ok(profile)
 }
 
 /// The profiles an operation runs on: one by name, or every stored one.
@@ -268,6 +272,10 @@ pub enum OpError {
     NameTaken(String),
     #[error("bad profile name")]
     BadName(Problem),
+    /// A `--replace` import of this shop was cut off: its values and secrets
+    /// may not belong together (see `Profile::import_unfinished`).
+    #[error("the last import of {0:?} did not finish")]
+    ImportUnfinished(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -283,6 +291,7 @@ impl Message for OpError {
             OpError::NoProfiles => "cli.no_profiles".into(),
             OpError::NameTaken(_) => "problem.profile_name_taken".into(),
             OpError::BadName(p) => p.key(),
+            OpError::ImportUnfinished(_) => "cli.import_unfinished".into(),
             OpError::Storage(e) => e.key(),
             OpError::Keychain(e) => e.key(),
             OpError::Net(e) => format!("check.{}", e.code()),
@@ -290,7 +299,9 @@ impl Message for OpError {
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
-            OpError::NoSuchProfile(n) | OpError::NameTaken(n) => vec![("name", n.as_str().into())],
+            OpError::NoSuchProfile(n) | OpError::NameTaken(n) | OpError::ImportUnfinished(n) => {
+                vec![("name", n.as_str().into())]
+            }
             OpError::BadName(p) => Message::args(p),
             OpError::Storage(e) => Message::args(e),
             OpError::Keychain(e) => e.args(),

@@ -146,7 +146,16 @@ impl Wizard {
                 Profile::new(name)
             }
         };
+        let unfinished = profile.import_unfinished;
         self.show_profile(profile);
+        if unfinished {
+            // its AppIDs and keychain secrets may come from two imports: say so
+            self.notices.push_key(
+                NoticeLevel::Error,
+                "cli.import_unfinished",
+                vec![("name", name.to_owned())],
+            );
+        }
     }
 
     /// Reads the open shop again from its file, dropping what was not saved
