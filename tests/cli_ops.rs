@@ -123,6 +123,19 @@ fn import_bundle_with_a_wrong_passphrase_writes_nothing() {
     assert_eq!(run(&f, &args).0, 0, "a second import takes a free name");
     assert_eq!(f.profiles.list().unwrap(), ["店B", "店B (2)"]);
     assert!(f.keychain.peek("店B (2)", SecretField::ApiKeyV2).is_some());
+
+    // a name asked for with --name is never replaced nor quietly changed
+    // (found by a first-user trial: it was saved as "店B (3)", exit 0)
+    let mut named = args.to_vec();
+    named.extend(["--name", "店B"]);
+    let (code, _, err) = run(&f, &named);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("A shop named \"店B\" already exists"), "{err}");
+    assert_eq!(f.profiles.list().unwrap(), ["店B", "店B (2)"]);
+    named.pop();
+    named.push("店B 新");
+    assert_eq!(run(&f, &named).0, 0);
+    assert!(f.profiles.exists("店B 新"));
 }
 
 #[test]

@@ -142,7 +142,7 @@ fn import_bundle_cmd(
     let done =
         import_bundle(env.ctx()?, &file, pass.as_ref(), name.as_deref()).map_err(|e| match &e {
             ImportBundleError::BadName(_) => CliError::usage(format!("name: {}", tr.msg(&e))),
-            ImportBundleError::Storage(_) => failed(tr, &e),
+            ImportBundleError::Storage(_) | ImportBundleError::NameTaken(_) => failed(tr, &e),
             _ => failed(tr, &e).and(nothing()),
         })?;
     say!(io.out, "{}", saved_line(tr, &done.name, &done.location));

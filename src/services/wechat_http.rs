@@ -272,10 +272,15 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// HTTPS anywhere; plain http only to 127.0.0.0/8, ::1 or localhost.
+/// HTTPS anywhere; plain http only to 127.0.0.0/8, ::1 or localhost; never a
+/// user or password inside the address (it would be shown, stored in the
+/// profile and bundles in plain text, and sent as a second Authorization).
 pub fn check_base_url(url: &str) -> Result<(), NetError> {
     let bad = || NetError::InsecureUrl(redact_url(url));
     let parsed = reqwest::Url::parse(url.trim()).map_err(|_| bad())?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad());
+    }
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
@@ -702,6 +707,23 @@ mod tests {
         assert_eq!(redact_url("ftp://a@b@h/p@q"), "ftp://***@h/p@q");
         assert_eq!(redact_url("user:pw@host"), "***@host");
         assert_eq!(redact_url("https://host/a@b"), "https://host/a@b");
+    }
+
+    /// Found by a first-user trial: a password inside an https address was shown
+    /// in the push preview and `--json`, stored in the profile and bundles, and
+    /// sent as a second Authorization header beside the token.
+    #[test]
+    fn an_address_with_a_user_or_password_is_refused_even_over_https() {
+        for url in [
+            "https://admin:Pa55Word@shop.example.com/x",
+            "https://admin@shop.example.com/x",
+            "https://:Pa55Word@shop.example.com/x",
+            "http://u:p@127.0.0.1:8080/x",
+        ] {
+            let e = check_base_url(url).unwrap_err();
+            assert!(!e.to_string().contains("Pa55Word"), "{e}");
+        }
+        assert!(check_base_url("https://shop.example.com/x").is_ok());
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub enum ImportBundleError {
     Read(#[from] BundleReadError),
     #[error("bad name")]
     BadName(Problem),
+    /// The name asked for (`--name`) is a shop already: never replaced, and
+    /// never quietly saved under another name the caller did not choose.
+    #[error("a shop named {0:?} exists")]
+    NameTaken(String),
     #[error(transparent)]
     Keychain(#[from] StoreError),
     #[error(transparent)]
@@ -46,7 +50,10 @@ pub enum ImportBundleError {
 impl ImportBundleError {
     /// The user's input is wrong (exit 2 on the command line), not the world.
     pub fn is_usage(&self) -> bool {
-        matches!(self, ImportBundleError::BadName(_))
+        matches!(
+            self,
+            ImportBundleError::BadName(_) | ImportBundleError::NameTaken(_)
+        )
     }
 }
 
@@ -55,6 +62,7 @@ impl Message for ImportBundleError {
         match self {
             ImportBundleError::Read(e) => e.key(),
             ImportBundleError::BadName(p) => p.key(),
+            ImportBundleError::NameTaken(_) => "cli.bundle_name_taken".into(),
             ImportBundleError::Keychain(e) => e.key(),
             ImportBundleError::Storage(e) => e.key(),
         }
@@ -63,6 +71,7 @@ impl Message for ImportBundleError {
         match self {
             ImportBundleError::Read(e) => e.args(),
             ImportBundleError::BadName(p) => Message::args(p),
+            ImportBundleError::NameTaken(n) => vec![("name", n.as_str().into())],
             ImportBundleError::Keychain(e) => e.args(),
             ImportBundleError::Storage(e) => Message::args(e),
         }
@@ -81,19 +90,37 @@ pub fn import_bundle(
     passphrase: Option<&Secret>,
     name: Option<&str>,
 ) -> Result<BundleImported, ImportBundleError> {
-    let mut b = crate::services::files::read_bundle_file(path, passphrase)?;
+    let b = crate::services::files::read_bundle_file(path, passphrase)?;
     let wanted = name
         .map(str::to_owned)
         .unwrap_or_else(|| b.profile.name.clone());
     check_profile_name(&wanted).map_err(ImportBundleError::BadName)?;
+    if let Some(asked) = name {
+        let asked = asked.trim().to_owned();
+        let lock = ctx.lock(&asked)?;
+        if ctx.profiles.exists(&asked) {
+            return Err(ImportBundleError::NameTaken(asked));
+        }
+        return save_bundle_shop(ctx, b, asked, lock);
+    }
     // a free name, still free once its lock is held (another import may take it)
-    let (name, _lock) = loop {
+    let (name, lock) = loop {
         let name = free_name(ctx.profiles.as_ref(), wanted.trim());
         let lock = ctx.lock(&name)?;
         if !ctx.profiles.exists(&name) {
             break (name, lock);
         }
     };
+    save_bundle_shop(ctx, b, name, lock)
+}
+
+/// Saves the bundle's shop under `name`, whose lock the caller holds.
+fn save_bundle_shop(
+    ctx: &Ctx,
+    mut b: crate::domain::bundle::ImportedBundle,
+    name: String,
+    _lock: crate::services::profile_store::ShopLock,
+) -> Result<BundleImported, ImportBundleError> {
     b.profile.name = name.clone();
     crate::app::profiles::place_bundle_mapping(ctx.profiles.as_ref(), &mut b)?;
     ctx.save_new_shop(&b.profile, &b.secrets)
