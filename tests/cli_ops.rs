@@ -709,3 +709,19 @@ fn replace_keeps_a_private_key_the_file_does_not_bring_unless_told() {
         "wx2222222222222222"
     );
 }
+
+/// Found by a first-user trial: `push --json` answered a refusal in plain text.
+#[test]
+fn push_json_reports_a_refusal_as_json_with_a_code() {
+    let f = Fakes::default();
+    shop(&f, "推店");
+    let (code, out, err) = run(&f, &["push", "--profile", "推店", "--json", "--yes"]);
+    assert_eq!(code, 2, "{err}");
+    let v = json(&out);
+    assert_eq!(v["status"], "error");
+    assert_eq!(v["code"], "no_url");
+    assert!(v["message"].as_str().unwrap().contains("URL"), "{v}");
+    let (code, out, _) = run(&f, &["push", "--profile", "无此店", "--json", "--yes"]);
+    assert_eq!(code, 1);
+    assert_eq!(json(&out)["code"], "no_such_profile");
+}

@@ -62,6 +62,19 @@ fn push_error(tr: Tr, e: &PushError) -> CliError {
     }
 }
 
+/// With `--json`, a refusal is a JSON report too (`code`: `busy` means try again).
+fn push_error_as(tr: Tr, io: &mut Io<'_>, json: bool, e: &PushError) -> CliError {
+    let mut err = push_error(tr, e);
+    if json {
+        print_json(
+            io,
+            &serde_json::json!({ "status": "error", "code": e.code(), "message": tr.msg(e) }),
+        );
+        err.lines.clear();
+    }
+    err
+}
+
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     let tr = env.tr;
     let token = match &a.token_file {
@@ -81,7 +94,8 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     let ctx = env.ctx()?;
     // arguments override the profile and are remembered (the token in the keychain),
     // except in a dry run
-    let ready = prepare(ctx, &a.profile, overrides).map_err(|e| push_error(tr, &e))?;
+    let ready =
+        prepare(ctx, &a.profile, overrides).map_err(|e| push_error_as(tr, io, a.json, &e))?;
     let preview = || -> Vec<FieldJson> {
         ready
             .preview
@@ -115,7 +129,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
         return Ok(());
     }
     if !ready.has_token() {
-        return Err(push_error(tr, &PushError::NoToken));
+        return Err(push_error_as(tr, io, a.json, &PushError::NoToken));
     }
     if !a.yes {
         let _ = write!(io.err, "{} ", tr.t("push.confirm"));
@@ -126,7 +140,7 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
             return Err(CliError::fail(tr.t("push.cancelled")));
         }
     }
-    let sent = send(ctx, &ready).map_err(|e| push_error(tr, &e))?;
+    let sent = send(ctx, &ready).map_err(|e| push_error_as(tr, io, a.json, &e))?;
     let message = tr.msg(&sent.outcome);
     if a.json {
         print_json(

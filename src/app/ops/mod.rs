@@ -284,6 +284,24 @@ pub enum OpError {
     Net(#[from] NetError),
 }
 
+impl OpError {
+    /// Stable code for `--json` reports: `busy` tells a script to try again.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpError::NoSuchProfile(_) => "no_such_profile",
+            OpError::NoProfiles => "no_profiles",
+            OpError::NameTaken(_) => "name_taken",
+            OpError::BadName(_) => "bad_name",
+            OpError::ImportUnfinished(_) => "import_unfinished",
+            OpError::Storage(StorageError::Busy { .. }) => "busy",
+            OpError::Storage(_) => "storage",
+            OpError::Keychain(StoreError::Busy(_)) => "busy",
+            OpError::Keychain(_) => "keychain",
+            OpError::Net(_) => "network",
+        }
+    }
+}
+
 impl Message for OpError {
     fn key(&self) -> String {
         match self {

@@ -77,6 +77,18 @@ pub enum PushError {
 }
 
 impl PushError {
+    /// Stable code for `push --json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PushError::Op(e) => e.code(),
+            PushError::NoUrl => "no_url",
+            PushError::InsecureUrl(_) => "insecure_url",
+            PushError::BadPreset(_) => "bad_preset",
+            PushError::BadMapping(_) => "bad_mapping",
+            PushError::NoToken => "no_token",
+        }
+    }
+
     /// The user's input is wrong or incomplete (exit 2), rather than the world.
     pub fn is_usage(&self) -> bool {
         !matches!(self, PushError::Op(_))
