@@ -558,7 +558,7 @@ fn a_bundle_round_trips_into_another_config_and_bad_bundles_write_nothing() {
     assert_eq!(v["certificate"]["key_matches_cert"], true);
     assert_eq!(v["secrets"]["api_key_v2"], "set");
     assert_eq!(v["secrets"]["private_key"], "set");
-    // importing again never overwrites: it gets a new name
+    // importing again under a name that is taken never overwrites, nor renames
     let o = to.run(&[
         "profile",
         "import-bundle",
@@ -568,8 +568,13 @@ fn a_bundle_round_trips_into_another_config_and_bad_bundles_write_nothing() {
         "--name",
         &target,
     ]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains(&format!("{target} (2)")));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let v = json(&to.run(&["profile", "list", "--json"]));
+    assert!(
+        !v.to_string().contains(&format!("{target} (2)")),
+        "saved under another name: {v}"
+    );
     for n in [name.clone(), target.clone(), format!("{target} (2)")] {
         let _ = from.run(&["profile", "delete", &n]);
         let _ = to.run(&["profile", "delete", &n]);
