@@ -147,7 +147,11 @@ fn accept(
     let read = if file.as_os_str() == "-" {
         io.input.take(limit).read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(file).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        // a regular file only: a FIFO or a device would hang or never end
+        crate::app::ops::read_text(file).map(|t| {
+            bytes = t.into_bytes();
+            bytes.len()
+        })
     };
     read.map_err(|e| super::read_failure(tr, file, &e))?;
     // a certificate string is ASCII; anything else is refused by the parser
