@@ -32,7 +32,12 @@ pub enum Job {
         value: Secret,
         generation: u64,
     },
-    SaveProfile(Box<Profile>),
+    /// Writes the open profile, unless the window has read it again since
+    /// (the epoch moved on: this copy is stale).
+    SaveProfile {
+        profile: Box<Profile>,
+        epoch: (std::sync::Arc<std::sync::atomic::AtomicU64>, u64),
+    },
     SaveSettings(Settings),
     ImportCert {
         profile: String,
@@ -234,11 +239,17 @@ impl WorkerState {
                     result,
                 })
             }
-            Job::SaveProfile(p) => Some(Event::ProfileSaved(
-                self.ctx
-                    .lock(&p.name)
-                    .and_then(|_lock| self.ctx.profiles.save(&p)),
-            )),
+            Job::SaveProfile {
+                profile: p,
+                epoch: (now, sent),
+            } => Some(Event::ProfileSaved(self.ctx.lock(&p.name).and_then(
+                |_lock| {
+                    if now.load(std::sync::atomic::Ordering::SeqCst) != sent {
+                        return Ok(());
+                    }
+                    self.ctx.profiles.save(&p)
+                },
+            ))),
             Job::SaveSettings(s) => {
                 // Preferences only: a failure here is not worth interrupting the user.
                 let _ = self.ctx.profiles.save_settings(&s);

@@ -51,6 +51,10 @@ pub struct Session {
     /// The open shop's secrets have been asked for and not answered yet (its
     /// check results cannot be judged stale or current until they are).
     secrets_loading: bool,
+    /// Bumped when the shop is read again after another window or command
+    /// changed it: profile saves queued before that carry an older value and
+    /// are dropped by the worker, so they never write the stale copy back.
+    save_epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Session {
@@ -65,6 +69,7 @@ impl Session {
             save_error: None,
             saves_in_flight: 0,
             secrets_loading: false,
+            save_epoch: Default::default(),
         }
     }
 
@@ -79,9 +84,12 @@ impl Session {
         });
     }
 
-    /// Drops the edit waiting to be saved (the profile is about to be read again).
+    /// Drops the edit waiting to be saved and every save already queued (the
+    /// profile is about to be read again).
     pub fn forget_edits(&mut self) {
         self.last_edit = None;
+        self.save_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The profile was edited: stamp it and write it once the typing pauses.
@@ -273,7 +281,11 @@ impl Session {
     pub fn save_profile_now(&mut self, worker: &Worker) {
         self.last_edit = None;
         self.saves_in_flight += 1;
-        worker.send(Job::SaveProfile(Box::new(self.profile.clone())));
+        let epoch = self.save_epoch.load(std::sync::atomic::Ordering::SeqCst);
+        worker.send(Job::SaveProfile {
+            profile: Box::new(self.profile.clone()),
+            epoch: (self.save_epoch.clone(), epoch),
+        });
     }
 
     fn store_secret_now(&mut self, f: SecretField, worker: &Worker) {
