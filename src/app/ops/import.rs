@@ -196,6 +196,7 @@ impl Message for ImportFileError {
                 TomlProblem::Syntax => "cli.import_bad_toml".into(),
                 TomlProblem::BadValue(_) => "cli.import_bad_value".into(),
                 TomlProblem::UnknownKey(_) => "cli.import_unknown_key".into(),
+                TomlProblem::DuplicateKey(_) => "cli.import_duplicate_key".into(),
             },
             ImportFileError::Exists(_) => "cli.import_exists".into(),
             ImportFileError::WouldDropKey(_) => "cli.import_would_drop_key".into(),
@@ -222,7 +223,7 @@ impl Message for ImportFileError {
                     match what {
                         TomlProblem::Syntax => "",
                         TomlProblem::BadValue(k) => k,
-                        TomlProblem::UnknownKey(k) => k,
+                        TomlProblem::UnknownKey(k) | TomlProblem::DuplicateKey(k) => k,
                     }
                     .into(),
                 ),
@@ -292,6 +293,8 @@ pub enum TomlProblem {
     /// A key the file does not have (a typo): the key as written, a short
     /// plain name only.
     UnknownKey(String),
+    /// A key given twice (a short plain name only).
+    DuplicateKey(String),
 }
 
 /// The import file's values, or where it is wrong: the line (from 1) and what.
@@ -325,6 +328,11 @@ fn key_of(line: &str) -> Option<&str> {
 
 fn line_problem(line: &str, message: &str) -> TomlProblem {
     let key = key_of(line);
+    if message.starts_with("duplicate key")
+        && let Some(k) = key
+    {
+        return TomlProblem::DuplicateKey(k.to_owned());
+    }
     if let Some(ours) = key.and_then(|k| KEYS.into_iter().find(|o| *o == k)) {
         return TomlProblem::BadValue(ours);
     }
@@ -746,6 +754,11 @@ mod tests {
                 TomlProblem::Syntax,
             ),
             ("店 = [", 1, TomlProblem::Syntax),
+            (
+                "name = \"a\"\nmchid = \"1\"\nmchid = \"2\"\n",
+                3,
+                TomlProblem::DuplicateKey("mchid".into()),
+            ),
         ];
         for (text, line, what) in cases {
             let Err(got) = parse(text) else {
