@@ -188,6 +188,8 @@ fn show_names_each_value_as_the_window_does_in_chinese() {
         "API 密钥（Key） (api_key_v2): 已设置",
         "APIv3 密钥 (api_key_v3): 未设置",
         "API 证书私钥 (private_key): 未设置",
+        "商城后台接口地址 (backend_url): -",
+        "商城后台类型 (backend_preset): generic",
     ] {
         assert!(out.contains(line), "{line:?} missing in:\n{out}");
     }

@@ -214,6 +214,8 @@ struct ShowJson<'a> {
     mchid: &'a str,
     oa_appid: &'a str,
     jsapi_enabled: bool,
+    backend_url: &'a str,
+    backend_preset: &'static str,
     certificate: Option<CertBrief<'a>>,
     /// field key -> `set`, `not_set` or `unknown` (the keychain did not answer).
     secrets: std::collections::BTreeMap<&'static str, &'static str>,
@@ -251,6 +253,8 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
                 mchid: &p.mchid,
                 oa_appid: &p.oa_appid,
                 jsapi_enabled: p.jsapi_enabled,
+                backend_url: &p.backend_url,
+                backend_preset: p.backend_preset.name(),
                 certificate: p.certificate.as_ref().map(|c| CertBrief {
                     mchid: c.mchid.as_deref(),
                     company: c.company.as_deref(),
@@ -308,6 +312,18 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
         };
         line(io, secret_label(tr, f), f.key(), s);
     }
+    line(
+        io,
+        tr.t("cli.show_backend_url"),
+        "backend_url",
+        &p.backend_url,
+    );
+    line(
+        io,
+        tr.t("cli.show_backend_preset"),
+        "backend_preset",
+        p.backend_preset.name(),
+    );
     if let Some(c) = &p.certificate {
         let value = format!("{} ({})", c.serial, c.not_after);
         line(io, tr.t("cli.show_certificate"), "certificate", &value);
