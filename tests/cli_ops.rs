@@ -646,3 +646,33 @@ fn a_shop_held_by_another_command_is_refused_with_exit_1_and_left_alone() {
     let (code, _, err) = run(&f, &["profile", "delete", "店A"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// The trial: `profile import` trims a name silently, but `profile delete
+/// ' spaced '` said the name held "invisible characters". A NAME on the
+/// command line is trimmed as every other way in trims it.
+#[test]
+fn a_name_given_with_spaces_around_it_is_the_shop_of_the_trimmed_name() {
+    let f = Fakes::default();
+    shop(&f, "spaced");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("b.zip").display().to_string();
+    for args in [
+        &["profile", "show", " spaced ", "--json"][..],
+        &["export", "--profile", "  spaced", "--out", &out],
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "spaced ",
+            "--company",
+            "某某有限公司",
+        ],
+    ] {
+        let (code, _, err) = run(&f, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let (code, _, err) = run(&f, &["profile", "delete", " spaced "]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!f.profiles.exists("spaced"));
+    assert!(f.keychain.peek("spaced", SecretField::ApiKeyV2).is_none());
+}

@@ -16,7 +16,7 @@ use crate::domain::cert::request::MAX_PASTE_BYTES;
 #[derive(clap::Subcommand)]
 pub enum Command {
     Request {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         profile: String,
         #[arg(long, value_name = "TEXT")]
         company: Option<String>,
@@ -26,7 +26,7 @@ pub enum Command {
         json: bool,
     },
     Accept {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         profile: String,
         /// `-` reads standard input.
         file: PathBuf,
@@ -34,7 +34,7 @@ pub enum Command {
         json: bool,
     },
     Save {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         profile: String,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,

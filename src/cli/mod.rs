@@ -407,6 +407,7 @@ pub struct Targets {
     #[arg(
         long,
         value_name = "NAME",
+        value_parser = shop_name,
         required_unless_present = "all",
         conflicts_with = "all"
     )]
@@ -425,6 +426,12 @@ impl Targets {
             (None, false) => Which::One(String::new()),
         }
     }
+}
+
+/// A shop name as typed on the command line, trimmed as every other way in
+/// trims it (`profile import`, bundles, the window): `' 店 '` is the shop `店`.
+fn shop_name(s: &str) -> Result<String, std::convert::Infallible> {
+    Ok(s.trim().to_owned())
 }
 
 /// "[2/5] name: ok" on stderr while an `--all` run goes on.
