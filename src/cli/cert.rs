@@ -62,8 +62,13 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
 
 fn op_failure(env: &Env<'_>, io: &mut Io<'_>, e: &CertOpError, json: bool) -> CliError {
     let tr = env.tr;
+    use crate::domain::cert::request::RequestError;
     let code = match e {
-        CertOpError::NoMchid | CertOpError::NoCompany => super::USAGE,
+        CertOpError::NoMchid
+        | CertOpError::NoCompany
+        | CertOpError::Request(
+            RequestError::CompanyChars { .. } | RequestError::CompanyTooLong { .. },
+        ) => super::USAGE,
         _ => super::FAIL,
     };
     if json {

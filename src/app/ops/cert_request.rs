@@ -142,13 +142,12 @@ pub fn request(
     if mchid.is_empty() {
         return Err(CertOpError::NoMchid);
     }
-    if let Some(p) = &profile.pending_cert_request
+    if profile.pending_cert_request.is_some()
         && !start_over
+        && let Some(key) = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?
     {
-        let key_there = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?;
-        if key_there.is_some() {
-            return Ok(requested(&mchid, p, false));
-        }
+        let p = matching_request(ctx, &mut profile, &key)?;
+        return Ok(requested(&mchid, &p, false));
     }
     let company = company
         .map(str::trim)
@@ -175,6 +174,28 @@ pub fn request(
     profile.updated_at = crate::app::now_rfc3339();
     ctx.profiles.save(&profile)?;
     Ok(requested(&mchid, &pending, true))
+}
+
+/// The waiting request, made to match the waiting key. The key is stored
+/// before the request is saved, so a process killed in between leaves an older
+/// request string beside a newer key; the key is the truth: the request is
+/// rebuilt from it (same company) and saved, so a request shown always fits.
+fn matching_request(
+    ctx: &Ctx,
+    profile: &mut crate::domain::profile::Profile,
+    key: &Secret,
+) -> Result<PendingRequest, CertOpError> {
+    let Some(p) = profile.pending_cert_request.as_mut() else {
+        return Err(CertOpError::NoPending);
+    };
+    if request::csr_matches_key(&p.csr_pem, key) {
+        return Ok(p.clone());
+    }
+    p.csr_pem = request::csr_for_key(key, profile.mchid.trim(), &p.company)?;
+    let p = p.clone();
+    profile.updated_at = crate::app::now_rfc3339();
+    ctx.profiles.save(profile)?;
+    Ok(p)
 }
 
 fn requested(mchid: &str, p: &PendingRequest, new: bool) -> Requested {
@@ -208,6 +229,7 @@ pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError
     let key = ctx
         .with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?
         .ok_or(CertOpError::PendingKeyMissing)?;
+    matching_request(ctx, &mut profile, &key)?;
     let mut imported = request::accept_certificate(text, &key, profile.mchid.trim())?;
     imported.summary.source = SOURCE.to_owned();
     let private_key = imported.private_key.take().unwrap_or(key);
