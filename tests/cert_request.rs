@@ -775,3 +775,48 @@ fn a_company_name_a_certificate_cannot_hold_is_refused_with_exit_2() {
             .is_none()
     );
 }
+
+/// The trial: `cert save --out afile` said "the half-written folder was
+/// removed" though nothing had been written. A file where the folder should
+/// go is named as such; nothing is written, the file is left as it was.
+#[test]
+fn saving_files_into_a_file_says_it_is_a_file_and_writes_nothing() {
+    let f = Fakes::default();
+    applied(&f, "店U");
+    let work = tempfile::tempdir().unwrap();
+    let afile = work.path().join("afile");
+    std::fs::write(&afile, "mine").unwrap();
+    for out in [afile.clone(), afile.join("below")] {
+        let out_s = out.display().to_string();
+        let (code, _, err) = run(
+            &f,
+            &["cert", "save", "--profile", "店U", "--out", &out_s],
+            "",
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{} is a file, not a folder", afile.display())),
+            "{err}"
+        );
+        assert!(
+            !err.contains("half-written") && !err.contains("os error"),
+            "{err}"
+        );
+        let (_, out, _) = run(
+            &f,
+            &[
+                "cert",
+                "save",
+                "--profile",
+                "店U",
+                "--out",
+                &out_s,
+                "--json",
+            ],
+            "",
+        );
+        assert_eq!(json(&out)["code"], "not_a_folder");
+    }
+    assert_eq!(std::fs::read_to_string(&afile).unwrap(), "mine");
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 1);
+}

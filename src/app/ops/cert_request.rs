@@ -63,6 +63,12 @@ pub enum CertOpError {
     /// The folder is there already: nothing is overwritten.
     #[error("folder exists: {0}")]
     FolderExists(String),
+    /// Where the folder should go there is a file: nothing was written.
+    #[error("not a folder: {0}")]
+    NotAFolder(String),
+    /// The folder could not be made: nothing was written.
+    #[error("cannot make {path}: {reason}")]
+    MakeFolder { path: String, reason: String },
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
 }
@@ -93,6 +99,8 @@ impl CertOpError {
             CertOpError::Files(CertFilesError::NoKey) => "no_key",
             CertOpError::Files(CertFilesError::P12(_)) => "p12",
             CertOpError::FolderExists(_) => "folder_exists",
+            CertOpError::NotAFolder(_) => "not_a_folder",
+            CertOpError::MakeFolder { .. } => "make_folder_failed",
             CertOpError::Write { .. } => "write_failed",
         }
     }
@@ -109,6 +117,8 @@ impl Message for CertOpError {
             CertOpError::PendingKeyMissing => "cert_request.pending_key_missing".into(),
             CertOpError::Files(e) => e.key(),
             CertOpError::FolderExists(_) => "cert_files.exists".into(),
+            CertOpError::NotAFolder(_) => "cert_files.not_a_folder".into(),
+            CertOpError::MakeFolder { .. } => "cert_files.make_folder".into(),
             CertOpError::Write { .. } => "cert_files.write".into(),
         }
     }
@@ -117,8 +127,10 @@ impl Message for CertOpError {
             CertOpError::Op(e) => e.args(),
             CertOpError::Request(e) => e.args(),
             CertOpError::Files(e) => e.args(),
-            CertOpError::FolderExists(path) => vec![("path", path.as_str().into())],
-            CertOpError::Write { path, reason } => vec![
+            CertOpError::FolderExists(path) | CertOpError::NotAFolder(path) => {
+                vec![("path", path.as_str().into())]
+            }
+            CertOpError::Write { path, reason } | CertOpError::MakeFolder { path, reason } => vec![
                 ("path", path.as_str().into()),
                 ("reason", reason.as_str().into()),
             ],
@@ -302,13 +314,20 @@ pub fn write_files(
         path: path.display().to_string(),
         reason: e.to_string(),
     };
-    std::fs::create_dir_all(out).map_err(|e| failed(out, e))?;
+    let not_made = |path: &Path, e: std::io::Error| CertOpError::MakeFolder {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    if let Some(file) = super::export::file_in_the_way(out) {
+        return Err(CertOpError::NotAFolder(file.display().to_string()));
+    }
+    std::fs::create_dir_all(out).map_err(|e| not_made(out, e))?;
     match std::fs::create_dir(&folder) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(CertOpError::FolderExists(folder.display().to_string()));
         }
-        Err(e) => return Err(failed(&folder, e)),
+        Err(e) => return Err(not_made(&folder, e)),
     }
     for f in &files {
         let path = folder.join(f.name);
