@@ -398,10 +398,21 @@ fn all_runs_report_each_profile_and_refuse_an_empty_list() {
 fn verify_jobs_must_be_between_1_and_16() {
     let f = Fakes::default();
     shop(&f, "店A");
-    for bad in ["0", "17", "many"] {
+    for bad in ["0", "17", "100", "many", "-1", ""] {
         let (code, _, err) = run(&f, &["verify", "--all", "--jobs", bad]);
         assert_eq!(code, 2, "--jobs {bad}: {err}");
+        // the trial: "The value '0' of --jobs is not right" did not say what is
+        assert!(err.contains("from 1 to 16"), "--jobs {bad}: {err}");
+        assert!(f.http.seen().is_empty(), "nothing was checked");
     }
+    let (code, _, err) = run_with(
+        ctx_of(&f),
+        Lang::ZhCn,
+        &["verify", "--all", "--jobs", "abc"],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("1 到 16"), "{err}");
 }
 
 /// Issue 10 item 4: a FIFO or a device given as a file is refused at once,
