@@ -492,8 +492,8 @@ mod tests {
                 &["没有「verfy」这个命令", "您是不是想写：verify"],
             ),
             (
-                &["verify", "--jobs", "abc"],
-                &["--jobs <N> 的值「abc」不对"],
+                &["verify", "--all", "--jobs", "abc"],
+                &["--jobs 不能是「abc」", "1 到 16"],
             ),
             (
                 &["verify", "--bogus"],

@@ -32,15 +32,15 @@ fn jobs(tr: Tr, value: &str) -> Result<usize, CliError> {
         .ok()
         .filter(|n| (1..=MAX_JOBS).contains(n))
         .ok_or_else(|| {
-            CliError::usage(tr.tf(
-                "cli.bad_jobs",
-                &[
-                    ("value", value.to_owned()),
-                    ("min", "1".to_owned()),
-                    ("max", MAX_JOBS.to_string()),
-                    ("default", DEFAULT_JOBS.to_string()),
-                ],
-            ))
+            let args = [
+                ("value", value.to_owned()),
+                ("min", "1".to_owned()),
+                ("max", MAX_JOBS.to_string()),
+                ("default", DEFAULT_JOBS.to_string()),
+            ];
+            // as clap's own usage errors end
+            let more = tr.t("cli.usage.more");
+            CliError::usage(format!("{}\n{more}", tr.tf("cli.bad_jobs", &args)))
         })
 }
 
