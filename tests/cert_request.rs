@@ -820,3 +820,31 @@ fn saving_files_into_a_file_says_it_is_a_file_and_writes_nothing() {
     assert_eq!(std::fs::read_to_string(&afile).unwrap(), "mine");
     assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 1);
 }
+
+/// What the window calls to show a waiting request on reopen: the same
+/// repair, and nothing made when nothing waits.
+#[test]
+fn showing_the_waiting_request_without_making_one_also_puts_it_right() {
+    use wxpay_setup::app::ops::cert_request::waiting;
+    use wxpay_setup::domain::cert::request::{csr_matches_key, new_request};
+    use wxpay_setup::services::secret_store::SecretStore;
+    let f = Fakes::default();
+    shop(&f, "店N");
+    assert!(waiting(&ctx_of(&f), "店N").unwrap().is_none());
+    let args = ["cert", "request", "--profile", "店N", "--company", COMPANY];
+    assert_eq!(run(&f, &args, "").0, 0);
+    let new_key = new_request(MCHID, COMPANY).unwrap().private_key;
+    f.keychain
+        .set("店N", SecretField::PendingPrivateKey, &new_key)
+        .unwrap();
+    let shown = waiting(&ctx_of(&f), "店N").unwrap().expect("one waits");
+    assert!(!shown.new);
+    assert!(csr_matches_key(&shown.request_pem, &new_key));
+    let saved = f
+        .profiles
+        .load("店N")
+        .unwrap()
+        .pending_cert_request
+        .unwrap();
+    assert_eq!(saved.csr_pem, shown.request_pem);
+}

@@ -188,6 +188,22 @@ pub fn request(
     Ok(requested(&mchid, &pending, true))
 }
 
+/// The request waiting for profile `name`, made to match its waiting key (see
+/// [`matching_request`]); `None` when none waits or its key is gone. For a
+/// face that shows a waiting request without making one (the window's reopen).
+pub fn waiting(ctx: &Ctx, name: &str) -> Result<Option<Requested>, CertOpError> {
+    let _lock = ctx.lock(name).map_err(OpError::from)?;
+    let mut profile = load_profile(ctx, name)?;
+    if profile.pending_cert_request.is_none() {
+        return Ok(None);
+    }
+    let Some(key) = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))? else {
+        return Ok(None);
+    };
+    let p = matching_request(ctx, &mut profile, &key)?;
+    Ok(Some(requested(profile.mchid.trim(), &p, false)))
+}
+
 /// The waiting request, made to match the waiting key. The key is stored
 /// before the request is saved, so a process killed in between leaves an older
 /// request string beside a newer key; the key is the truth: the request is
