@@ -70,10 +70,12 @@ pub enum ExportError {
     #[error("{} exists", .0.display())]
     Exists(PathBuf),
     /// A folder is needed (a stack's files, `--all`), and this is a file.
-    #[error("{} is a file, not a folder", .0.display())]
+    /// (The window shows this text as its reason: worded as the system's, so
+    /// that `ui::causes` tells it in the owner's words.)
+    #[error("{}: not a directory", .0.display())]
     NotAFolder(PathBuf),
     /// The bundle is one file, and this is a folder.
-    #[error("{} is a folder", .0.display())]
+    #[error("{}: is a directory", .0.display())]
     IsAFolder(PathBuf),
 }
 
