@@ -5,6 +5,9 @@
 //! the certificate string the platform answered with, checks it against that
 //! key and stores both exactly as a WXCertUtil zip import does; `save_files`
 //! writes the folder WXCertUtil would have left (only where the user says).
+//! The waiting key is the truth: a request string that does not fit it (a
+//! process killed between storing the key and saving the request) is rebuilt
+//! from it wherever a waiting request is shown or used.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
