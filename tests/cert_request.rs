@@ -650,3 +650,201 @@ fn a_waiting_request_moves_to_another_computer_in_an_encrypted_bundle() {
             .is_none()
     );
 }
+
+/// The trial: `cert request --new` killed between storing the new key and
+/// saving its request string (3 of 115 kills) left the old string beside the
+/// new key. The key is the truth: the request shown (and the one `accept`
+/// works from) is rebuilt from it and saved.
+#[test]
+fn a_request_string_left_behind_by_a_kill_is_rebuilt_from_the_waiting_key() {
+    use wxpay_setup::domain::cert::request::{csr_matches_key, new_request};
+    use wxpay_setup::services::secret_store::SecretStore;
+    let f = Fakes::default();
+    shop(&f, "店K");
+    let args = ["cert", "request", "--profile", "店K", "--company", COMPANY];
+    assert_eq!(run(&f, &args, "").0, 0);
+    let old_pem = f
+        .profiles
+        .load("店K")
+        .unwrap()
+        .pending_cert_request
+        .unwrap()
+        .csr_pem;
+    // `--new` killed part-way: its key is stored, its request string is not
+    let new_key = new_request(MCHID, COMPANY).unwrap().private_key;
+    f.keychain
+        .set("店K", SecretField::PendingPrivateKey, &new_key)
+        .unwrap();
+    assert!(!csr_matches_key(&old_pem, &new_key));
+
+    let (code, out, err) = run(&f, &["cert", "request", "--profile", "店K", "--json"], "");
+    assert_eq!(code, 0, "{err}");
+    let shown = json(&out);
+    assert_eq!(shown["new"], false);
+    assert_eq!(shown["company"], COMPANY);
+    let pem = shown["request_pem"].as_str().unwrap();
+    assert_ne!(pem, old_pem);
+    assert!(
+        csr_matches_key(pem, &new_key),
+        "the shown request fits the key"
+    );
+    let saved = f
+        .profiles
+        .load("店K")
+        .unwrap()
+        .pending_cert_request
+        .unwrap();
+    assert_eq!(saved.csr_pem, pem, "and it was saved");
+    // the certificate for it is accepted
+    let (code, _, err) = run(
+        &f,
+        &["cert", "accept", "--profile", "店K", "-"],
+        &issue(pem),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        f.keychain.peek("店K", SecretField::PrivateKey),
+        Some(new_key)
+    );
+}
+
+/// The same kill seen first by `accept` (the window's paste): the request is
+/// put right even when the pasted certificate (for the lost key) is refused.
+#[test]
+fn accept_after_such_a_kill_also_puts_the_request_right() {
+    use wxpay_setup::domain::cert::request::{csr_matches_key, new_request};
+    use wxpay_setup::services::secret_store::SecretStore;
+    let f = Fakes::default();
+    shop(&f, "店L");
+    let args = ["cert", "request", "--profile", "店L", "--company", COMPANY];
+    assert_eq!(run(&f, &args, "").0, 0);
+    let old_pem = f
+        .profiles
+        .load("店L")
+        .unwrap()
+        .pending_cert_request
+        .unwrap()
+        .csr_pem;
+    let new_key = new_request(MCHID, COMPANY).unwrap().private_key;
+    f.keychain
+        .set("店L", SecretField::PendingPrivateKey, &new_key)
+        .unwrap();
+    let (code, out, _) = run(
+        &f,
+        &["cert", "accept", "--profile", "店L", "-", "--json"],
+        &issue(&old_pem),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(json(&out)["code"], "key_mismatch");
+    let saved = f
+        .profiles
+        .load("店L")
+        .unwrap()
+        .pending_cert_request
+        .unwrap();
+    assert!(csr_matches_key(&saved.csr_pem, &new_key));
+}
+
+/// The trial: `--company` took control characters and 300 characters.
+#[test]
+fn a_company_name_a_certificate_cannot_hold_is_refused_with_exit_2() {
+    let f = Fakes::default();
+    shop(&f, "店M");
+    let long = "x".repeat(300);
+    for (company, code_json, says) in [
+        ("a\tb", "company_chars", "Character 2"),
+        (long.as_str(), "company_too_long", "300"),
+    ] {
+        let args = ["cert", "request", "--profile", "店M", "--company", company];
+        let (code, _, err) = run(&f, &args, "");
+        assert_eq!(code, 2, "{company:?}: {err}");
+        assert!(err.contains(says), "{err}");
+        let (_, out, _) = run(&f, &[&args[..], &["--json"]].concat(), "");
+        assert_eq!(json(&out)["code"], code_json);
+    }
+    assert!(
+        f.keychain
+            .peek("店M", SecretField::PendingPrivateKey)
+            .is_none()
+    );
+    assert!(
+        f.profiles
+            .load("店M")
+            .unwrap()
+            .pending_cert_request
+            .is_none()
+    );
+}
+
+/// The trial: `cert save --out afile` said "the half-written folder was
+/// removed" though nothing had been written. A file where the folder should
+/// go is named as such; nothing is written, the file is left as it was.
+#[test]
+fn saving_files_into_a_file_says_it_is_a_file_and_writes_nothing() {
+    let f = Fakes::default();
+    applied(&f, "店U");
+    let work = tempfile::tempdir().unwrap();
+    let afile = work.path().join("afile");
+    std::fs::write(&afile, "mine").unwrap();
+    for out in [afile.clone(), afile.join("below")] {
+        let out_s = out.display().to_string();
+        let (code, _, err) = run(
+            &f,
+            &["cert", "save", "--profile", "店U", "--out", &out_s],
+            "",
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{} is a file, not a folder", afile.display())),
+            "{err}"
+        );
+        assert!(
+            !err.contains("half-written") && !err.contains("os error"),
+            "{err}"
+        );
+        let (_, out, _) = run(
+            &f,
+            &[
+                "cert",
+                "save",
+                "--profile",
+                "店U",
+                "--out",
+                &out_s,
+                "--json",
+            ],
+            "",
+        );
+        assert_eq!(json(&out)["code"], "not_a_folder");
+    }
+    assert_eq!(std::fs::read_to_string(&afile).unwrap(), "mine");
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 1);
+}
+
+/// What the window calls to show a waiting request on reopen: the same
+/// repair, and nothing made when nothing waits.
+#[test]
+fn showing_the_waiting_request_without_making_one_also_puts_it_right() {
+    use wxpay_setup::app::ops::cert_request::waiting;
+    use wxpay_setup::domain::cert::request::{csr_matches_key, new_request};
+    use wxpay_setup::services::secret_store::SecretStore;
+    let f = Fakes::default();
+    shop(&f, "店N");
+    assert!(waiting(&ctx_of(&f), "店N").unwrap().is_none());
+    let args = ["cert", "request", "--profile", "店N", "--company", COMPANY];
+    assert_eq!(run(&f, &args, "").0, 0);
+    let new_key = new_request(MCHID, COMPANY).unwrap().private_key;
+    f.keychain
+        .set("店N", SecretField::PendingPrivateKey, &new_key)
+        .unwrap();
+    let shown = waiting(&ctx_of(&f), "店N").unwrap().expect("one waits");
+    assert!(!shown.new);
+    assert!(csr_matches_key(&shown.request_pem, &new_key));
+    let saved = f
+        .profiles
+        .load("店N")
+        .unwrap()
+        .pending_cert_request
+        .unwrap();
+    assert_eq!(saved.csr_pem, shown.request_pem);
+}

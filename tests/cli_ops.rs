@@ -413,10 +413,21 @@ fn all_runs_report_each_profile_and_refuse_an_empty_list() {
 fn verify_jobs_must_be_between_1_and_16() {
     let f = Fakes::default();
     shop(&f, "店A");
-    for bad in ["0", "17", "many"] {
+    for bad in ["0", "17", "100", "many", "-1", ""] {
         let (code, _, err) = run(&f, &["verify", "--all", "--jobs", bad]);
         assert_eq!(code, 2, "--jobs {bad}: {err}");
+        // the trial: "The value '0' of --jobs is not right" did not say what is
+        assert!(err.contains("from 1 to 16"), "--jobs {bad}: {err}");
+        assert!(f.http.seen().is_empty(), "nothing was checked");
     }
+    let (code, _, err) = run_with(
+        ctx_of(&f),
+        Lang::ZhCn,
+        &["verify", "--all", "--jobs", "abc"],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("1 到 16"), "{err}");
 }
 
 /// Issue 10 item 4: a FIFO or a device given as a file is refused at once,
@@ -728,4 +739,171 @@ fn push_json_reports_a_refusal_as_json_with_a_code() {
     let (code, out, _) = run(&f, &["push", "--profile", "无此店", "--json", "--yes"]);
     assert_eq!(code, 1);
     assert_eq!(json(&out)["code"], "no_such_profile");
+}
+
+/// The trial: `profile import` trims a name silently, but `profile delete
+/// ' spaced '` said the name held "invisible characters". A NAME on the
+/// command line is trimmed as every other way in trims it.
+#[test]
+fn a_name_given_with_spaces_around_it_is_the_shop_of_the_trimmed_name() {
+    let f = Fakes::default();
+    shop(&f, "spaced");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("b.zip").display().to_string();
+    for args in [
+        &["profile", "show", " spaced ", "--json"][..],
+        &["export", "--profile", "  spaced", "--out", &out],
+        &[
+            "cert",
+            "request",
+            "--profile",
+            "spaced ",
+            "--company",
+            "某某有限公司",
+        ],
+    ] {
+        let (code, _, err) = run(&f, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let (code, _, err) = run(&f, &["profile", "delete", " spaced "]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!f.profiles.exists("spaced"));
+    assert!(f.keychain.peek("spaced", SecretField::ApiKeyV2).is_none());
+}
+
+/// The trial: `--out` naming a file where a folder is needed said "File exists
+/// (os error 17)… check disk space"; naming a folder for the bundle suggested
+/// --force, which then failed "Is a directory (os error 21)". Each says what
+/// is wrong and what to do, and nothing is touched.
+#[test]
+fn out_naming_a_file_for_a_folder_or_a_folder_for_a_file_says_so() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    let work = tempfile::tempdir().unwrap();
+    let afile = work.path().join("afile");
+    std::fs::write(&afile, "mine").unwrap();
+    let adir = work.path().join("adir");
+    std::fs::create_dir(&adir).unwrap();
+    let (afile_s, adir_s) = (afile.display().to_string(), adir.display().to_string());
+    let below_afile = afile.join("sub").display().to_string();
+    for args in [
+        &[
+            "export",
+            "--profile",
+            "店A",
+            "--format",
+            "env",
+            "--out",
+            &afile_s,
+        ][..],
+        &[
+            "export",
+            "--profile",
+            "店A",
+            "--format",
+            "env",
+            "--out",
+            &below_afile,
+        ],
+        &["export", "--profile", "店A", "--out", &below_afile],
+        &["export", "--all", "--out", &afile_s],
+        &[
+            "export", "--all", "--format", "env", "--out", &afile_s, "--force",
+        ],
+    ] {
+        let (code, _, err) = run(&f, args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{afile_s} is a file, not a folder")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("os error") && !err.contains("disk space"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&afile).unwrap(), "mine");
+    for args in [
+        &["export", "--profile", "店A", "--out", &adir_s][..],
+        &["export", "--profile", "店A", "--out", &adir_s, "--force"],
+    ] {
+        let (code, _, err) = run(&f, args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(&format!("{adir_s} is a folder")), "{err}");
+        assert!(
+            err.contains(&format!("{}", adir.join("shop.zip").display())),
+            "{err}"
+        );
+        assert!(!err.contains("os error"), "{err}");
+    }
+    assert_eq!(std::fs::read_dir(&adir).unwrap().count(), 0);
+}
+
+/// Makes a temp file of ours in `dir` as a killed export leaves it, holding
+/// `text`, last written `age` ago.
+fn leftover_temp(dir: &Path, text: &str, age: std::time::Duration) -> std::path::PathBuf {
+    use std::io::Write;
+    let tmp = wxpay_setup::services::profile_store::temp_file_in(dir).unwrap();
+    let (mut file, path) = tmp.keep().unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
+    path
+}
+
+/// The trial: a killed `export --force` left `.wxpay-setup-XXXX.tmp` files in
+/// the user's folder (27 of 91 kills), with `--include-secrets` holding the
+/// plain secrets. The next export into that folder removes ours older than
+/// ten minutes, also when it then refuses to overwrite; younger ones (a
+/// running export's) and files not of our naming stay.
+#[test]
+fn the_next_export_into_a_folder_removes_the_temp_files_killed_exports_left() {
+    let f = Fakes::default();
+    shop(&f, "店A");
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("cfg");
+    std::fs::create_dir(&out).unwrap();
+    let minutes = |m: u64| std::time::Duration::from_secs(m * 60);
+    let stale = leftover_temp(&out, &format!("WXPAY_API_KEY_V2={API_KEY}\n"), minutes(15));
+    let young = leftover_temp(&out, "being written", minutes(1));
+    let not_ours = out.join(".wxpay-setup-notes.txt");
+    std::fs::write(&not_ours, "the user's").unwrap();
+    let out_s = out.display().to_string();
+    let export = |force: bool| {
+        let mut args = vec![
+            "export",
+            "--profile",
+            "店A",
+            "--format",
+            "env",
+            "--include-secrets",
+            "--out",
+            &out_s,
+        ];
+        if force {
+            args.push("--force");
+        }
+        run(&f, &args)
+    };
+    let (code, _, err) = export(false);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !stale.exists(),
+        "the stale temp file (with a secret) is gone"
+    );
+    assert!(young.exists() && not_ours.exists());
+    // killed again; the next run refuses to overwrite, and still sweeps
+    let stale = leftover_temp(&out, &format!("WXPAY_API_KEY_V2={API_KEY}\n"), minutes(11));
+    let (code, _, err) = export(false);
+    assert_eq!(code, 1, "{err}");
+    assert!(!stale.exists());
+    let (code, _, err) = export(true);
+    assert_eq!(code, 0, "{err}");
+    let secret_anywhere = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with(".tmp"))
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains(API_KEY))
+        .count();
+    assert_eq!(secret_anywhere, 0);
 }

@@ -507,7 +507,7 @@ fn new_shop_profiles_keep_their_work_apart() {
     click(&mut h, t("profile.new"));
     type_into(&mut h, t("profile.new_name"), "a/b");
     click(&mut h, t("profile.create"));
-    assert!(shows(&h, "店铺名称不能包含这些字符"));
+    assert!(shows(&h, "店铺名称里有「/」，这个字符不能用在店铺名称里"));
     clear_field(&mut h, t("profile.new_name"));
     type_into(&mut h, t("profile.new_name"), "第二家店");
     click(&mut h, t("profile.create"));

@@ -16,7 +16,7 @@ use crate::domain::cert::request::MAX_PASTE_BYTES;
 #[derive(clap::Subcommand)]
 pub enum Command {
     Request {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         profile: String,
         #[arg(long, value_name = "TEXT")]
         company: Option<String>,
@@ -26,7 +26,7 @@ pub enum Command {
         json: bool,
     },
     Accept {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         profile: String,
         /// `-` reads standard input.
         file: PathBuf,
@@ -34,7 +34,7 @@ pub enum Command {
         json: bool,
     },
     Save {
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         profile: String,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -62,8 +62,13 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
 
 fn op_failure(env: &Env<'_>, io: &mut Io<'_>, e: &CertOpError, json: bool) -> CliError {
     let tr = env.tr;
+    use crate::domain::cert::request::RequestError;
     let code = match e {
-        CertOpError::NoMchid | CertOpError::NoCompany => super::USAGE,
+        CertOpError::NoMchid
+        | CertOpError::NoCompany
+        | CertOpError::Request(
+            RequestError::CompanyChars { .. } | RequestError::CompanyTooLong { .. },
+        ) => super::USAGE,
         _ => super::FAIL,
     };
     if json {

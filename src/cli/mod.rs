@@ -408,6 +408,7 @@ pub struct Targets {
     #[arg(
         long,
         value_name = "NAME",
+        value_parser = shop_name,
         required_unless_present = "all",
         conflicts_with = "all"
     )]
@@ -426,6 +427,12 @@ impl Targets {
             (None, false) => Which::One(String::new()),
         }
     }
+}
+
+/// A shop name as typed on the command line, trimmed as every other way in
+/// trims it (`profile import`, bundles, the window): `' 店 '` is the shop `店`.
+fn shop_name(s: &str) -> Result<String, std::convert::Infallible> {
+    Ok(s.trim().to_owned())
 }
 
 /// "[2/5] name: ok" on stderr while an `--all` run goes on.
@@ -486,8 +493,8 @@ mod tests {
                 &["没有「verfy」这个命令", "您是不是想写：verify"],
             ),
             (
-                &["verify", "--jobs", "abc"],
-                &["--jobs <N> 的值「abc」不对"],
+                &["verify", "--all", "--jobs", "abc"],
+                &["--jobs 不能是「abc」", "1 到 16"],
             ),
             (
                 &["verify", "--bogus"],

@@ -29,7 +29,7 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
         name: Option<String>,
     },
     List {
@@ -37,11 +37,13 @@ pub enum Command {
         json: bool,
     },
     Show {
+        #[arg(value_parser = super::shop_name)]
         name: String,
         #[arg(long)]
         json: bool,
     },
     Delete {
+        #[arg(value_parser = super::shop_name)]
         name: String,
     },
     Doctor {

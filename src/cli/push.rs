@@ -12,7 +12,7 @@ use crate::i18n::Tr;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::shop_name)]
     profile: String,
     #[arg(long, value_name = "URL")]
     url: Option<String>,

@@ -17,10 +17,31 @@ pub struct Args {
     targets: Targets,
     #[arg(long)]
     json: bool,
-    /// How many shops are checked at once (with --all).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_JOBS,
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_JOBS as u64))]
-    jobs: usize,
+    /// How many shops are checked at once (with --all): 1 to [`MAX_JOBS`],
+    /// read in [`jobs`] so that a wrong value is told the range.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_JOBS.to_string(),
+          allow_negative_numbers = true)]
+    jobs: String,
+}
+
+/// The `--jobs` value, or a usage error that says what verify takes.
+fn jobs(tr: Tr, value: &str) -> Result<usize, CliError> {
+    value
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_JOBS).contains(n))
+        .ok_or_else(|| {
+            let args = [
+                ("value", value.to_owned()),
+                ("min", "1".to_owned()),
+                ("max", MAX_JOBS.to_string()),
+                ("default", DEFAULT_JOBS.to_string()),
+            ];
+            // as clap's own usage errors end
+            let more = tr.t("cli.usage.more");
+            CliError::usage(format!("{}\n{more}", tr.tf("cli.bad_jobs", &args)))
+        })
 }
 
 /// One check in the JSON, with WeChat's own words when a reply came back.
@@ -74,15 +95,13 @@ fn ok(r: &Result<Verified, String>) -> bool {
 
 pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
     let tr = env.tr;
+    let jobs = jobs(tr, &a.jobs)?;
     let all = a.targets.all;
     let stop = Arc::new(AtomicBool::new(false));
     // Ctrl-C during --all: no further shop starts, the running ones finish and
     // the summary shows what was checked; a second Ctrl-C ends at once
     let handlers = if all { on_ctrl_c(&stop) } else { Vec::new() };
-    let batch = Batch {
-        jobs: a.jobs,
-        stop: &stop,
-    };
+    let batch = Batch { jobs, stop: &stop };
     let outcome = verify_many(env.ctx()?, &a.targets.which(), batch, |i, n, name, r| {
         if all {
             // a shop that could not be checked is not a failed shop

@@ -231,7 +231,14 @@ pub struct Profile {
 /// machines in bundles.
 const FORBIDDEN_NAME_CHARS: &[char] = &['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
 pub const PROFILE_NAME_MAX_CHARS: usize = 64;
+/// The name's UTF-8 length limit: a file name may have 255 bytes on most file
+/// systems, and the name becomes `NAME.toml`, `NAME.lock`, `NAME.zip` and a
+/// keychain account `NAME/field`; 64 emoji (256 bytes) pass the character
+/// rule but no file system takes them.
+pub const PROFILE_NAME_MAX_BYTES: usize = 200;
 
+/// The shop-name rule. The name is taken trimmed (every way in trims it: the
+/// window, `profile import`, bundles, the command line's NAME arguments).
 pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
     use super::problem::Problem;
     let n = name.trim();
@@ -241,13 +248,21 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
     if n.chars().count() > PROFILE_NAME_MAX_CHARS {
         return Err(Problem::error("profile_name_too_long").with("max", PROFILE_NAME_MAX_CHARS));
     }
+    if n.len() > PROFILE_NAME_MAX_BYTES {
+        return Err(Problem::error("profile_name_too_many_bytes")
+            .with("max", PROFILE_NAME_MAX_BYTES)
+            .with("bytes", n.len()));
+    }
+    if let Some(at) = n.chars().position(|c| c.is_control() || is_hidden_char(c)) {
+        return Err(Problem::error("profile_name_hidden").with("position", at + 1));
+    }
     if n == "." || n == ".." || n.starts_with('.') {
         return Err(Problem::error("profile_name_dot"));
     }
-    if n.chars()
-        .any(|c| c.is_control() || FORBIDDEN_NAME_CHARS.contains(&c) || is_hidden_char(c))
-    {
-        return Err(Problem::error("profile_name_chars").with("chars", "/ \\ : * ? \" < > |"));
+    if let Some(c) = n.chars().find(|c| FORBIDDEN_NAME_CHARS.contains(c)) {
+        return Err(Problem::error("profile_name_chars")
+            .with("char", c)
+            .with("chars", "/ \\ : * ? \" < > |"));
     }
     // Windows silently drops a trailing dot (a trailing space is trimmed above): the file
     // would be saved under another name than the shop's.
@@ -262,7 +277,7 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
 
 /// Characters that change how a name reads without being seen: zero-width
 /// ones and the bidi controls (a name that shows as "店.toml" but is another).
-fn is_hidden_char(c: char) -> bool {
+pub fn is_hidden_char(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
@@ -338,11 +353,51 @@ mod tests {
         ] {
             assert_eq!(
                 check_profile_name(name).map_err(|p| p.code),
-                Err("profile_name_chars"),
+                Err("profile_name_hidden"),
                 "{name:?}"
             );
         }
         assert!(check_profile_name("花店 2号").is_ok());
+    }
+
+    /// The trial: "店\u{200B}" was told it contains one of `/ \ : * ? " < > |`,
+    /// which it does not; the message names the problem and where it is.
+    #[test]
+    fn an_invisible_character_is_named_with_its_position_not_the_forbidden_list() {
+        let zh = crate::i18n::Tr(crate::i18n::Lang::ZhCn);
+        let en = crate::i18n::Tr(crate::i18n::Lang::En);
+        for (name, position) in [
+            ("店\u{200B}", "2"),
+            ("\u{FEFF}店", "1"),
+            ("ab\u{202E}cd", "3"),
+            ("tab\there", "4"),
+        ] {
+            let p = check_profile_name(name).unwrap_err();
+            assert_eq!(p.code, "profile_name_hidden", "{name:?}");
+            for text in [zh.msg(&p), en.msg(&p)] {
+                assert!(text.contains(position), "{name:?}: {text}");
+                assert!(!text.contains('|'), "{name:?}: {text}");
+            }
+        }
+        // a forbidden character is named itself
+        let p = check_profile_name("a|b").unwrap_err();
+        assert_eq!(p.code, "profile_name_chars");
+        assert!(en.msg(&p).contains("\"|\""), "{}", en.msg(&p));
+    }
+
+    /// The trial: 64 emoji passed the 64-character rule, then the disk said
+    /// "File name too long (os error 36)". The bytes have their own limit.
+    #[test]
+    fn a_name_too_long_in_bytes_is_refused_with_its_own_message() {
+        let emoji = "😀".repeat(64);
+        let p = check_profile_name(&emoji).unwrap_err();
+        assert_eq!(p.code, "profile_name_too_many_bytes");
+        let en = crate::i18n::Tr(crate::i18n::Lang::En).msg(&p);
+        assert!(en.contains("200") && en.contains("256"), "{en}");
+        // 64 Chinese characters are 192 bytes: still a name
+        assert!(check_profile_name(&"长".repeat(64)).is_ok());
+        assert!(check_profile_name(&"😀".repeat(50)).is_ok());
+        assert!(check_profile_name(&"😀".repeat(51)).is_err());
     }
 
     #[test]
@@ -371,18 +426,11 @@ mod tests {
         for bad in ["shop.", "店铺..", "a. "] {
             assert_eq!(code(bad), Some("profile_name_trailing_dot"), "{bad:?}");
         }
-        for bad in [
-            "a<b",
-            "a>b",
-            "a\"b",
-            "a|b",
-            "a?b",
-            "a*b",
-            "a\\b",
-            "tab\there",
-            "x\u{7f}",
-        ] {
+        for bad in ["a<b", "a>b", "a\"b", "a|b", "a?b", "a*b", "a\\b"] {
             assert_eq!(code(bad), Some("profile_name_chars"), "{bad:?}");
+        }
+        for bad in ["tab\there", "x\u{7f}"] {
+            assert_eq!(code(bad), Some("profile_name_hidden"), "{bad:?}");
         }
         // near misses are ordinary names
         for good in [

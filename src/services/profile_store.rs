@@ -267,7 +267,7 @@ impl ProfileStore {
             self.profiles_dir(),
             self.root.join("mappings"),
         ] {
-            for path in stale_temp_files(&dir) {
+            for path in stale_temp_files(&dir, STALE_TEMP_AGE) {
                 if fix {
                     let _ = fs::remove_file(&path);
                 }
@@ -778,13 +778,20 @@ pub const STALE_TEMP_AGE: Duration = Duration::from_secs(60 * 60);
 /// Removes our temp files in `dir` older than [`STALE_TEMP_AGE`]: regular
 /// files only (a link is never followed). Best effort: an error leaves it.
 pub fn remove_stale_temp_files(dir: &Path) {
-    for path in stale_temp_files(dir) {
-        let _ = fs::remove_file(path);
-    }
+    remove_temp_files_older_than(dir, STALE_TEMP_AGE);
 }
 
-/// Our temp files in `dir` older than [`STALE_TEMP_AGE`] (regular files only).
-fn stale_temp_files(dir: &Path) -> Vec<PathBuf> {
+/// Removes our temp files in `dir` older than `age` (regular files only, a
+/// link is never followed); gives how many. Best effort: an error leaves one.
+pub fn remove_temp_files_older_than(dir: &Path, age: Duration) -> usize {
+    stale_temp_files(dir, age)
+        .into_iter()
+        .filter(|path| fs::remove_file(path).is_ok())
+        .count()
+}
+
+/// Our temp files in `dir` older than `max_age` (regular files only).
+fn stale_temp_files(dir: &Path, max_age: Duration) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -798,7 +805,7 @@ fn stale_temp_files(dir: &Path) -> Vec<PathBuf> {
         // DirEntry::metadata does not follow a symlink
         let Ok(meta) = e.metadata() else { continue };
         let age = meta.modified().ok().and_then(|m| m.elapsed().ok());
-        if meta.is_file() && age.is_some_and(|a| a > STALE_TEMP_AGE) {
+        if meta.is_file() && age.is_some_and(|a| a > max_age) {
             out.push(e.path());
         }
     }

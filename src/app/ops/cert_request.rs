@@ -5,6 +5,9 @@
 //! the certificate string the platform answered with, checks it against that
 //! key and stores both exactly as a WXCertUtil zip import does; `save_files`
 //! writes the folder WXCertUtil would have left (only where the user says).
+//! The waiting key is the truth: a request string that does not fit it (a
+//! process killed between storing the key and saving the request) is rebuilt
+//! from it wherever a waiting request is shown or used.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,6 +66,12 @@ pub enum CertOpError {
     /// The folder is there already: nothing is overwritten.
     #[error("folder exists: {0}")]
     FolderExists(String),
+    /// Where the folder should go there is a file: nothing was written.
+    #[error("not a folder: {0}")]
+    NotAFolder(String),
+    /// The folder could not be made: nothing was written.
+    #[error("cannot make {path}: {reason}")]
+    MakeFolder { path: String, reason: String },
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
 }
@@ -93,6 +102,8 @@ impl CertOpError {
             CertOpError::Files(CertFilesError::NoKey) => "no_key",
             CertOpError::Files(CertFilesError::P12(_)) => "p12",
             CertOpError::FolderExists(_) => "folder_exists",
+            CertOpError::NotAFolder(_) => "not_a_folder",
+            CertOpError::MakeFolder { .. } => "make_folder_failed",
             CertOpError::Write { .. } => "write_failed",
         }
     }
@@ -109,6 +120,8 @@ impl Message for CertOpError {
             CertOpError::PendingKeyMissing => "cert_request.pending_key_missing".into(),
             CertOpError::Files(e) => e.key(),
             CertOpError::FolderExists(_) => "cert_files.exists".into(),
+            CertOpError::NotAFolder(_) => "cert_files.not_a_folder".into(),
+            CertOpError::MakeFolder { .. } => "cert_files.make_folder".into(),
             CertOpError::Write { .. } => "cert_files.write".into(),
         }
     }
@@ -117,8 +130,10 @@ impl Message for CertOpError {
             CertOpError::Op(e) => e.args(),
             CertOpError::Request(e) => e.args(),
             CertOpError::Files(e) => e.args(),
-            CertOpError::FolderExists(path) => vec![("path", path.as_str().into())],
-            CertOpError::Write { path, reason } => vec![
+            CertOpError::FolderExists(path) | CertOpError::NotAFolder(path) => {
+                vec![("path", path.as_str().into())]
+            }
+            CertOpError::Write { path, reason } | CertOpError::MakeFolder { path, reason } => vec![
                 ("path", path.as_str().into()),
                 ("reason", reason.as_str().into()),
             ],
@@ -142,13 +157,12 @@ pub fn request(
     if mchid.is_empty() {
         return Err(CertOpError::NoMchid);
     }
-    if let Some(p) = &profile.pending_cert_request
+    if profile.pending_cert_request.is_some()
         && !start_over
+        && let Some(key) = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?
     {
-        let key_there = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?;
-        if key_there.is_some() {
-            return Ok(requested(&mchid, p, false));
-        }
+        let p = matching_request(ctx, &mut profile, &key)?;
+        return Ok(requested(&mchid, &p, false));
     }
     let company = company
         .map(str::trim)
@@ -175,6 +189,44 @@ pub fn request(
     profile.updated_at = crate::app::now_rfc3339();
     ctx.profiles.save(&profile)?;
     Ok(requested(&mchid, &pending, true))
+}
+
+/// The request waiting for profile `name`, made to match its waiting key (see
+/// [`matching_request`]); `None` when none waits or its key is gone. For a
+/// face that shows a waiting request without making one (the window's reopen).
+pub fn waiting(ctx: &Ctx, name: &str) -> Result<Option<Requested>, CertOpError> {
+    let _lock = ctx.lock(name).map_err(OpError::from)?;
+    let mut profile = load_profile(ctx, name)?;
+    if profile.pending_cert_request.is_none() {
+        return Ok(None);
+    }
+    let Some(key) = ctx.with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))? else {
+        return Ok(None);
+    };
+    let p = matching_request(ctx, &mut profile, &key)?;
+    Ok(Some(requested(profile.mchid.trim(), &p, false)))
+}
+
+/// The waiting request, made to match the waiting key. The key is stored
+/// before the request is saved, so a process killed in between leaves an older
+/// request string beside a newer key; the key is the truth: the request is
+/// rebuilt from it (same company) and saved, so a request shown always fits.
+fn matching_request(
+    ctx: &Ctx,
+    profile: &mut crate::domain::profile::Profile,
+    key: &Secret,
+) -> Result<PendingRequest, CertOpError> {
+    let Some(p) = profile.pending_cert_request.as_mut() else {
+        return Err(CertOpError::NoPending);
+    };
+    if request::csr_matches_key(&p.csr_pem, key) {
+        return Ok(p.clone());
+    }
+    p.csr_pem = request::csr_for_key(key, profile.mchid.trim(), &p.company)?;
+    let p = p.clone();
+    profile.updated_at = crate::app::now_rfc3339();
+    ctx.profiles.save(profile)?;
+    Ok(p)
 }
 
 fn requested(mchid: &str, p: &PendingRequest, new: bool) -> Requested {
@@ -208,6 +260,7 @@ pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError
     let key = ctx
         .with_keychain(|k| k.get(name, SecretField::PendingPrivateKey))?
         .ok_or(CertOpError::PendingKeyMissing)?;
+    matching_request(ctx, &mut profile, &key)?;
     let mut imported = request::accept_certificate(text, &key, profile.mchid.trim())?;
     imported.summary.source = SOURCE.to_owned();
     let private_key = imported.private_key.take().unwrap_or(key);
@@ -280,13 +333,20 @@ pub fn write_files(
         path: path.display().to_string(),
         reason: e.to_string(),
     };
-    std::fs::create_dir_all(out).map_err(|e| failed(out, e))?;
+    let not_made = |path: &Path, e: std::io::Error| CertOpError::MakeFolder {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    if let Some(file) = super::export::file_in_the_way(out) {
+        return Err(CertOpError::NotAFolder(file.display().to_string()));
+    }
+    std::fs::create_dir_all(out).map_err(|e| not_made(out, e))?;
     match std::fs::create_dir(&folder) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(CertOpError::FolderExists(folder.display().to_string()));
         }
-        Err(e) => return Err(failed(&folder, e)),
+        Err(e) => return Err(not_made(&folder, e)),
     }
     for f in &files {
         let path = folder.join(f.name);

@@ -3,6 +3,11 @@
 //! or all of them. Every file is written atomically. An existing file is never
 //! overwritten unless the caller says so (`--force`): the command checks every
 //! file a profile's export would write before writing any.
+//!
+//! A kill mid-write leaves a temp file of ours (`.wxpay-setup-XXXXXX.tmp`,
+//! owner-only, and with `--include-secrets` holding the plain secrets or the
+//! private key of a stack format) in the user's folder; every export into a
+//! folder first removes ours there older than [`STALE_EXPORT_TEMP_AGE`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,6 +69,14 @@ pub enum ExportError {
     /// A file the export would write exists (and overwriting was not asked for).
     #[error("{} exists", .0.display())]
     Exists(PathBuf),
+    /// A folder is needed (a stack's files, `--all`), and this is a file.
+    /// (The window shows this text as its reason: worded as the system's, so
+    /// that `ui::causes` tells it in the owner's words.)
+    #[error("{}: not a directory", .0.display())]
+    NotAFolder(PathBuf),
+    /// The bundle is one file, and this is a folder.
+    #[error("{}: is a directory", .0.display())]
+    IsAFolder(PathBuf),
 }
 
 impl ExportError {
@@ -80,6 +93,8 @@ impl Message for ExportError {
             ExportError::Write(_) => "notice.export_failed".into(),
             ExportError::Storage(e) => e.key(),
             ExportError::Exists(_) => "cli.export_exists".into(),
+            ExportError::NotAFolder(_) => "cli.export_not_a_folder".into(),
+            ExportError::IsAFolder(_) => "cli.export_is_a_folder".into(),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
@@ -87,7 +102,16 @@ impl Message for ExportError {
             ExportError::Op(e) => e.args(),
             ExportError::Write(reason) => vec![("reason", reason.as_str().into())],
             ExportError::Storage(e) => Message::args(e),
-            ExportError::Exists(path) => vec![("path", path.display().to_string().into())],
+            ExportError::Exists(path) | ExportError::NotAFolder(path) => {
+                vec![("path", path.display().to_string().into())]
+            }
+            ExportError::IsAFolder(path) => vec![
+                ("path", path.display().to_string().into()),
+                (
+                    "example",
+                    path.join("shop.zip").display().to_string().into(),
+                ),
+            ],
         }
     }
 }
@@ -126,6 +150,20 @@ pub fn export_one(
 ) -> Result<Exported, ExportError> {
     let (include_secrets, passphrase) = (o.include_secrets, o.passphrase);
     let p = load_profile(ctx, name)?;
+    // what --out names must be a file (bundle) or a folder (stack), --force or not
+    let folder = match target {
+        Target::Bundle => {
+            if out.is_dir() {
+                return Err(ExportError::IsAFolder(out.to_path_buf()));
+            }
+            parent_of(out)
+        }
+        Target::Stack(_) => out,
+    };
+    if let Some(file) = file_in_the_way(folder) {
+        return Err(ExportError::NotAFolder(file));
+    }
+    sweep_stale_temp_files(folder);
     let secrets = if include_secrets {
         Some(load_secrets(ctx, name)?)
     } else {
@@ -179,6 +217,36 @@ pub fn export_many(
     ))
 }
 
+/// A temp file of ours in an export folder older than this is a kill's
+/// leftover: an export writes for well under a second.
+pub const STALE_EXPORT_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the leftovers of killed exports in `folder` (ours only, older than
+/// [`STALE_EXPORT_TEMP_AGE`]); gives how many.
+pub fn sweep_stale_temp_files(folder: &Path) -> usize {
+    crate::services::profile_store::remove_temp_files_older_than(folder, STALE_EXPORT_TEMP_AGE)
+}
+
+/// The folder a file `path` goes into (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Where a folder is needed at `dir`: the first of `dir` and the folders above
+/// it that exists, when that is not a folder (a file the user has there).
+/// Nothing in the way: `None` (the missing folders will be made).
+pub fn file_in_the_way(dir: &Path) -> Option<PathBuf> {
+    for d in dir.ancestors().filter(|d| !d.as_os_str().is_empty()) {
+        // a link to a folder is a folder; an error (not there, no access) looks further up
+        if let Ok(meta) = std::fs::metadata(d) {
+            return (!meta.is_dir()).then(|| d.to_path_buf());
+        }
+    }
+    None
+}
+
 /// A bundle with secrets also carries the key of a certificate request still
 /// waiting (issue 11), so the shop can take its certificate on the next computer.
 pub fn with_pending_key(
@@ -203,10 +271,14 @@ pub fn write_bundle(
     secrets: Option<&(BTreeMap<SecretField, Secret>, Secret)>,
 ) -> Result<PathBuf, ExportError> {
     let w = |e: &dyn std::fmt::Display| ExportError::Write(e.to_string());
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_of(path);
+    if path.is_dir() {
+        return Err(ExportError::IsAFolder(path.to_path_buf()));
+    }
+    if let Some(file) = file_in_the_way(dir) {
+        return Err(ExportError::NotAFolder(file));
+    }
+    sweep_stale_temp_files(dir);
     let mapping = custom_mapping(profile).map_err(ExportError::Write)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| ExportError::Write(format!("{}: {e}", dir.display())))?;
@@ -273,6 +345,7 @@ pub fn write_format(
     use crate::domain::export::{Values, render};
     // Exports name their files by absolute path: a relative one breaks in the consumer.
     let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    sweep_stale_temp_files(dir);
     for (file, text) in &render(format, &Values::new(profile, secrets), dir).files {
         let path = dir.join(file);
         crate::services::profile_store::write_atomic(&path, text)?;

@@ -22,6 +22,9 @@ pub const SUBJECT_C: &str = "CN";
 pub const KEY_BITS: usize = 2048;
 /// The longest paste we read (a certificate is about 1.5 KB; a chain a few).
 pub const MAX_PASTE_BYTES: usize = 64 * 1024;
+/// The company goes into the subject's OU, which X.509 limits to 64
+/// characters (`ub-organizational-unit-name`, RFC 5280).
+pub const COMPANY_MAX_CHARS: usize = 64;
 
 /// A new request: the key for the keychain, the request string for the platform.
 pub struct NewRequest {
@@ -57,6 +60,11 @@ pub enum RequestError {
     BadMchid,
     #[error("no company name")]
     NoCompany,
+    #[error("company name over {max} characters")]
+    CompanyTooLong { max: usize, chars: usize },
+    /// An invisible or control character, at this position (from 1).
+    #[error("company name with a control character at {position}")]
+    CompanyChars { position: usize },
     #[error("key generation failed")]
     KeyGen,
     #[error("request could not be built: {0}")]
@@ -89,6 +97,8 @@ impl RequestError {
         match self {
             RequestError::BadMchid => "bad_mchid",
             RequestError::NoCompany => "no_company",
+            RequestError::CompanyTooLong { .. } => "company_too_long",
+            RequestError::CompanyChars { .. } => "company_chars",
             RequestError::KeyGen => "keygen",
             RequestError::Csr(_) => "csr",
             RequestError::Empty => "empty",
@@ -107,6 +117,8 @@ impl RequestError {
         vec![
             RequestError::BadMchid,
             RequestError::NoCompany,
+            RequestError::CompanyTooLong { max: 64, chars: 65 },
+            RequestError::CompanyChars { position: 1 },
             RequestError::KeyGen,
             RequestError::Csr("x".into()),
             RequestError::Empty,
@@ -141,6 +153,13 @@ impl Message for RequestError {
                 ("expected", expected.as_str().into()),
             ],
             RequestError::NotTenpay { issuer } => vec![("issuer", issuer.as_str().into())],
+            RequestError::CompanyTooLong { max, chars } => vec![
+                ("max", max.to_string().into()),
+                ("chars", chars.to_string().into()),
+            ],
+            RequestError::CompanyChars { position } => {
+                vec![("position", position.to_string().into())]
+            }
             _ => Vec::new(),
         }
     }
@@ -163,12 +182,34 @@ fn check_mchid(mchid: &str) -> Result<(), RequestError> {
     }
 }
 
+/// The company name as the subject's OU takes it (trimmed): not empty, no
+/// control or invisible character, at most [`COMPANY_MAX_CHARS`] characters.
+pub fn check_company(company: &str) -> Result<(), RequestError> {
+    use crate::domain::profile::is_hidden_char;
+    let c = company.trim();
+    if c.is_empty() {
+        return Err(RequestError::NoCompany);
+    }
+    if let Some(at) = c
+        .chars()
+        .position(|ch| ch.is_control() || is_hidden_char(ch))
+    {
+        return Err(RequestError::CompanyChars { position: at + 1 });
+    }
+    let chars = c.chars().count();
+    if chars > COMPANY_MAX_CHARS {
+        return Err(RequestError::CompanyTooLong {
+            max: COMPANY_MAX_CHARS,
+            chars,
+        });
+    }
+    Ok(())
+}
+
 /// A fresh RSA-2048 key (operating-system CSPRNG) and its request.
 pub fn new_request(mchid: &str, company: &str) -> Result<NewRequest, RequestError> {
     check_mchid(mchid)?;
-    if company.trim().is_empty() {
-        return Err(RequestError::NoCompany);
-    }
+    check_company(company)?;
     let key =
         rsa::PrivateKey::new(&mut getrandom::SysRng, KEY_BITS).map_err(|_| RequestError::KeyGen)?;
     let pem = key
@@ -208,6 +249,28 @@ pub fn csr_for_key(key_pem: &Secret, mchid: &str, company: &str) -> Result<Strin
         .serialize_request(&key)
         .map_err(|e| RequestError::Csr(e.to_string()))?;
     csr.pem().map_err(|e| RequestError::Csr(e.to_string()))
+}
+
+/// Whether `csr_pem` is a request for the public key of `key_pem`. An
+/// unreadable request or key is no match.
+pub fn csr_matches_key(csr_pem: &str, key_pem: &Secret) -> bool {
+    let Ok((_, der)) = pem_rfc7468::decode_vec(csr_pem.as_bytes()) else {
+        return false;
+    };
+    let Ok((_, csr)) = X509CertificationRequest::from_der(&der) else {
+        return false;
+    };
+    public_key_der(key_pem)
+        .is_ok_and(|ours| csr.certification_request_info.subject_pki.raw == ours.as_bytes())
+}
+
+/// The SubjectPublicKeyInfo (DER) of a PKCS#8 PEM private key.
+fn public_key_der(key_pem: &Secret) -> Result<rsa::pkcs8::Document, RequestError> {
+    rsa::PrivateKey::from_pkcs8_pem(key_pem.expose())
+        .map_err(|_| RequestError::BadKey)?
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|_| RequestError::BadKey)
 }
 
 /// The request's second form: bare base64 of the DER, on one line.
@@ -356,12 +419,7 @@ pub fn accept_certificate(
     mchid: &str,
 ) -> Result<ImportedCert, RequestError> {
     let all = read_certificates(text)?;
-    let key =
-        rsa::PrivateKey::from_pkcs8_pem(key_pem.expose()).map_err(|_| RequestError::BadKey)?;
-    let ours = key
-        .to_public_key()
-        .to_public_key_der()
-        .map_err(|_| RequestError::BadKey)?;
+    let ours = public_key_der(key_pem)?;
     // a PKCS#7 may carry the CA's certificate too: take the one for our key
     let der = all
         .into_iter()
@@ -683,6 +741,46 @@ mod tests {
                 expected: "1900000000".into()
             }
         );
+    }
+
+    /// The trial: `--company` took a tab and 300 characters into the subject's
+    /// OU (X.509 allows 64); refused before any key is made.
+    #[test]
+    fn a_company_with_control_characters_or_over_64_characters_is_refused() {
+        for (company, position) in [("a\tb", 2), ("某某\u{200B}公司", 3), ("\u{7f}x", 1)] {
+            assert_eq!(
+                new_request(MCHID, company).unwrap_err(),
+                RequestError::CompanyChars { position },
+                "{company:?}"
+            );
+        }
+        assert_eq!(
+            new_request(MCHID, &"x".repeat(300)).unwrap_err(),
+            RequestError::CompanyTooLong {
+                max: 64,
+                chars: 300
+            }
+        );
+        let en = crate::i18n::Tr(crate::i18n::Lang::En);
+        let e = check_company(&"公".repeat(65)).unwrap_err();
+        assert!(
+            en.msg(&e).contains("64") && en.msg(&e).contains("65"),
+            "{}",
+            en.msg(&e)
+        );
+        assert!(check_company(&"公".repeat(64)).is_ok());
+        assert!(check_company(" 深圳市某某科技有限公司 ").is_ok());
+    }
+
+    #[test]
+    fn a_request_matches_its_own_key_only() {
+        let r = request();
+        assert!(csr_matches_key(&r.csr_pem, &r.private_key));
+        assert!(!csr_matches_key(&r.csr_pem, other_key_pem()));
+        let other = csr_for_key(other_key_pem(), MCHID, COMPANY).unwrap();
+        assert!(csr_matches_key(&other, other_key_pem()));
+        assert!(!csr_matches_key(&other, &r.private_key));
+        assert!(!csr_matches_key("garbage", &r.private_key));
     }
 
     #[test]
