@@ -848,3 +848,17 @@ fn showing_the_waiting_request_without_making_one_also_puts_it_right() {
         .unwrap();
     assert_eq!(saved.csr_pem, shown.request_pem);
 }
+
+/// Found by a first-user trial: `cert request --json` on a shop that does not
+/// exist (or is busy) reported the code "failed", which a script cannot act on.
+#[test]
+fn a_refusal_in_json_names_its_cause() {
+    let f = Fakes::default();
+    let (code, out, _) = run(
+        &f,
+        &["cert", "request", "--profile", "无此店", "--json"],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(json(&out)["code"], "no_such_profile");
+}

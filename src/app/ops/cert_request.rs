@@ -92,7 +92,7 @@ impl CertOpError {
     /// Stable code for `--json`.
     pub fn code(&self) -> &'static str {
         match self {
-            CertOpError::Op(_) => "failed",
+            CertOpError::Op(e) => e.code(),
             CertOpError::Request(e) => e.code(),
             CertOpError::NoMchid => "no_mchid",
             CertOpError::NoCompany => "no_company",
