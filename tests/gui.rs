@@ -1757,18 +1757,27 @@ fn a_shop_another_command_is_changing_is_not_written_and_the_window_says_so() {
         .unwrap();
     type_into(&mut h, t("field.mchid.label"), "1900006031");
     settle(&mut h);
-    let busy = t("storage_error.busy").replace("{name}", &name);
+    let busy = t("notice.profile_busy").replace("{name}", &name);
     assert!(
         shows(&h, &busy),
         "the window does not say why it did not save"
     );
     assert_ne!(store.load(&name).unwrap().mchid, "1900006031");
-    // once the other command is done, the next save lands and the notice goes
+    // the footer does not claim "saved" while the edit is only in memory
+    assert!(!shows(&h, t("status.saved")));
+    assert!(shows(&h, t("status.not_saved")));
+    // once the other command is done, the window saves by itself: no other edit,
+    // no change of step
     drop(held);
-    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.load(&name).unwrap().mchid != "1900006031" {
+        assert!(Instant::now() < deadline, "the edit was never saved");
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
     settle(&mut h);
-    assert_eq!(store.load(&name).unwrap().mchid, "1900006031");
     assert!(!shows(&h, &busy));
+    assert!(shows(&h, t("status.saved")));
 }
 
 /// Issue 10 item 5: a window open on a shop while a script re-imports it (another

@@ -102,6 +102,9 @@ impl eframe::App for WizardApp {
         if self.wizard.busy() {
             // autosave timers and background results: look again soon
             ctx.request_repaint_after(Duration::from_millis(100));
+        } else if let Some(at) = self.wizard.save_retry_at() {
+            // a save refused while another window held the shop is tried again
+            ctx.request_repaint_after(at.saturating_duration_since(Instant::now()));
         } else if self.wizard.notices_fading() {
             ctx.request_repaint_after(Duration::from_millis(500));
         }
@@ -361,7 +364,12 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
             }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let status = if w.busy() {
+            // never "saved" while an edit is only in memory
+            let status = if w.save_retry_at().is_some() {
+                tr.t("status.not_saved")
+            } else if w.unsaved() {
+                tr.t("status.save_failed")
+            } else if w.busy() {
                 tr.t("status.saving")
             } else {
                 tr.t("status.saved")

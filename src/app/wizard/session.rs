@@ -17,6 +17,9 @@ use crate::services::secret_store::StoreError;
 pub const PROFILE_SAVE_DELAY: Duration = Duration::from_millis(300);
 /// ... and before a secret goes to the keychain (one D-Bus round trip per save).
 pub const SECRET_SAVE_DELAY: Duration = Duration::from_millis(500);
+/// A profile write refused because another window or command holds the shop
+/// is tried again this long after the refusal, until it lands.
+pub const BUSY_RETRY_DELAY: Duration = Duration::from_millis(1000);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeychainState {
@@ -45,6 +48,9 @@ pub struct Session {
     last_edit: Option<Instant>,
     /// The last profile write failed (told once, until a write succeeds).
     save_error: Option<StorageError>,
+    /// The last profile write was refused as busy (the shop's lock is held
+    /// elsewhere): it is sent again then, without waiting for another edit.
+    busy_retry: Option<Instant>,
     /// Profile writes sent to the worker and not answered yet: until then the
     /// file on disk (which the start page lists) may be behind.
     saves_in_flight: usize,
@@ -63,6 +69,7 @@ impl Session {
             keychain: KeychainState::Connecting,
             last_edit: None,
             save_error: None,
+            busy_retry: None,
             saves_in_flight: 0,
             secrets_loading: false,
         }
@@ -82,6 +89,7 @@ impl Session {
     /// Drops the edit waiting to be saved (the profile is about to be read again).
     pub fn forget_edits(&mut self) {
         self.last_edit = None;
+        self.busy_retry = None;
     }
 
     /// The profile was edited: stamp it and write it once the typing pauses.
@@ -222,6 +230,10 @@ impl Session {
                 None
             }
             Err(e) => {
+                if matches!(e, StorageError::Busy { .. }) && self.last_edit.is_none() {
+                    // the edit stays in memory: write it again once the shop is free
+                    self.busy_retry = Some(Instant::now() + BUSY_RETRY_DELAY);
+                }
                 let first = self.save_error.is_none();
                 self.save_error = Some(e);
                 self.save_error.as_ref().filter(|_| first)
@@ -234,6 +246,7 @@ impl Session {
         if self
             .last_edit
             .is_some_and(|t| now.duration_since(t) >= PROFILE_SAVE_DELAY)
+            || self.busy_retry.is_some_and(|t| now >= t)
         {
             self.save_profile_now(worker);
         }
@@ -256,7 +269,7 @@ impl Session {
 
     /// Sends every pending save now (before switching profile, exporting, quitting).
     pub fn flush(&mut self, worker: &Worker) {
-        if self.last_edit.is_some() {
+        if self.last_edit.is_some() || self.busy_retry.is_some() {
             self.save_profile_now(worker);
         }
         let pending: Vec<SecretField> = self
@@ -272,6 +285,7 @@ impl Session {
 
     pub fn save_profile_now(&mut self, worker: &Worker) {
         self.last_edit = None;
+        self.busy_retry = None;
         self.saves_in_flight += 1;
         worker.send(Job::SaveProfile(Box::new(self.profile.clone())));
     }
@@ -291,6 +305,18 @@ impl Session {
                 .unwrap_or_default(),
             generation,
         });
+    }
+
+    /// When a write refused as busy is tried again (`None`: none is waiting).
+    /// Not a [`Wait`]: the other holder may keep the shop for minutes.
+    pub fn busy_retry(&self) -> Option<Instant> {
+        self.busy_retry
+    }
+
+    /// The open shop has an edit that is not in its file (a write failed or is
+    /// waiting to be tried again).
+    pub fn unsaved(&self) -> bool {
+        self.busy_retry.is_some() || self.save_error.is_some()
     }
 
     /// What this session still waits for: an unsaved edit, the keychain, secrets
