@@ -53,6 +53,11 @@ impl Fixture {
     }
 
     fn open(&self) -> Harness<'static, WizardApp> {
+        self.open_sized([1100.0, 2600.0])
+    }
+
+    /// The window at a given size (the app's minimum is 720×480).
+    fn open_sized(&self, size: [f32; 2]) -> Harness<'static, WizardApp> {
         let keychain = self.keychain.clone();
         let services = Services {
             secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
@@ -67,7 +72,7 @@ impl Fixture {
             },
         };
         let mut h = Harness::builder()
-            .with_size([1100.0, 2600.0])
+            .with_size(size)
             .build_eframe(move |cc| WizardApp::new(&cc.egui_ctx, services));
         settle(&mut h);
         h
@@ -1835,4 +1840,41 @@ fn a_shop_a_script_replaced_is_reloaded_not_overwritten() {
     let on_disk = store.load(&name).unwrap();
     assert_eq!(on_disk.mchid, "1900008888");
     assert_eq!(on_disk.mp_appid, "wx2222222222222222");
+}
+
+/// The first-user trial, item 1: at the window's minimum size every shop's
+/// actions stay on screen, in English and with a long Chinese shop name.
+#[test]
+fn every_shop_action_is_reachable_at_the_minimum_window_size() {
+    use wxpay_setup::domain::profile::Profile;
+    const LONG: &str = "深圳市南山区示例鲜花礼品有限公司旗舰店";
+    for lang in [Lang::En, Lang::ZhCn] {
+        let f = Fixture::new(lang);
+        let store = ProfileStore::at(f.config.path().to_path_buf());
+        for name in ["Tea House", LONG, "示例花店"] {
+            store.save(&Profile::new(name)).unwrap();
+        }
+        let mut h = f.open_sized([720.0, 480.0]);
+        let tr = Tr(lang);
+        assert!(shows(&h, tr.t("shops.title")));
+        settle(&mut h);
+        for key in [
+            "shops.open",
+            "shops.duplicate",
+            "shops.rename",
+            "shops.delete",
+        ] {
+            let buttons: Vec<_> = h.get_all_by_label(tr.t(key)).map(|n| n.rect()).collect();
+            assert_eq!(buttons.len(), 3, "{key}");
+            for r in buttons {
+                assert!(
+                    r.max.x <= 720.0 && r.max.y <= 480.0,
+                    "{lang:?}: {key} is off screen at {r:?}"
+                );
+            }
+        }
+        // the long name is cut short on screen but still the shop's name
+        let name = h.get_by_label(LONG).rect();
+        assert!(name.max.x <= 720.0, "{lang:?}: the name runs off: {name:?}");
+    }
 }
