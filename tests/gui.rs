@@ -1878,3 +1878,63 @@ fn every_shop_action_is_reachable_at_the_minimum_window_size() {
         assert!(name.max.x <= 720.0, "{lang:?}: the name runs off: {name:?}");
     }
 }
+
+/// The first-user trial, item 2: the summary table fits the window: its header,
+/// copy buttons and the red reasons are on screen at the minimum size, nothing
+/// needs scrolling sideways.
+#[test]
+fn the_summary_table_fits_the_minimum_window_size() {
+    use wxpay_setup::domain::profile::{Prerequisite, Profile, SiteKind};
+    for lang in [Lang::En, Lang::ZhCn] {
+        let f = Fixture::new(lang);
+        let store = ProfileStore::at(f.config.path().to_path_buf());
+        let mut p = Profile::new("示例花店");
+        p.prerequisite = Some(Prerequisite::Verified);
+        p.site_kind = Some(SiteKind::SiteAndMiniProgram);
+        p.payment_name = "微信支付WX".into();
+        p.mp_appid = "wx8a2355bcd0b8e5b1".into();
+        p.mchid = "1900006031".into();
+        p.step = Step::Summary;
+        store.save(&p).unwrap();
+        store
+            .save_settings(&Settings {
+                lang: Some(lang),
+                last_profile: Some("示例花店".into()),
+            })
+            .unwrap();
+        let key = wxpay_setup::domain::secret::Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+        f.keychain
+            .set("示例花店", SecretField::ApiKeyV2, &key)
+            .unwrap();
+        let mut h = f.open_sized([720.0, 480.0]);
+        settle(&mut h);
+        let tr = Tr(lang);
+        let on_screen = |h: &Harness<'static, WizardApp>, label: &str| {
+            let r = h.get_by_role_and_label(Role::Label, label).rect();
+            assert!(r.max.x <= 720.0, "{lang:?}: {label:?} runs off at {r:?}");
+            r
+        };
+        let header = on_screen(&h, tr.t("summary.col_status"));
+        assert!(header.width() > 20.0, "{lang:?}: the Check header is cut");
+        let copies: Vec<_> = h
+            .get_all_by_label(tr.t("common.copy"))
+            .map(|n| n.rect())
+            .collect();
+        assert!(copies.len() >= 4, "{lang:?}: {}", copies.len());
+        for r in copies {
+            assert!(
+                r.max.x <= 720.0,
+                "{lang:?}: a Copy button runs off at {r:?}"
+            );
+        }
+        on_screen(
+            &h,
+            &tr.tf(
+                "summary.upload_cert",
+                &[("file", "apiclient_cert.pem".into())],
+            ),
+        );
+        let key_missing = format!("× {}", tr.t("problem.key_missing"));
+        on_screen(&h, &key_missing);
+    }
+}
