@@ -519,3 +519,60 @@ fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
         wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &issue(&csr)).unwrap();
     assert_eq!(accepted.summary.key_matches, Some(true));
 }
+
+/// The first-user trial, items 4 and 5: an error about a pasted text goes as
+/// soon as the text changes; a request accepted in another window is not asked
+/// for again: this window reads the shop again and says, in its own words, that
+/// the certificate is already saved.
+#[test]
+fn a_stale_paste_error_goes_and_a_request_accepted_elsewhere_is_not_asked_again() {
+    let f = Fixture::new();
+    let mut a = f.open();
+    a.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut a);
+    to_certificate_step(&mut a);
+    type_into(
+        &mut a,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut a, t("cert_apply.make"));
+    let b64 = bare_base64(&issue(&pending_csr(&f)));
+
+    paste_and_accept(&mut a, "这不是证书 garbage");
+    let wrong = t("cert_request.not_a_certificate");
+    assert!(shows(&a, wrong));
+    type_into(
+        &mut a,
+        Role::MultilineTextInput,
+        t("cert_apply.paste_label"),
+        &b64,
+    );
+    assert!(
+        !shows(&a, wrong),
+        "the error about the old text stays under the new one"
+    );
+
+    // a second window on the same shop takes the certificate first
+    let mut b = f.open();
+    assert!(shows(&b, head("cert_apply.waiting")));
+    paste_and_accept(&mut b, &b64);
+    assert!(b.state().wizard.certificate().is_some());
+
+    click(&mut a, t("cert_apply.accept"));
+    let said = t("cert_apply.accepted_elsewhere").replace("{name}", SHOP);
+    assert!(
+        shows(&a, &said),
+        "the window does not say the certificate is saved"
+    );
+    assert!(
+        a.state().wizard.certificate().is_some(),
+        "the shop was not read again"
+    );
+    assert!(
+        !shows(&a, "wxpay-setup cert"),
+        "a command line in the window"
+    );
+    assert!(!shows(&a, t("cert_apply.no_pending")));
+}

@@ -48,6 +48,7 @@ fn failure(ui: &mut Ui, w: &Wizard, tr: Tr) {
         let text = match e {
             // the command line's words name its flags; the window has a button
             CertOpError::PendingKeyMissing => tr.t("cert_apply.pending_key_missing").to_owned(),
+            CertOpError::NoPending => tr.t("cert_apply.no_pending").to_owned(),
             e => tr.msg(e),
         };
         ui.label(RichText::new(format!("× {text}")).color(err_color(ui)));

@@ -65,7 +65,11 @@ impl Wizard {
         &self.forms.apply.paste
     }
 
+    /// The pasted text changed: an error about the previous text goes with it.
     pub fn set_apply_paste(&mut self, text: String) {
+        if text != self.forms.apply.paste {
+            self.tasks.forget_cert_request_result();
+        }
         self.forms.apply.paste = text;
     }
 
@@ -165,6 +169,21 @@ impl Wizard {
             return;
         }
         let done = match result {
+            Err(CertOpError::NoPending) => {
+                // the request was taken (or dropped) elsewhere: another window or
+                // a command. Show the shop as its file is now.
+                self.reopen_profile();
+                if self.certificate().is_some() {
+                    self.notices.push_key(
+                        NoticeLevel::Success,
+                        "cert_apply.accepted_elsewhere",
+                        vec![("name", self.profile().name.clone())],
+                    );
+                } else {
+                    self.tasks.cert_request_done(Err(CertOpError::NoPending));
+                }
+                return;
+            }
             Err(e) => {
                 if let CertOpError::Op(crate::app::ops::OpError::Keychain(k)) = &e {
                     let k = k.clone();
