@@ -1938,3 +1938,41 @@ fn the_summary_table_fits_the_minimum_window_size() {
         on_screen(&h, &key_missing);
     }
 }
+
+/// The first-user trial, item 6: the clean-up dialog has a title, says deleted
+/// secrets cannot be recovered, names a leftover lock file by its name, and the
+/// count afterwards includes that lock file.
+#[test]
+fn the_clean_up_counts_the_lock_file_it_removed_and_warns_first() {
+    use wxpay_setup::domain::secret::Secret;
+    let f = Fixture::new(Lang::ZhCn);
+    for name in ["A花店", "B书店"] {
+        ProfileStore::at(f.config.path().to_path_buf())
+            .save(&wxpay_setup::domain::profile::Profile::new(name))
+            .unwrap();
+    }
+    let key = Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+    f.keychain
+        .set("孤儿店", SecretField::ApiKeyV2, &key)
+        .unwrap();
+    // left by a run that was killed while it held the shop
+    let lock = f.config.path().join("profiles/孤儿店.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, "").unwrap();
+    let mut h = f.open();
+    click(&mut h, t("shops.clean_up"));
+    settle(&mut h);
+    assert!(shows(&h, t("shops.clean_up_title")));
+    assert!(shows(&h, t("shops.clean_up_warning")));
+    assert!(shows(
+        &h,
+        &t("shops.clean_up_file").replace("{file}", "孤儿店.lock")
+    ));
+    click(&mut h, t("shops.clean_up_confirm"));
+    settle(&mut h);
+    assert!(!lock.exists());
+    let done = t("shops.clean_up_done")
+        .replace("{secrets}", "1")
+        .replace("{files}", "1");
+    assert!(shows(&h, &done), "the removed lock file is not counted");
+}

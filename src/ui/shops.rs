@@ -330,12 +330,25 @@ fn clean_up_confirm(ui: &mut Ui, w: &mut Wizard) {
     };
     let (mut remove, mut cancel) = (false, false);
     let modal = egui::Modal::new(egui::Id::unique("shops_clean_up")).show(ui.ctx(), |ui| {
+        ui.set_max_width(460.0);
+        ui.heading(tr.t("shops.clean_up_title"));
         ui.label(RichText::new(tr.t("shops.clean_up_found")).strong());
         for name in &found.orphaned_secrets {
             ui.label(tr.tf("shops.clean_up_secrets", &[("name", name.clone())]));
         }
         for f in &found.leftover_files {
-            ui.label(tr.tf("shops.clean_up_file", &[("path", f.path().to_owned())]));
+            // the file's name, whole; where it is on hover (a long path would
+            // break mid-word in the narrow dialog)
+            let path = std::path::Path::new(f.path());
+            let file = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| f.path().to_owned());
+            ui.label(tr.tf("shops.clean_up_file", &[("file", file)]))
+                .on_hover_text(f.path());
+        }
+        if !found.orphaned_secrets.is_empty() {
+            ui.label(RichText::new(tr.t("shops.clean_up_warning")).color(warn_color(ui)));
         }
         ui.horizontal(|ui| {
             remove = ui.button(tr.t("shops.clean_up_confirm")).clicked();
