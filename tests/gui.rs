@@ -1030,6 +1030,45 @@ fn when_no_file_dialog_opens_a_typed_path_still_imports_exports_and_saves() {
         report.is_file(),
         "the report was written into the typed folder"
     );
+
+    // the first-user trial, item 7: the next save starts in the folder typed
+    // last, not in the home folder again
+    use wxpay_setup::app::worker::PickPurpose;
+    click(&mut h, t("summary.save_cert_files"));
+    settle(&mut h);
+    let prompt = |h: &Harness<'static, WizardApp>| {
+        h.state()
+            .wizard
+            .path_prompt(&[PickPurpose::CertFilesFolder])
+            .map(|p| p.text.clone())
+    };
+    assert_eq!(prompt(&h), Some(work.path().display().to_string()));
+    // a mistyped folder is refused, not made, and the reason stays until the
+    // text changes
+    let typo = work.path().join("Documnets").join("证书");
+    clear_field(&mut h, t("dialog.path"));
+    type_into(&mut h, t("dialog.path"), &typo.display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    let refused = t("problem.path_no_folder").replace(
+        "{path}",
+        &work.path().join("Documnets").display().to_string(),
+    );
+    assert!(shows(&h, &refused), "the typo is not explained");
+    assert!(
+        !work.path().join("Documnets").exists(),
+        "a typo made folders"
+    );
+    assert!(prompt(&h).is_some(), "the path field closed");
+    type_into(&mut h, t("dialog.path"), "x");
+    assert!(!shows(&h, &refused), "the reason outlived the text");
+    // a new last folder is made
+    clear_field(&mut h, t("dialog.path"));
+    let fresh = docs.join("证书");
+    type_into(&mut h, t("dialog.path"), &fresh.display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    assert!(fresh.join("apiclient_cert.pem").is_file());
 }
 
 /// Walks a fresh shop to the fields page on the bind (or apply-new) path, case 2.

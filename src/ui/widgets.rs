@@ -235,7 +235,8 @@ pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
         .inner_margin(8.0)
         .show(ui, |ui| {
             if prompt.failed {
-                ui.label(RichText::new(tr.t("dialog.failed")).color(err_color(ui)));
+                // a computer without a file window is normal here: said, not red
+                ui.label(tr.t("dialog.failed"));
             } else {
                 ui.label(tr.t("dialog.slow"));
             }
@@ -254,10 +255,12 @@ pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
                     || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
                 cancel = ui.button(tr.t("common.cancel")).clicked();
             });
+            if let Some(p) = &prompt.error {
+                problem_line(ui, tr, p);
+            }
             if go {
-                if let Err(p) = w.use_typed_path() {
-                    problem_line(ui, tr, &p);
-                }
+                // a refusal shows from the next frame on, until the text changes
+                let _ = w.use_typed_path();
             } else if cancel {
                 w.cancel_path_prompt();
             }
