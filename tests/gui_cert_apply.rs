@@ -576,3 +576,57 @@ fn a_stale_paste_error_goes_and_a_request_accepted_elsewhere_is_not_asked_again(
     );
     assert!(!shows(&a, t("cert_apply.no_pending")));
 }
+
+/// The first-user trial, item 8: a "copied" mark does not push the next button;
+/// after the certificate is accepted the page is back at its top (the section
+/// above folds away); a new request says the current certificate stays in use.
+#[test]
+fn copied_marks_keep_buttons_put_and_an_accepted_certificate_shows_from_the_top() {
+    let f = Fixture::new();
+    let mut h = f.open_at([1024.0, 720.0]);
+    h.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut h);
+    to_certificate_step(&mut h);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut h, t("cert_apply.make"));
+    assert!(
+        !shows(&h, t("cert_apply.current_stays")),
+        "no certificate yet"
+    );
+
+    let next = |h: &Harness<'static, WizardApp>| h.get_by_label(t("cert_apply.copy_base64")).rect();
+    let before = next(&h);
+    h.get_by_label(t("cert_apply.copy_pem")).click();
+    h.run_ok();
+    assert!(shows(&h, t("common.copied")));
+    assert_eq!(next(&h), before, "the copied mark pushed the next button");
+
+    let b64 = bare_base64(&issue(&pending_csr(&f)));
+    let paste = t("cert_apply.paste_label");
+    h.get_by_role_and_label(Role::MultilineTextInput, paste)
+        .scroll_to_me();
+    h.run_ok();
+    type_into(&mut h, Role::MultilineTextInput, paste, &b64);
+    h.get_by_label(t("cert_apply.accept")).scroll_to_me();
+    h.run_ok();
+    click(&mut h, t("cert_apply.accept"));
+    assert!(h.state().wizard.certificate().is_some());
+    h.run_ok();
+    let title = h.get_by_label(t("step.certificate.title")).rect();
+    assert!(
+        title.min.y >= 0.0 && title.max.y < 200.0,
+        "the page stayed scrolled: the title is at {title:?}"
+    );
+
+    // a new request while this certificate is valid
+    h.get_by_label(t("cert_apply.title")).click();
+    h.run_ok();
+    click(&mut h, t("cert_apply.make"));
+    assert!(shows(&h, head("cert_apply.waiting")));
+    assert!(shows(&h, t("cert_apply.current_stays")));
+}

@@ -137,30 +137,32 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         if hovering {
             drop_overlay(ui, tr);
         }
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                if st.show_shops {
-                    ui.label(RichText::new(tr.t("shops.title")).heading());
-                    ui.add_space(4.0);
-                    shops::show(ui, w, st);
-                    return;
-                }
-                ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
+        let mut page = egui::ScrollArea::vertical().auto_shrink([false, false]);
+        if w.take_scroll_to_top() {
+            page = page.vertical_scroll_offset(0.0);
+        }
+        page.show(ui, |ui| {
+            if st.show_shops {
+                ui.label(RichText::new(tr.t("shops.title")).heading());
                 ui.add_space(4.0);
-                // sections opened and closed belong to the shop: their ids carry its name
-                let shop = w.profile().name.clone();
-                ui.push_id(shop, |ui| match w.step() {
-                    Step::Prerequisite => prerequisite::show(ui, w),
-                    Step::MerchantNumber => merchant::show(ui, w),
-                    Step::SiteKind => site_kind::show(ui, w),
-                    Step::Fields => fields::show(ui, w, st),
-                    Step::Certificate => certificate::show(ui, w),
-                    Step::Verify => verify::show(ui, w),
-                    Step::Summary => summary::show(ui, w, st),
-                });
-                ui.add_space(20.0);
+                shops::show(ui, w, st);
+                return;
+            }
+            ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
+            ui.add_space(4.0);
+            // sections opened and closed belong to the shop: their ids carry its name
+            let shop = w.profile().name.clone();
+            ui.push_id(shop, |ui| match w.step() {
+                Step::Prerequisite => prerequisite::show(ui, w),
+                Step::MerchantNumber => merchant::show(ui, w),
+                Step::SiteKind => site_kind::show(ui, w),
+                Step::Fields => fields::show(ui, w, st),
+                Step::Certificate => certificate::show(ui, w),
+                Step::Verify => verify::show(ui, w),
+                Step::Summary => summary::show(ui, w, st),
             });
+            ui.add_space(20.0);
+        });
     });
     w.set_on_shop_list(st.show_shops);
 }

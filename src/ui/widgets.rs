@@ -75,12 +75,32 @@ pub fn copy_button(
     text: impl FnOnce() -> String,
 ) {
     let id = ui.scope_id().with(("copy", salt));
+    let copied = format!("✓ {}", tr.t("common.copied"));
     let label = if recently(ui, id, FEEDBACK_SECS) {
-        format!("✓ {}", tr.t("common.copied"))
+        copied.clone()
     } else {
         tr.t("common.copy").to_owned()
     };
-    if ui.small_button(label).clicked() {
+    // as wide as its wider label: saying "copied" does not push what follows
+    let widest = [tr.t("common.copy"), copied.as_str()]
+        .into_iter()
+        .map(|t| {
+            egui::WidgetText::from(t)
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Body,
+                )
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max);
+    let button = egui::Button::new(label).small().min_size(egui::vec2(
+        widest + 2.0 * ui.spacing().button_padding.x,
+        0.0,
+    ));
+    if ui.add(button).clicked() {
         ui.ctx().copy_text(text());
         mark_clicked(ui, id);
     }

@@ -50,6 +50,11 @@ impl Wizard {
         std::mem::take(&mut self.forms.apply.fold)
     }
 
+    /// Once after a certificate was accepted: the page goes back to its top.
+    pub fn take_scroll_to_top(&mut self) -> bool {
+        std::mem::take(&mut self.forms.scroll_top)
+    }
+
     /// Making, accepting or dropping a request: idle, running, or how the last ended.
     pub fn apply_state(&self) -> Busy<&(), &CertOpError> {
         self.tasks.cert_request()
@@ -211,6 +216,7 @@ impl Wizard {
                     fold: true,
                     ..Default::default()
                 };
+                self.forms.scroll_top = true;
                 self.edit(|p| {
                     p.certificate = Some(a.summary);
                     p.pending_cert_request = None;

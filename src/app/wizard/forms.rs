@@ -127,6 +127,9 @@ pub struct Forms {
     pub push: PushForm,
     pub shops: ShopsForm,
     pub path_prompt: Option<PathPrompt>,
+    /// Once: the page goes back to its top (after a certificate was accepted,
+    /// the section above folds and the page would stay scrolled half-way).
+    pub scroll_top: bool,
     /// The folder of the last path typed into a path field (this session):
     /// the next path field starts there rather than at the home folder.
     pub last_typed_dir: Option<std::path::PathBuf>,
