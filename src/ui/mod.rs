@@ -330,7 +330,8 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
         // system and network errors in the owner's words
         let mut n = n.clone();
         causes::localize_args(tr, &mut n.args);
-        ui.horizontal(|ui| {
+        // a long notice wraps at the window's width rather than being cut
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(tr.msg(&n)).color(color));
             if ui
                 .small_button("×")
@@ -367,7 +368,7 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             // never "saved" while an edit is only in memory
-            let status = if w.save_retry_at().is_some() {
+            let status = if w.save_retrying() {
                 tr.t("status.not_saved")
             } else if w.unsaved() {
                 tr.t("status.save_failed")

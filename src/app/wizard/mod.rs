@@ -480,6 +480,12 @@ impl Wizard {
         self.session.unsaved()
     }
 
+    /// A save was refused because another window or command holds the shop, and
+    /// is being tried again until it lands.
+    pub fn save_retrying(&self) -> bool {
+        self.session.retrying()
+    }
+
     /// When a save refused as busy is tried again, if one is waiting.
     pub fn save_retry_at(&self) -> Option<Instant> {
         self.session.busy_retry()

@@ -313,6 +313,12 @@ impl Session {
         self.busy_retry
     }
 
+    /// A write was refused as busy and is tried again (waiting, or sent and
+    /// not answered yet), until one lands.
+    pub fn retrying(&self) -> bool {
+        self.busy_retry.is_some() || matches!(self.save_error, Some(StorageError::Busy { .. }))
+    }
+
     /// The open shop has an edit that is not in its file (a write failed or is
     /// waiting to be tried again).
     pub fn unsaved(&self) -> bool {
