@@ -78,6 +78,8 @@ impl Session {
     /// Another profile is now the open one; its secrets are loaded afresh.
     pub fn open(&mut self, profile: Profile, worker: &Worker) {
         self.profile = profile;
+        // a retry was for the shop open before (its edit went with `flush`)
+        self.busy_retry = None;
         self.secrets.clear();
         self.sync.clear();
         self.secrets_loading = true;
@@ -226,7 +228,9 @@ impl Session {
         self.saves_in_flight = self.saves_in_flight.saturating_sub(1);
         match r {
             Ok(()) => {
+                // replies come in order: this write carried every edit so far
                 self.save_error = None;
+                self.busy_retry = None;
                 None
             }
             Err(e) => {
@@ -387,6 +391,23 @@ mod tests {
             Err(StoreError::Other("late".into())),
         );
         assert_eq!(session.sync()[&SecretField::ApiKeyV2], SecretSync::Saved);
+    }
+
+    #[test]
+    fn a_write_refused_as_busy_is_tried_again_and_not_called_saved_until_one_lands() {
+        let mut session = Session::new(Profile::new("shop"));
+        let busy = || {
+            Err(StorageError::Busy {
+                name: "shop".into(),
+            })
+        };
+        assert!(session.profile_saved(busy()).is_some(), "told once");
+        assert!(session.busy_retry().is_some(), "no retry armed");
+        assert!(session.retrying() && session.unsaved());
+        assert!(session.profile_saved(busy()).is_none(), "not told again");
+        assert!(session.profile_saved(Ok(())).is_none());
+        assert!(session.busy_retry().is_none());
+        assert!(!session.retrying() && !session.unsaved());
     }
 
     #[test]
