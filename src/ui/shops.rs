@@ -1,7 +1,8 @@
 //! The start page for agents with many shops: search, open, new, duplicate,
 //! rename, delete, bundle import, clean-up (keychain entries of no shop and
 //! leftover files, removed after a confirmation); certificates expiring soon
-//! stand out.
+//! stand out. A table when it fits; narrower (the minimum window size, long
+//! names) each shop stacks, so every button stays reachable without scrolling.
 
 use egui::{RichText, TextEdit, Ui};
 

@@ -1,4 +1,6 @@
 //! Step 6: every backend field with its value, what is missing, and the export.
+//! The field table's columns share the window's width and wrap their texts, so
+//! nothing needs scrolling sideways down to the minimum window size.
 
 use egui::{RichText, TextEdit, Ui};
 
