@@ -53,6 +53,11 @@ impl Fixture {
     }
 
     fn open(&self) -> Harness<'static, WizardApp> {
+        self.open_sized([1100.0, 2600.0])
+    }
+
+    /// The window at a given size (the app's minimum is 720×480).
+    fn open_sized(&self, size: [f32; 2]) -> Harness<'static, WizardApp> {
         let keychain = self.keychain.clone();
         let services = Services {
             secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
@@ -67,7 +72,7 @@ impl Fixture {
             },
         };
         let mut h = Harness::builder()
-            .with_size([1100.0, 2600.0])
+            .with_size(size)
             .build_eframe(move |cc| WizardApp::new(&cc.egui_ctx, services));
         settle(&mut h);
         h
@@ -1025,6 +1030,45 @@ fn when_no_file_dialog_opens_a_typed_path_still_imports_exports_and_saves() {
         report.is_file(),
         "the report was written into the typed folder"
     );
+
+    // the first-user trial, item 7: the next save starts in the folder typed
+    // last, not in the home folder again
+    use wxpay_setup::app::worker::PickPurpose;
+    click(&mut h, t("summary.save_cert_files"));
+    settle(&mut h);
+    let prompt = |h: &Harness<'static, WizardApp>| {
+        h.state()
+            .wizard
+            .path_prompt(&[PickPurpose::CertFilesFolder])
+            .map(|p| p.text.clone())
+    };
+    assert_eq!(prompt(&h), Some(work.path().display().to_string()));
+    // a mistyped folder is refused, not made, and the reason stays until the
+    // text changes
+    let typo = work.path().join("Documnets").join("证书");
+    clear_field(&mut h, t("dialog.path"));
+    type_into(&mut h, t("dialog.path"), &typo.display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    let refused = t("problem.path_no_folder").replace(
+        "{path}",
+        &work.path().join("Documnets").display().to_string(),
+    );
+    assert!(shows(&h, &refused), "the typo is not explained");
+    assert!(
+        !work.path().join("Documnets").exists(),
+        "a typo made folders"
+    );
+    assert!(prompt(&h).is_some(), "the path field closed");
+    type_into(&mut h, t("dialog.path"), "x");
+    assert!(!shows(&h, &refused), "the reason outlived the text");
+    // a new last folder is made
+    clear_field(&mut h, t("dialog.path"));
+    let fresh = docs.join("证书");
+    type_into(&mut h, t("dialog.path"), &fresh.display().to_string());
+    click(&mut h, t("dialog.use_path"));
+    settle(&mut h);
+    assert!(fresh.join("apiclient_cert.pem").is_file());
 }
 
 /// Walks a fresh shop to the fields page on the bind (or apply-new) path, case 2.
@@ -1757,18 +1801,27 @@ fn a_shop_another_command_is_changing_is_not_written_and_the_window_says_so() {
         .unwrap();
     type_into(&mut h, t("field.mchid.label"), "1900006031");
     settle(&mut h);
-    let busy = t("storage_error.busy").replace("{name}", &name);
+    let busy = t("notice.profile_busy").replace("{name}", &name);
     assert!(
         shows(&h, &busy),
         "the window does not say why it did not save"
     );
     assert_ne!(store.load(&name).unwrap().mchid, "1900006031");
-    // once the other command is done, the next save lands and the notice goes
+    // the footer does not claim "saved" while the edit is only in memory
+    assert!(!shows(&h, t("status.saved")));
+    assert!(shows(&h, t("status.not_saved")));
+    // once the other command is done, the window saves by itself: no other edit,
+    // no change of step
     drop(held);
-    type_into(&mut h, t("field.payment_name.label"), "微信支付");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.load(&name).unwrap().mchid != "1900006031" {
+        assert!(Instant::now() < deadline, "the edit was never saved");
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
     settle(&mut h);
-    assert_eq!(store.load(&name).unwrap().mchid, "1900006031");
     assert!(!shows(&h, &busy));
+    assert!(shows(&h, t("status.saved")));
 }
 
 /// Issue 10 item 5: a window open on a shop while a script re-imports it (another
@@ -1826,4 +1879,139 @@ fn a_shop_a_script_replaced_is_reloaded_not_overwritten() {
     let on_disk = store.load(&name).unwrap();
     assert_eq!(on_disk.mchid, "1900008888");
     assert_eq!(on_disk.mp_appid, "wx2222222222222222");
+}
+
+/// The first-user trial, item 1: at the window's minimum size every shop's
+/// actions stay on screen, in English and with a long Chinese shop name.
+#[test]
+fn every_shop_action_is_reachable_at_the_minimum_window_size() {
+    use wxpay_setup::domain::profile::Profile;
+    const LONG: &str = "深圳市南山区示例鲜花礼品有限公司旗舰店";
+    for lang in [Lang::En, Lang::ZhCn] {
+        let f = Fixture::new(lang);
+        let store = ProfileStore::at(f.config.path().to_path_buf());
+        for name in ["Tea House", LONG, "示例花店"] {
+            store.save(&Profile::new(name)).unwrap();
+        }
+        let mut h = f.open_sized([720.0, 480.0]);
+        let tr = Tr(lang);
+        assert!(shows(&h, tr.t("shops.title")));
+        settle(&mut h);
+        for key in [
+            "shops.open",
+            "shops.duplicate",
+            "shops.rename",
+            "shops.delete",
+        ] {
+            let buttons: Vec<_> = h.get_all_by_label(tr.t(key)).map(|n| n.rect()).collect();
+            assert_eq!(buttons.len(), 3, "{key}");
+            for r in buttons {
+                assert!(
+                    r.max.x <= 720.0 && r.max.y <= 480.0,
+                    "{lang:?}: {key} is off screen at {r:?}"
+                );
+            }
+        }
+        // the long name is cut short on screen but still the shop's name
+        let name = h.get_by_label(LONG).rect();
+        assert!(name.max.x <= 720.0, "{lang:?}: the name runs off: {name:?}");
+    }
+}
+
+/// The first-user trial, item 2: the summary table fits the window: its header,
+/// copy buttons and the red reasons are on screen at the minimum size, nothing
+/// needs scrolling sideways.
+#[test]
+fn the_summary_table_fits_the_minimum_window_size() {
+    use wxpay_setup::domain::profile::{Prerequisite, Profile, SiteKind};
+    for lang in [Lang::En, Lang::ZhCn] {
+        let f = Fixture::new(lang);
+        let store = ProfileStore::at(f.config.path().to_path_buf());
+        let mut p = Profile::new("示例花店");
+        p.prerequisite = Some(Prerequisite::Verified);
+        p.site_kind = Some(SiteKind::SiteAndMiniProgram);
+        p.payment_name = "微信支付WX".into();
+        p.mp_appid = "wx8a2355bcd0b8e5b1".into();
+        p.mchid = "1900006031".into();
+        p.step = Step::Summary;
+        store.save(&p).unwrap();
+        store
+            .save_settings(&Settings {
+                lang: Some(lang),
+                last_profile: Some("示例花店".into()),
+            })
+            .unwrap();
+        let key = wxpay_setup::domain::secret::Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+        f.keychain
+            .set("示例花店", SecretField::ApiKeyV2, &key)
+            .unwrap();
+        let mut h = f.open_sized([720.0, 480.0]);
+        settle(&mut h);
+        let tr = Tr(lang);
+        let on_screen = |h: &Harness<'static, WizardApp>, label: &str| {
+            let r = h.get_by_role_and_label(Role::Label, label).rect();
+            assert!(r.max.x <= 720.0, "{lang:?}: {label:?} runs off at {r:?}");
+            r
+        };
+        let header = on_screen(&h, tr.t("summary.col_status"));
+        assert!(header.width() > 20.0, "{lang:?}: the Check header is cut");
+        let copies: Vec<_> = h
+            .get_all_by_label(tr.t("common.copy"))
+            .map(|n| n.rect())
+            .collect();
+        assert!(copies.len() >= 4, "{lang:?}: {}", copies.len());
+        for r in copies {
+            assert!(
+                r.max.x <= 720.0,
+                "{lang:?}: a Copy button runs off at {r:?}"
+            );
+        }
+        on_screen(
+            &h,
+            &tr.tf(
+                "summary.upload_cert",
+                &[("file", "apiclient_cert.pem".into())],
+            ),
+        );
+        let key_missing = format!("× {}", tr.t("problem.key_missing"));
+        on_screen(&h, &key_missing);
+    }
+}
+
+/// The first-user trial, item 6: the clean-up dialog has a title, says deleted
+/// secrets cannot be recovered, names a leftover lock file by its name, and the
+/// count afterwards includes that lock file.
+#[test]
+fn the_clean_up_counts_the_lock_file_it_removed_and_warns_first() {
+    use wxpay_setup::domain::secret::Secret;
+    let f = Fixture::new(Lang::ZhCn);
+    for name in ["A花店", "B书店"] {
+        ProfileStore::at(f.config.path().to_path_buf())
+            .save(&wxpay_setup::domain::profile::Profile::new(name))
+            .unwrap();
+    }
+    let key = Secret::new("Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e");
+    f.keychain
+        .set("孤儿店", SecretField::ApiKeyV2, &key)
+        .unwrap();
+    // left by a run that was killed while it held the shop
+    let lock = f.config.path().join("profiles/孤儿店.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, "").unwrap();
+    let mut h = f.open();
+    click(&mut h, t("shops.clean_up"));
+    settle(&mut h);
+    assert!(shows(&h, t("shops.clean_up_title")));
+    assert!(shows(&h, t("shops.clean_up_warning")));
+    assert!(shows(
+        &h,
+        &t("shops.clean_up_file").replace("{file}", "孤儿店.lock")
+    ));
+    click(&mut h, t("shops.clean_up_confirm"));
+    settle(&mut h);
+    assert!(!lock.exists());
+    let done = t("shops.clean_up_done")
+        .replace("{secrets}", "1")
+        .replace("{files}", "1");
+    assert!(shows(&h, &done), "the removed lock file is not counted");
 }

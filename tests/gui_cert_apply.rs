@@ -519,3 +519,114 @@ fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
         wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &issue(&csr)).unwrap();
     assert_eq!(accepted.summary.key_matches, Some(true));
 }
+
+/// The first-user trial, items 4 and 5: an error about a pasted text goes as
+/// soon as the text changes; a request accepted in another window is not asked
+/// for again: this window reads the shop again and says, in its own words, that
+/// the certificate is already saved.
+#[test]
+fn a_stale_paste_error_goes_and_a_request_accepted_elsewhere_is_not_asked_again() {
+    let f = Fixture::new();
+    let mut a = f.open();
+    a.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut a);
+    to_certificate_step(&mut a);
+    type_into(
+        &mut a,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut a, t("cert_apply.make"));
+    let b64 = bare_base64(&issue(&pending_csr(&f)));
+
+    paste_and_accept(&mut a, "这不是证书 garbage");
+    let wrong = t("cert_request.not_a_certificate");
+    assert!(shows(&a, wrong));
+    type_into(
+        &mut a,
+        Role::MultilineTextInput,
+        t("cert_apply.paste_label"),
+        &b64,
+    );
+    assert!(
+        !shows(&a, wrong),
+        "the error about the old text stays under the new one"
+    );
+
+    // a second window on the same shop takes the certificate first
+    let mut b = f.open();
+    assert!(shows(&b, head("cert_apply.waiting")));
+    paste_and_accept(&mut b, &b64);
+    assert!(b.state().wizard.certificate().is_some());
+
+    click(&mut a, t("cert_apply.accept"));
+    let said = t("cert_apply.accepted_elsewhere").replace("{name}", SHOP);
+    assert!(
+        shows(&a, &said),
+        "the window does not say the certificate is saved"
+    );
+    assert!(
+        a.state().wizard.certificate().is_some(),
+        "the shop was not read again"
+    );
+    assert!(
+        !shows(&a, "wxpay-setup cert"),
+        "a command line in the window"
+    );
+    assert!(!shows(&a, t("cert_apply.no_pending")));
+}
+
+/// The first-user trial, item 8: a "copied" mark does not push the next button;
+/// after the certificate is accepted the page is back at its top (the section
+/// above folds away); a new request says the current certificate stays in use.
+#[test]
+fn copied_marks_keep_buttons_put_and_an_accepted_certificate_shows_from_the_top() {
+    let f = Fixture::new();
+    let mut h = f.open_at([1024.0, 720.0]);
+    h.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(&mut h);
+    to_certificate_step(&mut h);
+    type_into(
+        &mut h,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut h, t("cert_apply.make"));
+    assert!(
+        !shows(&h, t("cert_apply.current_stays")),
+        "no certificate yet"
+    );
+
+    let next = |h: &Harness<'static, WizardApp>| h.get_by_label(t("cert_apply.copy_base64")).rect();
+    let before = next(&h);
+    h.get_by_label(t("cert_apply.copy_pem")).click();
+    h.run_ok();
+    assert!(shows(&h, t("common.copied")));
+    assert_eq!(next(&h), before, "the copied mark pushed the next button");
+
+    let b64 = bare_base64(&issue(&pending_csr(&f)));
+    let paste = t("cert_apply.paste_label");
+    h.get_by_role_and_label(Role::MultilineTextInput, paste)
+        .scroll_to_me();
+    h.run_ok();
+    type_into(&mut h, Role::MultilineTextInput, paste, &b64);
+    h.get_by_label(t("cert_apply.accept")).scroll_to_me();
+    h.run_ok();
+    click(&mut h, t("cert_apply.accept"));
+    assert!(h.state().wizard.certificate().is_some());
+    h.run_ok();
+    let title = h.get_by_label(t("step.certificate.title")).rect();
+    assert!(
+        title.min.y >= 0.0 && title.max.y < 200.0,
+        "the page stayed scrolled: the title is at {title:?}"
+    );
+
+    // a new request while this certificate is valid
+    h.get_by_label(t("cert_apply.title")).click();
+    h.run_ok();
+    click(&mut h, t("cert_apply.make"));
+    assert!(shows(&h, head("cert_apply.waiting")));
+    assert!(shows(&h, t("cert_apply.current_stays")));
+}

@@ -48,9 +48,17 @@ fn failure(ui: &mut Ui, w: &Wizard, tr: Tr) {
         let text = match e {
             // the command line's words name its flags; the window has a button
             CertOpError::PendingKeyMissing => tr.t("cert_apply.pending_key_missing").to_owned(),
+            CertOpError::NoPending => tr.t("cert_apply.no_pending").to_owned(),
             e => tr.msg(e),
         };
         ui.label(RichText::new(format!("× {text}")).color(err_color(ui)));
+    }
+}
+
+/// A certificate is there: a new request does not stop it.
+fn current_stays(ui: &mut Ui, w: &Wizard, tr: Tr) {
+    if w.certificate().is_some() {
+        ui.label(tr.t("cert_apply.current_stays"));
     }
 }
 
@@ -65,6 +73,7 @@ fn make(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
         w.set_apply_company(company.clone());
     }
     hint(ui, tr.t("cert_apply.company_hint"));
+    current_stays(ui, w, tr);
     ui.horizontal(|ui| {
         let can = !running(w) && !company.trim().is_empty();
         if ui
@@ -88,6 +97,7 @@ fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
     };
     let time = super::local_time::show(&pending.created_at);
     ok_line(ui, &tr.tf("cert_apply.waiting", &[("time", time)]));
+    current_stays(ui, w, tr);
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         copy(ui, tr, "cert_apply.copy_pem", || pending.csr_pem.clone());
@@ -178,17 +188,42 @@ fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
     }
 }
 
-/// A copy button with its own words, which says "copied" for a moment.
+/// A copy button with its own words, which says "copied" for a moment in its
+/// own place: it keeps its width, so the next button does not move.
 fn copy(ui: &mut Ui, tr: Tr, key: &str, text: impl FnOnce() -> String) {
     let id = ui.scope_id().with(("cert_apply_copy", key));
     let now = ui.input(|i| i.time);
     let at: Option<f64> = ui.data(|d| d.get_temp(id));
-    if ui.button(tr.t(key)).clicked() {
+    let copied = format!("✓ {}", tr.t("common.copied"));
+    let recently = at.is_some_and(|t| now - t < 1.5);
+    let widest = [tr.t(key), copied.as_str()]
+        .into_iter()
+        .map(|t| {
+            egui::WidgetText::from(t)
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Button,
+                )
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max);
+    let label = if recently {
+        copied
+    } else {
+        tr.t(key).to_owned()
+    };
+    let button = egui::Button::new(label).min_size(egui::vec2(
+        widest + 2.0 * ui.spacing().button_padding.x,
+        0.0,
+    ));
+    if ui.add(button).clicked() {
         ui.ctx().copy_text(text());
         ui.data_mut(|d| d.insert_temp(id, now));
     }
-    if at.is_some_and(|t| now - t < 1.5) {
-        ui.label(RichText::new(format!("✓ {}", tr.t("common.copied"))).small());
+    if recently {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(1500));
     }

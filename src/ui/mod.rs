@@ -102,6 +102,9 @@ impl eframe::App for WizardApp {
         if self.wizard.busy() {
             // autosave timers and background results: look again soon
             ctx.request_repaint_after(Duration::from_millis(100));
+        } else if let Some(at) = self.wizard.save_retry_at() {
+            // a save refused while another window held the shop is tried again
+            ctx.request_repaint_after(at.saturating_duration_since(Instant::now()));
         } else if self.wizard.notices_fading() {
             ctx.request_repaint_after(Duration::from_millis(500));
         }
@@ -134,30 +137,32 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         if hovering {
             drop_overlay(ui, tr);
         }
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                if st.show_shops {
-                    ui.label(RichText::new(tr.t("shops.title")).heading());
-                    ui.add_space(4.0);
-                    shops::show(ui, w, st);
-                    return;
-                }
-                ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
+        let mut page = egui::ScrollArea::vertical().auto_shrink([false, false]);
+        if w.take_scroll_to_top() {
+            page = page.vertical_scroll_offset(0.0);
+        }
+        page.show(ui, |ui| {
+            if st.show_shops {
+                ui.label(RichText::new(tr.t("shops.title")).heading());
                 ui.add_space(4.0);
-                // sections opened and closed belong to the shop: their ids carry its name
-                let shop = w.profile().name.clone();
-                ui.push_id(shop, |ui| match w.step() {
-                    Step::Prerequisite => prerequisite::show(ui, w),
-                    Step::MerchantNumber => merchant::show(ui, w),
-                    Step::SiteKind => site_kind::show(ui, w),
-                    Step::Fields => fields::show(ui, w, st),
-                    Step::Certificate => certificate::show(ui, w),
-                    Step::Verify => verify::show(ui, w),
-                    Step::Summary => summary::show(ui, w, st),
-                });
-                ui.add_space(20.0);
+                shops::show(ui, w, st);
+                return;
+            }
+            ui.label(RichText::new(tr.t(&format!("step.{}.title", w.step().key()))).heading());
+            ui.add_space(4.0);
+            // sections opened and closed belong to the shop: their ids carry its name
+            let shop = w.profile().name.clone();
+            ui.push_id(shop, |ui| match w.step() {
+                Step::Prerequisite => prerequisite::show(ui, w),
+                Step::MerchantNumber => merchant::show(ui, w),
+                Step::SiteKind => site_kind::show(ui, w),
+                Step::Fields => fields::show(ui, w, st),
+                Step::Certificate => certificate::show(ui, w),
+                Step::Verify => verify::show(ui, w),
+                Step::Summary => summary::show(ui, w, st),
             });
+            ui.add_space(20.0);
+        });
     });
     w.set_on_shop_list(st.show_shops);
 }
@@ -325,7 +330,8 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
         // system and network errors in the owner's words
         let mut n = n.clone();
         causes::localize_args(tr, &mut n.args);
-        ui.horizontal(|ui| {
+        // a long notice wraps at the window's width rather than being cut
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(tr.msg(&n)).color(color));
             if ui
                 .small_button("×")
@@ -361,7 +367,12 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
             }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let status = if w.busy() {
+            // never "saved" while an edit is only in memory
+            let status = if w.save_retrying() {
+                tr.t("status.not_saved")
+            } else if w.unsaved() {
+                tr.t("status.save_failed")
+            } else if w.busy() {
                 tr.t("status.saving")
             } else {
                 tr.t("status.saved")

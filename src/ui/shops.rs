@@ -1,13 +1,15 @@
 //! The start page for agents with many shops: search, open, new, duplicate,
 //! rename, delete, bundle import, clean-up (keychain entries of no shop and
 //! leftover files, removed after a confirmation); certificates expiring soon
-//! stand out.
+//! stand out. A table when it fits; narrower (the minimum window size, long
+//! names) each shop stacks, so every button stays reachable without scrolling.
 
 use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
 use super::widgets::{err_color, hint, warn_color};
 use crate::app::Wizard;
+use crate::app::profiles::ProfileRow;
 use crate::app::worker::PickPurpose;
 use crate::domain::cert::EXPIRY_WARNING_DAYS;
 use crate::domain::profile::{SiteKind, Step};
@@ -67,7 +69,135 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
         .cloned()
         .collect();
-    let total_steps = Step::ALL.len();
+    // the table when it fits; at narrower widths (the minimum window size, long
+    // names, English) each shop stacks its facts and its buttons on their own
+    // lines, so every action stays reachable without scrolling sideways
+    let width_id = egui::Id::unique("shops_table_width");
+    let table_width: f32 = ui.data(|d| d.get_temp(width_id)).unwrap_or(0.0);
+    if table_width <= ui.available_width() {
+        let r = shops_table(ui, w, st, &rows);
+        ui.data_mut(|d| d.insert_temp(width_id, r.rect.width()));
+    } else {
+        shops_stacked(ui, w, st, &rows);
+    }
+}
+
+/// The widest a shop's name is drawn before it is cut short (the full name
+/// shows on hover).
+const NAME_MAX_WIDTH: f32 = 240.0;
+
+fn shop_name(ui: &mut Ui, w: &Wizard, r: &ProfileRow, max_width: f32) {
+    let tr = w.tr();
+    let name = if r.damaged {
+        format!("{} {}", r.name, tr.t("shops.damaged"))
+    } else {
+        r.name.clone()
+    };
+    ui.scope(|ui| {
+        ui.set_max_width(max_width);
+        ui.add(egui::Label::new(RichText::new(name).strong()).truncate());
+    });
+}
+
+/// Site kind, progress, checks and certificate date of one shop, one label each.
+fn shop_facts(ui: &mut Ui, w: &Wizard, r: &ProfileRow) {
+    let tr = w.tr();
+    ui.label(match r.site_kind {
+        Some(SiteKind::MiniProgram) => tr.t("shops.kind_mp"),
+        Some(SiteKind::SiteAndMiniProgram) => tr.t("shops.kind_site"),
+        None => tr.t("shops.kind_unknown"),
+    });
+    let n = Step::ALL.iter().position(|s| *s == r.step).unwrap_or(0) + 1;
+    ui.label(tr.tf(
+        "shops.progress",
+        &[("n", n.to_string()), ("total", Step::ALL.len().to_string())],
+    ));
+    // red only when WeChat said a value is wrong; offline is not failure
+    let color = if r.checks.fail > 0 {
+        err_color(ui)
+    } else if r.checks.total() > 0 && r.checks.all_good() && r.checks.unproven == 0 {
+        super::widgets::ok_color(ui)
+    } else {
+        ui.visuals().text_color()
+    };
+    ui.label(RichText::new(tr.msg(&r.checks)).color(color));
+    match (&r.cert_not_after, r.cert_days_left) {
+        (Some(date), Some(days)) => {
+            let date = date.get(..10).unwrap_or("").to_owned();
+            if days < 0 {
+                ui.label(
+                    RichText::new(tr.tf("shops.cert_expired", &[("date", date)]))
+                        .color(err_color(ui))
+                        .strong(),
+                );
+            } else if days <= EXPIRY_WARNING_DAYS {
+                ui.label(
+                    RichText::new(tr.tf(
+                        "shops.cert_days",
+                        &[("date", date), ("days", days.to_string())],
+                    ))
+                    .color(warn_color(ui))
+                    .strong(),
+                );
+            } else {
+                ui.label(date);
+            }
+        }
+        _ => {
+            ui.label(tr.t("shops.cert_none"));
+        }
+    }
+}
+
+/// Open, duplicate, rename, delete.
+fn shop_actions(ui: &mut Ui, w: &mut Wizard, st: &mut UiState, r: &ProfileRow) {
+    let tr = w.tr();
+    let idle = !w.profile_op_running();
+    if ui
+        .add_enabled(idle && !r.damaged, egui::Button::new(tr.t("shops.open")))
+        .clicked()
+    {
+        w.open_shop(&r.name);
+        st.show_shops = false;
+    }
+    if ui
+        .add_enabled(
+            idle && !r.damaged,
+            egui::Button::new(tr.t("shops.duplicate")),
+        )
+        .clicked()
+    {
+        st.name_edit = Some(NameEdit {
+            from: r.name.clone(),
+            to: format!("{} 2", r.name),
+            duplicate: true,
+        });
+    }
+    if ui
+        .add_enabled(idle && !r.damaged, egui::Button::new(tr.t("shops.rename")))
+        .clicked()
+    {
+        st.name_edit = Some(NameEdit {
+            from: r.name.clone(),
+            to: r.name.clone(),
+            duplicate: false,
+        });
+    }
+    if ui
+        .add_enabled(idle, egui::Button::new(tr.t("shops.delete")))
+        .clicked()
+    {
+        st.confirm_delete = Some(r.name.clone());
+    }
+}
+
+fn shops_table(
+    ui: &mut Ui,
+    w: &mut Wizard,
+    st: &mut UiState,
+    rows: &[ProfileRow],
+) -> egui::Response {
+    let tr = w.tr();
     egui::Grid::new("shops_grid")
         .num_columns(6)
         .striped(true)
@@ -85,99 +215,37 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             }
             ui.end_row();
             for r in rows {
-                let name = if r.damaged {
-                    format!("{} {}", r.name, tr.t("shops.damaged"))
-                } else {
-                    r.name.clone()
-                };
-                ui.label(RichText::new(name).strong());
-                ui.label(match r.site_kind {
-                    Some(SiteKind::MiniProgram) => tr.t("shops.kind_mp"),
-                    Some(SiteKind::SiteAndMiniProgram) => tr.t("shops.kind_site"),
-                    None => tr.t("shops.kind_unknown"),
-                });
-                let n = Step::ALL.iter().position(|s| *s == r.step).unwrap_or(0) + 1;
-                ui.label(tr.tf(
-                    "shops.progress",
-                    &[("n", n.to_string()), ("total", total_steps.to_string())],
-                ));
-                // red only when WeChat said a value is wrong; offline is not failure
-                let color = if r.checks.fail > 0 {
-                    err_color(ui)
-                } else if r.checks.total() > 0 && r.checks.all_good() && r.checks.unproven == 0 {
-                    super::widgets::ok_color(ui)
-                } else {
-                    ui.visuals().text_color()
-                };
-                ui.label(RichText::new(tr.msg(&r.checks)).color(color));
-                match (&r.cert_not_after, r.cert_days_left) {
-                    (Some(date), Some(days)) => {
-                        let date = date.get(..10).unwrap_or("").to_owned();
-                        if days < 0 {
-                            ui.label(
-                                RichText::new(tr.tf("shops.cert_expired", &[("date", date)]))
-                                    .color(err_color(ui))
-                                    .strong(),
-                            );
-                        } else if days <= EXPIRY_WARNING_DAYS {
-                            ui.label(
-                                RichText::new(tr.tf(
-                                    "shops.cert_days",
-                                    &[("date", date), ("days", days.to_string())],
-                                ))
-                                .color(warn_color(ui))
-                                .strong(),
-                            );
-                        } else {
-                            ui.label(date);
-                        }
-                    }
-                    _ => {
-                        ui.label(tr.t("shops.cert_none"));
-                    }
-                }
-                ui.horizontal(|ui| {
-                    let idle = !w.profile_op_running();
-                    if ui
-                        .add_enabled(idle && !r.damaged, egui::Button::new(tr.t("shops.open")))
-                        .clicked()
-                    {
-                        w.open_shop(&r.name);
-                        st.show_shops = false;
-                    }
-                    if ui
-                        .add_enabled(
-                            idle && !r.damaged,
-                            egui::Button::new(tr.t("shops.duplicate")),
-                        )
-                        .clicked()
-                    {
-                        st.name_edit = Some(NameEdit {
-                            from: r.name.clone(),
-                            to: format!("{} 2", r.name),
-                            duplicate: true,
-                        });
-                    }
-                    if ui
-                        .add_enabled(idle && !r.damaged, egui::Button::new(tr.t("shops.rename")))
-                        .clicked()
-                    {
-                        st.name_edit = Some(NameEdit {
-                            from: r.name.clone(),
-                            to: r.name.clone(),
-                            duplicate: false,
-                        });
-                    }
-                    if ui
-                        .add_enabled(idle, egui::Button::new(tr.t("shops.delete")))
-                        .clicked()
-                    {
-                        st.confirm_delete = Some(r.name.clone());
-                    }
-                });
+                shop_name(ui, w, r, NAME_MAX_WIDTH);
+                shop_facts(ui, w, r);
+                ui.horizontal(|ui| shop_actions(ui, w, st, r));
                 ui.end_row();
             }
-        });
+        })
+        .response
+}
+
+/// One block per shop: its name, its facts, its buttons, each wrapping at the
+/// window's width.
+fn shops_stacked(ui: &mut Ui, w: &mut Wizard, st: &mut UiState, rows: &[ProfileRow]) {
+    for (i, r) in rows.iter().enumerate() {
+        let fill = if i % 2 == 1 {
+            ui.visuals().faint_bg_color
+        } else {
+            egui::Color32::TRANSPARENT
+        };
+        egui::Frame::new()
+            .fill(fill)
+            .inner_margin(egui::Margin::symmetric(4, 4))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                shop_name(ui, w, r, ui.available_width());
+                ui.horizontal_wrapped(|ui| {
+                    ui.spacing_mut().item_spacing.x = 14.0;
+                    shop_facts(ui, w, r);
+                });
+                ui.horizontal_wrapped(|ui| shop_actions(ui, w, st, r));
+            });
+    }
 }
 
 /// The copy or rename prompt, as a modal over the list: opening it does not
@@ -263,12 +331,25 @@ fn clean_up_confirm(ui: &mut Ui, w: &mut Wizard) {
     };
     let (mut remove, mut cancel) = (false, false);
     let modal = egui::Modal::new(egui::Id::unique("shops_clean_up")).show(ui.ctx(), |ui| {
+        ui.set_max_width(460.0);
+        ui.heading(tr.t("shops.clean_up_title"));
         ui.label(RichText::new(tr.t("shops.clean_up_found")).strong());
         for name in &found.orphaned_secrets {
             ui.label(tr.tf("shops.clean_up_secrets", &[("name", name.clone())]));
         }
         for f in &found.leftover_files {
-            ui.label(tr.tf("shops.clean_up_file", &[("path", f.path().to_owned())]));
+            // the file's name, whole; where it is on hover (a long path would
+            // break mid-word in the narrow dialog)
+            let path = std::path::Path::new(f.path());
+            let file = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| f.path().to_owned());
+            ui.label(tr.tf("shops.clean_up_file", &[("file", file)]))
+                .on_hover_text(f.path());
+        }
+        if !found.orphaned_secrets.is_empty() {
+            ui.label(RichText::new(tr.t("shops.clean_up_warning")).color(warn_color(ui)));
         }
         ui.horizontal(|ui| {
             remove = ui.button(tr.t("shops.clean_up_confirm")).clicked();

@@ -1,4 +1,6 @@
 //! Step 6: every backend field with its value, what is missing, and the export.
+//! The field table's columns share the window's width and wrap their texts, so
+//! nothing needs scrolling sideways down to the minimum window size.
 
 use egui::{RichText, TextEdit, Ui};
 
@@ -15,11 +17,9 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     ui.label(tr.t("summary.intro"));
     ui.add_space(6.0);
     let rows = backend_form(w.profile().site_kind_or_default());
-    // the table scrolls sideways on its own when the window is narrower (the
-    // minimum size); the text around it keeps wrapping at the window's width
-    egui::ScrollArea::horizontal()
-        .id_salt("summary_table")
-        .show(ui, |ui| summary_table(ui, w, rows));
+    // the table's columns share the window's width and their texts wrap: it
+    // never needs scrolling sideways, down to the minimum window size
+    summary_table(ui, w, rows);
     ui.add_space(6.0);
     ui.label(RichText::new(tr.t("summary.swapped")).strong());
     cert_files(ui, w);
@@ -30,7 +30,8 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         ok_line(ui, tr.t("summary.all_done"));
     }
     for m in &missing {
-        ui.horizontal(|ui| {
+        // wraps at the window's width: a long reason is never cut
+        ui.horizontal_wrapped(|ui| {
             let field = m
                 .field
                 .map(|f| format!("{}: ", tr.t(&format!("field.{}.label", f.key()))))
@@ -296,80 +297,121 @@ fn current_tech_name(f: Option<crate::domain::export::Format>) -> &'static str {
 /// Every backend field: its label, value, copy button and status.
 fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_form::FormRow>) {
     let tr = w.tr();
-    egui::Grid::new("summary_grid")
-        .num_columns(4)
-        .striped(true)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            for h in [
-                "summary.col_label",
-                "summary.col_value",
-                "",
-                "summary.col_status",
-            ] {
-                ui.label(RichText::new(if h.is_empty() { "" } else { tr.t(h) }).strong());
-            }
-            ui.end_row();
-            for row in rows {
-                ui.label(row.label);
-                let (problems, copy): (Vec<_>, Option<String>) = match row.value {
-                    FormValue::Field(f) => match f.secret() {
-                        Some(sf) => {
-                            let set = w.has_secret(sf);
-                            ui.label(if set {
-                                tr.t("summary.secret_set")
-                            } else {
-                                tr.t("summary.not_set")
-                            });
-                            (
-                                w.field_problems(f),
-                                set.then(|| w.secret(sf).expose().trim().to_owned()),
-                            )
-                        }
-                        None => {
-                            let v = w.text(f).trim().to_owned();
-                            ui.label(if v.is_empty() {
-                                tr.t("summary.not_set").to_owned()
-                            } else {
-                                v.clone()
-                            });
-                            (w.field_problems(f), (!v.is_empty()).then_some(v))
-                        }
-                    },
-                    FormValue::CertificateFile => {
-                        ui.label(tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]));
-                        let p = if w.certificate().is_some() {
-                            w.cert_problems()
-                        } else {
-                            vec![crate::domain::problem::Problem::error("cert_missing")]
-                        };
-                        (p, None)
-                    }
-                    FormValue::PrivateKeyFile => {
-                        ui.label(tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]));
-                        let p = if w.has_secret(SecretField::PrivateKey) {
-                            Vec::new()
-                        } else {
-                            vec![crate::domain::problem::Problem::error("key_missing")]
-                        };
-                        (p, None)
-                    }
-                };
-                match copy {
-                    Some(text) => super::widgets::copy_button(ui, tr, row.label, || text),
-                    None => {
-                        ui.label("");
-                    }
+    let gap = 12.0;
+    let total = ui.available_width() - 2.0 * gap;
+    // label, value (with its copy button), check: shares that suit both the
+    // long Chinese field names and the long "× …" reasons
+    let widths = [total * 0.36, total * 0.34, total * 0.30];
+    table_row(ui, widths, gap, None, |ui, col| {
+        let key = [
+            "summary.col_label",
+            "summary.col_value",
+            "summary.col_status",
+        ][col];
+        ui.add(egui::Label::new(RichText::new(tr.t(key)).strong()).wrap());
+    });
+    for (i, row) in rows.into_iter().enumerate() {
+        let fill = (i % 2 == 0).then(|| ui.visuals().faint_bg_color);
+        let (problems, copy, value): (Vec<_>, Option<String>, String) = match row.value {
+            FormValue::Field(f) => match f.secret() {
+                Some(sf) => {
+                    let set = w.has_secret(sf);
+                    let shown = if set {
+                        tr.t("summary.secret_set")
+                    } else {
+                        tr.t("summary.not_set")
+                    };
+                    (
+                        w.field_problems(f),
+                        set.then(|| w.secret(sf).expose().trim().to_owned()),
+                        shown.to_owned(),
+                    )
                 }
+                None => {
+                    let v = w.text(f).trim().to_owned();
+                    let shown = if v.is_empty() {
+                        tr.t("summary.not_set").to_owned()
+                    } else {
+                        v.clone()
+                    };
+                    (w.field_problems(f), (!v.is_empty()).then_some(v), shown)
+                }
+            },
+            FormValue::CertificateFile => {
+                let p = if w.certificate().is_some() {
+                    w.cert_problems()
+                } else {
+                    vec![crate::domain::problem::Problem::error("cert_missing")]
+                };
+                let shown = tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]);
+                (p, None, shown)
+            }
+            FormValue::PrivateKeyFile => {
+                let p = if w.has_secret(SecretField::PrivateKey) {
+                    Vec::new()
+                } else {
+                    vec![crate::domain::problem::Problem::error("key_missing")]
+                };
+                let shown = tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]);
+                (p, None, shown)
+            }
+        };
+        let mut copy = copy;
+        table_row(ui, widths, gap, fill, |ui, col| match col {
+            0 => {
+                ui.add(egui::Label::new(row.label).wrap());
+            }
+            1 => {
+                ui.horizontal_wrapped(|ui| {
+                    ui.add(egui::Label::new(value.as_str()).wrap());
+                    if let Some(text) = copy.take() {
+                        super::widgets::copy_button(ui, tr, row.label, || text);
+                    }
+                });
+            }
+            _ => {
                 match problems.iter().find(|p| p.is_error()) {
                     None => ui.label(RichText::new("✓").color(ok_color(ui))),
-                    Some(p) => {
-                        ui.label(RichText::new(format!("× {}", tr.msg(p))).color(err_color(ui)))
-                    }
+                    Some(p) => ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("× {}", tr.msg(p))).color(err_color(ui)),
+                        )
+                        .wrap(),
+                    ),
                 };
-                ui.end_row();
             }
         });
+    }
+}
+
+/// One row of three columns of the given widths, each cell's text wrapping in
+/// its column; `fill` stripes the row.
+fn table_row(
+    ui: &mut Ui,
+    widths: [f32; 3],
+    gap: f32,
+    fill: Option<egui::Color32>,
+    mut cell: impl FnMut(&mut Ui, usize),
+) {
+    let background = ui.painter().add(egui::Shape::Noop);
+    let row = ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = gap;
+        for (col, width) in widths.into_iter().enumerate() {
+            ui.allocate_ui_with_layout(
+                egui::vec2(width.max(40.0), 0.0),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| {
+                    ui.set_width(width.max(40.0));
+                    cell(ui, col);
+                },
+            );
+        }
+    });
+    if let Some(fill) = fill {
+        let rect = row.response.rect.expand2(egui::vec2(2.0, 2.0));
+        ui.painter()
+            .set(background, egui::Shape::rect_filled(rect, 2.0, fill));
+    }
 }
 
 /// Saves the two files the backend's upload boxes want, where the owner finds them.

@@ -75,12 +75,32 @@ pub fn copy_button(
     text: impl FnOnce() -> String,
 ) {
     let id = ui.scope_id().with(("copy", salt));
+    let copied = format!("✓ {}", tr.t("common.copied"));
     let label = if recently(ui, id, FEEDBACK_SECS) {
-        format!("✓ {}", tr.t("common.copied"))
+        copied.clone()
     } else {
         tr.t("common.copy").to_owned()
     };
-    if ui.small_button(label).clicked() {
+    // as wide as its wider label: saying "copied" does not push what follows
+    let widest = [tr.t("common.copy"), copied.as_str()]
+        .into_iter()
+        .map(|t| {
+            egui::WidgetText::from(t)
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Body,
+                )
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max);
+    let button = egui::Button::new(label).small().min_size(egui::vec2(
+        widest + 2.0 * ui.spacing().button_padding.x,
+        0.0,
+    ));
+    if ui.add(button).clicked() {
         ui.ctx().copy_text(text());
         mark_clicked(ui, id);
     }
@@ -235,7 +255,8 @@ pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
         .inner_margin(8.0)
         .show(ui, |ui| {
             if prompt.failed {
-                ui.label(RichText::new(tr.t("dialog.failed")).color(err_color(ui)));
+                // a computer without a file window is normal here: said, not red
+                ui.label(tr.t("dialog.failed"));
             } else {
                 ui.label(tr.t("dialog.slow"));
             }
@@ -254,10 +275,12 @@ pub fn path_prompt(ui: &mut Ui, w: &mut Wizard, purposes: &[PickPurpose]) {
                     || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
                 cancel = ui.button(tr.t("common.cancel")).clicked();
             });
+            if let Some(p) = &prompt.error {
+                problem_line(ui, tr, p);
+            }
             if go {
-                if let Err(p) = w.use_typed_path() {
-                    problem_line(ui, tr, &p);
-                }
+                // a refusal shows from the next frame on, until the text changes
+                let _ = w.use_typed_path();
             } else if cancel {
                 w.cancel_path_prompt();
             }

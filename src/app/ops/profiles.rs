@@ -193,6 +193,13 @@ impl Checkup {
 /// files; with `fix`, removes them (each orphan under its shop's lock, checked
 /// again there: an import under way owns what it wrote).
 pub fn doctor(ctx: &Ctx, fix: bool) -> Result<Checkup, OpError> {
+    // what was there before this run: a lock file left by an earlier run is
+    // counted when removed, only the ones this run takes below are not
+    let before = if fix {
+        ctx.profiles.leftovers(false)
+    } else {
+        Vec::new()
+    };
     let mut orphaned = Vec::new();
     for name in ctx.with_keychain(|k| k.shops())? {
         // a name that cannot be a shop (another program's item) is not ours to judge
@@ -223,7 +230,7 @@ pub fn doctor(ctx: &Ctx, fix: bool) -> Result<Checkup, OpError> {
         .profiles
         .leftovers(fix)
         .into_iter()
-        .filter(|l| !(fix && own_lock(l)))
+        .filter(|l| !(fix && own_lock(l) && !before.contains(l)))
         .collect();
     Ok(Checkup {
         orphaned_secrets: orphaned,

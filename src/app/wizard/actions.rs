@@ -30,7 +30,11 @@ impl Wizard {
         }
         self.forms.dialog_generation += 1;
         let generation = self.forms.dialog_generation;
-        let dir = self.worker.default_dir();
+        let dir = self
+            .forms
+            .last_typed_dir
+            .clone()
+            .unwrap_or_else(|| self.worker.default_dir());
         let text = match purpose {
             PickPurpose::ExportBundle | PickPurpose::SaveReport => dir.join(&default_name),
             PickPurpose::ExportFolder
@@ -45,6 +49,7 @@ impl Wizard {
             default_name: default_name.clone(),
             failed: false,
             since: Instant::now(),
+            error: None,
         });
         self.worker.pick(purpose, default_name, generation);
     }
@@ -59,13 +64,26 @@ impl Wizard {
 
     pub fn set_path_prompt_text(&mut self, text: String) {
         if let Some(p) = &mut self.forms.path_prompt {
+            if p.text != text {
+                p.error = None;
+            }
             p.text = text;
         }
     }
 
     /// Uses the typed path as if the dialog had answered it; the dialog, if it
     /// still answers later, is ignored. A save into a folder gets the default name.
+    /// A save whose folder's parent does not exist is refused (a typo would
+    /// otherwise make folders nobody asked for); the reason stays in the prompt.
     pub fn use_typed_path(&mut self) -> Result<(), Problem> {
+        let r = self.take_typed_path();
+        if let (Err(p), Some(prompt)) = (&r, &mut self.forms.path_prompt) {
+            prompt.error = Some(p.clone());
+        }
+        r
+    }
+
+    fn take_typed_path(&mut self) -> Result<(), Problem> {
         let Some(prompt) = &self.forms.path_prompt else {
             return Ok(());
         };
@@ -75,8 +93,36 @@ impl Wizard {
         }
         let mut path = PathBuf::from(text);
         let purpose = prompt.purpose;
-        if matches!(purpose, PickPurpose::ExportBundle | PickPurpose::SaveReport) && path.is_dir() {
+        let saves_file = matches!(purpose, PickPurpose::ExportBundle | PickPurpose::SaveReport);
+        let saves_folder = matches!(
+            purpose,
+            PickPurpose::ExportFolder | PickPurpose::CertFilesFolder | PickPurpose::CertUtilFolder
+        );
+        if saves_file && path.is_dir() {
             path = path.join(&prompt.default_name);
+        }
+        // a save may make the last folder, never the ones above it
+        let must_exist = if (saves_folder && !path.is_dir()) || saves_file {
+            path.parent()
+        } else {
+            None
+        };
+        if let Some(dir) = must_exist
+            && !dir.as_os_str().is_empty()
+            && !dir.is_dir()
+        {
+            return Err(Problem::error("path_no_folder").with("path", dir.display()));
+        }
+        // the next save's path field starts where this save went
+        let folder = if saves_folder {
+            Some(path.clone())
+        } else if saves_file {
+            path.parent().map(PathBuf::from)
+        } else {
+            None
+        };
+        if let Some(folder) = folder.filter(|f| !f.as_os_str().is_empty()) {
+            self.forms.last_typed_dir = Some(folder);
         }
         self.forms.path_prompt = None;
         self.tasks.finish(Task::Dialog);

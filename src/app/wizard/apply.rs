@@ -50,6 +50,11 @@ impl Wizard {
         std::mem::take(&mut self.forms.apply.fold)
     }
 
+    /// Once after a certificate was accepted: the page goes back to its top.
+    pub fn take_scroll_to_top(&mut self) -> bool {
+        std::mem::take(&mut self.forms.scroll_top)
+    }
+
     /// Making, accepting or dropping a request: idle, running, or how the last ended.
     pub fn apply_state(&self) -> Busy<&(), &CertOpError> {
         self.tasks.cert_request()
@@ -65,7 +70,11 @@ impl Wizard {
         &self.forms.apply.paste
     }
 
+    /// The pasted text changed: an error about the previous text goes with it.
     pub fn set_apply_paste(&mut self, text: String) {
+        if text != self.forms.apply.paste {
+            self.tasks.forget_cert_request_result();
+        }
         self.forms.apply.paste = text;
     }
 
@@ -165,6 +174,21 @@ impl Wizard {
             return;
         }
         let done = match result {
+            Err(CertOpError::NoPending) => {
+                // the request was taken (or dropped) elsewhere: another window or
+                // a command. Show the shop as its file is now.
+                self.reopen_profile();
+                if self.certificate().is_some() {
+                    self.notices.push_key(
+                        NoticeLevel::Success,
+                        "cert_apply.accepted_elsewhere",
+                        vec![("name", self.profile().name.clone())],
+                    );
+                } else {
+                    self.tasks.cert_request_done(Err(CertOpError::NoPending));
+                }
+                return;
+            }
             Err(e) => {
                 if let CertOpError::Op(crate::app::ops::OpError::Keychain(k)) = &e {
                     let k = k.clone();
@@ -192,6 +216,7 @@ impl Wizard {
                     fold: true,
                     ..Default::default()
                 };
+                self.forms.scroll_top = true;
                 self.edit(|p| {
                     p.certificate = Some(a.summary);
                     p.pending_cert_request = None;

@@ -113,7 +113,7 @@ impl Wizard {
     fn on_profile_saved(&mut self, r: Result<(), StorageError>) {
         if r.is_ok() {
             self.notices.withdraw("notice.profile_not_saved");
-            self.notices.withdraw("storage_error.busy");
+            self.notices.withdraw("notice.profile_busy");
         }
         if let Err(StorageError::ChangedElsewhere { name }) = &r {
             // another window or a script saved this shop: show theirs, never mix
@@ -131,9 +131,11 @@ impl Wizard {
         }
         if let Some(e) = self.session.profile_saved(r) {
             if matches!(e, StorageError::Busy { .. }) {
-                // another window or command is changing this shop: its own words
-                let (key, args) = (crate::i18n::Message::key(e), e.args());
-                self.notices.push_key(NoticeLevel::Error, &key, args);
+                // another window or command is changing this shop: the edit is
+                // kept and written again by itself (the session re-arms the save)
+                let args = e.args();
+                self.notices
+                    .push_key(NoticeLevel::Warning, "notice.profile_busy", args);
                 return;
             }
             let args = e.args();

@@ -82,6 +82,8 @@ pub struct PathPrompt {
     /// The dialog did not open.
     pub failed: bool,
     pub since: Instant,
+    /// Why the typed path was not taken (until the text changes).
+    pub error: Option<crate::domain::problem::Problem>,
 }
 
 impl PathPrompt {
@@ -125,6 +127,12 @@ pub struct Forms {
     pub push: PushForm,
     pub shops: ShopsForm,
     pub path_prompt: Option<PathPrompt>,
+    /// Once: the page goes back to its top (after a certificate was accepted,
+    /// the section above folds and the page would stay scrolled half-way).
+    pub scroll_top: bool,
+    /// The folder of the last path typed into a path field (this session):
+    /// the next path field starts there rather than at the home folder.
+    pub last_typed_dir: Option<std::path::PathBuf>,
     /// Counts the dialogs opened, to tell their answers apart.
     pub dialog_generation: u64,
 }
@@ -150,6 +158,7 @@ mod tests {
             default_name: "x.zip".into(),
             failed: false,
             since: start,
+            error: None,
         };
         assert!(!p.offered(start), "not while the dialog may still open");
         assert!(p.offered(start + DIALOG_PATIENCE), "a silent dialog");

@@ -483,6 +483,23 @@ impl Wizard {
         self.waits().next().is_some()
     }
 
+    /// The open shop has an edit that is not in its file yet (a write failed, or
+    /// waits to be tried again because another window or command holds the shop).
+    pub fn unsaved(&self) -> bool {
+        self.session.unsaved()
+    }
+
+    /// A save was refused because another window or command holds the shop, and
+    /// is being tried again until it lands.
+    pub fn save_retrying(&self) -> bool {
+        self.session.retrying()
+    }
+
+    /// When a save refused as busy is tried again, if one is waiting.
+    pub fn save_retry_at(&self) -> Option<Instant> {
+        self.session.busy_retry()
+    }
+
     /// What `busy` is waiting for (for test failure messages and bug reports).
     pub fn busy_reasons(&self) -> String {
         let reasons: Vec<String> = self.waits().map(Wait::reason).collect();

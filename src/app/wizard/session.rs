@@ -17,6 +17,9 @@ use crate::services::secret_store::StoreError;
 pub const PROFILE_SAVE_DELAY: Duration = Duration::from_millis(300);
 /// ... and before a secret goes to the keychain (one D-Bus round trip per save).
 pub const SECRET_SAVE_DELAY: Duration = Duration::from_millis(500);
+/// A profile write refused because another window or command holds the shop
+/// is tried again this long after the refusal, until it lands.
+pub const BUSY_RETRY_DELAY: Duration = Duration::from_millis(1000);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeychainState {
@@ -45,6 +48,9 @@ pub struct Session {
     last_edit: Option<Instant>,
     /// The last profile write failed (told once, until a write succeeds).
     save_error: Option<StorageError>,
+    /// The last profile write was refused as busy (the shop's lock is held
+    /// elsewhere): it is sent again then, without waiting for another edit.
+    busy_retry: Option<Instant>,
     /// Profile writes sent to the worker and not answered yet: until then the
     /// file on disk (which the start page lists) may be behind.
     saves_in_flight: usize,
@@ -67,6 +73,7 @@ impl Session {
             keychain: KeychainState::Connecting,
             last_edit: None,
             save_error: None,
+            busy_retry: None,
             saves_in_flight: 0,
             secrets_loading: false,
             save_epoch: Default::default(),
@@ -76,6 +83,8 @@ impl Session {
     /// Another profile is now the open one; its secrets are loaded afresh.
     pub fn open(&mut self, profile: Profile, worker: &Worker) {
         self.profile = profile;
+        // a retry was for the shop open before (its edit went with `flush`)
+        self.busy_retry = None;
         self.secrets.clear();
         self.sync.clear();
         self.secrets_loading = true;
@@ -90,6 +99,7 @@ impl Session {
         self.last_edit = None;
         self.save_epoch
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.busy_retry = None;
     }
 
     /// The profile was edited: stamp it and write it once the typing pauses.
@@ -226,10 +236,16 @@ impl Session {
         self.saves_in_flight = self.saves_in_flight.saturating_sub(1);
         match r {
             Ok(()) => {
+                // replies come in order: this write carried every edit so far
                 self.save_error = None;
+                self.busy_retry = None;
                 None
             }
             Err(e) => {
+                if matches!(e, StorageError::Busy { .. }) && self.last_edit.is_none() {
+                    // the edit stays in memory: write it again once the shop is free
+                    self.busy_retry = Some(Instant::now() + BUSY_RETRY_DELAY);
+                }
                 let first = self.save_error.is_none();
                 self.save_error = Some(e);
                 self.save_error.as_ref().filter(|_| first)
@@ -242,6 +258,7 @@ impl Session {
         if self
             .last_edit
             .is_some_and(|t| now.duration_since(t) >= PROFILE_SAVE_DELAY)
+            || self.busy_retry.is_some_and(|t| now >= t)
         {
             self.save_profile_now(worker);
         }
@@ -264,7 +281,7 @@ impl Session {
 
     /// Sends every pending save now (before switching profile, exporting, quitting).
     pub fn flush(&mut self, worker: &Worker) {
-        if self.last_edit.is_some() {
+        if self.last_edit.is_some() || self.busy_retry.is_some() {
             self.save_profile_now(worker);
         }
         let pending: Vec<SecretField> = self
@@ -280,6 +297,7 @@ impl Session {
 
     pub fn save_profile_now(&mut self, worker: &Worker) {
         self.last_edit = None;
+        self.busy_retry = None;
         self.saves_in_flight += 1;
         let epoch = self.save_epoch.load(std::sync::atomic::Ordering::SeqCst);
         worker.send(Job::SaveProfile {
@@ -303,6 +321,24 @@ impl Session {
                 .unwrap_or_default(),
             generation,
         });
+    }
+
+    /// When a write refused as busy is tried again (`None`: none is waiting).
+    /// Not a [`Wait`]: the other holder may keep the shop for minutes.
+    pub fn busy_retry(&self) -> Option<Instant> {
+        self.busy_retry
+    }
+
+    /// A write was refused as busy and is tried again (waiting, or sent and
+    /// not answered yet), until one lands.
+    pub fn retrying(&self) -> bool {
+        self.busy_retry.is_some() || matches!(self.save_error, Some(StorageError::Busy { .. }))
+    }
+
+    /// The open shop has an edit that is not in its file (a write failed or is
+    /// waiting to be tried again).
+    pub fn unsaved(&self) -> bool {
+        self.busy_retry.is_some() || self.save_error.is_some()
     }
 
     /// What this session still waits for: an unsaved edit, the keychain, secrets
@@ -367,6 +403,23 @@ mod tests {
             Err(StoreError::Other("late".into())),
         );
         assert_eq!(session.sync()[&SecretField::ApiKeyV2], SecretSync::Saved);
+    }
+
+    #[test]
+    fn a_write_refused_as_busy_is_tried_again_and_not_called_saved_until_one_lands() {
+        let mut session = Session::new(Profile::new("shop"));
+        let busy = || {
+            Err(StorageError::Busy {
+                name: "shop".into(),
+            })
+        };
+        assert!(session.profile_saved(busy()).is_some(), "told once");
+        assert!(session.busy_retry().is_some(), "no retry armed");
+        assert!(session.retrying() && session.unsaved());
+        assert!(session.profile_saved(busy()).is_none(), "not told again");
+        assert!(session.profile_saved(Ok(())).is_none());
+        assert!(session.busy_retry().is_none());
+        assert!(!session.retrying() && !session.unsaved());
     }
 
     #[test]

@@ -205,6 +205,13 @@ impl Tasks {
         self.cert_request = Some(r);
     }
 
+    /// Forgets how the last request step ended (the text it was about changed).
+    pub fn forget_cert_request_result(&mut self) {
+        if !self.is_running(Task::CertRequest) {
+            self.cert_request = None;
+        }
+    }
+
     pub fn cert_util_files(&self) -> Busy<&PathBuf, &CertOpError> {
         Busy::of(self.is_running(Task::CertUtilFiles), &self.cert_util_files)
     }
