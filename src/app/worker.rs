@@ -75,6 +75,11 @@ pub enum Job {
         profile: String,
         op: CertRequestOp,
     },
+    /// The request waiting for `profile`, put right against its waiting key
+    /// (a command killed between the two leaves them apart): when a shop opens.
+    WaitingRequest {
+        profile: String,
+    },
     /// Looks for keychain entries no shop owns and leftover files (`profile
     /// doctor`); removes them with `fix`.
     Doctor {
@@ -164,6 +169,11 @@ pub enum Event {
         /// Which step it answers (to tell a failed save from a failed accept).
         saving_files: bool,
         result: Result<CertRequestDone, ops::cert_request::CertOpError>,
+    },
+    /// The waiting request as [`Job::WaitingRequest`] found it (`None`: none waits).
+    WaitingRequest {
+        profile: String,
+        result: Result<Option<ops::cert_request::Requested>, ops::cert_request::CertOpError>,
     },
     /// What a clean-up found (`fix`: and removed).
     DoctorDone {
@@ -354,6 +364,10 @@ impl WorkerState {
                     result,
                 })
             }
+            Job::WaitingRequest { profile } => Some(Event::WaitingRequest {
+                result: ops::cert_request::waiting(&self.ctx, &profile),
+                profile,
+            }),
             Job::Doctor { fix } => Some(Event::DoctorDone {
                 fix,
                 result: ops::profiles::doctor(&self.ctx, fix),

@@ -147,6 +147,25 @@ impl Wizard {
 
     // ----- results -----------------------------------------------------------------
 
+    /// The waiting request as the keychain's key has it (rebuilt and saved by the
+    /// operation when a killed command left an older one): the one shown. A
+    /// failure here changes nothing; accepting will say what is wrong.
+    pub(super) fn on_waiting_request(
+        &mut self,
+        profile: &str,
+        result: Result<Option<crate::app::ops::cert_request::Requested>, CertOpError>,
+    ) {
+        if !self.is_open(profile) {
+            return;
+        }
+        if let Ok(Some(r)) = result
+            && let Some(p) = self.session.profile.pending_cert_request.as_mut()
+            && p.csr_pem != r.request_pem
+        {
+            p.csr_pem = r.request_pem;
+        }
+    }
+
     pub(super) fn on_cert_request_done(
         &mut self,
         profile: &str,

@@ -58,6 +58,7 @@ impl Wizard {
                 saving_files,
                 result,
             } => self.on_cert_request_done(&profile, saving_files, result),
+            Event::WaitingRequest { profile, result } => self.on_waiting_request(&profile, result),
             Event::DoctorDone { fix, result } => self.on_doctor_done(fix, result),
             Event::Picked {
                 purpose,

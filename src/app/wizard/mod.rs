@@ -192,7 +192,13 @@ impl Wizard {
         self.forms.push.load(&profile);
         self.settings.last_profile = Some(profile.name.clone());
         self.worker.send(Job::SaveSettings(self.settings.clone()));
+        let waiting = profile.pending_cert_request.is_some();
         self.session.open(profile, &self.worker);
+        if waiting {
+            self.worker.send(Job::WaitingRequest {
+                profile: self.session.profile.name.clone(),
+            });
+        }
     }
 
     /// Saves everything of the current profile, then opens another.

@@ -22,7 +22,10 @@ use crate::services::wechat_http::{BaseUrls, HttpClient};
 const NOWHERE: &str = "http://127.0.0.1:9";
 
 fn wizard(config: &Path) -> Wizard {
-    let keychain = MemoryStore::new();
+    wizard_with(config, MemoryStore::new())
+}
+
+fn wizard_with(config: &Path, keychain: MemoryStore) -> Wizard {
     let services = Services {
         secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
         profiles: ProfileStore::at(config.to_path_buf()),
@@ -158,4 +161,47 @@ fn the_push_preview_does_not_read_the_mapping_file_when_drawn() {
         crate::domain::push::BackendPreset::Known(crate::domain::push::Preset::Crmeb),
     );
     assert!(w.push_preview().is_ok());
+}
+
+/// Found by a first-user trial: a `cert request --new` killed between storing
+/// its key and saving its request left the profile's request string for an
+/// older key; the window showed it, and the certificate the platform issued
+/// for it could never be accepted. Opening the shop puts the request right.
+#[test]
+fn a_waiting_request_left_apart_from_its_key_is_put_right_when_the_shop_opens() {
+    use crate::domain::cert::request::{PendingRequest, csr_matches_key, new_request};
+    let old = new_request("1900006031", "某某有限公司").unwrap();
+    let newer = new_request("1900006031", "某某有限公司").unwrap();
+    let mut p = Profile::new("shop");
+    p.mchid = "1900006031".into();
+    p.pending_cert_request = Some(PendingRequest {
+        csr_pem: old.csr_pem.clone(),
+        company: "某某有限公司".into(),
+        created_at: "2026-11-27T10:00:00Z".into(),
+    });
+    let config = config_with(&p);
+    let keychain = MemoryStore::new();
+    keychain
+        .set("shop", SecretField::PendingPrivateKey, &newer.private_key)
+        .unwrap();
+    let mut w = wizard_with(config.path(), keychain);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        w.tick(Instant::now());
+        let shown = &w.pending_cert_request().unwrap().csr_pem;
+        if csr_matches_key(shown, &newer.private_key) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the window still shows the request of an older key"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // and the file says the same
+    let on_disk = ProfileStore::at(config.path().to_path_buf())
+        .load("shop")
+        .unwrap();
+    let saved = on_disk.pending_cert_request.unwrap().csr_pem;
+    assert!(csr_matches_key(&saved, &newer.private_key));
 }
