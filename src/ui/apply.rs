@@ -196,20 +196,7 @@ fn copy(ui: &mut Ui, tr: Tr, key: &str, text: impl FnOnce() -> String) {
     let at: Option<f64> = ui.data(|d| d.get_temp(id));
     let copied = format!("✓ {}", tr.t("common.copied"));
     let recently = at.is_some_and(|t| now - t < 1.5);
-    let widest = [tr.t(key), copied.as_str()]
-        .into_iter()
-        .map(|t| {
-            egui::WidgetText::from(t)
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Button,
-                )
-                .size()
-                .x
-        })
-        .fold(0.0, f32::max);
+    let widest = super::widgets::widest_text(ui, &[tr.t(key), &copied], egui::TextStyle::Button);
     let label = if recently {
         copied
     } else {

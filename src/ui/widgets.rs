@@ -82,20 +82,7 @@ pub fn copy_button(
         tr.t("common.copy").to_owned()
     };
     // as wide as its wider label: saying "copied" does not push what follows
-    let widest = [tr.t("common.copy"), copied.as_str()]
-        .into_iter()
-        .map(|t| {
-            egui::WidgetText::from(t)
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Body,
-                )
-                .size()
-                .x
-        })
-        .fold(0.0, f32::max);
+    let widest = widest_text(ui, &[tr.t("common.copy"), &copied], egui::TextStyle::Body);
     let button = egui::Button::new(label).small().min_size(egui::vec2(
         widest + 2.0 * ui.spacing().button_padding.x,
         0.0,
@@ -308,4 +295,23 @@ pub fn folder_url(dir: &Path) -> String {
     } else {
         format!("file:///{s}")
     }
+}
+
+/// The width of the widest of `texts` on one line: a button as wide as its
+/// wider label does not move what follows when its label changes.
+pub fn widest_text(ui: &egui::Ui, texts: &[&str], style: egui::TextStyle) -> f32 {
+    texts
+        .iter()
+        .map(|t| {
+            egui::WidgetText::from(*t)
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    style.clone(),
+                )
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max)
 }
