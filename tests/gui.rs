@@ -2015,3 +2015,34 @@ fn the_clean_up_counts_the_lock_file_it_removed_and_warns_first() {
         .replace("{files}", "1");
     assert!(shows(&h, &done), "the removed lock file is not counted");
 }
+
+/// Found by a first-user trial: a password typed inside the backend address
+/// was saved in the profile file in plain text. It is taken out as typed.
+#[test]
+fn a_password_typed_into_the_backend_address_is_never_saved() {
+    use wxpay_setup::domain::profile::Prerequisite;
+    let f = Fixture::new(Lang::ZhCn);
+    let mut h = f.open();
+    {
+        let w = &mut h.state_mut().wizard;
+        w.set_prerequisite(Prerequisite::Verified);
+        w.go_to(Step::Summary);
+    }
+    h.run_ok();
+    type_into(
+        &mut h,
+        t("push_ui.url"),
+        "https://admin:Pa55Word@shop.example.com/api",
+    );
+    settle(&mut h);
+    assert!(shows(&h, t("push_ui.no_credentials_in_url")));
+    let name = h.state().wizard.profile().name.clone();
+    let saved = ProfileStore::at(f.config.path().to_path_buf())
+        .load(&name)
+        .unwrap();
+    assert_eq!(saved.backend_url, "https://shop.example.com/api");
+    assert!(
+        !f.files_text().contains("Pa55Word"),
+        "the password reached a file"
+    );
+}

@@ -272,6 +272,17 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// `url` without the `user:password@` of its authority, when it has one.
+pub fn without_userinfo(url: &str) -> Option<String> {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let at = rest[..authority_end].rfind('@')?;
+    Some(format!("{scheme}{}", &rest[at + 1..]))
+}
+
 /// HTTPS anywhere; plain http only to 127.0.0.0/8, ::1 or localhost; never a
 /// user or password inside the address (it would be shown, stored in the
 /// profile and bundles in plain text, and sent as a second Authorization).
@@ -712,6 +723,15 @@ mod tests {
     /// Found by a first-user trial: a password inside an https address was shown
     /// in the push preview and `--json`, stored in the profile and bundles, and
     /// sent as a second Authorization header beside the token.
+    #[test]
+    fn the_user_and_password_of_an_address_can_be_taken_out() {
+        assert_eq!(
+            without_userinfo("https://admin:Pa55@shop.example.com/x@y").as_deref(),
+            Some("https://shop.example.com/x@y")
+        );
+        assert_eq!(without_userinfo("https://shop.example.com/a@b"), None);
+    }
+
     #[test]
     fn an_address_with_a_user_or_password_is_refused_even_over_https() {
         for url in [

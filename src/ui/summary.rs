@@ -213,6 +213,9 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     if changed_url || changed_preset {
         w.set_backend(url.trim(), preset);
     }
+    if w.backend_credentials_dropped() {
+        hint(ui, tr.t("push_ui.no_credentials_in_url"));
+    }
     let l = ui.label(tr.t("push_ui.token"));
     let mut token = w.secret(SecretField::BackendToken);
     if ui

@@ -466,6 +466,13 @@ impl Wizard {
     // ----- push to the shop backend ----------------------------------------------
 
     pub fn set_backend(&mut self, url: &str, preset: crate::domain::push::BackendPreset) {
+        // a password inside the address would be saved in the profile file in plain
+        // text: it is taken out as it is typed, and the page says why
+        let clean = crate::services::wechat_http::without_userinfo(url);
+        if clean.is_some() {
+            self.forms.push.credentials_dropped = true;
+        }
+        let url = clean.as_deref().unwrap_or(url);
         let p = self.profile();
         if p.backend_url != url || p.backend_preset != preset {
             let preset_changed = p.backend_preset != preset;
@@ -477,6 +484,11 @@ impl Wizard {
                 self.forms.push.load(&self.session.profile);
             }
         }
+    }
+
+    /// A user and password typed into the backend address were taken out.
+    pub fn backend_credentials_dropped(&self) -> bool {
+        self.forms.push.credentials_dropped
     }
 
     /// Reads the push mapping again (a custom mapping file may have changed):

@@ -29,12 +29,15 @@ pub struct ExportForm {
 /// read then, not each time the preview is drawn.
 pub struct PushForm {
     mapping: Result<Mapping, String>,
+    /// A user and password typed into the address were taken out (never stored).
+    pub credentials_dropped: bool,
 }
 
 impl Default for PushForm {
     fn default() -> Self {
         PushForm {
             mapping: Ok(Preset::Generic.mapping()),
+            credentials_dropped: false,
         }
     }
 }

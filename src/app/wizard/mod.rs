@@ -190,6 +190,7 @@ impl Wizard {
         self.forms.export = Default::default();
         self.notices.leave_step();
         self.forms.push.load(&profile);
+        self.forms.push.credentials_dropped = false;
         self.settings.last_profile = Some(profile.name.clone());
         self.worker.send(Job::SaveSettings(self.settings.clone()));
         let waiting = profile.pending_cert_request.is_some();
