@@ -1,6 +1,8 @@
 //! "Send to shop backend": one idempotency key per push, reused by its retries,
 //! so a retry after a lost reply never creates a second payment method.
 
+/// For the address box: what may hold a password while typed, and taking it out.
+pub use crate::services::wechat_http::{may_hold_password, without_userinfo};
 use std::time::Duration;
 
 use crate::domain::push::{Part, PushOutcome, interpret_reply};

@@ -283,6 +283,26 @@ pub fn without_userinfo(url: &str) -> Option<String> {
     Some(format!("{scheme}{}", &rest[at + 1..]))
 }
 
+/// Whether `url` (perhaps half typed) may hold a user or password: its
+/// authority has an `@`, or a `:` followed by something that is not a port.
+pub fn may_hold_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    if authority.contains('@') {
+        return true;
+    }
+    // an IPv6 literal's colons are inside its brackets
+    let host_end = if authority.starts_with('[') {
+        authority.find(']').map_or(authority.len(), |i| i + 1)
+    } else {
+        0
+    };
+    match authority[host_end..].split_once(':') {
+        Some((_, port)) => !port.bytes().all(|b| b.is_ascii_digit()),
+        None => false,
+    }
+}
+
 /// HTTPS anywhere; plain http only to 127.0.0.0/8, ::1 or localhost; never a
 /// user or password inside the address (it would be shown, stored in the
 /// profile and bundles in plain text, and sent as a second Authorization).
@@ -723,6 +743,22 @@ mod tests {
     /// Found by a first-user trial: a password inside an https address was shown
     /// in the push preview and `--json`, stored in the profile and bundles, and
     /// sent as a second Authorization header beside the token.
+    #[test]
+    fn a_half_typed_password_in_an_address_is_seen() {
+        for url in ["https://admin:Pa", "https://a@", "admin:pw@h"] {
+            assert!(may_hold_password(url), "{url}");
+        }
+        for url in [
+            "https://shop.example.com",
+            "https://shop.example.com:8443/api",
+            "http://[::1]:8080/x",
+            "https://shop.example.com/a:b@c",
+            "https://shop.example.com:",
+        ] {
+            assert!(!may_hold_password(url), "{url}");
+        }
+    }
+
     #[test]
     fn the_user_and_password_of_an_address_can_be_taken_out() {
         assert_eq!(

@@ -174,13 +174,31 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     section(ui, tr.t("push_ui.title"));
     ui.label(tr.t("push_ui.intro"));
-    let mut url = w.profile().backend_url.clone();
+    // While the address is being typed it lives in the field's own buffer: a
+    // half-typed `user:password@` must never reach the profile file (it is saved
+    // 0.3 s after each change). Otherwise the field shows the profile's address.
+    let url_id = ui.make_persistent_id("push_url");
+    let typing = ui.memory(|m| m.has_focus(url_id));
+    let mut url = typing
+        .then(|| ui.data(|d| d.get_temp::<String>(url_id)))
+        .flatten()
+        .unwrap_or_else(|| w.profile().backend_url.clone());
     let mut preset = w.profile().backend_preset;
     let l = ui.label(tr.t("push_ui.url"));
     let changed_url = ui
-        .add(TextEdit::singleline(&mut url).desired_width(420.0))
+        .add(
+            TextEdit::singleline(&mut url)
+                .id(url_id)
+                .desired_width(420.0),
+        )
         .labelled_by(l.id)
         .changed();
+    let held_back = crate::app::push::may_hold_password(&url)
+        && crate::app::push::without_userinfo(&url).is_none();
+    if changed_url {
+        let shown = crate::app::push::without_userinfo(&url).unwrap_or(url.clone());
+        ui.data_mut(|d| d.insert_temp(url_id, shown));
+    }
     let mut changed_preset = false;
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("push_ui.preset"));
@@ -210,10 +228,15 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             .response
             .labelled_by(l.id);
     });
-    if changed_url || changed_preset {
-        w.set_backend(url.trim(), preset);
+    if (changed_url && !held_back) || changed_preset {
+        let keep = if held_back {
+            w.profile().backend_url.clone()
+        } else {
+            url.trim().to_owned()
+        };
+        w.set_backend(&keep, preset);
     }
-    if w.backend_credentials_dropped() {
+    if held_back || w.backend_credentials_dropped() {
         hint(ui, tr.t("push_ui.no_credentials_in_url"));
     }
     let l = ui.label(tr.t("push_ui.token"));
