@@ -32,23 +32,26 @@ export DISPLAY="$display"
 
 # Tests share the session keychain: keep their entries apart from anything else.
 export WXPAY_SETUP_KEYCHAIN_SERVICE="wxpay-setup-test"
-if cargo test "$@"; then
-  exit 0
-fi
-# gnome-keyring-daemon itself sometimes aborts under the suite's load (seen here
-# once in ~12 runs: a GLib assertion, `trap int3 … in libglib`), and every test
-# after it fails for want of a keychain. That is the test machine's daemon, not
-# this program: say so, start a new daemon on the same keyring and run once more.
-# Any failure with the daemon alive, or a second one, fails the run.
+# gnome-keyring-daemon itself sometimes aborts under the suite's many short-lived
+# clients: a known upstream race (GNOME gnome-keyring work items 190/196/199:
+# "gkd_secret_service_get_pkcs11_session: assertion 'client' failed", then
+# "g_variant_new: expected GVariant of type 'v'"), seen here in about one run in
+# four, and every test after it fails for want of a keychain. That is the test
+# machine's daemon, not this program: say so, start a new daemon on the same
+# keyring and run again (at most twice). A failure with the daemon alive fails.
 alive() { # a dead daemon may linger as a zombie: that is not alive
   local state
   state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
   [[ $state != Z* ]]
 }
-if [ -n "$keyring_pid" ] && ! alive "$keyring_pid"; then
-  echo "== the gnome-keyring daemon ($keyring_pid) died during the tests; starting a new one and running them again" >&2
+for attempt in 1 2 3; do
+  if cargo test "$@"; then
+    exit 0
+  fi
+  if [ -z "$keyring_pid" ] || alive "$keyring_pid" || [ "$attempt" = 3 ]; then
+    exit 1
+  fi
+  echo "== the gnome-keyring daemon ($keyring_pid) died during the tests (upstream bug, see above); starting a new one and running them again" >&2
   # --replace: the bus may have started a locked one in its place meanwhile
   start_keyring --replace
-  exec cargo test "$@"
-fi
-exit 1
+done
