@@ -261,33 +261,35 @@ impl BaseUrls {
 /// (`https://user:pass@host/`) become `***` (`https://***@host/`). Works on
 /// text that is no valid URL too, since refused addresses are shown.
 pub fn redact_url(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => url.split_at(i + 3),
-        None => ("", url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}***{}", &rest[at..]),
+    let (start, authority) = authority_of(url);
+    match authority.rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
         None => url.to_owned(),
     }
 }
 
+/// Where `url`'s authority (`user:password@host:port`) starts, and the authority:
+/// after the first `://` (or from the start), up to the path, query or fragment.
+fn authority_of(url: &str) -> (usize, &str) {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    (
+        start,
+        &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())],
+    )
+}
+
 /// `url` without the `user:password@` of its authority, when it has one.
 pub fn without_userinfo(url: &str) -> Option<String> {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => url.split_at(i + 3),
-        None => ("", url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let at = rest[..authority_end].rfind('@')?;
-    Some(format!("{scheme}{}", &rest[at + 1..]))
+    let (start, authority) = authority_of(url);
+    let at = authority.rfind('@')?;
+    Some(format!("{}{}", &url[..start], &url[start + at + 1..]))
 }
 
 /// Whether `url` (perhaps half typed) may hold a user or password: its
 /// authority has an `@`, or a `:` followed by something that is not a port.
 pub fn may_hold_password(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (_, authority) = authority_of(url);
     if authority.contains('@') {
         return true;
     }
