@@ -204,22 +204,27 @@ impl Wizard {
         }
     }
 
+    /// Says where a file was written (`saved`, with `{path}`) or why not
+    /// (`failed`, with `{reason}`).
+    fn tell_file_result(&mut self, r: &Result<PathBuf, String>, saved: &str, failed: &str) {
+        match r {
+            Ok(path) => self.notices.push_key(
+                NoticeLevel::Success,
+                saved,
+                vec![("path", path.display().to_string())],
+            ),
+            Err(e) => {
+                self.notices
+                    .push_key(NoticeLevel::Error, failed, vec![("reason", e.clone())])
+            }
+        }
+    }
+
     fn on_exported(&mut self, r: Result<PathBuf, String>) {
         if r.is_ok() {
             self.notices.withdraw("notice.export_failed");
         }
-        match &r {
-            Ok(path) => self.notices.push_key(
-                NoticeLevel::Success,
-                "notice.exported",
-                vec![("path", path.display().to_string())],
-            ),
-            Err(e) => self.notices.push_key(
-                NoticeLevel::Error,
-                "notice.export_failed",
-                vec![("reason", e.clone())],
-            ),
-        }
+        self.tell_file_result(&r, "notice.exported", "notice.export_failed");
         self.tasks.export_done(r);
     }
 
@@ -356,35 +361,13 @@ impl Wizard {
         if r.is_ok() {
             self.notices.withdraw("verify.report_failed");
         }
-        match &r {
-            Ok(path) => self.notices.push_key(
-                NoticeLevel::Success,
-                "verify.report_saved",
-                vec![("path", path.display().to_string())],
-            ),
-            Err(e) => self.notices.push_key(
-                NoticeLevel::Error,
-                "verify.report_failed",
-                vec![("reason", e.clone())],
-            ),
-        }
+        self.tell_file_result(&r, "verify.report_saved", "verify.report_failed");
         self.tasks.report_done(r);
     }
 
     fn on_cert_files_saved(&mut self, r: Result<PathBuf, String>) {
         self.notices.withdraw("summary.cert_files_");
-        match &r {
-            Ok(dir) => self.notices.push_key(
-                NoticeLevel::Success,
-                "summary.cert_files_saved",
-                vec![("path", dir.display().to_string())],
-            ),
-            Err(e) => self.notices.push_key(
-                NoticeLevel::Error,
-                "summary.cert_files_failed",
-                vec![("reason", e.clone())],
-            ),
-        }
+        self.tell_file_result(&r, "summary.cert_files_saved", "summary.cert_files_failed");
         self.tasks.cert_files_done(r);
     }
 
