@@ -8,10 +8,6 @@ mod support;
 
 use std::time::Instant;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
-    DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
-};
 use serde_json::Value;
 use wxpay_setup::app::ops::testing::{Fakes, MCHID, ctx_of, shop};
 use wxpay_setup::cli::run_with;
@@ -28,20 +24,6 @@ fn run(f: &Fakes, args: &[&str], input: &str) -> (u8, String, String) {
 
 fn json(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-/// The platform: a "Tenpay.com Root CA" signs the request as it comes.
-fn issue(csr_pem: &str) -> String {
-    let csr = CertificateSigningRequestParams::from_pem(csr_pem).expect("the request parses");
-    let mut ca = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, "CN");
-    dn.push(DnType::OrganizationName, "Tenpay.com");
-    dn.push(DnType::CommonName, "Tenpay.com Root CA");
-    ca.distinguished_name = dn;
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let key = KeyPair::from_pem_and_sign_algo(support::key_b(), &PKCS_RSA_SHA256).unwrap();
-    csr.signed_by(&Issuer::new(ca, key)).unwrap().pem()
 }
 
 fn bare_base64(cert_pem: &str) -> String {
@@ -95,7 +77,7 @@ fn request_then_accept_across_a_restart() {
     assert_eq!(again["new"], false);
     assert_eq!(again["request_pem"], pem.as_str());
 
-    let cert = issue(&pem);
+    let cert = support::issue(&pem);
     let t = Instant::now();
     let (code, out, err) = run(
         &f,
@@ -153,7 +135,7 @@ fn refused_pastes_change_nothing() {
     );
     assert_eq!(code, 0, "{err}");
     let pem = json(&out)["request_pem"].as_str().unwrap().to_owned();
-    let cert = bare_base64(&issue(&pem));
+    let cert = bare_base64(&support::issue(&pem));
     let compact: String = cert.chars().filter(|c| !c.is_whitespace()).collect();
 
     // a certificate for another key: signed over a request made for another profile
@@ -171,7 +153,7 @@ fn refused_pastes_change_nothing() {
         ],
         "",
     );
-    let other = issue(json(&out_c)["request_pem"].as_str().unwrap());
+    let other = support::issue(json(&out_c)["request_pem"].as_str().unwrap());
 
     for (paste, code, says) in [
         (&compact[..compact.len() - 30], 1, "cut_short"),
@@ -270,7 +252,7 @@ fn starting_over_replaces_the_key() {
     let (code, out, _) = run(
         &f,
         &["cert", "accept", "--profile", "店E", "-", "--json"],
-        &issue(&first),
+        &support::issue(&first),
     );
     assert_eq!(code, 1);
     assert_eq!(json(&out)["code"], "key_mismatch");
@@ -342,7 +324,7 @@ fn applied(f: &Fakes, name: &str) -> String {
         "",
     );
     assert_eq!(code, 0, "{err}");
-    let cert = issue(json(&out)["request_pem"].as_str().unwrap());
+    let cert = support::issue(json(&out)["request_pem"].as_str().unwrap());
     let (code, _, err) = run(f, &["cert", "accept", "--profile", name, "-"], &cert);
     assert_eq!(code, 0, "{err}");
     cert
@@ -625,7 +607,7 @@ fn a_waiting_request_moves_to_another_computer_in_an_encrypted_bundle() {
     let (code, _, err) = run(
         &there,
         &["cert", "accept", "--profile", "店M", "-"],
-        &issue(&pem),
+        &support::issue(&pem),
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -699,7 +681,7 @@ fn a_request_string_left_behind_by_a_kill_is_rebuilt_from_the_waiting_key() {
     let (code, _, err) = run(
         &f,
         &["cert", "accept", "--profile", "店K", "-"],
-        &issue(pem),
+        &support::issue(pem),
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -732,7 +714,7 @@ fn accept_after_such_a_kill_also_puts_the_request_right() {
     let (code, out, _) = run(
         &f,
         &["cert", "accept", "--profile", "店L", "-", "--json"],
-        &issue(&old_pem),
+        &support::issue(&old_pem),
     );
     assert_eq!(code, 1);
     assert_eq!(json(&out)["code"], "key_mismatch");

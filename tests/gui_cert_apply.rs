@@ -11,10 +11,6 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
-    DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
-};
 use wxpay_setup::app::{Services, WeChatAccess};
 use wxpay_setup::domain::fields::FieldId;
 use wxpay_setup::domain::profile::{SecretField, Step};
@@ -146,20 +142,6 @@ fn to_certificate_step(h: &mut Harness<'static, WizardApp>) {
     settle(h);
 }
 
-/// The platform: a "Tenpay.com Root CA" signs the request as it comes.
-fn issue(csr_pem: &str) -> String {
-    let csr = CertificateSigningRequestParams::from_pem(csr_pem).expect("the request parses");
-    let mut ca = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, "CN");
-    dn.push(DnType::OrganizationName, "Tenpay.com");
-    dn.push(DnType::CommonName, "Tenpay.com Root CA");
-    ca.distinguished_name = dn;
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let key = KeyPair::from_pem_and_sign_algo(support::key_b(), &PKCS_RSA_SHA256).unwrap();
-    csr.signed_by(&Issuer::new(ca, key)).unwrap().pem()
-}
-
 fn bare_base64(cert_pem: &str) -> String {
     cert_pem
         .lines()
@@ -261,7 +243,7 @@ fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_af
             .map(|p| p.csr_pem.clone()),
         Some(pem.clone())
     );
-    let cert = issue(&pem);
+    let cert = support::issue(&pem);
     let b64 = bare_base64(&cert);
 
     // wrong pastes, each in plain words, and nothing changes
@@ -274,7 +256,10 @@ fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_af
     for (paste, says) in [
         ("这不是证书 garbage", "cert_request.not_a_certificate"),
         (&b64[..b64.len() / 2], "cert_request.cut_short"),
-        (issue(&other_csr).as_str(), "cert_request.key_mismatch"),
+        (
+            support::issue(&other_csr).as_str(),
+            "cert_request.key_mismatch",
+        ),
     ] {
         paste_and_accept(&mut h, paste);
         assert!(shows(&h, t(says)), "{says}");
@@ -516,7 +501,8 @@ fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
     );
     let csr = pending_csr(&f);
     let accepted =
-        wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &issue(&csr)).unwrap();
+        wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &support::issue(&csr))
+            .unwrap();
     assert_eq!(accepted.summary.key_matches, Some(true));
 }
 
@@ -538,7 +524,7 @@ fn a_stale_paste_error_goes_and_a_request_accepted_elsewhere_is_not_asked_again(
         support::COMPANY,
     );
     click(&mut a, t("cert_apply.make"));
-    let b64 = bare_base64(&issue(&pending_csr(&f)));
+    let b64 = bare_base64(&support::issue(&pending_csr(&f)));
 
     paste_and_accept(&mut a, "这不是证书 garbage");
     let wrong = t("cert_request.not_a_certificate");
@@ -606,7 +592,7 @@ fn copied_marks_keep_buttons_put_and_an_accepted_certificate_shows_from_the_top(
     assert!(shows(&h, t("common.copied")));
     assert_eq!(next(&h), before, "the copied mark pushed the next button");
 
-    let b64 = bare_base64(&issue(&pending_csr(&f)));
+    let b64 = bare_base64(&support::issue(&pending_csr(&f)));
     let paste = t("cert_apply.paste_label");
     h.get_by_role_and_label(Role::MultilineTextInput, paste)
         .scroll_to_me();

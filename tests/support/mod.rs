@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    PKCS_RSA_SHA256, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
+    DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256, SerialNumber,
 };
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use time::{Duration, OffsetDateTime};
@@ -308,4 +308,19 @@ pub fn import_profile(config: &Path, dir: &Path, toml: &str) {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+/// The merchant platform: a "Tenpay.com Root CA" signs a certificate request
+/// as it comes (used by the certificate-request tests of the CLI and the window).
+pub fn issue(csr_pem: &str) -> String {
+    let csr = CertificateSigningRequestParams::from_pem(csr_pem).expect("the request parses");
+    let mut ca = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "CN");
+    dn.push(DnType::OrganizationName, "Tenpay.com");
+    dn.push(DnType::CommonName, "Tenpay.com Root CA");
+    ca.distinguished_name = dn;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let key = KeyPair::from_pem_and_sign_algo(key_b(), &PKCS_RSA_SHA256).unwrap();
+    csr.signed_by(&Issuer::new(ca, key)).unwrap().pem()
 }
