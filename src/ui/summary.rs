@@ -193,10 +193,10 @@ fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         )
         .labelled_by(l.id)
         .changed();
-    let held_back = crate::app::push::may_hold_password(&url)
-        && crate::app::push::without_userinfo(&url).is_none();
+    let clean = crate::app::push::without_userinfo(&url);
+    let held_back = clean.is_none() && crate::app::push::may_hold_password(&url);
     if changed_url {
-        let shown = crate::app::push::without_userinfo(&url).unwrap_or(url.clone());
+        let shown = clean.unwrap_or_else(|| url.clone());
         ui.data_mut(|d| d.insert_temp(url_id, shown));
     }
     let mut changed_preset = false;
