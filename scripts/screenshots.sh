@@ -2,13 +2,24 @@
 # Screenshots of the main steps for the README: the real window under Xvfb, with a
 # fontconfig that knows only DejaVu (no CJK font), so every Chinese character on
 # the pictures comes from the bundled font. Needs: xvfb imagemagick openssl
-# dbus gnome-keyring. Usage: scripts/screenshots.sh [path/to/wxpay-setup]
+# dbus gnome-keyring (and xdotool for another window size).
+# Usage: scripts/screenshots.sh [path/to/wxpay-setup]
+#   SHOTS_LANG=en         the window in English (default zh-CN)
+#   SHOTS_SIZE=720x480    the window at another size, e.g. the minimum (default 1024x720)
+#   SHOTS_OUT=dir         where the pictures go (default docs/screenshots, the README's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ "${WXPAY_SHOTS_INNER:-}" != 1 ]; then
   exec env WXPAY_SHOTS_INNER=1 dbus-run-session -- bash "$0" "$@"
 fi
 bin=${1:-target/debug/wxpay-setup}
+lang=${SHOTS_LANG:-zh-CN}
+size=${SHOTS_SIZE:-1024x720}
+out=${SHOTS_OUT:-docs/screenshots}
+mkdir -p "$out"
+if [ "$size" != 1024x720 ] && ! command -v xdotool >/dev/null; then
+  echo "SHOTS_SIZE needs xdotool (apt-get install xdotool)" >&2; exit 1
+fi
 [ -x "$bin" ] || cargo build
 work=$(mktemp -d)
 export XDG_DATA_HOME=$work/data XDG_RUNTIME_DIR=$work/run WXPAY_SETUP_CONFIG_DIR=$work/config
@@ -41,9 +52,9 @@ cert_zip = "cert.zip"
 TOML
 "$bin" profile import "$work/import.toml" >/dev/null
 profile=$work/config/profiles/示例花店.toml
-sed -i 's/^jsapi_enabled = .*/jsapi_enabled = true/; s/^checklist_done = .*/checklist_done = ["bind_authorize", "bind_confirm"]/' "$profile"
+sed -i 's/^jsapi_enabled = .*/jsapi_enabled = true/; s/^checklist_done = .*/checklist_done = ["bind_authorize", "bind_confirm", "bind_status"]/' "$profile"
 sed -i '2i prerequisite = "verified"\nmerchant_path = "bind_existing"' "$profile"
-printf 'lang = "zh-CN"\nlast_profile = "示例花店"\n' > "$work/config/settings.toml"
+printf 'lang = "%s"\nlast_profile = "示例花店"\n' "$lang" > "$work/config/settings.toml"
 
 cat > "$work/fonts.conf" <<XML
 <?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -51,7 +62,7 @@ cat > "$work/fonts.conf" <<XML
 XML
 export FONTCONFIG_FILE=$work/fonts.conf
 display=":$((150 + RANDOM % 50))"
-Xvfb "$display" -screen 0 1024x720x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true' EXIT
 export DISPLAY=$display
@@ -60,8 +71,14 @@ sleep 1
 shot() { # step name
   sed -i "s/^step = .*/step = \"$1\"/" "$profile"
   "$bin" >/dev/null 2>&1 & local app=$!
+  if [ "$size" != 1024x720 ]; then
+    # no window manager here: the window is sized as a user would drag it
+    local win
+    win=$(xdotool search --sync --pid "$app" | head -1)
+    xdotool windowsize "$win" "${size%x*}" "${size#*x}"
+  fi
   sleep "${SHOT_WAIT:-4}"
-  import -window root "docs/screenshots/$2.png"
+  import -window root "$out/$2.png"
   kill $app; wait $app 2>/dev/null || true
 }
 shot merchant_number 2-merchant
@@ -87,6 +104,6 @@ printf 'name = "城南书店"\nsite_kind = "site_and_mini_program"\n' > "$work/b
 "$bin" profile import "$work/tea.toml" >/dev/null
 "$bin" profile import "$work/book.toml" >/dev/null
 # left on the start page last time (the app reopens where it was left)
-printf 'lang = "zh-CN"\n' > "$work/config/settings.toml"
+printf 'lang = "%s"\n' "$lang" > "$work/config/settings.toml"
 shot prerequisite 7-shops
-ls -la docs/screenshots
+ls -la "$out"

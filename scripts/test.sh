@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian/Ubuntu machine with a Rust toolchain.
-# Installs what the tests need, then starts a private D-Bus session with
-# gnome-keyring (the real Secret Service for the keychain tests) and an Xvfb
-# display, and runs `cargo test` inside them. Extra arguments go to cargo test.
+# Installs what the tests need, starts a real likeadmin (the shop backend the push
+# tests write into; ../shared/backends/likeadmin.sh, MariaDB and PHP from Debian's
+# packages, about 5 s), then a private D-Bus session with gnome-keyring (the real
+# Secret Service for the keychain tests) and an Xvfb display, and runs `cargo test`
+# inside them. Extra arguments go to cargo test.
+#
+# Without ../shared/backends (a clone outside CI) the likeadmin tests say so on one
+# line and are skipped; under CI=true they fail instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +33,26 @@ if ! python3 -c 'import wechatpayv3' >/dev/null 2>&1; then
     python3 -m pip install --quiet --break-system-packages wechatpayv3
 fi
 
-exec dbus-run-session -- bash scripts/test-session.sh "$@"
+# The real likeadmin, one for the whole suite: the tests read LIKEADMIN_URL,
+# LIKEADMIN_ACCOUNT, LIKEADMIN_PASSWORD (its env file) and LIKEADMIN_DIR (its
+# database socket, for the test that ends a session mid-push).
+backends=../shared/backends
+la_dir=""
+if [ -f "$backends/likeadmin.sh" ]; then
+  la_dir=$(mktemp -d)
+  if bash "$backends/likeadmin.sh" start "$la_dir" >"$la_dir/start.log" 2>&1; then
+    set -a
+    # shellcheck disable=SC1091
+    . "$la_dir/env"
+    set +a
+    export LIKEADMIN_DIR="$la_dir"
+    echo "likeadmin for the push tests: $LIKEADMIN_URL"
+  else
+    echo "likeadmin did not start (see $la_dir/start.log); its tests will say so" >&2
+    cat "$la_dir/start.log" >&2 || true
+  fi
+fi
+stop_likeadmin() { [ -z "$la_dir" ] || bash "$backends/likeadmin.sh" stop "$la_dir" || true; }
+trap stop_likeadmin EXIT
+
+dbus-run-session -- bash scripts/test-session.sh "$@"

@@ -194,11 +194,20 @@ impl Tr {
             }
             Arg::List(items) => {
                 let sep = if self.0 == Lang::ZhCn { "、" } else { ", " };
-                items
-                    .iter()
-                    .map(|i| self.arg(i))
-                    .collect::<Vec<_>>()
-                    .join(sep)
+                // an item that is a sentence (it ends with a full stop) is followed
+                // by the next one as sentences are, not by a comma
+                let mut out = String::new();
+                for (i, item) in items.iter().map(|i| self.arg(i)).enumerate() {
+                    if i > 0 {
+                        out.push_str(match ends_sentence(&out) {
+                            true if self.0 == Lang::ZhCn => "",
+                            true => " ",
+                            false => sep,
+                        });
+                    }
+                    out.push_str(&item);
+                }
+                out
             }
         }
     }
@@ -207,9 +216,32 @@ impl Tr {
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
     let mut out = template.to_owned();
     for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+        let placeholder = format!("{{{name}}}");
+        let mut filled = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(&placeholder) {
+            filled.push_str(&rest[..at]);
+            filled.push_str(value);
+            rest = &rest[at + placeholder.len()..];
+            // a value that ends a sentence takes the template's full stop after it
+            // ("…login page." + "." was "login page..")
+            if ends_sentence(value) {
+                rest = rest
+                    .strip_prefix('.')
+                    .filter(|r| !r.starts_with('.'))
+                    .or_else(|| rest.strip_prefix('。'))
+                    .unwrap_or(rest);
+            }
+        }
+        filled.push_str(rest);
+        out = filled;
     }
     out
+}
+
+/// Whether `text` ends with a full stop (not an ellipsis).
+fn ends_sentence(text: &str) -> bool {
+    (text.ends_with('.') && !text.ends_with("..")) || text.ends_with('。')
 }
 
 #[cfg(test)]
@@ -222,6 +254,26 @@ mod tests {
         assert_eq!(Lang::from_locale("zh-Hans-CN"), Lang::ZhCn);
         assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
         assert_eq!(Lang::from_locale("de_DE"), Lang::En);
+    }
+
+    /// Second CLI trial, wording: a sentence given as a value ends with its own
+    /// full stop, not two ("login page.. Ask"), and sentences in a list follow
+    /// each other as sentences, not with a comma.
+    #[test]
+    fn a_sentence_in_a_text_keeps_one_full_stop() {
+        let a = "Type the account as on the login page.".to_owned();
+        assert_eq!(
+            fill("Wrong: {x}. Ask again.", &[("x", a.clone())]),
+            "Wrong: Type the account as on the login page. Ask again."
+        );
+        assert_eq!(fill("{x}。再试", &[("x", "错了。".into())]), "错了。再试");
+        // not an ellipsis, and not a value without its own stop
+        assert_eq!(fill("{x}...", &[("x", "a.".into())]), "a....");
+        assert_eq!(fill("{x}.", &[("x", "v1.2".into())]), "v1.2.");
+        let list = Arg::List(vec![Arg::Text(a.clone()), Arg::Text("mchid: wrong".into())]);
+        assert_eq!(Tr(Lang::En).arg(&list), format!("{a} mchid: wrong"));
+        let list = Arg::List(vec![Arg::Text("a".into()), Arg::Text("b".into())]);
+        assert_eq!(Tr(Lang::En).arg(&list), "a, b");
     }
 
     struct Sample;

@@ -388,3 +388,109 @@ fn views_do_no_io() {
         }
     }
 }
+
+/// The domain modules a domain file names (`crate::domain::x`, or a `super::` chain
+/// that climbs to the domain's root), by their top-level name: `cert/request.rs`
+/// naming `crate::domain::profile::X` gives `profile`.
+fn domain_modules_named(module: &[String], src: &str) -> std::collections::BTreeSet<String> {
+    let code = code_only(src);
+    let mut out = std::collections::BTreeSet::new();
+    let mut add = |path: &str| {
+        let head: String = path.split("::").next().unwrap_or("").to_owned();
+        if !head.is_empty() && head != module[1] {
+            out.insert(head);
+        }
+    };
+    for (at, _) in code.match_indices("crate::domain::") {
+        if code[..at].ends_with(is_ident) || code[..at].ends_with("::") {
+            continue;
+        }
+        for p in paths_after(&code[at + "crate::domain::".len()..]) {
+            add(&p);
+        }
+    }
+    for (at, _) in code.match_indices("super::") {
+        if code[..at].ends_with(is_ident) || code[..at].ends_with("::") {
+            continue;
+        }
+        let mut rest = &code[at..];
+        let mut climbs = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            climbs += 1;
+            rest = r.trim_start();
+        }
+        if climbs + 1 == module.len() {
+            for p in paths_after(rest) {
+                add(&p);
+            }
+        }
+    }
+    out
+}
+
+/// Issue 16: the profile model sits at the bottom of the domain and imports nothing
+/// above it; more generally no domain module reaches itself through its imports
+/// (a module with its submodules counts as one: `cert` is `cert/*.rs`). Tests
+/// inside a file are left out: they may use anything.
+#[test]
+fn the_domain_modules_import_each_other_without_a_circle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&root.join("domain"), &mut files);
+    let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for f in &files {
+        let module = module_path(f.strip_prefix(&root).unwrap());
+        if module.len() < 2 {
+            continue; // domain/mod.rs only declares the modules
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        edges
+            .entry(module[1].clone())
+            .or_default()
+            .extend(domain_modules_named(&module, code));
+    }
+    assert!(edges.len() > 10, "found the domain modules");
+    assert!(
+        edges["bundle"].contains("profile"),
+        "the scanner sees imports"
+    );
+    // a depth-first walk from every module, keeping the path to name a circle
+    fn walk(
+        at: &str,
+        edges: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == at) {
+            let mut circle = path[i..].to_vec();
+            circle.push(at.to_owned());
+            return Some(circle);
+        }
+        if done.contains(at) {
+            return None;
+        }
+        path.push(at.to_owned());
+        for next in edges.get(at).into_iter().flatten() {
+            if let Some(c) = walk(next, edges, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(at.to_owned());
+        None
+    }
+    let mut done = Default::default();
+    for m in edges.keys() {
+        if let Some(circle) = walk(m, &edges, &mut Vec::new(), &mut done) {
+            panic!("the domain imports in a circle: {}", circle.join(" -> "));
+        }
+    }
+    for above in ["check", "push", "fields", "wxapi", "bundle", "export"] {
+        assert!(
+            !edges["profile"].contains(above),
+            "the profile model imports {above}"
+        );
+    }
+}

@@ -521,3 +521,35 @@ fn legacy_mmpaymchca_certificate_gives_its_mchid_and_chinese_company_name() {
         ["cert_mchid_mismatch", "cert_issuer_legacy"]
     );
 }
+
+/// Issue 18 item 2: a certificate's company field that would clear the screen,
+/// retitle the window and forge a green line is shown as its escapes by
+/// `check-certs`, in text and JSON.
+#[test]
+fn check_certs_shows_a_hostile_company_field_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[32m✓ usable\u{1b}[0m\r\nfake\u{202e}";
+    let cert = merchant_cert_pem(&CertSpec {
+        company: hostile,
+        ..Default::default()
+    });
+    let zip = dir.path().join("hostile.zip");
+    write_zip(&zip, &wxcertutil_files(&cert, key_a(), MCHID));
+    let (ctx, _) = wxpay_setup::app::ops::testing::fake_ctx();
+    for args in [&["check-certs"][..], &["check-certs", "--json"][..]] {
+        let mut all: Vec<&str> = args.to_vec();
+        all.push(zip.to_str().unwrap());
+        let (ctx, _) = wxpay_setup::app::ops::testing::fake_ctx();
+        let (_, out, err) = wxpay_setup::cli::run_with(ctx, Lang::En, &all, "");
+        for text in [&out, &err] {
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\r' | '\u{202e}')),
+                "{args:?}: {text:?}"
+            );
+        }
+        assert!(out.contains("pwned"), "{out}");
+    }
+    drop(ctx);
+}

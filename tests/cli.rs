@@ -617,3 +617,318 @@ fn shop_names_that_are_paths_touch_no_file() {
     let o = env.run(&["profile", "list", "--json"]);
     assert_eq!(json(&o), serde_json::json!([]), "{}", stdout(&o));
 }
+
+/// Issue 18 item 6: `backend_mapping` in an import file named by a relative
+/// path (`profile import shop.toml` typed in its folder) is kept as the file
+/// beside the import file, never as a path the push would read from whatever
+/// folder it is started in (a `map.toml` planted there).
+#[test]
+fn a_mapping_named_relative_to_a_relatively_named_import_file_is_kept_whole() {
+    let config = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("map.toml"),
+        "[fields]\nmchid = \"mch_id\"\n",
+    )
+    .unwrap();
+    let name = unique_name("mapped");
+    std::fs::write(
+        work.path().join("shop.toml"),
+        format!("name = {name:?}\nbackend_preset = \"custom\"\nbackend_mapping = \"map.toml\"\n"),
+    )
+    .unwrap();
+    let o = wxpay(config.path())
+        .current_dir(work.path())
+        .args(["profile", "import", "shop.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let p = wxpay_setup::services::profile_store::ProfileStore::at(config.path().to_path_buf())
+        .load(&name)
+        .unwrap();
+    let kept = Path::new(&p.backend_mapping_file);
+    assert!(
+        kept.is_absolute(),
+        "{kept:?} is read from wherever push runs"
+    );
+    assert_eq!(
+        kept.canonicalize().unwrap(),
+        work.path().join("map.toml").canonicalize().unwrap()
+    );
+}
+
+/// Trial M4: `--password-file -` on a terminal asks on stderr and does not echo what
+/// is typed. Run under a real pseudo-terminal (util-linux `script`), the password
+/// typed only once the prompt is shown.
+#[cfg(unix)]
+#[test]
+fn a_password_typed_at_a_terminal_is_asked_for_and_not_echoed() {
+    use std::io::Write;
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) for a pseudo-terminal");
+        return;
+    }
+    let shop = ImportedShop::import(
+        "pty",
+        &format!("mp_appid = \"wx1234567890abcdef\"\nmchid = {MCHID:?}\n"),
+    );
+    let exe = env!("CARGO_BIN_EXE_wxpay-setup");
+    let line = format!(
+        "'{exe}' push --profile '{}' --backend likeadmin --url http://127.0.0.1:1/admin --account admin --password-file - --dry-run",
+        shop.name
+    );
+    let mut script = Command::new("script");
+    script
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .env("WXPAY_SETUP_CONFIG_DIR", shop.config.path())
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut p = script.spawn().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut out = p.stdout.take().unwrap();
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let text = || String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    let started = std::time::Instant::now();
+    while !text().contains("not shown as you type") {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no prompt: {}",
+            text()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // the prompt is out; the echo is switched off right after it
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut input = p.stdin.take().unwrap();
+    input.write_all(b"Typed-Secret-4711\r").unwrap();
+    input.flush().unwrap();
+    let status = p.wait().unwrap();
+    drop(input);
+    reader.join().unwrap();
+    let all = text();
+    assert!(!all.contains("Typed-Secret-4711"), "echoed: {all}");
+    // the password was read: the push went on to the (closed) backend address
+    assert!(!all.contains("gave no password"), "{all}");
+    assert!(all.contains("likeadmin"), "{all}");
+    assert_eq!(status.code(), Some(1), "{all}");
+}
+
+/// Second CLI trial, minor 1 (issue 18 #9): a receiver token with a line break or
+/// another control character in an import file was stored, and every later push then
+/// failed. It is refused on input, as `--token-file` refuses it: nothing is written.
+#[test]
+fn an_import_files_token_with_control_characters_is_refused() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let f = work.path().join("i.toml");
+    let name = unique_name("tok");
+    for token in ["ab\\r\\nX-Injected: 1", "tok\\u001b[2J", "t\\u0000k"] {
+        std::fs::write(
+            &f,
+            format!(
+                "name = \"{name}\"\nbackend_preset = \"generic\"\nbackend_token = \"{token}\"\n"
+            ),
+        )
+        .unwrap();
+        let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{token}: {}", stdout(&o));
+        let e = stderr(&o);
+        for needle in ["backend_token", "control character", "nothing was written"] {
+            assert!(e.contains(needle), "{needle} missing in: {e}");
+        }
+        assert!(!e.contains("X-Injected"), "the token is not repeated: {e}");
+    }
+    let o = env.run(&["profile", "list", "--json"]);
+    assert_eq!(json(&o), serde_json::json!([]), "no profile was written");
+    // an ordinary token imports
+    std::fs::write(
+        &f,
+        format!("name = \"{name}\"\nbackend_preset = \"generic\"\nbackend_token = \"PushToken-9f86d081\"\n"),
+    )
+    .unwrap();
+    let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _ = env.run(&["profile", "delete", &name]);
+}
+
+/// Third CLI trial minor 2: `backend_token = ""` was imported and shown as set,
+/// and a token with a no-break space or U+2028 was imported and later sent raw
+/// in the Authorization header. Both are refused on input, naming the position.
+#[test]
+fn an_import_files_empty_or_non_ascii_token_is_refused() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let f = work.path().join("i.toml");
+    let name = unique_name("tok");
+    for (token, needles) in [
+        ("", &["backend_token", "empty"][..]),
+        (
+            "ab\\u00a0c",
+            &["backend_token", "Character 3", "plain visible"][..],
+        ),
+        (
+            "abcd\\u2028ef",
+            &["backend_token", "Character 5", "plain visible"][..],
+        ),
+        (
+            "tok én",
+            &["backend_token", "Character 4", "plain visible"][..],
+        ),
+    ] {
+        std::fs::write(
+            &f,
+            format!(
+                "name = \"{name}\"\nbackend_preset = \"generic\"\nbackend_token = \"{token}\"\n"
+            ),
+        )
+        .unwrap();
+        let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{token:?}: {}", stdout(&o));
+        let e = stderr(&o);
+        for needle in needles {
+            assert!(e.contains(needle), "{token:?}: {needle} missing in: {e}");
+        }
+    }
+    let o = env.run(&["profile", "list", "--json"]);
+    assert_eq!(json(&o), serde_json::json!([]), "no profile was written");
+}
+
+/// Third CLI trial minor 5: an APIv3 key of 32 characters with an "é" said
+/// "must be exactly 32 characters; this has 32". The character and its place
+/// are named instead, for the APIv2 key too.
+#[test]
+fn a_key_with_a_non_ascii_letter_names_it_and_its_place() {
+    let env = Env::new();
+    let work = tempfile::tempdir().unwrap();
+    let f = work.path().join("i.toml");
+    let name = unique_name("key");
+    for (field, key, needles) in [
+        (
+            "api_key_v3",
+            "V3keyV3keyV3keyV3keyV3keyV3key0é",
+            &["Character 32", "\"é\" (U+00E9)"][..],
+        ),
+        (
+            "api_key_v2",
+            "Zq8RmT2vLx5NpW7c\\u00a0b3dHf6jKs9GtA4e",
+            &["Character 17", "U+00A0"][..],
+        ),
+    ] {
+        std::fs::write(
+            &f,
+            format!("name = \"{name}\"\nmchid = \"1900000109\"\n{field} = \"{key}\"\n"),
+        )
+        .unwrap();
+        let o = env.run(&["profile", "import", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{field}: {}", stdout(&o));
+        let e = stderr(&o);
+        for needle in needles {
+            assert!(e.contains(needle), "{field}: {needle} missing in: {e}");
+        }
+        assert!(!e.contains("this has 32"), "{e}");
+    }
+}
+
+/// Runs the program on a terminal (a pseudo-terminal made by Python's `pty`), types
+/// `keys` once `prompt` shows, and gives all it printed there.
+fn on_a_terminal(config: &Path, args: &[&str], prompt: &str, keys: &[u8]) -> String {
+    const DRIVER: &str = r#"
+import os, pty, select, sys, time
+prompt, keys = sys.argv[1].encode(), bytes.fromhex(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[3], sys.argv[3:])
+out, typed, deadline = b"", False, time.time() + 30
+while time.time() < deadline:
+    if not typed and prompt in out:
+        time.sleep(0.2)
+        os.write(fd, keys)
+        typed = True
+    r, _, _ = select.select([fd], [], [], 0.5)
+    if r:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+"#;
+    let hex: String = keys.iter().map(|b| format!("{b:02x}")).collect();
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            DRIVER,
+            prompt,
+            &hex,
+            env!("CARGO_BIN_EXE_wxpay-setup"),
+        ])
+        .args(args)
+        .env("WXPAY_SETUP_CONFIG_DIR", config)
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Second CLI trial, minor 7: Ctrl-D at the hidden password prompt printed the
+/// error on the prompt's own line. It starts on a new line.
+#[test]
+fn ctrl_d_at_the_password_prompt_puts_the_error_on_a_new_line() {
+    let config = tempfile::tempdir().unwrap();
+    let args = [
+        "push",
+        "--profile",
+        "nope",
+        "--backend",
+        "likeadmin",
+        "--url",
+        "http://127.0.0.1:9/admin",
+        "--account",
+        "admin",
+        "--password-file",
+        "-",
+    ];
+    let out = on_a_terminal(config.path(), &args, "not shown as you type", &[0x04]);
+    let prompt = "(not shown as you type): ";
+    let at = out.find(prompt).unwrap_or_else(|| panic!("{out:?}"));
+    let after = &out[at + prompt.len()..];
+    assert!(
+        after.starts_with("\r\n× "),
+        "the error on its own line: {out:?}"
+    );
+    assert!(after.contains("gave no password"), "{out:?}");
+    // Enter ends the line once: no empty line after a password typed
+    let out = on_a_terminal(config.path(), &args, "not shown as you type", b"pw-123\r");
+    let at = out.find(prompt).unwrap_or_else(|| panic!("{out:?}"));
+    let after = &out[at + prompt.len()..];
+    assert!(
+        after.starts_with("\r\n") && !after.starts_with("\r\n\r\n"),
+        "{out:?}"
+    );
+    assert!(!out.contains("pw-123"), "never echoed: {out:?}");
+}

@@ -200,6 +200,9 @@ fn assert_mentions_exist(dir: &Path, label: &str) {
     let dir_text = dir.to_str().unwrap();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "p12") {
+            continue; // binary: it names no file
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         for line in text.lines() {
@@ -365,6 +368,13 @@ fn every_format_parses_and_holds_the_values() {
                         Some(cert_path.to_str().unwrap())
                     );
                     assert_eq!(pay["api-v3-key"].as_str(), Some(secret(V3)));
+                    let p12 = dir.join("apiclient_cert.p12");
+                    let p12_value = if secrets {
+                        p12.to_str().unwrap()
+                    } else {
+                        NOT_EXPORTED
+                    };
+                    assert_eq!(pay["key-path"].as_str(), Some(p12_value));
                 }
                 Format::IjPay => {
                     // The IJPay demo binds wxpay.properties (prefix wxpay.) for v2 and
@@ -400,9 +410,16 @@ fn every_format_parses_and_holds_the_values() {
                     }));
                     assert_eq!(v2["wxpay.mchId"], MCHID);
                     assert_eq!(v2["wxpay.partnerKey"], secret(KEY));
-                    // certPath is the .p12, which the profile does not keep: a marker
-                    assert_eq!(v2["wxpay.certPath"], MISSING_FILE);
-                    assert_eq!(v3["v3.certP12Path"], MISSING_FILE);
+                    // certPath is the .p12, made from the key: with the secrets only
+                    let p12 = dir.join("apiclient_cert.p12");
+                    let p12_value = if secrets {
+                        p12.to_str().unwrap()
+                    } else {
+                        NOT_EXPORTED
+                    };
+                    assert_eq!(v2["wxpay.certPath"], p12_value);
+                    assert_eq!(v3["v3.certP12Path"], p12_value);
+                    assert_eq!(p12.is_file(), secrets);
                     // domain is the site's base URL: the demo appends its own notify path
                     for d in [&v2["wxpay.domain"], &v3["v3.domain"]] {
                         let url = url::Url::parse(d).unwrap();
@@ -970,4 +987,93 @@ fn batch_export_and_bad_formats() {
         "a bundle with secrets needs a passphrase"
     );
     let _ = a.cmd().args(["profile", "delete", "第二家店"]).output();
+}
+
+/// Runs a tool that must be there (scripts/test.sh installs it) and returns its
+/// output whether it succeeded or not.
+fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("{name} is required by the export tests (scripts/test.sh installs it): {e}")
+    })
+}
+
+/// Issue 17 item 7: IJPay's demo loads the `.p12` its `certPath` names, WxJava
+/// its `key-path`: both exports write a real one, made from the key and
+/// certificate as `cert save` makes it (PBE-SHA1-3DES, SHA-1 MAC, password =
+/// the MCHID), which keytool and OpenSSL 3 without `-legacy` open.
+#[test]
+fn ijpay_and_wxjava_exports_write_a_p12_that_keytool_loads_with_the_mchid() {
+    let env = Env::new("");
+    for f in [Format::IjPay, Format::WxJava] {
+        let dir = env.export_into("plain", f, true);
+        let p12 = dir.join("apiclient_cert.p12");
+        assert!(p12.is_file(), "{}: no .p12 written", f.name());
+        let p12_text = p12.to_str().unwrap();
+        match f {
+            Format::IjPay => {
+                let v2 =
+                    java_properties::read(std::fs::File::open(dir.join(f.file_name())).unwrap())
+                        .unwrap();
+                let v3 = java_properties::read(
+                    std::fs::File::open(dir.join("wxpay_v3.properties")).unwrap(),
+                )
+                .unwrap();
+                assert_eq!(v2["wxpay.certPath"], p12_text);
+                assert_eq!(v3["v3.certP12Path"], p12_text);
+            }
+            _ => {
+                let docs = yaml_rust2::YamlLoader::load_from_str(&read(&dir, f)).unwrap();
+                assert_eq!(docs[0]["wx"]["pay"]["key-path"].as_str(), Some(p12_text));
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p12).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the .p12 holds the private key");
+        }
+        let o = tool(
+            "keytool",
+            &[
+                "-list",
+                "-v",
+                "-keystore",
+                p12_text,
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                MCHID,
+            ],
+        );
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{}: keytool: {text}{}",
+            f.name(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(text.contains("PrivateKeyEntry"), "{text}");
+        assert!(text.contains(&format!("CN={MCHID}")), "{text}");
+        // OpenSSL 3 without -legacy, and what old Java needs: 3DES bags, a SHA-1 MAC
+        let pass = format!("pass:{MCHID}");
+        let o = tool(
+            "openssl",
+            &[
+                "pkcs12", "-in", p12_text, "-passin", &pass, "-info", "-noout",
+            ],
+        );
+        let info = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(o.status.success(), "{info}");
+        assert!(info.contains("MAC: sha1"), "{info}");
+        assert!(info.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "{info}");
+        assert!(!info.contains("RC2") && !info.contains("PBES2"), "{info}");
+    }
+    // without the secrets there is no key to put in a .p12: none is named
+    let dir = env.export_into("plain", Format::IjPay, false);
+    assert!(!dir.join("apiclient_cert.p12").exists());
+    assert_mentions_exist(&dir, "ijpay without secrets");
 }

@@ -11,22 +11,16 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use wxpay_setup::app::{Services, WeChatAccess};
+use support::gui::{NO_WECHAT, services, settle_within, shows, t, window};
 use wxpay_setup::domain::fields::FieldId;
 use wxpay_setup::domain::profile::{SecretField, Step};
 use wxpay_setup::i18n::{Lang, Tr};
 use wxpay_setup::services::file_picker::FixedPicker;
 use wxpay_setup::services::profile_store::{ProfileStore, Settings};
 use wxpay_setup::services::secret_store::{MemoryStore, SecretStore};
-use wxpay_setup::services::wechat_http::{BaseUrls, HttpClient};
 use wxpay_setup::ui::WizardApp;
 
-const ZH: Tr = Tr(Lang::ZhCn);
 const SHOP: &str = "申请证书的店";
-
-fn t(key: &str) -> &'static str {
-    ZH.t(key)
-}
 
 /// The part of a text before its first `{placeholder}`.
 fn head(key: &str) -> &'static str {
@@ -73,52 +67,26 @@ impl Fixture {
     }
 
     fn open_at(&self, size: [f32; 2]) -> Harness<'static, WizardApp> {
-        let keychain = self.keychain.clone();
-        let services = Services {
-            secrets: Arc::new(move || Ok(Arc::new(keychain.clone()) as Arc<dyn SecretStore>)),
-            profiles: self.store(),
-            picker: self.picker.clone(),
-            wechat: WeChatAccess {
-                http: Arc::new(HttpClient::new().unwrap()),
-                urls: Ok(BaseUrls {
-                    mp: "http://127.0.0.1:9".into(),
-                    pay: "http://127.0.0.1:9".into(),
-                }),
-            },
-        };
-        let mut h = Harness::builder()
-            .with_size(size)
-            .build_eframe(move |cc| WizardApp::new(&cc.egui_ctx, services));
+        let services = services(
+            self.config.path(),
+            &self.keychain,
+            self.picker.clone(),
+            NO_WECHAT,
+        );
+        let mut h = window(services, size);
         settle(&mut h);
         h
     }
 }
 
 fn settle(h: &mut Harness<'static, WizardApp>) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        h.step();
-        if !h.state().wizard.busy() {
-            h.run();
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the wizard stayed busy: {}",
-            h.state().wizard.busy_reasons()
-        );
-        std::thread::sleep(Duration::from_millis(15));
-    }
+    settle_within(h, Duration::from_secs(30));
 }
 
 fn click(h: &mut Harness<'static, WizardApp>, label: &str) {
     h.get_by_label(label).click();
     h.run_ok();
     settle(h);
-}
-
-fn shows(h: &Harness<'static, WizardApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
 }
 
 fn type_into(h: &mut Harness<'static, WizardApp>, role: Role, label: &str, text: &str) {
@@ -131,8 +99,10 @@ fn type_into(h: &mut Harness<'static, WizardApp>, role: Role, label: &str, text:
     h.run_ok();
 }
 
-/// A verified shop with its merchant number, on the certificate step.
+/// A new shop (SHOP), verified, with its merchant number, on the certificate step.
 fn to_certificate_step(h: &mut Harness<'static, WizardApp>) {
+    h.state_mut().wizard.create_profile(SHOP).unwrap();
+    settle(h);
     click(h, t("prereq.choice_verified"));
     click(h, t("prereq.continue"));
     let w = &mut h.state_mut().wizard;
@@ -174,8 +144,6 @@ fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_af
     let started;
     {
         let mut h = f.open();
-        h.state_mut().wizard.create_profile(SHOP).unwrap();
-        settle(&mut h);
         to_certificate_step(&mut h);
         assert!(shows(&h, t("cert_apply.title")));
         assert!(
@@ -345,8 +313,6 @@ fn apply_in_the_window_survive_a_restart_refuse_wrong_pastes_then_continue_as_af
 fn starting_over_asks_first_then_drops_the_request_and_its_key() {
     let f = Fixture::new();
     let mut h = f.open();
-    h.state_mut().wizard.create_profile(SHOP).unwrap();
-    settle(&mut h);
     to_certificate_step(&mut h);
     type_into(
         &mut h,
@@ -453,8 +419,6 @@ fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
     let f = Fixture::new();
     let work = tempfile::tempdir().unwrap();
     let mut h = f.open();
-    h.state_mut().wizard.create_profile(SHOP).unwrap();
-    settle(&mut h);
     to_certificate_step(&mut h);
     type_into(
         &mut h,
@@ -501,7 +465,7 @@ fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
     );
     let csr = pending_csr(&f);
     let accepted =
-        wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &support::issue(&csr))
+        wxpay_setup::app::ops::cert_request::accept(&ctx, &done.name, &support::issue(&csr), false)
             .unwrap();
     assert_eq!(accepted.summary.key_matches, Some(true));
 }
@@ -514,8 +478,6 @@ fn the_windows_encrypted_export_carries_a_waiting_request_and_its_key() {
 fn a_stale_paste_error_goes_and_a_request_accepted_elsewhere_is_not_asked_again() {
     let f = Fixture::new();
     let mut a = f.open();
-    a.state_mut().wizard.create_profile(SHOP).unwrap();
-    settle(&mut a);
     to_certificate_step(&mut a);
     type_into(
         &mut a,
@@ -570,8 +532,6 @@ fn a_stale_paste_error_goes_and_a_request_accepted_elsewhere_is_not_asked_again(
 fn copied_marks_keep_buttons_put_and_an_accepted_certificate_shows_from_the_top() {
     let f = Fixture::new();
     let mut h = f.open_at([1024.0, 720.0]);
-    h.state_mut().wizard.create_profile(SHOP).unwrap();
-    settle(&mut h);
     to_certificate_step(&mut h);
     type_into(
         &mut h,
@@ -615,4 +575,45 @@ fn copied_marks_keep_buttons_put_and_an_accepted_certificate_shows_from_the_top(
     click(&mut h, t("cert_apply.make"));
     assert!(shows(&h, head("cert_apply.waiting")));
     assert!(shows(&h, t("cert_apply.current_stays")));
+}
+
+/// Issue 18 item 4: the window asks before an accepted certificate replaces a
+/// private key the shop holds (from an earlier request here: its only copy).
+#[test]
+fn accepting_over_a_held_key_asks_first_and_keeps_it_until_told() {
+    let f = Fixture::new();
+    let mut h = f.open();
+    to_certificate_step(&mut h);
+    let old = wxpay_setup::domain::secret::Secret::new(support::key_a());
+    f.keychain.set(SHOP, SecretField::PrivateKey, &old).unwrap();
+    type_into(
+        &mut h,
+        Role::TextInput,
+        t("cert_apply.company"),
+        support::COMPANY,
+    );
+    click(&mut h, t("cert_apply.make"));
+    let cert = support::issue(&pending_csr(&f));
+    paste_and_accept(&mut h, &bare_base64(&cert));
+    assert!(shows(&h, t("cert_apply.discard_key_question")));
+    assert_eq!(
+        f.keychain.peek(SHOP, SecretField::PrivateKey),
+        Some(old.clone())
+    );
+    assert!(f.store().load(SHOP).unwrap().pending_cert_request.is_some());
+    // kept: nothing changes, the question goes
+    click(&mut h, t("cert_apply.discard_key_no"));
+    assert!(!shows(&h, t("cert_apply.discard_key_question")));
+    assert_eq!(
+        f.keychain.peek(SHOP, SecretField::PrivateKey),
+        Some(old.clone())
+    );
+    // asked again, and told to replace
+    click(&mut h, t("cert_apply.accept"));
+    click(&mut h, t("cert_apply.discard_key_yes"));
+    assert!(!shows(&h, t("cert_apply.discard_key_question")));
+    assert_ne!(f.keychain.peek(SHOP, SecretField::PrivateKey), Some(old));
+    let p = f.store().load(SHOP).unwrap();
+    assert!(p.pending_cert_request.is_none());
+    assert!(p.certificate.is_some());
 }

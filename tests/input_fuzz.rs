@@ -327,3 +327,146 @@ fn broken_bundles_never_panic_hang_or_write_on_refusal() {
         "the mutations broke too little: {refused}"
     );
 }
+
+/// The bundle `seed` with its plain settings entry replaced by `config`.
+fn with_config(seed: &[u8], config: &str) -> Vec<u8> {
+    let mut src = zip::ZipArchive::new(Cursor::new(seed)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..src.len() {
+        let name = src.by_index_raw(i).unwrap().name().unwrap().into_owned();
+        if name == wxpay_setup::domain::bundle::CONFIG_NAME {
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, config.as_bytes()).unwrap();
+        } else {
+            out.raw_copy_file(src.by_index_raw(i).unwrap()).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Issue 18: hostile values in every field of a bundle's `wxpay-setup.toml`
+/// (its keys for people and every key of its `[profile]` table, the waiting
+/// request's included): no panic, no hang, nothing written on refusal, and
+/// nothing that could drive a terminal or fake a shop let into a field the
+/// typed rules check.
+#[test]
+fn hostile_values_in_every_field_of_a_bundle_never_get_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = bundle_bytes(dir.path(), false);
+    let config: toml::Table = {
+        let mut src = zip::ZipArchive::new(Cursor::new(&seed)).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut src
+                .by_name(wxpay_setup::domain::bundle::CONFIG_NAME)
+                .unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        toml::from_str(&text).unwrap()
+    };
+    let long = format!("A\u{0}B\nC{}", "X".repeat(5000));
+    let hostile: Vec<toml::Value> = vec![
+        "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[32m✓ ok\u{1b}[0m\r\nfake".into(),
+        long.as_str().into(),
+        "店\u{202e}lmth.exe".into(),
+        "a\u{2028}b\u{a0}c".into(),
+        "../../../etc/passwd".into(),
+        "http://10.0.0.1/steal".into(),
+        "".into(),
+        toml::Value::Integer(i64::MAX),
+        toml::Value::Array(vec![1.into(), "x".into()]),
+        toml::Value::Table(toml::Table::new()),
+    ];
+    // every key path: top level, and inside [profile] and [profile.pending_cert_request]
+    let mut paths: Vec<Vec<String>> = config.keys().map(|k| vec![k.clone()]).collect();
+    if let Some(toml::Value::Table(p)) = config.get("profile") {
+        paths.extend(p.keys().map(|k| vec!["profile".into(), k.clone()]));
+    }
+    for k in ["company", "csr_pem", "created_at"] {
+        paths.push(vec![
+            "profile".into(),
+            "pending_cert_request".into(),
+            k.into(),
+        ]);
+    }
+    let file = dir.path().join("hostile.zip");
+    let (mut slowest, mut tried, mut refused, mut let_in) = (Duration::ZERO, 0, 0, Vec::new());
+    for path in &paths {
+        for value in &hostile {
+            let mut c = config.clone();
+            let mut table = &mut c;
+            for (i, key) in path.iter().enumerate() {
+                if i + 1 == path.len() {
+                    table.insert(key.clone(), value.clone());
+                } else {
+                    let next = table
+                        .entry(key.clone())
+                        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                    if !next.is_table() {
+                        *next = toml::Value::Table(toml::Table::new());
+                    }
+                    table = next.as_table_mut().unwrap();
+                }
+            }
+            let text = toml::to_string(&c).unwrap();
+            let input = with_config(&seed, &text);
+            tried += 1;
+            case(&mut slowest, &path.join("."), text.as_bytes(), || {
+                std::fs::write(&file, &input).unwrap();
+                let f = Fakes::default();
+                match import_bundle(&ctx_of(&f), &file, None, None) {
+                    Err(_) => {
+                        refused += 1;
+                        assert!(nothing_written(&f), "a refused bundle wrote something");
+                    }
+                    Ok(done) => {
+                        let p = f.profiles.load(&done.name).unwrap();
+                        let company = p
+                            .pending_cert_request
+                            .as_ref()
+                            .map(|r| r.company.clone())
+                            .unwrap_or_default();
+                        let checked = [
+                            &p.name,
+                            &p.payment_name,
+                            &p.mp_appid,
+                            &p.mchid,
+                            &p.oa_appid,
+                            &p.public_key_id,
+                            &p.backend_url,
+                            &p.backend_account,
+                            &company,
+                        ];
+                        let bad = |s: &str| {
+                            s.chars().any(|c| {
+                                c.is_control()
+                                    || matches!(
+                                        c,
+                                        '\u{202a}'..='\u{202e}' | '\u{2028}' | '\u{2029}'
+                                    )
+                            }) || s.chars().count() > 200
+                        };
+                        if checked.iter().any(|s| bad(s)) || p.backend_url.contains("10.0.0.1") {
+                            let_in.push(path.join("."));
+                        }
+                    }
+                }
+            });
+        }
+    }
+    eprintln!(
+        "bundle fields: {} fields x {} values = {tried} inputs, {refused} refused, \
+         {} let in, slowest {slowest:?}",
+        paths.len(),
+        hostile.len(),
+        let_in.len()
+    );
+    assert!(
+        let_in.is_empty(),
+        "hostile values let in through: {let_in:?}"
+    );
+    assert!(slowest < CASE_LIMIT, "one case took {slowest:?}");
+    assert!(tried >= 200, "only {tried} inputs");
+}

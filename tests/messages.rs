@@ -14,7 +14,6 @@ use wxpay_setup::domain::cert::ImportError;
 use wxpay_setup::domain::check::CheckId;
 use wxpay_setup::domain::fields::FieldId;
 use wxpay_setup::domain::profile::Step;
-use wxpay_setup::domain::push::PushOutcome;
 use wxpay_setup::domain::wxapi::Outcome;
 use wxpay_setup::i18n::{EN_SOURCE, Lang, Message, Tr, ZH_CN_SOURCE, parse_catalog};
 use wxpay_setup::services::profile_store::StorageError;
@@ -102,6 +101,21 @@ fn every_error_variant_and_check_has_a_text_in_both_languages() {
             add(format!("{e:?}"), Box::new(e));
         }
     }
+    // everything an import file or a bundle import can say (trial minor 3: an
+    // unknown backend_preset showed "× backend_preset: (?)")
+    {
+        use wxpay_setup::app::ops::import::{ImportFileError, Issue};
+        use wxpay_setup::app::ops::import_bundle::ImportBundleError;
+        for e in Issue::samples() {
+            add(format!("{e:?}"), Box::new(e));
+        }
+        for e in ImportFileError::samples() {
+            add(format!("{e:?}"), Box::new(e));
+        }
+        for e in ImportBundleError::samples() {
+            add(format!("{e:?}"), Box::new(e));
+        }
+    }
     for e in StoreError::samples() {
         add(format!("{e:?}"), Box::new(e));
     }
@@ -113,11 +127,195 @@ fn every_error_variant_and_check_has_a_text_in_both_languages() {
         let o = Outcome::error(e.code()).with("detail", e.detail());
         add(format!("{e:?}"), Box::new(o));
     }
-    for o in [
-        PushOutcome::Accepted,
-        PushOutcome::Retry("502 Bad Gateway".into()),
-    ] {
-        add(format!("{o:?}"), Box::new(o));
+    // the push: its errors, the backends' answers, how values and fields are shown,
+    // what a backend cannot hold, and the report's one-line outcome
+    {
+        use wxpay_setup::app::ops::push::{
+            Failure, FailureMessage, Preview, PushError, Report, Status,
+        };
+        use wxpay_setup::domain::backend::{
+            BackendKind, CANNOT_WHY, Cannot, FieldLabel, Ours, Plan, Shown, Stop,
+        };
+        use wxpay_setup::services::backend_http::SendError;
+        for e in PushError::samples() {
+            add(format!("{e:?}"), Box::new(e));
+        }
+        for k in BackendKind::ALL {
+            for s in Stop::samples() {
+                let m = FailureMessage {
+                    backend: k,
+                    failure: Failure::Stop(s),
+                };
+                add(format!("{m:?}"), Box::new(m));
+            }
+            for e in SendError::samples() {
+                let m = FailureMessage {
+                    backend: k,
+                    failure: Failure::Net(e),
+                };
+                add(format!("{m:?}"), Box::new(m));
+            }
+        }
+        for sh in [
+            Shown::Empty,
+            Shown::Unknown,
+            Shown::Plain { text: "x".into() },
+            Shown::Masked {
+                chars: 32,
+                ours: false,
+            },
+            Shown::Masked {
+                chars: 32,
+                ours: true,
+            },
+            Shown::Masked {
+                chars: 0,
+                ours: false,
+            },
+            Shown::Certificate {
+                serial: Some("444F".into()),
+            },
+            Shown::Certificate { serial: None },
+            Shown::PrivateKey { ours: true },
+            Shown::PrivateKey { ours: false },
+            Shown::Path {
+                path: "/uploads/a.pem".into(),
+            },
+            Shown::Hidden { chars: 43 },
+            Shown::Masked {
+                chars: 1,
+                ours: false,
+            },
+            Shown::Hidden { chars: 1 },
+        ] {
+            add(format!("{sh:?}"), Box::new(sh));
+        }
+        for why in CANNOT_WHY {
+            let c = Cannot {
+                ours: Ours::ApiKeyV2,
+                why,
+            };
+            add(format!("{c:?}"), Box::new(c));
+        }
+        // a backend's coded choice, said in words (second window trial)
+        for code in wxpay_setup::domain::backend::CODED_VALUES {
+            let v = Shown::Plain {
+                text: (*code).into(),
+            };
+            add(format!("{v:?}"), Box::new(v));
+        }
+        // what a push leaves as it is, and the warning when the backend pairs it
+        // with ours (second CLI trial, blocker)
+        for why in wxpay_setup::domain::backend::LEFT_WHY {
+            let l = wxpay_setup::domain::backend::Left {
+                field: "official_account_setting.app_id".into(),
+                ours: Some(Ours::OaAppId),
+                now: Shown::Plain { text: "wx1".into() },
+                why,
+            };
+            add(format!("{l:?}"), Box::new(l));
+        }
+        for why in wxpay_setup::domain::backend::WARNINGS {
+            // only likeadmin may not say its scenes (CRMEB's and ShopXO's are known)
+            let unknown = (*why == "likeadmin_oa_appid").then_some(None);
+            let known = Some(wxpay_setup::domain::backend::SCENES.to_vec());
+            for scenes in std::iter::once(known).chain(unknown) {
+                let w = wxpay_setup::domain::backend::Warning {
+                    why,
+                    backend: BackendKind::Likeadmin,
+                    field: "official_account_setting.app_id".into(),
+                    holds: Shown::Plain { text: "wx1".into() },
+                    scenes,
+                };
+                add(format!("{w:?}"), Box::new(w));
+            }
+        }
+        for o in Ours::ALL {
+            add(
+                format!("label {o:?}"),
+                Box::new(FieldLabel {
+                    backend: BackendKind::Generic,
+                    ours: Some(o),
+                    field: "f",
+                }),
+            );
+        }
+        add(
+            "label kept".into(),
+            Box::new(FieldLabel {
+                backend: BackendKind::Shopxo,
+                ours: None,
+                field: "plugins_of_another_version",
+            }),
+        );
+        // every field by the label its backend's own page shows (window m5)
+        for (backend, table) in [
+            (
+                BackendKind::Likeadmin,
+                wxpay_setup::domain::backend::likeadmin::LABELS,
+            ),
+            (
+                BackendKind::Crmeb,
+                wxpay_setup::domain::backend::crmeb::LABELS,
+            ),
+            (
+                BackendKind::Shopxo,
+                wxpay_setup::domain::backend::shopxo::LABELS,
+            ),
+        ] {
+            for (field, _) in table {
+                add(
+                    format!("label {} {field}", backend.name()),
+                    Box::new(FieldLabel {
+                        backend,
+                        ours: None,
+                        field,
+                    }),
+                );
+            }
+        }
+        for (status, warned) in [
+            (Status::Done, false),
+            (Status::Done, true),
+            (Status::StoredUnchecked, false),
+            (Status::Mismatch, false),
+            (Status::Partial, false),
+            (Status::Refused, false),
+        ] {
+            let warnings = warned
+                .then(|| wxpay_setup::domain::backend::Warning {
+                    why: "likeadmin_oa_appid",
+                    backend: BackendKind::Likeadmin,
+                    field: "official_account_setting.app_id".into(),
+                    holds: Shown::Plain { text: "wx1".into() },
+                    scenes: Some(vec!["oa"]),
+                })
+                .into_iter()
+                .collect();
+            let preview = Preview {
+                backend: BackendKind::Likeadmin,
+                url: "https://x".into(),
+                plan: Plan {
+                    calls: vec!["likeadmin_pay"],
+                    warnings,
+                    ..Plan::default()
+                },
+                fingerprint: String::new(),
+            };
+            let r = Report {
+                backend: BackendKind::Likeadmin,
+                url: "https://x".into(),
+                status,
+                fields: Vec::new(),
+                calls: Vec::new(),
+                not_sent: vec!["likeadmin_pay"],
+                failure: None,
+                read_back_failure: None,
+                relogins: 0,
+                preview,
+            };
+            add(format!("{status:?} {warned}"), Box::new(r));
+        }
     }
     for c in CheckId::iter() {
         add(format!("{c:?}"), Box::new(c));
@@ -147,6 +345,33 @@ fn every_check_step_field_and_checklist_item_has_its_texts() {
     for f in FieldId::iter() {
         keys.push(format!("field.{}.label", f.key()));
         keys.push(format!("field.{}.where", f.key()));
+    }
+    {
+        use wxpay_setup::domain::backend::{BackendKind, CALLS, NOT_FOUND, Ours};
+        for k in BackendKind::ALL {
+            for section in [
+                "backend.kind",
+                "backend.kind_choice",
+                "push_ui.address_help",
+            ] {
+                keys.push(format!("{section}.{}", k.name()));
+            }
+        }
+        for c in CALLS {
+            keys.push(format!("backend.call.{c}"));
+        }
+        for k in BackendKind::ALL.iter().map(|k| k.name()).chain(["unset"]) {
+            keys.push(format!("backend.needs.{k}"));
+        }
+        for n in NOT_FOUND {
+            keys.push(format!("backend.not_found.{n}"));
+        }
+        for o in Ours::ALL {
+            keys.push(format!("backend_field.{}", o.key()));
+        }
+        for what in ["password", "token", "account"] {
+            keys.push(format!("push.what_{what}"));
+        }
     }
     for list in [APPLY_NEW, BIND_EXISTING, API_KEY_STEPS, CERT_STEPS] {
         for item in list {

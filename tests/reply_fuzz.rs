@@ -1,7 +1,8 @@
 //! No reply body, however broken or hostile, makes a reply parser panic: random
 //! bytes, and valid replies with random edits, through every parser, with the
 //! same bytes as the `Date` and `Wechatpay-*` headers (clock, reply signature,
-//! public-key mode).
+//! public-key mode); and through every shop backend's adapter (likeadmin, CRMEB,
+//! ShopXO's HTML form and cookies, the generic receiver), each step fed the body.
 
 use std::sync::OnceLock;
 
@@ -35,6 +36,17 @@ const SEEDS: &[&str] = &[
     r#"{"errcode":40164,"errmsg":"invalid ip, not in whitelist"}"#,
     "Fri, 27 Nov 2026 06:42:59 GMT",
     "PUB_KEY_ID_0119000060312025112600000001",
+    // shop backends (issue 16): likeadmin, CRMEB, ShopXO, the generic receiver
+    r#"{"code":1,"show":0,"msg":"","data":{"token":"T","lists":[{"id":2,"pay_way":2}],"id":2,"name":"微信支付","config":{"mch_id":"1900006031","apiclient_cert":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}}}"#,
+    r#"{"code":0,"show":1,"msg":"微信支付证书不能为空","data":[]}"#,
+    r#"{"code":-1,"show":1,"msg":"登录超时，请重新登录","data":[]}"#,
+    r#"{"status":200,"msg":"success","data":{"token":"t","value":"1","src":"/uploads/attach/a.pem"}}"#,
+    r#"{"status":400,"msg":"账号或密码错误","data":{"login_captcha":1},"code":400140}"#,
+    r#"{"msg":"登录成功","code":0,"data":{"token":"abc"}}"#,
+    r#"<tr><a href="/admin1.php?s=payment/saveinfo/id/7.html">编辑</a><button data-id="Weixin">卸载</button></tr>"#,
+    r#"<form><input type="text" name="plugins_mch_id" value="1900&amp;6031"/><textarea name="plugins_apiclient_key">-----BEGIN</textarea><select name="s"><option value="1" selected>x</option></select><input type="checkbox" name="t" value="a" checked data-am-switch/><input type="hidden" name="id" value="7"/></form>"#,
+    r#"{"fields":{"mchid":"1900006031","api_key_v2":"sha256:00ff"}}"#,
+    r#"{"ok":false,"message":"\u001b[2J refused"}"#,
 ];
 
 const PUB_ID: &str = "PUB_KEY_ID_0119000060312025112600000001";
@@ -56,10 +68,29 @@ const ALPHABET: &[u8] = b"<>/![]{}\\\":,&;=CDATAxml 0123456789\n\x00\xff\xe7\xad
 fn all_parsers(body: &str) {
     let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
     let _ = v2::parse_xml(body);
-    let _ = v2::interpret_orderquery(200, body, key, v2::SignType::Md5);
-    let _ = v2::interpret_orderquery(500, body, key, v2::SignType::HmacSha256);
+    let asked = v2::Asked {
+        appid: "wx1234567890abcdef",
+        mchid: "1900006031",
+    };
+    let _ = v2::interpret_orderquery(200, body, key, v2::SignType::Md5, asked);
+    let _ = v2::interpret_orderquery(500, body, key, v2::SignType::HmacSha256, asked);
     let _ = mp::interpret(mp::Account::MiniProgram, 200, body);
     let _ = mp::interpret(mp::Account::ServiceAccount, 502, body);
+    let first = mp::altered_secret(body);
+    let _ = mp::interpret_probe(
+        mp::Account::MiniProgram,
+        200,
+        body,
+        wxpay_setup::domain::wxapi::Outcome::ok("appsecret_ok").with("detail", first),
+    );
+    let _ = clock::reply_skew_secs(
+        &ReplyHeaders {
+            date: Some(body.chars().take(600).collect()),
+            wechatpay_timestamp: Some(body.chars().take(600).collect()),
+            ..Default::default()
+        },
+        i64::MIN,
+    );
     let _ = clock::parse_http_date(body);
     let _ = clock::skew_secs(Some(body), i64::MAX);
     let _ = clock::skew_secs(Some(body), i64::MIN);
@@ -98,12 +129,94 @@ fn all_parsers(body: &str) {
                     clock_skew_secs: Some(i64::MIN),
                 },
             ] {
-                let _ = v3::interpret_certificates(&reply, &given);
+                let first = v3::interpret_certificates(&reply, &given);
+                let _ = v3::needs_order_probe(&first);
+                let _ = v3::interpret_order_probe(&reply, &given, &first);
+                let _ = v3::asked_serial(&given);
             }
         }
     }
     let _ = v3::check_public_key_pem(body);
     let _ = v3::check_public_key_id(body);
+    backend_parsers(body);
+}
+
+/// Every shop backend's reply judges, its HTML and cookie readers, and each adapter run
+/// from login to results with every reply being `body`.
+fn backend_parsers(body: &str) {
+    use wxpay_setup::domain::backend::{
+        Adapter, Ours, Reply, Shown, crmeb, form, generic, likeadmin, shopxo,
+    };
+    use wxpay_setup::domain::profile::SiteKind;
+    let mut replies = Vec::new();
+    for status in [200, 201, 302, 401, 404, 413, 503] {
+        let mut r = Reply::new(status, body);
+        r.set_cookies = vec![body.to_owned(), format!("PHPSESSID={body}; path=/")];
+        replies.push(r);
+    }
+    for r in &replies {
+        let _ = likeadmin::judge(r);
+        let _ = crmeb::judge(r);
+        let _ = shopxo::judge(r);
+        let _ = generic::judge(r);
+    }
+    let _ = shopxo::weixin_row(body);
+    let _ = shopxo::session_cookie(&[body.to_owned()]);
+    let _ = form::fields(body);
+    let _ = form::decode(body);
+    let _ = Shown::of(Some(Ours::Certificate), body, Some(body));
+    let values = wxpay_setup::domain::backend::Values::from_pairs(
+        SiteKind::SiteAndMiniProgram,
+        &[
+            (Ours::MchId, "1900006031"),
+            (Ours::ApiKeyV2, "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e"),
+            (Ours::ApiKeyV3, "V3keyV3keyV3keyV3keyV3keyV3key12"),
+            (Ours::MpAppId, "wx1234567890abcdef"),
+            (Ours::OaAppId, "wxfedcba0987654321"),
+            (
+                Ours::Certificate,
+                "-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----",
+            ),
+            (
+                Ours::PrivateKey,
+                "-----BEGIN PRIVATE KEY-----\nB\n-----END PRIVATE KEY-----",
+            ),
+            (Ours::PaymentName, body),
+        ],
+    );
+    let adapters: Vec<Box<dyn Adapter>> = vec![
+        Box::new(likeadmin::Likeadmin::new("https://x.cn/admin", values.clone()).unwrap()),
+        Box::new(crmeb::Crmeb::new("https://x.cn/admin", values.clone()).unwrap()),
+        Box::new(shopxo::Shopxo::new("https://x.cn/admin1.php", values.clone()).unwrap()),
+        Box::new(generic::Generic::new(
+            "https://x.cn/api",
+            "tok",
+            &wxpay_setup::domain::push::Mapping::generic(),
+            values,
+            "idem-0123456789abcdef",
+        )),
+    ];
+    for (mut a, r) in adapters.into_iter().zip(replies.iter().cycle()) {
+        let _ = a.logged_in(r);
+        for _ in 0..20 {
+            if a.next_read().is_none() || a.read(r).is_err() {
+                break;
+            }
+        }
+        let _ = a.plan();
+        for _ in 0..5 {
+            if a.next_write().is_none() || a.wrote(r).is_err() {
+                break;
+            }
+        }
+        a.reread();
+        for _ in 0..20 {
+            if a.next_read().is_none() || a.read(r).is_err() {
+                break;
+            }
+        }
+        let _ = a.results();
+    }
 }
 
 #[test]

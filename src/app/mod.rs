@@ -4,6 +4,7 @@
 //! [`Wizard`]; the CLI uses the same services.
 
 pub mod journey;
+pub mod local_time;
 pub mod ops;
 pub mod probe;
 pub mod profiles;
@@ -15,6 +16,7 @@ pub mod worker;
 
 use std::sync::Arc;
 
+pub use crate::domain::readiness::RowStatus;
 use crate::services::file_picker::FilePicker;
 use crate::services::profile_store::ProfileStore;
 use crate::services::wechat_http::{BaseUrls, NetError, WeChatHttp};

@@ -20,8 +20,16 @@ use crate::services::wechat_http::{BaseUrls, NetError, Reply, WeChatHttp};
 pub const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(500), Duration::from_millis(1500)];
 
 /// No answer from WeChat: "could not check", never a verdict on the values.
+/// The kind of failure is what the message says; the system's text is kept
+/// as the detail.
 fn net(e: NetError) -> Outcome {
-    Outcome::error(e.code()).with("detail", v2::truncate(&e.detail()))
+    let o = Outcome::error(e.code())
+        .with("cause", e.cause())
+        .with("detail", v2::truncate(&e.detail()));
+    match e.seconds() {
+        Some(secs) => o.with("seconds", secs),
+        None => o,
+    }
 }
 
 fn now_unix() -> i64 {
@@ -32,7 +40,8 @@ fn now_unix() -> i64 {
 }
 
 /// Reads a reply with `read`, and notes how far this computer's clock is from
-/// the reply's `Date`, measured against `local_now`.
+/// the reply's (its signed `Wechatpay-Timestamp`, else its `Date`), measured
+/// against `local_now`.
 fn heard(
     reply: Result<Reply, NetError>,
     local_now: i64,
@@ -40,7 +49,7 @@ fn heard(
 ) -> Outcome {
     match reply {
         Ok(r) => {
-            let skew = clock::skew_secs(r.headers.date.as_deref(), local_now);
+            let skew = clock::reply_skew_secs(&r.headers, local_now);
             let mut o = read(&r, skew);
             o.clock_skew_secs = skew;
             o
@@ -49,20 +58,41 @@ fn heard(
     }
 }
 
-/// Runs one check to its outcome (blocking: call it off the UI thread).
+/// Runs one check to its outcome, with the items read from the same reply (a
+/// pay check's binding item); asked for a binding item, runs its pay check.
+/// Blocking: call it off the UI thread. WeChat "busy" is tried again after
+/// [`RETRY_DELAYS`]; "too many requests" (a per-minute quota) is not.
 pub fn run_check(
     check: CheckId,
     p: &Profile,
     s: &Secrets,
     http: &dyn WeChatHttp,
     urls: &Result<BaseUrls, NetError>,
-) -> Outcome {
+) -> Vec<(CheckId, Outcome)> {
+    let check = check.runs_with();
+    let with_along = |o: Outcome, along: Option<Outcome>| {
+        let mut out = vec![(check, o)];
+        if let Some(id) = check.read_along() {
+            out.push((id, along.unwrap_or_else(|| binding_not_asked(id, p))));
+        }
+        out
+    };
     if !check.applies(p) {
-        return Outcome::new(Status::Skipped, "not_applicable");
+        let skipped = Outcome::new(Status::Skipped, "not_applicable");
+        return with_along(skipped.clone(), Some(skipped));
+    }
+    // a shop system without the APIv2 key (likeadmin) may have none: the pay
+    // check, signed with it, does not apply then; the binding it would have
+    // read is the merchant's to confirm, as ever (trial M4)
+    if let Some(code) = crate::domain::check::not_needed(check, p, s) {
+        return with_along(Outcome::new(Status::Skipped, code), None);
     }
     let m = missing(check, p, s);
     if !m.is_empty() {
-        return Outcome::error("missing_values").with("fields", m.join(", "));
+        return with_along(
+            Outcome::error("missing_values").with("fields", m.join(", ")),
+            None,
+        );
     }
     // The mini program's pair entered again for the service account would pass
     // (40029 does not tell the accounts apart): a "right" there would be false.
@@ -75,30 +105,41 @@ pub fn run_check(
         _ => false,
     };
     if same_account {
-        return Outcome::error("same_account_as_mp");
+        return with_along(Outcome::error("same_account_as_mp"), None);
     }
     let urls = match urls {
         Ok(u) => u,
-        Err(e) => return net(e.clone()),
+        Err(e) => return with_along(net(e.clone()), None),
     };
     let mut attempt = 0;
     loop {
-        let outcome = run_once(check, p, s, http, urls);
+        let (outcome, along) = run_once(check, p, s, http, urls);
         if !outcome.is_retryable() || attempt == RETRY_DELAYS.len() {
-            return outcome;
+            return with_along(outcome, along);
         }
         std::thread::sleep(RETRY_DELAYS[attempt]);
         attempt += 1;
     }
 }
 
+/// A binding item whose orderquery got no reply (or was not sent): WeChat
+/// named nothing, and no reply could prove the binding anyway.
+fn binding_not_asked(id: CheckId, p: &Profile) -> Outcome {
+    let appid = match id {
+        CheckId::BindingOa => &p.oa_appid,
+        _ => &p.mp_appid,
+    };
+    v2::binding_unproven(appid)
+}
+
+/// One attempt: the check's outcome, and the outcome of the item read along.
 fn run_once(
     check: CheckId,
     p: &Profile,
     s: &Secrets,
     http: &dyn WeChatHttp,
     urls: &BaseUrls,
-) -> Outcome {
+) -> (Outcome, Option<Outcome>) {
     let base = |b: &str| b.trim_end_matches('/').to_owned();
     let now = now_unix();
     match check {
@@ -116,16 +157,42 @@ fn run_once(
                     SecretField::OaAppSecret,
                 )
             };
-            let url = format!(
-                "{}{}",
-                base(&urls.mp),
-                mp::check_path(account, appid, secret(s, sf))
-            );
-            heard(http.get(&url, None), now, |r, _| {
-                mp::interpret(account, r.status, &r.body)
-            })
+            let secret = secret(s, sf);
+            let ask = |secret: &str| {
+                let url = format!(
+                    "{}{}",
+                    base(&urls.mp),
+                    mp::check_path(account, appid, secret)
+                );
+                http.get(&url, None)
+            };
+            let mut probe = None;
+            let outcome = heard(ask(secret), now, |r, _| {
+                match mp::interpret(account, r.status, &r.body) {
+                    mp::Reading::Done(o) => o,
+                    mp::Reading::Probe(first) => {
+                        probe = Some(first.clone());
+                        first
+                    }
+                }
+            });
+            // 40029: does WeChat look at the secret first for this AppID? The
+            // same AppID with an altered secret must be refused for its secret
+            let outcome = match probe {
+                None => outcome,
+                Some(first) => {
+                    let skew = outcome.clock_skew_secs;
+                    let mut o = match ask(&mp::altered_secret(secret)) {
+                        Ok(r) => mp::interpret_probe(account, r.status, &r.body, first),
+                        Err(e) => net(e),
+                    };
+                    o.clock_skew_secs = skew;
+                    o
+                }
+            };
+            (outcome, None)
         }
-        CheckId::PayMp | CheckId::PayOa => {
+        CheckId::PayMp | CheckId::PayOa | CheckId::BindingMp | CheckId::BindingOa => {
             let appid = if check == CheckId::PayMp {
                 &p.mp_appid
             } else {
@@ -134,48 +201,80 @@ fn run_once(
             let key = secret(s, SecretField::ApiKeyV2);
             let body = v2::orderquery_request(appid, &p.mchid, key, v2::SignType::Md5);
             let url = format!("{}/pay/orderquery", base(&urls.pay));
-            heard(http.post_xml(&url, &body), now, |r, _| {
-                v2::interpret_orderquery(r.status, &r.body, key, v2::SignType::Md5)
-            })
-        }
-        CheckId::V3Certificates => {
-            let serial = p
-                .certificate
-                .as_ref()
-                .map(|c| c.serial.as_str())
-                .unwrap_or("");
-            let auth = match v3::authorization(
-                &p.mchid,
-                serial,
-                secret(s, SecretField::PrivateKey),
-                "GET",
-                v3::CERTIFICATES_PATH,
-                u64::try_from(now).unwrap_or(0),
-            ) {
-                Ok(a) => a,
-                Err(e) => return Outcome::fail("v3_key_unusable").with("detail", v2::truncate(&e)),
+            let asked = v2::Asked {
+                appid: appid.trim(),
+                mchid: p.mchid.trim(),
             };
-            let url = format!("{}{}", base(&urls.pay), v3::CERTIFICATES_PATH);
-            heard(http.get(&url, Some(&auth)), now, |r, skew| {
-                v3::interpret_certificates(
-                    &v3::Reply {
-                        status: r.status,
-                        body: &r.body,
-                        headers: &r.headers,
-                    },
-                    &v3::Given {
-                        api_v3_key: Some(secret(s, SecretField::ApiKeyV3)),
-                        public_key_id: p.public_key_id.trim(),
-                        public_key_pem: p.public_key_pem.trim(),
-                        clock_skew_secs: skew,
-                    },
-                )
-            })
+            let mut binding = None;
+            let pay = heard(http.post_xml(&url, &body), now, |r, _| {
+                let v = v2::interpret_orderquery(r.status, &r.body, key, v2::SignType::Md5, asked);
+                binding = Some(v.binding);
+                v.pay
+            });
+            (pay, binding)
         }
+        CheckId::V3Certificates => (run_v3(p, s, http, urls, now), None),
     }
 }
 
-/// Runs checks concurrently, one thread each; returns them in the order asked.
+/// The APIv3 check: the certificate list, and where it cannot decide (a 5xx,
+/// public-key mode without a signed reply), the order query for an order that
+/// does not exist. Both ask for a reply signed with the WeChat Pay public key
+/// when its ID is entered (`Wechatpay-Serial`).
+fn run_v3(p: &Profile, s: &Secrets, http: &dyn WeChatHttp, urls: &BaseUrls, now: i64) -> Outcome {
+    let serial = p
+        .certificate
+        .as_ref()
+        .map(|c| c.serial.as_str())
+        .unwrap_or("");
+    let given = |skew| v3::Given {
+        api_v3_key: Some(secret(s, SecretField::ApiKeyV3)),
+        public_key_id: p.public_key_id.trim(),
+        public_key_pem: p.public_key_pem.trim(),
+        clock_skew_secs: skew,
+    };
+    let asked_serial = v3::asked_serial(&given(None));
+    let ask = |path: &str| {
+        let auth = v3::authorization(
+            &p.mchid,
+            serial,
+            secret(s, SecretField::PrivateKey),
+            "GET",
+            path,
+            u64::try_from(now).unwrap_or(0),
+        )?;
+        let url = format!("{}{path}", urls.pay.trim_end_matches('/'));
+        Ok::<_, String>(http.get_v3(&url, &auth, asked_serial))
+    };
+    let reply = match ask(v3::CERTIFICATES_PATH) {
+        Ok(r) => r,
+        Err(e) => return Outcome::fail("v3_key_unusable").with("detail", v2::truncate(&e)),
+    };
+    let first = heard(reply, now, |r, skew| {
+        v3::interpret_certificates(&reply_of(r), &given(skew))
+    });
+    if !v3::needs_order_probe(&first) {
+        return first;
+    }
+    let reply = match ask(&v3::order_probe_path(&p.mchid)) {
+        Ok(r) => r,
+        Err(e) => return Outcome::fail("v3_key_unusable").with("detail", v2::truncate(&e)),
+    };
+    heard(reply, now, |r, skew| {
+        v3::interpret_order_probe(&reply_of(r), &given(skew), &first)
+    })
+}
+
+fn reply_of(r: &Reply) -> v3::Reply<'_> {
+    v3::Reply {
+        status: r.status,
+        body: &r.body,
+        headers: &r.headers,
+    }
+}
+
+/// Runs checks concurrently, one thread per request they need (a binding item
+/// comes with its pay check); returns them in the order asked.
 pub fn run_all(
     checks: &[CheckId],
     p: &Profile,
@@ -183,8 +282,14 @@ pub fn run_all(
     http: Arc<dyn WeChatHttp>,
     urls: &Result<BaseUrls, NetError>,
 ) -> Vec<(CheckId, Outcome)> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = checks
+    let mut runs: Vec<CheckId> = Vec::new();
+    for c in checks {
+        if !runs.contains(&c.runs_with()) {
+            runs.push(c.runs_with());
+        }
+    }
+    let results: Vec<(CheckId, Outcome)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
             .iter()
             .map(|c| {
                 let http = http.clone();
@@ -196,9 +301,19 @@ pub fn run_all(
             .collect();
         handles
             .into_iter()
-            .map(|(c, h)| (c, h.join().unwrap_or_else(|_| Outcome::error("internal"))))
+            .flat_map(|(c, h)| {
+                h.join().unwrap_or_else(|_| {
+                    let mut out = vec![(c, Outcome::error("internal"))];
+                    out.extend(c.read_along().map(|a| (a, Outcome::error("internal"))));
+                    out
+                })
+            })
             .collect()
-    })
+    });
+    checks
+        .iter()
+        .filter_map(|c| results.iter().find(|(id, _)| id == c).cloned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -247,7 +362,7 @@ mod tests {
         );
         let urls = BaseUrls::from_env();
         for id in [CheckId::OaAppSecret, CheckId::PayOa] {
-            let o = run_check(id, &p, &s, &NoNetwork, &urls);
+            let o = run_check(id, &p, &s, &NoNetwork, &urls).remove(0).1;
             assert_eq!(
                 (o.status, o.code.as_str()),
                 (Status::Error, "same_account_as_mp"),
@@ -280,12 +395,20 @@ mod tests {
             mp: "https://a".into(),
             pay: "https://b".into(),
         });
-        let o = run_check(CheckId::PayMp, &p, &Secrets::new(), &NoNet, &urls);
+        let all = run_check(CheckId::PayMp, &p, &Secrets::new(), &NoNet, &urls);
+        let o = &all[0].1;
         assert_eq!(o.code, "missing_values");
         assert_eq!(o.args[0].1, "mp_appid, mchid, api_key_v2");
+        // the binding item comes along, and says only that it is unproven
+        assert_eq!(all[1].0, CheckId::BindingMp);
+        assert_eq!(all[1].1.status, Status::Unproven);
+        let oa = run_check(CheckId::BindingOa, &p, &Secrets::new(), &NoNet, &urls);
         assert_eq!(
-            run_check(CheckId::PayOa, &p, &Secrets::new(), &NoNet, &urls).status,
-            Status::Skipped
+            oa.iter().map(|(id, o)| (*id, o.status)).collect::<Vec<_>>(),
+            [
+                (CheckId::PayOa, Status::Skipped),
+                (CheckId::BindingOa, Status::Skipped)
+            ]
         );
     }
 }

@@ -42,6 +42,9 @@ pub enum Job {
     ImportCert {
         profile: String,
         path: PathBuf,
+        /// The shop's merchant number: a certificate that fails its checks
+        /// against it is refused, and its key is not stored.
+        mchid: String,
     },
     Export {
         path: PathBuf,
@@ -85,6 +88,9 @@ pub enum Job {
     Doctor {
         fix: bool,
     },
+    /// The start page's rows, each shop's results judged against its secrets
+    /// (read from the keychain here, off the UI thread).
+    ShopRows,
     /// Replies once every job sent before it has run.
     Barrier(Sender<()>),
 }
@@ -95,9 +101,11 @@ pub enum CertRequestOp {
     Request {
         company: String,
     },
-    /// The certificate string the user pasted (public).
+    /// The certificate string the user pasted (public); `discard_key`: the
+    /// user said the shop's current private key may be replaced.
     Accept {
         text: String,
+        discard_key: bool,
     },
     Cancel,
     /// The WXCertUtil-style folder inside `dir`; its notes in `tr`'s language.
@@ -128,6 +136,8 @@ pub enum Event {
     SecretsLoaded {
         profile: String,
         result: Result<BTreeMap<SecretField, Secret>, StoreError>,
+        /// An admin password for the shop backend is kept in the keychain.
+        password_kept: bool,
     },
     SecretStored {
         profile: String,
@@ -140,6 +150,9 @@ pub enum Event {
         profile: String,
         result: Result<Box<ImportedCert>, ImportError>,
         key_stored: Option<Result<(), StoreError>>,
+        /// Why the certificate read was refused (it failed its checks: another
+        /// merchant's, expired, its key not its own); empty when it was taken.
+        refused: Vec<crate::domain::problem::Problem>,
     },
     Exported(Result<PathBuf, String>),
     ReportSaved(Result<PathBuf, String>),
@@ -155,12 +168,27 @@ pub enum Event {
     BundleImported(
         Result<ops::import_bundle::BundleImported, ops::import_bundle::ImportBundleError>,
     ),
-    Pushed(crate::app::push::PushResult),
+    /// What the shop backend holds and what a push would change (the window's first step).
+    PushPreviewed {
+        profile: String,
+        result: Result<ops::push::Preview, ops::push::PushError>,
+    },
+    /// A push sent and read back (the second step).
+    Pushed {
+        profile: String,
+        result: Result<ops::push::Report, ops::push::PushError>,
+    },
     CheckDone {
         profile: String,
+        /// The check that ran (its task).
         id: crate::app::verify::CheckId,
-        fingerprint: String,
-        outcome: crate::domain::wxapi::Outcome,
+        /// Each item read from its reply (the check, and a pay check's binding
+        /// item), with the fingerprint of the values it read.
+        results: Vec<(
+            crate::app::verify::CheckId,
+            String,
+            crate::domain::wxapi::Outcome,
+        )>,
     },
     /// The folder the certificate and private key files were saved into.
     CertFilesSaved(Result<PathBuf, String>),
@@ -180,6 +208,8 @@ pub enum Event {
         fix: bool,
         result: Result<ops::profiles::Checkup, ops::OpError>,
     },
+    /// The start page's rows (see [`Job::ShopRows`]).
+    ShopRows(Vec<crate::app::profiles::ProfileRow>),
     /// A file dialog's answer (`Err`: it did not open); `generation` tells a
     /// dialog the user gave up on (and typed a path instead) from the current one.
     Picked {
@@ -229,7 +259,18 @@ impl WorkerState {
         match job {
             Job::LoadSecrets { profile } => {
                 let result = ops::load_secrets(&self.ctx, &profile);
-                Some(Event::SecretsLoaded { profile, result })
+                // the backend password is no setting (not among the secrets
+                // loaded): only whether one is kept, for the push form to say so
+                let password_kept = result.is_ok()
+                    && self
+                        .ctx
+                        .with_keychain(|k| k.get(&profile, SecretField::BackendPassword))
+                        .is_ok_and(|p| p.is_some_and(|p| !p.is_empty()));
+                Some(Event::SecretsLoaded {
+                    profile,
+                    result,
+                    password_kept,
+                })
             }
             Job::StoreSecret {
                 profile,
@@ -265,9 +306,27 @@ impl WorkerState {
                 let _ = self.ctx.profiles.save_settings(&s);
                 None
             }
-            Job::ImportCert { profile, path } => {
+            Job::ImportCert {
+                profile,
+                path,
+                mchid,
+            } => {
                 let result = crate::services::files::import_cert(&path);
+                // a certificate that cannot serve this shop is not taken in:
+                // the one in use (and its key) stays
+                let refused: Vec<_> = match &result {
+                    Ok(imported) => crate::domain::cert::evaluate(
+                        &imported.summary,
+                        &mchid,
+                        time::OffsetDateTime::now_utc(),
+                    )
+                    .into_iter()
+                    .filter(crate::domain::problem::Problem::is_error)
+                    .collect(),
+                    Err(_) => Vec::new(),
+                };
                 let key_stored = match &result {
+                    Ok(_) if !refused.is_empty() => None,
                     Ok(imported) => {
                         imported
                             .private_key
@@ -285,6 +344,7 @@ impl WorkerState {
                     profile,
                     result: result.map(Box::new),
                     key_stored,
+                    refused,
                 })
             }
             Job::Export {
@@ -305,6 +365,9 @@ impl WorkerState {
                     }
                     None => None,
                 };
+                // a kill mid-write leaves this note for the clean-up (`profile doctor`)
+                let folder = path.parent().unwrap_or(std::path::Path::new("."));
+                let _note = self.ctx.profiles.note_write(folder);
                 Some(Event::Exported(
                     ops::export::write_bundle(&path, &profile, secrets.as_ref())
                         .map_err(|e| e.reason()),
@@ -349,8 +412,10 @@ impl WorkerState {
                         cr::request(ctx, &profile, Some(&company), false)
                             .map(CertRequestDone::Requested)
                     }
-                    CertRequestOp::Accept { text } => cr::accept(ctx, &profile, &text)
-                        .map(|a| CertRequestDone::Accepted(Box::new(a))),
+                    CertRequestOp::Accept { text, discard_key } => {
+                        cr::accept(ctx, &profile, &text, discard_key)
+                            .map(|a| CertRequestDone::Accepted(Box::new(a)))
+                    }
                     CertRequestOp::Cancel => {
                         cr::cancel(ctx, &profile).map(|()| CertRequestDone::Cancelled)
                     }
@@ -372,6 +437,14 @@ impl WorkerState {
                 fix,
                 result: ops::profiles::doctor(&self.ctx, fix),
             }),
+            Job::ShopRows => {
+                let ctx = &self.ctx;
+                Some(Event::ShopRows(crate::app::profiles::rows(
+                    ctx.profiles.as_ref(),
+                    time::OffsetDateTime::now_utc(),
+                    &|name| ops::load_secrets(ctx, name).ok(),
+                )))
+            }
             Job::Barrier(reply) => {
                 let _ = reply.send(());
                 None
@@ -409,6 +482,7 @@ impl Worker {
                         // the worker does no HTTP: checks and pushes run as tasks
                         http: Lazy::new(|| Err(NetError::Other("no HTTP on the worker".into()))),
                         urls: Err(NetError::Other("no HTTP on the worker".into())),
+                        backend: Lazy::new(|| Err(NetError::Other("no HTTP on the worker".into()))),
                     },
                 };
                 for job in job_rx {

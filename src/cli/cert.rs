@@ -30,6 +30,10 @@ pub enum Command {
         profile: String,
         /// `-` reads standard input.
         file: PathBuf,
+        /// Replace the shop's private key (and certificate) even when it is
+        /// the only copy (see `CertOpError::WouldDropKey`).
+        #[arg(long)]
+        discard_key: bool,
         #[arg(long)]
         json: bool,
     },
@@ -54,8 +58,9 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, c: Command) -> CliResult {
         Command::Accept {
             profile,
             file,
+            discard_key,
             json,
-        } => accept(env, io, &profile, &file, json),
+        } => accept(env, io, &profile, &file, discard_key, json),
         Command::Save { profile, out, json } => save(env, io, &profile, &out, json),
     }
 }
@@ -105,7 +110,7 @@ fn request(
     }
     let args = [
         ("mchid", r.mchid.clone()),
-        ("company", r.company.clone()),
+        ("company", crate::domain::text::printable(&r.company)),
         ("time", r.created_at.clone()),
     ];
     let head = if r.new {
@@ -144,6 +149,7 @@ fn accept(
     io: &mut Io<'_>,
     name: &str,
     file: &std::path::Path,
+    discard_key: bool,
     json: bool,
 ) -> CliResult {
     let tr = env.tr;
@@ -161,7 +167,7 @@ fn accept(
     read.map_err(|e| super::read_failure(tr, file, &e))?;
     // a certificate string is ASCII; anything else is refused by the parser
     let text = String::from_utf8_lossy(&bytes);
-    let summary = match cert_request::accept(env.ctx()?, name, &text) {
+    let summary = match cert_request::accept(env.ctx()?, name, &text, discard_key) {
         Ok(a) => a.summary,
         Err(e) => return Err(op_failure(env, io, &e, json)),
     };

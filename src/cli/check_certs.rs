@@ -9,6 +9,7 @@ use super::{CliError, CliResult, Io, ProblemJson, issuer_str, print_json, say};
 use crate::app::ops::check_certs::{CertReport, check_certs};
 use crate::domain::cert::{CertSummary, IssuerKind};
 use crate::domain::fields;
+use crate::domain::text::printable;
 use crate::i18n::Tr;
 
 #[derive(clap::Args)]
@@ -25,10 +26,11 @@ pub struct Args {
 struct CertJson<'a> {
     path: String,
     usable: bool,
-    mchid: Option<&'a str>,
-    company: Option<&'a str>,
+    /// The certificate's own text, escaped as [`printable`] (it may hold anything).
+    mchid: Option<String>,
+    company: Option<String>,
     issuer: &'static str,
-    issuer_name: &'a str,
+    issuer_name: String,
     serial: &'a str,
     not_before: &'a str,
     not_after: &'a str,
@@ -78,10 +80,10 @@ pub fn exec(tr: Tr, io: &mut Io<'_>, a: Args) -> CliResult {
             &CertJson {
                 path,
                 usable: *usable,
-                mchid: c.mchid.as_deref(),
-                company: c.company.as_deref(),
+                mchid: c.mchid.as_deref().map(printable),
+                company: c.company.as_deref().map(printable),
                 issuer: issuer_str(c.issuer),
-                issuer_name: &c.issuer_name,
+                issuer_name: printable(&c.issuer_name),
                 serial: &c.serial,
                 not_before: &c.not_before,
                 not_after: &c.not_after,
@@ -96,7 +98,7 @@ pub fn exec(tr: Tr, io: &mut Io<'_>, a: Args) -> CliResult {
         print_cert(tr, io, c);
         for p in problems {
             let icon = if p.is_error() { "×" } else { "⚠" };
-            say!(io.out, "{icon} {}", tr.msg(p));
+            say!(io.out, "{icon} {}", printable(&tr.msg(p)));
         }
         let verdict = if *usable {
             "cli.cert_usable"
@@ -138,6 +140,7 @@ fn print_cert(tr: Tr, io: &mut Io<'_>, c: &CertSummary) {
         ("cert.not_after", c.not_after.clone()),
         ("cert.key", key.to_owned()),
     ] {
-        say!(io.out, "{}: {v}", tr.t(k));
+        // the certificate's text is anyone's: escaped, it cannot drive the terminal
+        say!(io.out, "{}: {}", tr.t(k), printable(&v));
     }
 }

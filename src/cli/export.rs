@@ -34,13 +34,22 @@ pub fn exec(env: &mut Env<'_>, io: &mut Io<'_>, a: Args) -> CliResult {
             ],
         ))
     })?;
+    // a stack's config files are not encrypted: a passphrase for them would be
+    // silently unused, so it is refused (trial minor 15)
+    if a.passphrase_file.is_some() && !matches!(target, Target::Bundle) {
+        return Err(CliError::usage(tr.tf(
+            "push.passphrase_not_bundle",
+            &[("format", a.format.clone())],
+        )));
+    }
     // the bundle encrypts secrets, so it needs a passphrase; the stack configs hold them in plain
     let passphrase = match (target, a.include_secrets, &a.passphrase_file) {
         (Target::Bundle, true, None) => {
             return Err(CliError::usage(tr.t("cli.passphrase_needed")));
         }
         (_, true, Some(f)) => {
-            let pass = super::read_secret_file(tr, f)?;
+            let pass =
+                super::read_secret_file(tr, f, crate::app::ops::secret_file::What::Passphrase)?;
             if let Some(p) = crate::domain::bundle::check_passphrase(&pass, &pass).first() {
                 return Err(CliError::usage(tr.msg(p)));
             }

@@ -75,6 +75,9 @@ pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
     pub input: &'a mut dyn BufRead,
+    /// When standard input is a terminal: reads one line from it without echo (a
+    /// password typed at `--password-file -`). `None`: input is a pipe or a file.
+    pub hidden: Option<&'a mut dyn FnMut() -> std::io::Result<String>>,
 }
 
 /// Writes a line; a closed pipe is not worth a panic.
@@ -163,6 +166,9 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         (_, "url") => "cli.arg_push_url",
         (_, "token_file") => "cli.arg_token_file",
         (_, "preset") => "cli.arg_preset",
+        (_, "backend") => "cli.arg_backend",
+        (_, "account") => "cli.arg_account",
+        (_, "password_file") => "cli.arg_password_file",
         (_, "mapping") => "cli.arg_mapping",
         (_, "dry_run") => "cli.arg_dry_run",
         (_, "yes") => "cli.arg_yes",
@@ -172,6 +178,7 @@ fn arg_help_key(command: &str, arg: &str) -> Option<&'static str> {
         (_, "jobs") => "cli.arg_jobs",
         ("import", "replace") => "cli.arg_replace",
         ("import", "discard_key") => "cli.arg_discard_key",
+        ("accept", "discard_key") => "cli.arg_accept_discard_key",
         ("doctor", "fix") => "cli.arg_doctor_fix",
         (_, "force") => "cli.arg_force",
         _ => return None,
@@ -261,12 +268,53 @@ fn command(tr: Tr) -> Command {
 pub fn run(args: Vec<OsString>) -> ExitCode {
     let tr = Tr(Lang::from_system());
     let (stdout, stderr, stdin) = (std::io::stdout(), std::io::stderr(), std::io::stdin());
+    let terminal = std::io::IsTerminal::is_terminal(&stdin);
+    let mut read_hidden = read_hidden_line;
     let mut io = Io {
         out: &mut stdout.lock(),
         err: &mut stderr.lock(),
         input: &mut stdin.lock(),
+        hidden: terminal.then_some(&mut read_hidden as &mut dyn FnMut() -> _),
     };
     ExitCode::from(run_in(tr, Ctx::real, args, &mut io))
+}
+
+/// A line typed on the terminal without echo, leaving the cursor on a new line:
+/// Enter is not echoed, so the reader writes the line end itself, but at Ctrl-D (end
+/// of input) it writes none, and what follows (an error) would go on the prompt's
+/// own line. Its output is watched, and the line ended when it did not.
+fn read_hidden_line() -> std::io::Result<String> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    /// The terminal, noting whether a line end went to it.
+    struct Watched(std::fs::File, Arc<AtomicBool>);
+    impl Write for Watched {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            if b.contains(&b'\n') {
+                self.1.store(true, Ordering::Relaxed);
+            }
+            self.0.write(b)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+    #[cfg(unix)]
+    let tty = std::fs::OpenOptions::new().write(true).open("/dev/tty");
+    #[cfg(not(unix))]
+    let tty: std::io::Result<std::fs::File> = Err(std::io::ErrorKind::Unsupported.into());
+    let Ok(tty) = tty else {
+        return rpassword::read_password();
+    };
+    let ended = Arc::new(AtomicBool::new(false));
+    let config = rpassword::ConfigBuilder::new()
+        .output_writer(Watched(tty, ended.clone()))
+        .build();
+    let line = rpassword::read_password_with_config(config);
+    if !ended.load(Ordering::Relaxed) {
+        eprintln!();
+    }
+    line
 }
 
 /// Runs a subcommand over the given services, writing to `io`; returns the exit code.
@@ -330,6 +378,7 @@ pub fn run_with(ctx: Ctx, lang: Lang, args: &[&str], input: &str) -> (u8, String
             out: &mut out,
             err: &mut err,
             input: &mut input,
+            hidden: None,
         };
         let args = std::iter::once("wxpay-setup")
             .chain(args.iter().copied())
@@ -353,13 +402,14 @@ fn read_failure(tr: Tr, path: &Path, e: &std::io::Error) -> CliError {
     CliError::fail(tr.tf("cli.cannot_read", &args))
 }
 
-/// A file's text with its line ending cut (a passphrase or token file).
-fn read_secret_file(tr: Tr, path: &Path) -> Result<crate::domain::secret::Secret, CliError> {
-    let text = crate::app::ops::read_text(path).map_err(|e| read_failure(tr, path, &e))?;
-    let text = zeroize::Zeroizing::new(text);
-    Ok(crate::domain::secret::Secret::new(
-        text.trim_end_matches(['\r', '\n']),
-    ))
+/// A secret from a file (a passphrase, token or password file): the one way they
+/// are read (`app::ops::secret_file`); a file that gives none is a usage error.
+fn read_secret_file(
+    tr: Tr,
+    path: &Path,
+    what: crate::app::ops::secret_file::What,
+) -> Result<crate::domain::secret::Secret, CliError> {
+    crate::app::ops::secret_file::read(path, what).map_err(|e| CliError::usage(tr.msg(&e)))
 }
 
 /// A typed error as a failure line.

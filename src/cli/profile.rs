@@ -9,9 +9,11 @@ use serde::Serialize;
 use super::{CliError, CliResult, Env, Io, ProblemJson, failed, issuer_str, print_json, say};
 use crate::app::ops::import::{Existing, ImportFileError, import_file_as};
 use crate::app::ops::import_bundle::{ImportBundleError, import_bundle, needs_passphrase};
+use crate::app::ops::profiles::Leftover;
 use crate::app::ops::{OpError, profiles};
 use crate::domain::fields::FieldId;
 use crate::domain::profile::SecretField;
+use crate::domain::text::printable;
 use crate::i18n::Tr;
 
 #[derive(clap::Subcommand)]
@@ -133,7 +135,11 @@ fn import_bundle_cmd(
     let nothing = || tr.t("import_bundle.nothing_written");
     let needs = needs_passphrase(&file).map_err(|e| failed(tr, &e).and(nothing()))?;
     let pass = match &passphrase_file {
-        Some(f) => Some(super::read_secret_file(tr, f)?),
+        Some(f) => Some(super::read_secret_file(
+            tr,
+            f,
+            crate::app::ops::secret_file::What::Passphrase,
+        )?),
         None if needs => {
             return Err(CliError::usage(
                 tr.t("import_bundle.bundle_passphrase_needed"),
@@ -145,6 +151,8 @@ fn import_bundle_cmd(
         import_bundle(env.ctx()?, &file, pass.as_ref(), name.as_deref()).map_err(|e| match &e {
             ImportBundleError::BadName(_) => CliError::usage(format!("name: {}", tr.msg(&e))),
             ImportBundleError::Storage(_) | ImportBundleError::NameTaken(_) => failed(tr, &e),
+            // said once: a refusal that already says nothing was imported
+            _ if says_nothing_imported(tr, &tr.msg(&e)) => failed(tr, &e),
             _ => failed(tr, &e).and(nothing()),
         })?;
     say!(io.out, "{}", saved_line(tr, &done.name, &done.location));
@@ -154,6 +162,15 @@ fn import_bundle_cmd(
     Ok(())
 }
 
+/// Whether `text` already says "Nothing was imported" (in the sentence's words,
+/// whatever punctuation follows).
+fn says_nothing_imported(tr: Tr, text: &str) -> bool {
+    let words = tr
+        .t("import_bundle.nothing_written")
+        .trim_end_matches(['.', '。']);
+    text.contains(words)
+}
+
 /// One line of `profile list --json`.
 #[derive(Serialize)]
 struct ListedJson<'a> {
@@ -161,6 +178,9 @@ struct ListedJson<'a> {
     site_kind: Option<&'static str>,
     mchid: Option<&'a str>,
     cert_not_after: Option<&'a str>,
+    /// The results by what they prove, as the window counts them: `stale`
+    /// ones must be checked again; `null` when they could not be judged.
+    checks: Option<crate::domain::wxapi::Tally>,
     damaged: bool,
 }
 
@@ -183,6 +203,7 @@ fn list(env: &mut Env<'_>, io: &mut Io<'_>, json: bool) -> CliResult {
                     .as_ref()
                     .and_then(|p| p.certificate.as_ref())
                     .map(|c| c.not_after.as_str()),
+                checks: l.checks,
                 damaged: l.profile.is_none(),
             })
             .collect();
@@ -197,7 +218,11 @@ fn list(env: &mut Env<'_>, io: &mut Io<'_>, json: bool) -> CliResult {
                     "{}\t{}\t{}",
                     l.name,
                     p.site_kind.map(|k| k.as_str()).unwrap_or("-"),
-                    if p.mchid.is_empty() { "-" } else { &p.mchid }
+                    if p.mchid.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        printable(&p.mchid)
+                    }
                 ),
                 None => say!(io.out, "{}\t{}", l.name, tr.t("cli.damaged")),
             }
@@ -218,6 +243,9 @@ struct ShowJson<'a> {
     jsapi_enabled: bool,
     backend_url: &'a str,
     backend_preset: &'static str,
+    backend_account: &'a str,
+    /// `set`, `not_set` or `unknown`: the admin password kept in the keychain.
+    backend_password: &'static str,
     certificate: Option<CertBrief<'a>>,
     /// field key -> `set`, `not_set` or `unknown` (the keychain did not answer).
     secrets: std::collections::BTreeMap<&'static str, &'static str>,
@@ -237,8 +265,15 @@ struct CertBrief<'a> {
 
 fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult {
     let tr = env.tr;
-    let shown = profiles::show(env.ctx()?, name).map_err(|e| failed(tr, &e))?;
+    let ctx = env.ctx()?;
+    let shown = profiles::show(ctx, name).map_err(|e| failed(tr, &e))?;
     let p = &shown.profile;
+    // kept apart from the settings' secrets (no export carries it): asked for alone
+    let password = match ctx.with_keychain(|k| k.get(name, SecretField::BackendPassword)) {
+        Ok(Some(_)) => "set",
+        Ok(None) => "not_set",
+        Err(_) => "unknown",
+    };
     let state = |f: SecretField| match &shown.secrets {
         Ok(s) if s.contains(&f) => "set",
         Ok(_) => "not_set",
@@ -257,6 +292,8 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
                 jsapi_enabled: p.jsapi_enabled,
                 backend_url: &p.backend_url,
                 backend_preset: p.backend_preset.name(),
+                backend_account: &p.backend_account,
+                backend_password: password,
                 certificate: p.certificate.as_ref().map(|c| CertBrief {
                     mchid: c.mchid.as_deref(),
                     company: c.company.as_deref(),
@@ -276,11 +313,13 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
         );
         return Ok(());
     }
-    say!(io.out, "{}: {}", tr.t("profile.label"), p.name);
+    say!(io.out, "{}: {}", tr.t("profile.label"), printable(&p.name));
     // Each line: the label the window shows, then the key the import file uses.
+    // The value escaped: what is stored came from a file, a bundle or an older
+    // version that checked less, and may hold anything.
     let line = |io: &mut Io<'_>, label: &str, key: &str, value: &str| {
         let value = if value.is_empty() { "-" } else { value };
-        say!(io.out, "  {label} ({key}): {value}");
+        say!(io.out, "  {label} ({key}): {}", printable(value));
     };
     let kind = p
         .site_kind
@@ -326,6 +365,23 @@ fn show(env: &mut Env<'_>, io: &mut Io<'_>, name: &str, json: bool) -> CliResult
         "backend_preset",
         p.backend_preset.name(),
     );
+    line(
+        io,
+        tr.t("cli.show_backend_account"),
+        "backend_account",
+        &p.backend_account,
+    );
+    let kept = match password {
+        "set" => tr.t("cli.secret_set"),
+        "not_set" => tr.t("cli.secret_not_set"),
+        _ => tr.t("cli.secret_unknown"),
+    };
+    line(
+        io,
+        tr.t("push.show_backend_password"),
+        "backend_password",
+        kept,
+    );
     if let Some(c) = &p.certificate {
         let value = format!("{} ({})", c.serial, c.not_after);
         line(io, tr.t("cli.show_certificate"), "certificate", &value);
@@ -360,6 +416,8 @@ fn delete(env: &mut Env<'_>, io: &mut Io<'_>, name: &str) -> CliResult {
 #[derive(Serialize)]
 struct DoctorJson<'a> {
     orphaned_secrets: &'a [String],
+    /// Shops whose file is there but unreadable: their secrets are kept.
+    damaged_not_touched: &'a [profiles::Kept],
     leftover_files: Vec<&'a str>,
     fixed: bool,
 }
@@ -372,6 +430,7 @@ fn doctor(env: &mut Env<'_>, io: &mut Io<'_>, fix: bool, json: bool) -> CliResul
             io,
             &DoctorJson {
                 orphaned_secrets: &found.orphaned_secrets,
+                damaged_not_touched: &found.damaged_not_touched,
                 leftover_files: found.leftover_files.iter().map(|l| l.path()).collect(),
                 fixed: found.fixed,
             },
@@ -390,12 +449,24 @@ fn doctor(env: &mut Env<'_>, io: &mut Io<'_>, fix: bool, json: bool) -> CliResul
     for name in &found.orphaned_secrets {
         say!(io.out, "{}", tr.tf(secrets_key, &[("name", name.clone())]));
     }
+    for k in &found.damaged_not_touched {
+        let entries = k
+            .entries
+            .iter()
+            .map(|e| printable(e))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let args = [("name", printable(&k.name)), ("entries", entries)];
+        say!(io.out, "{}", tr.tf("cli.doctor_damaged_kept", &args));
+    }
     for f in &found.leftover_files {
-        say!(
-            io.out,
-            "{}",
-            tr.tf(files_key, &[("path", f.path().to_owned())])
-        );
+        // a stopped save's or export's in the user's folder says what it may hold
+        let key = match (f, fix) {
+            (Leftover::KilledWrite(_), false) => "cli.doctor_killed_write_found",
+            (Leftover::KilledWrite(_), true) => "cli.doctor_killed_write_removed",
+            _ => files_key,
+        };
+        say!(io.out, "{}", tr.tf(key, &[("path", printable(f.path()))]));
     }
     if !fix {
         say!(io.out, "{}", tr.t("cli.doctor_hint_fix"));

@@ -52,6 +52,10 @@ struct RowJson {
     code: String,
     message: String,
     wechat: Option<WeChatWords>,
+    /// Binding items only: whether the merchant confirmed the binding in the
+    /// merchant platform (their word, not WeChat's proof).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_by_merchant: Option<bool>,
 }
 
 /// One profile of `verify --all --json`.
@@ -65,19 +69,23 @@ struct ProfileJson<'a> {
 /// The rows of one profile: the clock first when it is off; a profile that
 /// could not be checked is one error row.
 fn rows(tr: Tr, r: &Result<Verified, String>) -> Vec<RowJson> {
-    let row = |id: &'static str, o: &Outcome| RowJson {
+    let row = |id: &'static str, o: &Outcome, confirmed: Option<bool>| RowJson {
         id,
         status: o.status,
         code: o.code.clone(),
         message: tr.msg(o),
         wechat: o.wechat.clone(),
+        confirmed_by_merchant: confirmed,
     };
     match r {
         Ok(v) => v
             .clock
             .iter()
-            .map(|o| row("clock", o))
-            .chain(v.checks.iter().map(|(id, o)| row(id.key(), o)))
+            .map(|o| row("clock", o, None))
+            .chain(v.checks.iter().map(|(id, o)| {
+                let confirmed = id.merchant_confirms().then(|| v.confirmed.contains(id));
+                row(id.key(), o, confirmed)
+            }))
             .collect(),
         Err(e) => vec![RowJson {
             id: "profile",
@@ -85,6 +93,7 @@ fn rows(tr: Tr, r: &Result<Verified, String>) -> Vec<RowJson> {
             code: "profile".into(),
             message: e.clone(),
             wechat: None,
+            confirmed_by_merchant: None,
         }],
     }
 }
@@ -214,6 +223,15 @@ fn table(
                 for (id, o) in &v.checks {
                     let label = tr.msg(id);
                     say!(io.out, "{} {label}: {}", mark(o.status), tr.msg(o));
+                    // the merchant's word, said as theirs (never as WeChat's)
+                    if id.merchant_confirms() && o.status == Status::Unproven {
+                        let key = if v.confirmed.contains(id) {
+                            "verify.binding_confirmed"
+                        } else {
+                            "verify.binding_not_confirmed"
+                        };
+                        say!(io.out, "    {}", tr.t(key));
+                    }
                     if let Some(words) = &o.wechat {
                         let words = words.to_string();
                         say!(
@@ -223,7 +241,12 @@ fn table(
                         );
                     }
                 }
-                let unproven: Vec<String> = v.unproven().map(|id| tr.msg(&id)).collect();
+                // the bindings have their own line above: confirmed or not yet
+                let unproven: Vec<String> = v
+                    .unproven()
+                    .filter(|id| !id.merchant_confirms())
+                    .map(|id| tr.msg(&id))
+                    .collect();
                 if !unproven.is_empty() {
                     let list = unproven.join(", ");
                     say!(
@@ -249,11 +272,24 @@ fn table(
     let any_wrong = results
         .iter()
         .any(|(_, r)| r.as_ref().map_or(true, |v| v.tally().fail > 0));
+    // the closing line claims no more than the rows: what is still open
+    // (a binding to confirm, a value no reply proves) is named, not passed over
+    let open = crate::domain::check::StillOpen::of(
+        results
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .flat_map(|v| {
+                v.checks
+                    .iter()
+                    .map(|(id, o)| (*id, o.status, v.confirmed.contains(id)))
+            }),
+    );
     let verdict = match (all_ok, any_wrong) {
-        (true, _) => "cli.verify_all_ok",
-        (false, true) => "cli.verify_not_ok",
+        (true, _) if !open.is_empty() => format!("◇ {}", tr.msg(&open)),
+        (true, _) => tr.t("cli.verify_all_ok").to_owned(),
+        (false, true) => tr.t("cli.verify_not_ok").to_owned(),
         // nothing wrong, something not checked (offline, busy, the clock)
-        (false, false) => "cli.verify_not_checked",
+        (false, false) => tr.t("cli.verify_not_checked").to_owned(),
     };
-    say!(io.out, "{}", tr.t(verdict));
+    say!(io.out, "{verdict}");
 }

@@ -3,6 +3,7 @@
 //! values goes there. The labels are Chinese in every UI language because that is
 //! what the user will see on the backend's screen.
 
+use super::backend_kind::BackendKind;
 use super::fields::FieldId;
 use super::profile::SiteKind;
 
@@ -22,8 +23,7 @@ pub struct FormRow {
     pub value: FormValue,
 }
 
-pub const CERT_FILE_NAME: &str = "apiclient_cert.pem";
-pub const KEY_FILE_NAME: &str = "apiclient_key.pem";
+pub use super::cert::{CERT_FILE_NAME, KEY_FILE_NAME};
 
 pub fn backend_form(kind: SiteKind) -> Vec<FormRow> {
     let mut rows = vec![
@@ -71,6 +71,62 @@ pub fn backend_form(kind: SiteKind) -> Vec<FormRow> {
     rows
 }
 
+/// One page of the shop system's admin where values are filled in by hand: its
+/// menu path and fields, as that admin shows them (Chinese in every UI language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormPage {
+    /// The menu path to the page; `None`: the guide's backend, whose path the
+    /// summary's own introduction gives.
+    pub path: Option<&'static str>,
+    pub rows: Vec<FormRow>,
+    /// The certificate and its key go in as pasted text (PEM), not as uploads.
+    pub pastes_files: bool,
+}
+
+/// The hand-fill form for the shop system the owner chose: likeadmin's own three
+/// pages (its 商户API密钥 is the APIv3 key; no place for the APIv2 key); for the
+/// others, or when none is chosen, the guide's backend form above.
+pub fn hand_form(system: Option<BackendKind>, kind: SiteKind) -> Vec<FormPage> {
+    if system != Some(BackendKind::Likeadmin) {
+        return vec![FormPage {
+            path: None,
+            rows: backend_form(kind),
+            pastes_files: false,
+        }];
+    }
+    let row = |label, value| FormRow { label, value };
+    let mut pages = vec![FormPage {
+        path: Some("渠道设置 → 微信小程序 → 开发者ID"),
+        rows: vec![
+            row("AppID", FormValue::Field(FieldId::MpAppId)),
+            row("AppSecret", FormValue::Field(FieldId::MpAppSecret)),
+        ],
+        pastes_files: false,
+    }];
+    if kind.needs_service_account() {
+        pages.push(FormPage {
+            path: Some("渠道设置 → 微信公众号 → 公众号配置 → 公众号开发者信息"),
+            rows: vec![
+                row("AppID", FormValue::Field(FieldId::OaAppId)),
+                row("AppSecret", FormValue::Field(FieldId::OaAppSecret)),
+            ],
+            pastes_files: false,
+        });
+    }
+    pages.push(FormPage {
+        path: Some("系统设置 → 支付设置 → 支付配置 → 微信支付「配置」"),
+        rows: vec![
+            row("显示名称", FormValue::Field(FieldId::PaymentName)),
+            row("微信支付商户号", FormValue::Field(FieldId::MchId)),
+            row("商户API密钥", FormValue::Field(FieldId::ApiKeyV3)),
+            row("微信支付证书", FormValue::CertificateFile),
+            row("微信支付证书密钥", FormValue::PrivateKeyFile),
+        ],
+        pastes_files: true,
+    });
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +145,35 @@ mod tests {
             !one.iter()
                 .any(|r| r.value == FormValue::Field(FieldId::OaAppId))
         );
+    }
+
+    /// Trial m7: likeadmin's own pages and labels (as its admin's vue files
+    /// have them); its 商户API密钥 takes the APIv3 key, and no row asks for the
+    /// APIv2 key. Other systems keep the guide's form.
+    #[test]
+    fn likeadmin_gets_its_own_pages_and_the_apiv3_key() {
+        for kind in [SiteKind::MiniProgram, SiteKind::SiteAndMiniProgram] {
+            let pages = hand_form(Some(BackendKind::Likeadmin), kind);
+            let rows: Vec<&FormRow> = pages.iter().flat_map(|p| &p.rows).collect();
+            let key = rows.iter().find(|r| r.label == "商户API密钥").unwrap();
+            assert_eq!(key.value, FormValue::Field(FieldId::ApiKeyV3));
+            assert!(
+                !rows
+                    .iter()
+                    .any(|r| r.value == FormValue::Field(FieldId::ApiKeyV2))
+            );
+            assert_eq!(
+                rows.iter()
+                    .any(|r| r.value == FormValue::Field(FieldId::OaAppSecret)),
+                kind.needs_service_account()
+            );
+            assert!(pages.iter().all(|p| p.path.is_some()));
+            assert!(pages.last().unwrap().pastes_files);
+        }
+        let other = hand_form(Some(BackendKind::Shopxo), SiteKind::MiniProgram);
+        assert_eq!(other.len(), 1);
+        assert_eq!(other[0].rows, backend_form(SiteKind::MiniProgram));
+        assert_eq!(hand_form(None, SiteKind::MiniProgram), other);
     }
 
     #[test]

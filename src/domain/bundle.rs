@@ -116,6 +116,7 @@ fn readable_profile(profile: &Profile) -> Profile {
         pending_cert_request: None,
         backend_mapping_file: String::new(),
         checks: Default::default(),
+        passes: Default::default(),
         fingerprint_salt: String::new(),
         ..profile.clone()
     }
@@ -350,9 +351,29 @@ pub enum BundleReadError {
     /// passphrase): the bundle was altered or not made by us.
     #[error("the secrets are not encrypted")]
     Unprotected,
+    /// Two entries of one name (two `wxpay-setup.toml`): which one counts
+    /// would depend on the reader; ours never writes such a zip.
+    #[error("duplicate entries")]
+    DuplicateEntries,
 }
 
 impl BundleReadError {
+    /// The longest detail kept of what made a bundle unreadable.
+    pub const DETAIL_MAX_CHARS: usize = 300;
+
+    /// [`BundleReadError::Damaged`] with its detail made safe to show: the
+    /// parser's words quote the bundle's own text (`unknown variant `…``), which
+    /// anyone can write, so they are escaped ([`super::text::printable`]) and cut
+    /// at [`Self::DETAIL_MAX_CHARS`] wherever they are shown later.
+    pub fn damaged(detail: impl std::fmt::Display) -> Self {
+        let detail = detail.to_string();
+        let mut kept: String = detail.chars().take(Self::DETAIL_MAX_CHARS).collect();
+        if kept.len() < detail.len() {
+            kept.push('…');
+        }
+        BundleReadError::Damaged(super::text::printable(&kept))
+    }
+
     /// One value of every variant, for the test that each has a text in both
     /// languages: the match over the discriminants stops compiling when a
     /// variant is added without a sample here.
@@ -368,6 +389,7 @@ impl BundleReadError {
                 D::PassphraseNeeded => BundleReadError::PassphraseNeeded,
                 D::WrongPassphrase => BundleReadError::WrongPassphrase,
                 D::Unprotected => BundleReadError::Unprotected,
+                D::DuplicateEntries => BundleReadError::DuplicateEntries,
             })
             .collect()
     }
@@ -381,6 +403,7 @@ impl BundleReadError {
             BundleReadError::PassphraseNeeded => "bundle_passphrase_needed",
             BundleReadError::WrongPassphrase => "bundle_wrong_passphrase",
             BundleReadError::Unprotected => "bundle_unprotected",
+            BundleReadError::DuplicateEntries => "bundle_duplicate_entries",
         }
     }
 }
@@ -390,7 +413,8 @@ impl crate::i18n::Message for BundleReadError {
         format!("import_bundle.{}", self.code())
     }
     fn args(&self) -> Vec<(&'static str, crate::i18n::Arg)> {
-        vec![("detail", self.to_string().into())]
+        // escaped again: a detail made without `damaged` is safe too
+        vec![("detail", super::text::printable(&self.to_string()).into())]
     }
 }
 
@@ -433,7 +457,12 @@ pub fn bundle_needs_passphrase<R: Read + Seek>(bundle: R) -> Result<bool, Bundle
 }
 
 fn open_zip<R: Read + Seek>(bundle: R) -> Result<zip::ZipArchive<R>, BundleReadError> {
-    zip::ZipArchive::new(bundle).map_err(|_| BundleReadError::NotAZip)
+    let zip = zip::ZipArchive::new(bundle).map_err(|_| BundleReadError::NotAZip)?;
+    // the zip crate keeps the last of two entries of one name; another reader the first
+    if zip.has_duplicate_names() {
+        return Err(BundleReadError::DuplicateEntries);
+    }
+    Ok(zip)
 }
 
 const MAX_PART: u64 = 1024 * 1024;
@@ -453,7 +482,7 @@ fn read_entry<R: Read + Seek>(
         match zip.get_aes_verification_key_and_salt(index) {
             Ok(Some(_)) => {}
             Ok(None) => return Err(BundleReadError::Unprotected),
-            Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
+            Err(e) => return Err(BundleReadError::damaged(e.to_string())),
         }
     }
     let entry = match pass {
@@ -471,7 +500,7 @@ fn read_entry<R: Read + Seek>(
         {
             return Err(BundleReadError::PassphraseNeeded);
         }
-        Err(e) => return Err(BundleReadError::Damaged(e.to_string())),
+        Err(e) => return Err(BundleReadError::damaged(e.to_string())),
     };
     let mut text = String::new();
     // One byte past the limit: the AES authentication code is checked when the
@@ -485,11 +514,11 @@ fn read_entry<R: Read + Seek>(
             if pass.is_some() {
                 BundleReadError::WrongPassphrase
             } else {
-                BundleReadError::Damaged(e.to_string())
+                BundleReadError::damaged(e.to_string())
             }
         })?;
     if text.len() as u64 > MAX_PART {
-        return Err(BundleReadError::Damaged(format!("{name}: too large")));
+        return Err(BundleReadError::damaged(format!("{name}: too large")));
     }
     Ok(Some(text))
 }
@@ -499,7 +528,7 @@ fn read_config<R: Read + Seek>(
 ) -> Result<BundleConfigIn, BundleReadError> {
     let text = read_entry(zip, CONFIG_NAME, None)?.ok_or(BundleReadError::NotABundle)?;
     let config: BundleConfigIn =
-        toml::from_str(&text).map_err(|e| BundleReadError::Damaged(e.message().to_owned()))?;
+        toml::from_str(&text).map_err(|e| BundleReadError::damaged(e.message().to_owned()))?;
     if config.format != FORMAT {
         return Err(BundleReadError::NotABundle);
     }
@@ -509,7 +538,7 @@ fn read_config<R: Read + Seek>(
 /// A mapping is written to a file on import: only one the push can use.
 fn check_mapping(text: Option<&str>) -> Result<(), BundleReadError> {
     match text.map(super::push::parse_mapping) {
-        Some(Err(e)) => Err(BundleReadError::Damaged(format!("{MAPPING_NAME}: {e}"))),
+        Some(Err(e)) => Err(BundleReadError::damaged(format!("{MAPPING_NAME}: {e}"))),
         _ => Ok(()),
     }
 }
@@ -533,10 +562,10 @@ pub fn read_bundle<R: Read + Seek>(
         // a bundle that says it holds secrets proves the passphrase with this entry
         let text = zeroize::Zeroizing::new(
             read_entry(&mut zip, SECRETS_NAME, Some(pass))?
-                .ok_or_else(|| BundleReadError::Damaged(format!("{SECRETS_NAME} missing")))?,
+                .ok_or_else(|| BundleReadError::damaged(format!("{SECRETS_NAME} missing")))?,
         );
         let table: toml::Table =
-            toml::from_str(&text).map_err(|e| BundleReadError::Damaged(e.message().to_owned()))?;
+            toml::from_str(&text).map_err(|e| BundleReadError::damaged(e.message().to_owned()))?;
         for f in SecretField::ALL {
             if let Some(v) = table.get(f.key()).and_then(|v| v.as_str()) {
                 secrets.insert(f, Secret::new(v));
@@ -552,7 +581,7 @@ pub fn read_bundle<R: Read + Seek>(
             let profile: Profile = p
                 .clone()
                 .try_into()
-                .map_err(|e: toml::de::Error| BundleReadError::Damaged(e.message().to_owned()))?;
+                .map_err(|e: toml::de::Error| BundleReadError::damaged(e.message().to_owned()))?;
             let mapping = table
                 .get(SEALED_MAPPING_KEY)
                 .and_then(|v| v.as_str())
@@ -582,6 +611,7 @@ pub fn read_bundle<R: Read + Seek>(
             p.pending_cert_request = None;
             p.backend_mapping_file.clear();
             p.checks.clear();
+            p.passes.clear();
             p.fingerprint_salt.clear();
             p
         }
@@ -614,7 +644,7 @@ pub fn read_bundle<R: Read + Seek>(
             });
         }
         let imported = super::cert::import_files(&files)
-            .map_err(|e| BundleReadError::Damaged(e.to_string()))?;
+            .map_err(|e| BundleReadError::damaged(e.to_string()))?;
         let mut summary = imported.summary;
         summary.source = source.to_owned();
         profile.certificate = Some(summary);

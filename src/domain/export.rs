@@ -3,10 +3,12 @@
 //! PEM files written beside it by absolute path (or by `__DIR__`/`__file__` in PHP and
 //! Python), because a bare file name resolves against the working directory of whatever
 //! runs it. Secrets (API keys, the private key) appear only when the caller includes
-//! them; otherwise their place holds [`NOT_EXPORTED`], so the file still parses. A file
-//! the export cannot write (no certificate imported, the `.p12` which no profile keeps,
-//! `pub_key.pem` when only its ID is known, platform certificates) is never named as if
-//! it were there: its place holds [`MISSING_FILE`] and a note in the file says what to do.
+//! them; otherwise their place holds [`NOT_EXPORTED`], so the file still parses. The
+//! `.p12` that WxJava and IJPay load is made from the key and certificate as `cert save`
+//! makes it (password: the MCHID), so it too comes only with the secrets. A file the
+//! export cannot write (no certificate imported, `pub_key.pem` when only its ID is
+//! known, platform certificates) is never named as if it were there: its place holds
+//! [`MISSING_FILE`] and a note in the file says what to do.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,7 +21,7 @@ pub const NOT_EXPORTED: &str = "NOT_EXPORTED";
 /// Stands where a file belongs that this export could not write; a note says which.
 pub const MISSING_FILE: &str = "MISSING_FILE";
 pub const PUBLIC_KEY_FILE_NAME: &str = "pub_key.pem";
-/// WXCertUtil's PKCS#12 file (password: the MCHID); profiles do not keep it.
+/// WXCertUtil's PKCS#12 file (password: the MCHID), made from the key and certificate.
 pub const P12_FILE_NAME: &str = "apiclient_cert.p12";
 /// IJPay's v3 settings file, beside `wxpay.properties`.
 pub const IJPAY_V3_FILE_NAME: &str = "wxpay_v3.properties";
@@ -164,6 +166,17 @@ impl Values {
 /// What an export writes: the main file and the files beside it.
 pub struct Rendered {
     pub files: Vec<(String, String)>,
+    /// Binary files beside it that hold the private key (the `.p12`): written
+    /// readable by the owner only, wiped from memory on drop.
+    pub secret_files: Vec<(String, zeroize::Zeroizing<Vec<u8>>)>,
+}
+
+impl Format {
+    /// Whether the format's consumer loads the `.p12` (WxJava's `key-path`,
+    /// IJPay's `certPath` and `certP12Path`).
+    pub fn uses_p12(self) -> bool {
+        matches!(self, Format::WxJava | Format::IjPay)
+    }
 }
 
 /// A file the config refers to: written beside it, or why not.
@@ -185,13 +198,22 @@ struct Layout<'a> {
     key: FileRef,
     /// Only meaningful in public-key mode.
     public: FileRef,
+    /// The `.p12` (formats that load one).
+    p12: FileRef,
 }
 
 impl<'a> Layout<'a> {
-    fn new(v: &'a Values, dir: &'a Path) -> Layout<'a> {
+    fn new(v: &'a Values, dir: &'a Path, p12_made: bool) -> Layout<'a> {
         Layout {
             v,
             dir,
+            p12: if !v.secrets_included {
+                FileRef::NotExported
+            } else if p12_made {
+                FileRef::Written(P12_FILE_NAME)
+            } else {
+                FileRef::Missing
+            },
             cert: if v.has_cert {
                 FileRef::Written(CERT_FILE_NAME)
             } else {
@@ -254,6 +276,16 @@ impl<'a> Layout<'a> {
         notes
     }
 
+    /// Why the `.p12` is not there, for the formats that load one.
+    fn p12_note(&self) -> Option<String> {
+        (self.p12 == FileRef::Missing).then(|| {
+            format!(
+                "{MISSING_FILE}: {P12_FILE_NAME}: it is made from the merchant certificate and its private key, and one of them was not imported. Import the WXCertUtil zip in wxpay-setup and export again (or copy the zip's {P12_FILE_NAME} into {} and put its full path here; password: the merchant number).",
+                self.shown_dir()
+            )
+        })
+    }
+
     /// How a certificate-mode merchant gets the platform certificates (wechatpay-php's
     /// downloader, which saves `wechatpay_<serial>.pem` files into the folder given).
     fn downloader_note(&self, comment: &str) -> String {
@@ -278,7 +310,15 @@ impl<'a> Layout<'a> {
 }
 
 pub fn render(format: Format, v: &Values, dir: &Path) -> Rendered {
-    let l = Layout::new(v, dir);
+    // the .p12 its consumer loads, made as `cert save` makes it (3DES, SHA-1 MAC,
+    // password = the MCHID), from the key and certificate the export writes
+    let p12 = (format.uses_p12() && v.secrets_included && v.has_cert && v.key_pem != NOT_EXPORTED)
+        .then(|| {
+            let key = super::secret::Secret::new(v.key_pem.clone());
+            super::cert::wxcertutil::p12_file(&v.cert_pem, &key, &v.mchid).ok()
+        })
+        .flatten();
+    let l = Layout::new(v, dir, p12.is_some());
     let mut files = vec![];
     let main = match format {
         Format::Env => env(&l),
@@ -309,7 +349,13 @@ pub fn render(format: Format, v: &Values, dir: &Path) -> Rendered {
             format!("{}\n", v.public_key_pem),
         ));
     }
-    Rendered { files }
+    let secret_files = p12
+        .map(|bytes| vec![(P12_FILE_NAME.to_owned(), bytes)])
+        .unwrap_or_default();
+    Rendered {
+        files,
+        secret_files,
+    }
 }
 
 // ----- quoting, one per language -------------------------------------------------------
@@ -531,10 +577,12 @@ fn wxjava(l: &Layout<'_>) -> String {
         kv("public-key-path", &l.abs(l.public));
     }
     kv("notify-url", NOTIFY_URL_PLACEHOLDER);
-    s.push_str(&format!(
-        "    # key-path: {MISSING_FILE}: the {P12_FILE_NAME} from the WXCertUtil zip, only for APIv2 calls that need it (refunds). wxpay-setup does not keep it: copy it into {} and set key-path to its full path.\n",
-        l.shown_dir()
-    ));
+    // the .p12 (password: the merchant number), for the APIv2 calls that need it (refunds)
+    if let Some(note) = l.p12_note() {
+        s.push_str(&format!("    # {note}\n"));
+    }
+    let mut kv = |k: &str, val: &str| s.push_str(&format!("    {k}: {}\n", dq(val)));
+    kv("key-path", &l.abs(l.p12));
     s
 }
 
@@ -678,10 +726,10 @@ fn python(l: &Layout<'_>) -> String {
 fn ijpay(l: &Layout<'_>) -> (String, String) {
     let v = l.v;
     let domain_note = "Set domain to your site's base URL: the demo appends its own notify path.";
-    let p12_note = format!(
-        "# {MISSING_FILE}: the {P12_FILE_NAME} from the WXCertUtil zip (password: the merchant number). wxpay-setup does not keep it: copy it into {} and put its full path here.\n",
-        l.shown_dir()
-    );
+    // the .p12 (password: the merchant number), or why it is not there
+    let p12_note = l.p12_note().map(|n| format!("# {n}\n")).unwrap_or_else(|| {
+        "# The .p12 below opens with the merchant number as its password.\n".to_owned()
+    });
     let mut v2 = header("#", l, false, domain_note);
     let kv = |s: &mut String, k: &str, val: &str| s.push_str(&format!("{k}={}\n", prop(val)));
     kv(&mut v2, "wxpay.appId", &v.appid);
@@ -689,7 +737,7 @@ fn ijpay(l: &Layout<'_>) -> (String, String) {
     kv(&mut v2, "wxpay.mchId", &v.mchid);
     kv(&mut v2, "wxpay.partnerKey", &v.api_key_v2);
     v2.push_str(&p12_note);
-    kv(&mut v2, "wxpay.certPath", MISSING_FILE);
+    kv(&mut v2, "wxpay.certPath", &l.abs(l.p12));
     kv(&mut v2, "wxpay.domain", SITE_URL_PLACEHOLDER);
 
     let mut v3 = header("#", l, false, domain_note);
@@ -701,7 +749,7 @@ fn ijpay(l: &Layout<'_>) -> (String, String) {
     kv(&mut v3, "v3.keyPath", &l.abs(l.key));
     kv(&mut v3, "v3.certPath", &l.abs(l.cert));
     v3.push_str(&p12_note);
-    kv(&mut v3, "v3.certP12Path", MISSING_FILE);
+    kv(&mut v3, "v3.certP12Path", &l.abs(l.p12));
     if v.public_key_mode() {
         v3.push_str(&format!(
             "# {MISSING_FILE}: this merchant uses the WeChat Pay public key ({}), but the IJPay demo verifies replies only with a platform certificate file: the public key is not one.\n",

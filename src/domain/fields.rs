@@ -77,7 +77,11 @@ pub fn check_payment_name(name: &str) -> Vec<Problem> {
     if name.is_empty() {
         return vec![Problem::error("payment_name_empty")];
     }
-    if name.chars().any(char::is_control) {
+    // control characters, and the invisible ones that change how it reads
+    // (bidi, zero-width) or break its line (U+2028/9): it is shown to payers
+    if name.chars().any(|c| {
+        c.is_control() || super::text::is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}')
+    }) {
         return vec![Problem::error("payment_name_control")];
     }
     let width = payment_name_width(name);
@@ -89,6 +93,42 @@ pub fn check_payment_name(name: &str) -> Vec<Problem> {
         ];
     }
     Vec::new()
+}
+
+/// The most characters a shop backend's admin account may have: likeadmin,
+/// CRMEB and ShopXO take 32 or fewer; a longer one is a paste gone wrong.
+pub const BACKEND_ACCOUNT_MAX_CHARS: usize = 64;
+
+/// The shop backend's admin account the push logs in with (trimmed; empty:
+/// not given yet, which the push asks for). Whether typed, read from an import
+/// file or brought by a bundle: no control, invisible or line-breaking
+/// character (it is sent in a login form and shown on the terminal), at most
+/// [`BACKEND_ACCOUNT_MAX_CHARS`] characters.
+pub fn check_backend_account(account: &str) -> Vec<Problem> {
+    let a = account.trim();
+    if let Some(position) = super::text::first_unseen(a) {
+        return vec![Problem::error("backend_account_chars").with("position", position)];
+    }
+    let chars = a.chars().count();
+    if chars > BACKEND_ACCOUNT_MAX_CHARS {
+        return vec![
+            Problem::error("backend_account_too_long")
+                .with("chars", chars)
+                .with("max", BACKEND_ACCOUNT_MAX_CHARS),
+        ];
+    }
+    Vec::new()
+}
+
+/// The shop backend's address as far as its characters go (whether it is a
+/// usable HTTPS address is `services::wechat_http::check_base_url`'s): none
+/// that a typed address never holds. The URL parser would percent-encode
+/// them, but the address is kept and shown as given.
+pub fn check_backend_url_chars(url: &str) -> Vec<Problem> {
+    match super::text::first_unseen(url.trim()) {
+        Some(position) => vec![Problem::error("backend_url_chars").with("position", position)],
+        None => Vec::new(),
+    }
 }
 
 fn is_lower_hex(s: &str) -> bool {
@@ -189,6 +229,13 @@ pub fn check_api_key_v2(value: &Secret, others: &OtherSecrets<'_>) -> Vec<Proble
         return vec![Problem::error("api_key_length").with("len", len)];
     }
     let is_v3 = others.api_key_v3.is_some_and(|k| k.expose().trim() == v);
+    if let Some((position, c)) = first_bad_char(v, |c| c.is_ascii_graphic()) {
+        return vec![
+            Problem::error("api_key_char")
+                .with("position", position)
+                .with("char", c),
+        ];
+    }
     if !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
         // 32 printable characters with symbols: the shape only an APIv3 key has
         return vec![Problem::error(if is_v3 {
@@ -213,6 +260,21 @@ pub fn check_api_key_v2(value: &Secret, others: &OtherSecrets<'_>) -> Vec<Proble
     problems
 }
 
+/// The first character of `v` that `allowed` refuses: its position (1-based)
+/// and how a message shows it (`"é" (U+00E9)`, or `U+00A0` for one not seen).
+/// A key of 32 characters with one that is not ASCII is then told by that
+/// character, not as "must be 32 characters; this has 32" (third CLI trial minor 5).
+fn first_bad_char(v: &str, allowed: impl Fn(char) -> bool) -> Option<(usize, String)> {
+    let (at, c) = v.chars().enumerate().find(|(_, c)| !allowed(*c))?;
+    let code = format!("U+{:04X}", c as u32);
+    let shown = if c.is_alphanumeric() || (c.is_ascii_graphic()) {
+        format!("\"{c}\" ({code})")
+    } else {
+        code
+    };
+    Some((at + 1, shown))
+}
+
 /// 32 bytes of printable ASCII: the shape of an APIv3 key.
 fn looks_like_v3_key(v: &str) -> bool {
     v.len() == 32 && v.bytes().all(|b| b.is_ascii_graphic())
@@ -224,6 +286,15 @@ pub fn check_api_key_v3(value: &Secret, api_key_v2: Option<&Secret>) -> Vec<Prob
     let v = value.expose().trim();
     if v.is_empty() {
         return Vec::new(); // optional until the APIv3 checks need it
+    }
+    if v.chars().count() == 32
+        && let Some((position, c)) = first_bad_char(v, |c| c.is_ascii_graphic())
+    {
+        return vec![
+            Problem::error("api_key_v3_char")
+                .with("position", position)
+                .with("char", c),
+        ];
     }
     if !looks_like_v3_key(v) {
         return vec![Problem::error("api_key_v3_length").with("len", v.chars().count())];
@@ -244,6 +315,35 @@ pub struct OtherSecrets<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Trial M3: a bundle's admin account took CR/LF, escapes, U+202E and
+    /// 200,000 characters; the rule every way in now shares.
+    #[test]
+    fn an_admin_account_holds_no_hidden_character_and_at_most_64() {
+        assert!(check_backend_account(" admin ").is_empty());
+        assert!(check_backend_account("").is_empty(), "not given yet");
+        assert!(check_backend_account(&"管".repeat(64)).is_empty());
+        for (account, code) in [
+            ("ad\r\nmin", "backend_account_chars"),
+            ("admin\u{1b}[2J", "backend_account_chars"),
+            ("admin\u{202e}", "backend_account_chars"),
+            ("ad\u{200b}min", "backend_account_chars"),
+            ("ad\u{2028}min", "backend_account_chars"),
+        ] {
+            assert_eq!(check_backend_account(account)[0].code, code, "{account:?}");
+        }
+        let long = check_backend_account(&"a".repeat(200_000));
+        assert_eq!(long[0].code, "backend_account_too_long");
+        assert_eq!(
+            check_backend_account("ad\nmin")[0].args,
+            [("position", "3".to_owned())]
+        );
+        assert!(check_backend_url_chars("https://shop.example.com/admin").is_empty());
+        assert_eq!(
+            check_backend_url_chars("https://x/\u{1b}[2J")[0].code,
+            "backend_url_chars"
+        );
+    }
 
     fn codes(p: Vec<Problem>) -> Vec<&'static str> {
         p.into_iter().map(|p| p.code).collect()
@@ -350,14 +450,15 @@ mod tests {
                 &Secret::new("Ab3dEf6hIj9kLm2o Pq5sTu8wXy1zA4c"),
                 &OtherSecrets::default()
             )),
-            ["api_key_chars"]
+            ["api_key_char"],
+            "a space is named by its place"
         );
         assert_eq!(
             codes(check_api_key_v2(
                 &Secret::new("Ab3dEf6hIj9kLm2oPq5sTu8wXy1zA4c键"),
                 &OtherSecrets::default()
             )),
-            ["api_key_chars"]
+            ["api_key_char"]
         );
         let same = key.clone();
         let others = OtherSecrets {
@@ -394,7 +495,7 @@ mod tests {
                 &Secret::new("a b@c#d$e%f^g&h*i(j)k-l_m+n=o~pq"),
                 None
             )),
-            ["api_key_v3_length"],
+            ["api_key_v3_char"],
             "a space is not printable ASCII here"
         );
         assert!(

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::cert::CertSummary;
+use super::text::is_hidden_char;
 
 /// The guide's two site kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,8 +126,13 @@ pub enum SecretField {
     ApiKeyV3,
     OaAppSecret,
     PrivateKey,
-    /// The bearer token of the shop backend's config API.
+    /// The bearer token of a generic receiver (docs/push-api.md).
     BackendToken,
+    /// The shop backend's admin password (likeadmin, CRMEB, ShopXO), kept after a
+    /// push logged in with it. Like a waiting request's key it is not among the
+    /// settings' secrets ([`SecretField::ALL`]): no bundle, export or `profile show`
+    /// carries it; it is renamed and deleted with the shop.
+    BackendPassword,
     /// The key of a certificate request made in the wizard, until its
     /// certificate is pasted back (then it becomes `PrivateKey`).
     PendingPrivateKey,
@@ -147,7 +153,7 @@ impl SecretField {
     ];
 
     /// Every entry a profile may have in the keychain.
-    pub const EVERY: [SecretField; 7] = [
+    pub const EVERY: [SecretField; 8] = [
         SecretField::MpAppSecret,
         SecretField::ApiKeyV2,
         SecretField::ApiKeyV3,
@@ -155,6 +161,7 @@ impl SecretField {
         SecretField::PrivateKey,
         SecretField::BackendToken,
         SecretField::PendingPrivateKey,
+        SecretField::BackendPassword,
     ];
 
     /// Also the key in the profile import file.
@@ -167,6 +174,7 @@ impl SecretField {
             SecretField::PrivateKey => "private_key",
             SecretField::BackendToken => "backend_token",
             SecretField::PendingPrivateKey => "pending_private_key",
+            SecretField::BackendPassword => "backend_password",
         }
     }
 }
@@ -196,6 +204,15 @@ pub struct Profile {
     /// Binding a merchant number: does it already have an APIv2 key that another
     /// system uses? Then a new key would stop those payments. `None`: not asked yet.
     pub api_key_in_use: Option<bool>,
+    /// The same question for the APIv3 key, asked when the shop system takes
+    /// that key instead (likeadmin). `None`: not asked yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key_v3_in_use: Option<bool>,
+    /// For the ticked checklist items about one AppID (binding it to the
+    /// merchant number): the AppID they were ticked for. A tick made for
+    /// another AppID (a copied shop whose AppID then changed) does not count.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ticked_for: std::collections::BTreeMap<String, String>,
     pub payment_name: String,
     pub mp_appid: String,
     pub mchid: String,
@@ -209,21 +226,174 @@ pub struct Profile {
     pub public_key_id: String,
     /// ... and its `pub_key.pem` (a public key: not a secret).
     pub public_key_pem: String,
-    /// Where "send to shop backend" posts the configuration.
+    /// The shop backend's admin address, as the merchant opens it in a browser (a
+    /// generic receiver: its full address).
     pub backend_url: String,
-    /// A known preset, or `custom` (with `backend_mapping_file`).
-    pub backend_preset: super::push::BackendPreset,
+    /// Which system the shop runs (asked once, used by the fields step and the
+    /// push); `custom`: a generic receiver with `backend_mapping_file`'s names.
+    pub backend_preset: super::backend_kind::BackendPreset,
+    /// The admin account the push logs in with (its password is in the keychain).
+    pub backend_account: String,
+    /// The origin (`kept::origin`) the kept admin password was accepted at: it is
+    /// sent nowhere else. Empty: none recorded (an older profile), never sent.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub backend_password_origin: String,
+    /// The same for the generic receiver's kept token.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub backend_token_origin: String,
     pub backend_mapping_file: String,
     /// Online check results, by check id.
-    pub checks: std::collections::BTreeMap<super::check::CheckId, super::check::CheckRecord>,
+    pub checks: std::collections::BTreeMap<super::record::CheckId, super::record::CheckRecord>,
+    /// When each check last passed (see [`super::record::Pass`]).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub passes: std::collections::BTreeMap<super::record::CheckId, super::record::Pass>,
+    /// The AppID bindings the merchant confirmed in the merchant platform
+    /// (产品中心 → AppID账号管理, 已关联), as `MCHID/AppID`: no side-effect-free
+    /// reply proves a binding, and a changed AppID or MCHID is not confirmed.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub confirmed_bindings: BTreeSet<String>,
     /// The random key of this profile's check fingerprints (hex; see
-    /// [`super::check::fingerprint`]). Made when the profile is, or when an
+    /// `check::fingerprint`). Made when the profile is, or when an
     /// older profile without one is loaded; kept across saves.
     pub fingerprint_salt: String,
+    /// The last push (from the window or the command line): to which system,
+    /// when, whether the backend holds every value (shown again after a reopen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_push: Option<LastPush>,
     /// Where the user was, so that reopening the app lands there.
     pub step: Step,
     /// RFC 3339 time of the last change.
     pub updated_at: String,
+}
+
+/// The last push sent to the shop backend (see [`Profile::last_push`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastPush {
+    /// The system's name (`likeadmin`, `crmeb`, `shopxo`, `generic`).
+    pub backend: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The backend, read back, held every value.
+    pub ok: bool,
+    /// `sent::fingerprint` of the values sent and of the backend they went to
+    /// (secrets only through its HMAC). Empty in a record of an older version,
+    /// which says nothing of what was sent: read as "send again" (`sent::state`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sent: String,
+    /// Which backend it went to: its system and normalized address
+    /// (`sent::target`; no secret). Another shop's later push to the same target
+    /// means this backend no longer holds this shop's values (trial 3 Major 2).
+    /// Empty in an older record.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub target: String,
+    /// What the owner was asked to look at although everything was stored (a
+    /// service-account AppID the backend holds, of another shop): said again, in
+    /// amber, after a restart (trial 3 minor 2). No secret: an AppID is public.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PushWarning>,
+}
+
+/// A push's warning as kept in its record (see `backend::Warning`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushWarning {
+    /// The backend field that pairs with ours.
+    pub field: String,
+    /// The AppID it holds.
+    pub holds: String,
+    /// Where the backend offers WeChat Pay with it; `None`: not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenes: Option<Vec<String>>,
+}
+
+/// What is wrong with a [`LastPush`] read from a file someone else wrote (a
+/// bundle): each names its field, so the refusal can say which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LastPushProblem {
+    /// `backend` is not the name of a system this version pushes to.
+    UnknownBackend,
+    /// `at` is not an RFC 3339 date and time.
+    BadTime,
+    /// `sent` is not a short fingerprint (hex or base64 letters, at most 64).
+    BadFingerprint,
+    /// `target` or a kept warning is not as this program writes it (a system's
+    /// name and an address; an AppID and a field name): too long, or with
+    /// characters that are hidden or control ones.
+    BadRecord,
+}
+
+impl LastPush {
+    /// The longest `sent` fingerprint taken from a file (this version writes 16).
+    pub const SENT_MAX_CHARS: usize = 64;
+
+    /// Its fields checked as this program writes them: each problem with the
+    /// field's name (`last_push.<field>`). A record written unchecked could
+    /// leave any text (escapes, 100,000 characters) in the profile file. New
+    /// fields add their rule here.
+    pub fn problems(&self) -> Vec<(&'static str, LastPushProblem)> {
+        use time::format_description::well_known::Rfc3339;
+        let mut out = Vec::new();
+        let known = super::backend_kind::BackendKind::ALL
+            .iter()
+            .any(|k| k.name() == self.backend);
+        if !known {
+            out.push(("last_push.backend", LastPushProblem::UnknownBackend));
+        }
+        if time::OffsetDateTime::parse(&self.at, &Rfc3339).is_err() {
+            out.push(("last_push.at", LastPushProblem::BadTime));
+        }
+        let fingerprint_char =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
+        if self.sent.len() > Self::SENT_MAX_CHARS || !self.sent.chars().all(fingerprint_char) {
+            out.push(("last_push.sent", LastPushProblem::BadFingerprint));
+        }
+        let plain = |t: &str, max: usize| {
+            t.chars().count() <= max && !t.chars().any(|c| c.is_control() || is_hidden_char(c))
+        };
+        // "<system> <address>", as `sent::target` writes it
+        let target_ok = self.target.is_empty()
+            || (plain(&self.target, 512)
+                && self.target.split_once(' ').is_some_and(|(system, _)| {
+                    super::backend_kind::BackendKind::ALL
+                        .iter()
+                        .any(|k| k.name() == system)
+                }));
+        if !target_ok {
+            out.push(("last_push.target", LastPushProblem::BadRecord));
+        }
+        let scene_ok = |s: &String| {
+            !s.is_empty()
+                && s.len() <= 16
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        };
+        let warnings_ok = self.warnings.len() <= 8
+            && self.warnings.iter().all(|w| {
+                plain(&w.field, 128)
+                    && plain(&w.holds, 64)
+                    && w.scenes.iter().flatten().all(scene_ok)
+                    && w.scenes.as_ref().is_none_or(|s| s.len() <= 8)
+            });
+        if !warnings_ok {
+            out.push(("last_push.warnings", LastPushProblem::BadRecord));
+        }
+        out
+    }
+
+    /// The value of the field a problem is about, as found (for the message).
+    pub fn value_of(&self, field: &str) -> &str {
+        match field {
+            "last_push.backend" => &self.backend,
+            "last_push.at" => &self.at,
+            "last_push.target" => &self.target,
+            "last_push.warnings" => self
+                .warnings
+                .iter()
+                .map(|w| w.holds.as_str())
+                .find(|h| h.chars().any(|c| c.is_control() || is_hidden_char(c)))
+                .unwrap_or("…"),
+            _ => &self.sent,
+        }
+    }
 }
 
 /// Characters a profile name cannot hold: it names a file and a keychain account.
@@ -237,9 +407,27 @@ pub const PROFILE_NAME_MAX_CHARS: usize = 64;
 /// rule but no file system takes them.
 pub const PROFILE_NAME_MAX_BYTES: usize = 200;
 
-/// The shop-name rule. The name is taken trimmed (every way in trims it: the
-/// window, `profile import`, bundles, the command line's NAME arguments).
+/// The shop-name rule for a name being given (a new shop, an import, a
+/// bundle, a rename or copy): [`check_stored_name`], and a space in it is the
+/// ordinary one. The name is taken trimmed (every way in trims it: the window,
+/// `profile import`, bundles, the command line's NAME arguments).
 pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
+    check_stored_name(name)?;
+    // a no-break, thin or full-width space (U+00A0, U+2009, U+3000): the name
+    // reads as the one with an ordinary space, yet is another shop and file
+    if let Some(at) = name
+        .trim()
+        .chars()
+        .position(|c| c.is_whitespace() && c != ' ')
+    {
+        return Err(super::problem::Problem::error("profile_name_space").with("position", at + 1));
+    }
+    Ok(())
+}
+
+/// The rule every stored shop's name meets, whatever version made it: it can
+/// be a file name of ours on every system (the store opens only such names).
+pub fn check_stored_name(name: &str) -> Result<(), super::problem::Problem> {
     use super::problem::Problem;
     let n = name.trim();
     if n.is_empty() {
@@ -253,7 +441,11 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
             .with("max", PROFILE_NAME_MAX_BYTES)
             .with("bytes", n.len()));
     }
-    if let Some(at) = n.chars().position(|c| c.is_control() || is_hidden_char(c)) {
+    // a line separator (U+2028/9) breaks the name's line wherever it is shown
+    if let Some(at) = n
+        .chars()
+        .position(|c| c.is_control() || is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         return Err(Problem::error("profile_name_hidden").with("position", at + 1));
     }
     if n == "." || n == ".." || n.starts_with('.') {
@@ -275,10 +467,35 @@ pub fn check_profile_name(name: &str) -> Result<(), super::problem::Problem> {
     Ok(())
 }
 
-/// Characters that change how a name reads without being seen: zero-width
-/// ones and the bidi controls (a name that shows as "店.toml" but is another).
-pub fn is_hidden_char(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+/// A shop name as it is kept: trimmed, in Unicode's composed form (NFC). A name
+/// typed on a Mac arrives decomposed (`cafe` + U+0301), the same name typed on
+/// Windows composed (`café`): one shop, one file, one keychain account.
+pub fn normalize_profile_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect()
+}
+
+/// What two shop names are compared by: NFC, then every character's simple
+/// uppercase (one character to one, as Windows' file systems compare names:
+/// `s1` and `S1` are one file there, `ß` stays `ß`). Two shops whose names
+/// have the same key cannot exist side by side: on Windows they would be one
+/// file, and a bundle moves shops between systems.
+pub fn profile_name_key(name: &str) -> String {
+    normalize_profile_name(name)
+        .chars()
+        .map(|c| {
+            let mut up = c.to_uppercase();
+            match (up.next(), up.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// Whether `a` and `b` name the same shop (see [`profile_name_key`]).
+pub fn same_profile_name(a: &str, b: &str) -> bool {
+    a == b || profile_name_key(a) == profile_name_key(b)
 }
 
 /// `CON`, `NUL`, `COM1`, `lpt2.txt`, `Aux .toml`: names that Windows opens as a device,
@@ -301,8 +518,8 @@ fn is_windows_device_name(name: &str) -> bool {
 impl Profile {
     pub fn new(name: &str) -> Self {
         Profile {
-            name: name.trim().to_owned(),
-            fingerprint_salt: super::check::new_salt(),
+            name: normalize_profile_name(name),
+            fingerprint_salt: super::record::new_salt(),
             ..Profile::default()
         }
     }
@@ -311,7 +528,7 @@ impl Profile {
     /// results then no longer match and show as stale, as after an edit.
     pub fn ensure_fingerprint_salt(&mut self) {
         if self.fingerprint_salt.is_empty() {
-            self.fingerprint_salt = super::check::new_salt();
+            self.fingerprint_salt = super::record::new_salt();
         }
     }
 
@@ -358,6 +575,29 @@ mod tests {
             );
         }
         assert!(check_profile_name("花店 2号").is_ok());
+    }
+
+    /// Trial minor 10: "x y" and "x\u{a0}y" (a no-break space) existed side by
+    /// side, reading as one name. A space in a new name is U+0020, as in the
+    /// company rule; a shop kept under such a name by an older version still
+    /// opens (the stored-name rule lets it through).
+    #[test]
+    fn a_new_name_with_a_no_break_or_other_odd_space_is_refused() {
+        let en = crate::i18n::Tr(crate::i18n::Lang::En);
+        for (name, position) in [
+            ("x\u{a0}y", "2"),
+            ("张三\u{3000}小店", "3"),
+            ("ab\u{2009}c", "3"),
+            ("a\u{202f}b", "2"),
+            ("a\u{2007}b", "2"),
+        ] {
+            let p = check_profile_name(name).unwrap_err();
+            assert_eq!(p.code, "profile_name_space", "{name:?}");
+            assert!(en.msg(&p).contains(position), "{name:?}: {}", en.msg(&p));
+            assert!(check_stored_name(name).is_ok(), "{name:?} would be lost");
+        }
+        assert!(check_profile_name("x y").is_ok());
+        assert!(check_stored_name("x/y").is_err());
     }
 
     /// The trial: "店\u{200B}" was told it contains one of `/ \ : * ? " < > |`,
@@ -447,6 +687,20 @@ mod tests {
         }
     }
 
+    /// Issue 18 item 8: `s1`/`S1`, and `café` composed or decomposed, are one shop.
+    #[test]
+    fn names_are_compared_as_windows_compares_file_names() {
+        assert!(same_profile_name("s1", "S1"));
+        assert!(same_profile_name("caf\u{e9}", "cafe\u{301}"));
+        assert!(same_profile_name("Caf\u{e9}", "CAFE\u{301}"));
+        assert_eq!(normalize_profile_name(" cafe\u{301} "), "caf\u{e9}");
+        assert_eq!(Profile::new("cafe\u{301}").name, "caf\u{e9}");
+        assert!(!same_profile_name("s1", "s2"));
+        // one to one only, as NTFS does: ß is not SS
+        assert!(!same_profile_name("straße", "STRASSE"));
+        assert!(same_profile_name("店a", "店A"));
+    }
+
     #[test]
     fn site_kind_round_trip() {
         for k in [SiteKind::MiniProgram, SiteKind::SiteAndMiniProgram] {
@@ -459,8 +713,8 @@ mod tests {
     /// (no `..Default::default()`): a new field fails to compile here until it
     /// is given one, so it cannot be left out of the round trip.
     fn everything_set() -> Profile {
-        use super::super::check::{CheckId, CheckRecord};
-        use super::super::wxapi::Outcome;
+        use super::super::record::Outcome;
+        use super::super::record::{CheckId, CheckRecord};
         Profile {
             name: "店A".into(),
             // the one field left at its default: a shop marked so is never exported
@@ -469,6 +723,20 @@ mod tests {
             merchant_path: Some(MerchantPath::BindExisting),
             checklist_done: ["new.apply".to_owned(), "bind.open".to_owned()].into(),
             site_kind: Some(SiteKind::SiteAndMiniProgram),
+            api_key_v3_in_use: Some(false),
+            ticked_for: [("bind.open".to_owned(), "wx1234567890abcdef".to_owned())].into(),
+            last_push: Some(LastPush {
+                backend: "likeadmin".into(),
+                at: "2026-11-27T09:00:00Z".into(),
+                ok: true,
+                sent: "0123456789abcdef".into(),
+                target: "likeadmin https://shop.example.com".into(),
+                warnings: vec![PushWarning {
+                    field: "app_id".into(),
+                    holds: "wxfedcba0987654321".into(),
+                    scenes: Some(vec!["oa".into(), "h5".into()]),
+                }],
+            }),
             payment_name: "小店 \"支付\"".into(),
             mp_appid: "wx1234567890abcdef".into(),
             mchid: "1900006031".into(),
@@ -501,7 +769,10 @@ mod tests {
             public_key_id: "PUB_KEY_ID_0119000060312024".into(),
             public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n".into(),
             backend_url: "https://shop.example.com/api/wxpay".into(),
-            backend_preset: crate::domain::push::BackendPreset::Custom,
+            backend_preset: crate::domain::backend_kind::BackendPreset::Custom,
+            backend_account: "admin".into(),
+            backend_password_origin: "https://shop.example.com".into(),
+            backend_token_origin: "https://shop.example.com".into(),
             backend_mapping_file: "/home/a/mapping.toml".into(),
             checks: [(
                 CheckId::PayOa,
@@ -512,6 +783,15 @@ mod tests {
                 },
             )]
             .into(),
+            passes: [(
+                CheckId::PayOa,
+                crate::domain::record::Pass {
+                    at: "2026-11-26T08:00:00Z".into(),
+                    fingerprint: "0123456789abcdef".into(),
+                },
+            )]
+            .into(),
+            confirmed_bindings: ["1900006031/wx1234567890abcdef".to_owned()].into(),
             fingerprint_salt: "9f86d081884c7d659a2feaa0c55ad015".into(),
             api_key_in_use: Some(true),
             step: Step::Certificate,

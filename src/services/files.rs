@@ -181,7 +181,7 @@ fn open_bundle(path: &Path) -> Result<io::BufReader<File>, BundleReadError> {
         .map(io::BufReader::new)
         .map_err(|e| match e {
             FileError::NotAFile => BundleReadError::NotAFile,
-            e => BundleReadError::Damaged(e.to_string()),
+            e => BundleReadError::damaged(e),
         })
 }
 

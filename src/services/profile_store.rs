@@ -14,9 +14,11 @@
 //! an advisory lock (the OS's own: `flock` on unix, `LockFileEx` on Windows, through
 //! `std::fs::File::try_lock`) on `profiles/NAME.lock`, so two windows, or a window and
 //! a script, never mix one shop's profile and keychain entries. The name becomes a
-//! path by the same rule as the profile file. A lock file is left in place when
-//! released (removing it would let a waiting process lock a file no one else sees);
-//! `profile doctor --fix` removes those of shops that are gone.
+//! path by the same rule as the profile file. Released while no shop has the name
+//! (a refused import, a delete, a rename's old name), the lock file is removed by
+//! its holder before the lock goes; a process that waited on it then finds the file
+//! it locked is no longer the one at the path and locks the new one. Lock files an
+//! older version left are `profile doctor --fix`'s.
 
 use std::fs;
 use std::io::Write;
@@ -33,6 +35,11 @@ use crate::i18n::Lang;
 pub enum StorageError {
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
+    /// Something is at the name a file of ours would replace that is not a
+    /// regular file or a link to one (a device, a FIFO, a socket, a folder, a
+    /// link to nothing): it is never replaced, `--force` or not.
+    #[error("{path} is not an ordinary file")]
+    NotAFile { path: String },
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("{path} is damaged: {reason}")]
@@ -68,6 +75,7 @@ impl StorageError {
                     path: path(),
                     reason: reason(),
                 },
+                D::NotAFile => StorageError::NotAFile { path: path() },
                 D::Read => StorageError::Read {
                     path: path(),
                     reason: reason(),
@@ -89,6 +97,7 @@ impl StorageError {
     pub fn code(&self) -> &'static str {
         match self {
             StorageError::Write { .. } => "write",
+            StorageError::NotAFile { .. } => "not_a_file",
             StorageError::Read { .. } => "read",
             StorageError::Damaged { .. } => "damaged",
             StorageError::NoConfigDir => "no_config_dir",
@@ -105,6 +114,7 @@ impl StorageError {
             | StorageError::Damaged { path, reason } => {
                 vec![("path", path.clone()), ("reason", reason.clone())]
             }
+            StorageError::NotAFile { path } => vec![("path", path.clone())],
             StorageError::NoConfigDir => Vec::new(),
             StorageError::BadName { name }
             | StorageError::Busy { name }
@@ -169,12 +179,33 @@ pub enum Leftover {
     TempFile(String),
     /// The lock file of a shop that has no profile.
     LockFile(String),
+    /// A temp file or folder of ours in a user's folder, left by a `cert save`
+    /// or an export that was stopped while writing (it may hold the private
+    /// key or plain secrets): found where such a write noted it was writing
+    /// ([`ProfileStore::note_write`]), older than [`USER_TEMP_AGE`].
+    KilledWrite(String),
 }
 
 impl Leftover {
     pub fn path(&self) -> &str {
         match self {
-            Leftover::TempFile(p) | Leftover::LockFile(p) => p,
+            Leftover::TempFile(p) | Leftover::LockFile(p) | Leftover::KilledWrite(p) => p,
+        }
+    }
+}
+
+/// Where a write into a user's folder is under way ([`ProfileStore::note_write`]):
+/// the note is removed when this is dropped, so only a killed write leaves it.
+#[must_use = "the note is removed when this is dropped"]
+#[derive(Debug, Default)]
+pub struct WriteNote {
+    path: Option<PathBuf>,
+}
+
+impl Drop for WriteNote {
+    fn drop(&mut self) {
+        if let Some(p) = &self.path {
+            let _ = fs::remove_file(p);
         }
     }
 }
@@ -226,22 +257,52 @@ impl ProfileStore {
 
     /// Takes shop `name`'s lock, waiting up to the store's lock wait while
     /// another process (or thread) holds it; then [`StorageError::Busy`].
+    /// Released when no shop has the name (a refused import, a delete, a
+    /// rename's old name), its lock file goes too.
     pub fn lock(&self, name: &str) -> Result<ShopLock, StorageError> {
+        self.lock_within(name, self.lock_wait, true)
+    }
+
+    /// [`ProfileStore::lock`], waiting at most `wait`; with `tidy`, the lock
+    /// file is removed on release when no profile file is at the name.
+    fn lock_within(
+        &self,
+        name: &str,
+        wait: Duration,
+        tidy: bool,
+    ) -> Result<ShopLock, StorageError> {
         let path = self.lock_path(name)?;
         self.private_dir(&self.profiles_dir())?;
         let werr = |e: std::io::Error| StorageError::Write {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        let deadline = std::time::Instant::now() + self.lock_wait;
+        let deadline = std::time::Instant::now() + wait;
         loop {
-            let file = open_lock_file(&path).map_err(werr)?;
+            let file = match open_lock_file(&path) {
+                Ok(f) => f,
+                // Windows: a lock file its holder is removing cannot be opened
+                // until its last handle closes; then it is gone
+                Err(e)
+                    if cfg!(windows)
+                        && e.kind() == std::io::ErrorKind::PermissionDenied
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(LOCK_POLL);
+                    continue;
+                }
+                Err(e) => return Err(werr(e)),
+            };
             match file.try_lock() {
-                // a lock file removed by `doctor --fix` while we waited is no lock:
-                // take the one now at the path
+                // a lock file removed (by its last holder, or `doctor --fix`)
+                // while we waited is no lock: take the one now at the path
                 Ok(()) if is_at(&file, &path) => {
                     return Ok(ShopLock {
-                        _held: Box::new(file),
+                        _held: Box::new(HeldLock {
+                            file,
+                            profile: tidy.then(|| self.profile_path(name)),
+                            path,
+                        }),
                     });
                 }
                 Ok(()) | Err(fs::TryLockError::WouldBlock) => {}
@@ -258,21 +319,26 @@ impl ProfileStore {
     }
 
     /// What no shop owns in our folders: stale temp files, and lock files of
-    /// shops with no profile (only those not held right now). With `fix`, they
-    /// are removed (best effort); the list says what was found.
+    /// names no shop has (not even a damaged one whose file cannot be read;
+    /// only those not held right now: an older version left them, as a lock
+    /// now goes with its shop). With `fix`, they are removed (best effort); the
+    /// list says what was found.
     pub fn leftovers(&self, fix: bool) -> Vec<Leftover> {
-        let mut found = Vec::new();
-        for dir in [
+        let mut found = self.killed_writes(fix);
+        let dirs = [
             self.root.clone(),
             self.profiles_dir(),
             self.root.join("mappings"),
-        ] {
-            for path in stale_temp_files(&dir, STALE_TEMP_AGE) {
-                if fix {
-                    let _ = fs::remove_file(&path);
-                }
-                found.push(Leftover::TempFile(path.display().to_string()));
+        ];
+        let temps = dirs
+            .iter()
+            .flat_map(|dir| stale_temp_files(dir, STALE_TEMP_AGE))
+            .chain(self.killed_note_temps());
+        for path in temps {
+            if fix {
+                let _ = fs::remove_file(&path);
             }
+            found.push(Leftover::TempFile(path.display().to_string()));
         }
         let Ok(entries) = fs::read_dir(self.profiles_dir()) else {
             return found;
@@ -285,14 +351,18 @@ impl ProfileStore {
                     .to_str()?
                     .strip_suffix(LOCK_SUFFIX)?
                     .to_owned();
-                (e.metadata().ok()?.is_file() && !self.exists(&n) && self.lock_path(&n).is_ok())
-                    .then_some(n)
+                (e.metadata().ok()?.is_file()
+                    && self.lock_path(&n).is_ok()
+                    && self.taken(&n).is_none()
+                    && self.entries_naming(&n).is_empty())
+                .then_some(n)
             })
             .collect();
         locks.sort();
         for name in locks {
             // a lock that is held belongs to an import under way
-            let Ok(held) = self.clone().with_lock_wait(Duration::ZERO).lock(&name) else {
+            // (not tidy: a look changes nothing)
+            let Ok(held) = self.lock_within(&name, Duration::ZERO, false) else {
                 continue;
             };
             let Ok(path) = self.lock_path(&name) else {
@@ -311,6 +381,134 @@ impl ProfileStore {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    fn notes_dir(&self) -> PathBuf {
+        self.root.join("writing")
+    }
+
+    /// Notes, in the config folder, that a write of a secret into the user's
+    /// `folder` is under way (a `cert save`, an export): a kill leaves the note
+    /// and [`ProfileStore::leftovers`] then looks in that folder for what the
+    /// write left (it cannot know of the user's folders otherwise). Best
+    /// effort: a note that cannot be written only means doctor will not look.
+    pub fn note_write(&self, folder: &Path) -> WriteNote {
+        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+        let (Some(text), Ok(())) = (folder.to_str(), self.private_dir(&self.notes_dir())) else {
+            return WriteNote::default();
+        };
+        let n: u64 = rand::random();
+        let path = self.notes_dir().join(format!("{n:016x}.txt"));
+        match write_note(&path, text) {
+            Ok(()) => WriteNote { path: Some(path) },
+            Err(_) => WriteNote::default(),
+        }
+    }
+
+    /// The temp files a note's write left in `writing/` (a kill while it was
+    /// written): those no live process holds (a writer holds its own locked until
+    /// it is renamed into place, see [`write_note`]), or older than
+    /// [`USER_TEMP_AGE`] where a lock cannot tell. They hold only a folder path.
+    fn killed_note_temps(&self) -> Vec<PathBuf> {
+        stale_temp_files(&self.notes_dir(), Duration::ZERO)
+            .into_iter()
+            .filter(|p| {
+                let old = fs::symlink_metadata(p)
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > USER_TEMP_AGE);
+                old || (cfg!(unix) && unheld(p))
+            })
+            .collect()
+    }
+
+    /// What killed writes left in the users' folders they noted: ours only
+    /// (temp naming, no link followed), older than [`USER_TEMP_AGE`]. With
+    /// `fix` they are removed, and a note whose write is long over once its
+    /// folder holds nothing of ours.
+    fn killed_writes(&self, fix: bool) -> Vec<Leftover> {
+        let Ok(notes) = fs::read_dir(self.notes_dir()) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for note in notes.filter_map(Result::ok) {
+            let is_note = note
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(".txt"));
+            let Ok(meta) = note.metadata() else { continue };
+            if !is_note || !meta.is_file() {
+                continue;
+            }
+            let Ok(folder) = crate::services::files::read_text(&note.path(), 64 * 1024) else {
+                continue;
+            };
+            let folder = Path::new(folder.trim());
+            for item in ours_in(folder, USER_TEMP_AGE) {
+                if fix {
+                    let _ = match fs::symlink_metadata(&item) {
+                        // std's remove_dir_all does not follow links inside
+                        Ok(m) if m.is_dir() => fs::remove_dir_all(&item),
+                        _ => fs::remove_file(&item),
+                    };
+                }
+                found.push(Leftover::KilledWrite(item.display().to_string()));
+            }
+            let over = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > USER_TEMP_AGE);
+            if fix && over && ours_in(folder, Duration::ZERO).is_empty() {
+                let _ = fs::remove_file(note.path());
+            }
+        }
+        found.sort_by(|a, b| a.path().cmp(b.path()));
+        found
+    }
+
+    /// The entries under the profiles folder that name shop `name` but are not
+    /// a readable profile file: `NAME.toml` as a dangling link (a drive not
+    /// mounted) or a folder, `NAME.toml.bak`, `NAME.txt`, `NAME` renamed by hand;
+    /// names compared as Windows compares them. A readable `OTHER.toml` names
+    /// only its own shop; our lock and temp files name none. Their paths, sorted.
+    pub fn entries_naming(&self, name: &str) -> Vec<String> {
+        use crate::domain::profile::same_profile_name;
+        let Ok(entries) = fs::read_dir(self.profiles_dir()) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for e in entries.filter_map(Result::ok) {
+            let file = e.file_name().to_string_lossy().into_owned();
+            if file.starts_with(TEMP_PREFIX) && file.ends_with(TEMP_SUFFIX) {
+                continue;
+            }
+            // `DirEntry::metadata` does not follow a link; `fs::metadata` does
+            let is_file = fs::metadata(e.path()).is_ok_and(|m| m.is_file());
+            if is_file && file.ends_with(LOCK_SUFFIX) {
+                continue;
+            }
+            if let Some(stem) = file.strip_suffix(".toml")
+                && is_file
+                && self.checked_path(stem).is_ok()
+            {
+                // a profile file that can be opened: a shop of its own, listed as
+                // such (damaged contents included), which names itself only
+                if !same_profile_name(stem, name) || stem == name {
+                    continue;
+                }
+            }
+            // the whole name, and every part before a dot: `NAME.toml.bak` names NAME
+            let names_it = std::iter::once(file.as_str())
+                .chain(file.match_indices('.').map(|(i, _)| &file[..i]))
+                .any(|candidate| same_profile_name(candidate.trim(), name));
+            if names_it {
+                found.push(e.path().display().to_string());
+            }
+        }
+        found.sort();
+        found
     }
 
     fn profiles_dir(&self) -> PathBuf {
@@ -336,7 +534,7 @@ impl ProfileStore {
     /// name from the command line, a bundle or the folder never reaches outside
     /// the profiles folder (`../x`, `/tmp/x`) or a device (`CON`).
     fn checked_path(&self, name: &str) -> Result<PathBuf, StorageError> {
-        crate::domain::profile::check_profile_name(name)
+        crate::domain::profile::check_stored_name(name)
             .ok()
             .filter(|()| name == name.trim())
             .map(|()| self.profile_path(name))
@@ -388,9 +586,10 @@ impl ProfileStore {
         let path = self.checked_path(name)?;
         let text = fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
         seen::record(&path, Some(&text));
+        // the parser quotes the file's text: escaped, as anything read from a file
         let mut p: Profile = toml::from_str(&text).map_err(|e| StorageError::Damaged {
             path: path.display().to_string(),
-            reason: e.message().to_owned(),
+            reason: crate::domain::text::printable(e.message()),
         })?;
         // The file name is the identity; a hand-edited `name` must not split them.
         p.name = name.to_owned();
@@ -478,6 +677,32 @@ pub trait ProfileRepo: Send + Sync {
     fn lock(&self, name: &str) -> Result<ShopLock, StorageError>;
     /// Files of ours that no shop owns (see [`ProfileStore::leftovers`]); removed with `fix`.
     fn leftovers(&self, fix: bool) -> Vec<Leftover>;
+    /// Notes that a write into the user's `folder` is under way, until the
+    /// returned note is dropped (see [`ProfileStore::note_write`]).
+    fn note_write(&self, folder: &Path) -> WriteNote {
+        let _ = folder;
+        WriteNote::default()
+    }
+    /// The stored shop that has the name `name` as Windows would see it (letter
+    /// case and Unicode form aside: see `domain::profile::same_profile_name`),
+    /// under its own spelling; `None` when no shop has it. A new, imported or
+    /// renamed shop is refused a name taken so.
+    fn taken(&self, name: &str) -> Option<String> {
+        if self.exists(name) {
+            return Some(name.to_owned());
+        }
+        self.list()
+            .ok()?
+            .into_iter()
+            .find(|n| crate::domain::profile::same_profile_name(n, name))
+    }
+    /// The entries of the profiles folder that name shop `name` but are not a
+    /// readable profile file (a dangling link, a folder, `NAME.toml.bak`): the
+    /// shop is there, damaged, and still owns its keychain items.
+    fn entries_naming(&self, name: &str) -> Vec<String> {
+        let _ = name;
+        Vec::new()
+    }
 }
 
 impl ProfileRepo for ProfileStore {
@@ -513,6 +738,12 @@ impl ProfileRepo for ProfileStore {
     }
     fn leftovers(&self, fix: bool) -> Vec<Leftover> {
         ProfileStore::leftovers(self, fix)
+    }
+    fn note_write(&self, folder: &Path) -> WriteNote {
+        ProfileStore::note_write(self, folder)
+    }
+    fn entries_naming(&self, name: &str) -> Vec<String> {
+        ProfileStore::entries_naming(self, name)
     }
 }
 
@@ -725,6 +956,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)?;
     }
+    // the mode is set on unix only: elsewhere `b` is never changed
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut b = fs::DirBuilder::new();
     #[cfg(unix)]
     {
@@ -739,6 +972,34 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// A shop's lock file is `NAME.lock` in the profiles folder.
 pub const LOCK_SUFFIX: &str = ".lock";
+
+/// A lock file held (the OS lock is released when `file` closes).
+struct HeldLock {
+    file: fs::File,
+    path: PathBuf,
+    /// With the shop's profile file: the lock file is removed on release when
+    /// nothing is at that name (no shop, or not any more).
+    profile: Option<PathBuf>,
+}
+
+impl Drop for HeldLock {
+    /// Still holding the lock, the file goes when no shop has the name. A
+    /// process waiting on this file finds it gone once it gets the lock, and
+    /// locks the one at the path then (see [`ProfileStore::lock`]); only the
+    /// file at the path, which only its holder removes, is ever removed.
+    fn drop(&mut self) {
+        let Some(profile) = &self.profile else {
+            return;
+        };
+        let no_shop = matches!(
+            fs::symlink_metadata(profile),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound
+        );
+        if no_shop && is_at(&self.file, &self.path) {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
 
 /// Opens (or creates, owner-only) a lock file; it is never written to.
 fn open_lock_file(path: &Path) -> std::io::Result<fs::File> {
@@ -762,11 +1023,42 @@ fn is_at(file: &fs::File, path: &Path) -> bool {
             _ => false,
         }
     }
-    #[cfg(not(unix))]
+    // by the volume and file index, as unix compares device and inode: "a file
+    // is there" is not enough once a released lock file can be removed and made
+    // again (a process holding the old one would think it holds the new one)
+    #[cfg(windows)]
+    {
+        match fs::File::open(path) {
+            Ok(there) => {
+                windows_file_id(file).is_some_and(|id| Some(id) == windows_file_id(&there))
+            }
+            // gone, or being removed (delete pending: no new handle is given)
+            Err(_) => false,
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         let _ = file;
         path.is_file()
     }
+}
+
+/// The volume serial number and file index of an open file.
+#[cfg(windows)]
+fn windows_file_id(file: &fs::File) -> Option<(u32, u32, u32)> {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{
+        BY_HANDLE_FILE_INFORMATION, GetFileInformationByHandle,
+    };
+    // SAFETY: all-zero is a valid value of this plain C struct
+    let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+    // SAFETY: the handle is open for the length of the call, `info` is ours
+    let ok = unsafe { GetFileInformationByHandle(file.as_raw_handle() as _, &mut info) };
+    (ok != 0).then_some((
+        info.dwVolumeSerialNumber,
+        info.nFileIndexHigh,
+        info.nFileIndexLow,
+    ))
 }
 
 /// How our temp files are named: `.wxpay-setup-XXXXXX.tmp`.
@@ -774,6 +1066,43 @@ pub const TEMP_PREFIX: &str = ".wxpay-setup-";
 pub const TEMP_SUFFIX: &str = ".tmp";
 /// A temp file of ours older than this is a crash's leftover.
 pub const STALE_TEMP_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// A temp file or folder of ours in a user's folder (an export's, a `cert
+/// save`'s) older than this is a kill's leftover, which may hold the private
+/// key or plain secrets. The wait only spares a write still running in another
+/// process, and such a write takes well under a second; removing one anyway
+/// only makes that write fail and say so (nothing under its name, nothing lost:
+/// the secrets are in the keychain). A minute is plenty.
+pub const USER_TEMP_AGE: Duration = Duration::from_secs(60);
+
+/// Our temp files and folders in `dir` (temp naming; links never followed)
+/// last changed more than `age` ago, sorted.
+fn ours_in(dir: &Path, age: Duration) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            // DirEntry::metadata does not follow a link
+            name.starts_with(TEMP_PREFIX)
+                && name.ends_with(TEMP_SUFFIX)
+                && e.metadata().is_ok_and(|m| {
+                    (m.is_file() || m.is_dir())
+                        && (age.is_zero()
+                            || m.modified()
+                                .ok()
+                                .and_then(|t| t.elapsed().ok())
+                                .is_some_and(|a| a > age))
+                })
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
 
 /// Removes our temp files in `dir` older than [`STALE_TEMP_AGE`]: regular
 /// files only (a link is never followed). Best effort: an error leaves it.
@@ -813,6 +1142,38 @@ fn stale_temp_files(dir: &Path, max_age: Duration) -> Vec<PathBuf> {
     out
 }
 
+/// A note of a write under way ([`ProfileStore::note_write`]), written as
+/// [`write_atomic`] does, its temp file locked by this process until it is
+/// renamed into place: doctor then tells a killed note's temp file (unlocked,
+/// its process gone) from one being written right now.
+fn write_note(path: &Path, text: &str) -> Result<(), StorageError> {
+    let err = |e: std::io::Error| StorageError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = temp_file_in(dir).map_err(err)?;
+    // unix only: a lock there is advisory and never in the way of the rename
+    #[cfg(unix)]
+    tmp.as_file().lock().map_err(err)?;
+    tmp.write_all(text.as_bytes()).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    persist(tmp, path)
+}
+
+/// Whether no live process holds a lock on the file at `path` (opened without
+/// following a link; one that cannot be opened counts as held: left alone).
+fn unheld(path: &Path) -> bool {
+    let mut o = fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    o.open(path).is_ok_and(|f| f.try_lock().is_ok())
+}
+
 /// A new temp file of ours in `dir`, owner-only from its creation; the stale
 /// ones of earlier crashes in `dir` are removed first.
 pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
@@ -827,18 +1188,75 @@ pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     b.tempfile_in(dir)
 }
 
-pub fn write_atomic(path: &Path, contents: &str) -> Result<(), StorageError> {
+/// Whether a file of ours may be put at `path`: nothing is there, or a
+/// regular file, or a link to one (the link is replaced, its target is not
+/// touched). A device, a FIFO, a socket, a folder or a link to none of these
+/// (or to nothing) is [`StorageError::NotAFile`]: renaming our file over it
+/// would replace the special file itself (as root, `/dev/full` became a plain
+/// file). Every file we write for a user and for ourselves is checked here,
+/// before anything is written and again just before the rename.
+pub fn check_replaceable(path: &Path) -> Result<(), StorageError> {
+    let not_a_file = || StorageError::NotAFile {
+        path: path.display().to_string(),
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StorageError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+        Ok(m) if m.is_file() => Ok(()),
+        // a link: what it points to decides (a link to nothing is refused)
+        Ok(m) if m.file_type().is_symlink() => match fs::metadata(path) {
+            Ok(target) if target.is_file() => Ok(()),
+            _ => Err(not_a_file()),
+        },
+        Ok(_) => Err(not_a_file()),
+    }
+}
+
+/// Puts the finished temp file `tmp` (of [`temp_file_in`], in `path`'s folder)
+/// at `path`, after [`check_replaceable`]. The check and the rename are two
+/// steps: a special file made at the name in between would still be replaced
+/// (renameat2 has no "only over a regular file").
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), StorageError> {
+    check_replaceable(path)?;
+    tmp.persist(path).map_err(|e| StorageError::Write {
+        path: path.display().to_string(),
+        reason: e.error.to_string(),
+    })?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: a temp file of ours beside it
+/// (owner-only from its creation), synced, then renamed over it. A special
+/// file at `path` is refused before anything is written ([`check_replaceable`]).
+pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     let err = |e: &dyn std::fmt::Display| StorageError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
     };
-    let dir = path.parent().ok_or_else(|| err(&"no parent folder"))?;
+    check_replaceable(path)?;
+    let dir = path
+        .parent()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .ok_or_else(|| err(&"no parent folder"))?;
     fs::create_dir_all(dir).map_err(|e| err(&e))?;
     let mut tmp = temp_file_in(dir).map_err(|e| err(&e))?;
-    tmp.write_all(contents.as_bytes()).map_err(|e| err(&e))?;
+    tmp.write_all(bytes).map_err(|e| err(&e))?;
     tmp.as_file().sync_all().map_err(|e| err(&e))?;
-    tmp.persist(path).map_err(|e| err(&e.error))?;
-    Ok(())
+    persist(tmp, path)
+}
+
+/// [`write_atomic_bytes`] of a text.
+pub fn write_atomic(path: &Path, contents: &str) -> Result<(), StorageError> {
+    write_atomic_bytes(path, contents.as_bytes())
 }
 
 /// What this process last read or wrote of each profile file, so that a save
@@ -1022,6 +1440,53 @@ mod tests {
         );
     }
 
+    /// Trial M1: every file we write for a user (an export, the window's report
+    /// and certificate files) goes through here: a FIFO, a socket or a link to
+    /// nothing at the name is refused and left as it was.
+    #[cfg(unix)]
+    #[test]
+    fn a_write_never_replaces_what_is_not_a_regular_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("report.html");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let socket = dir.path().join("apiclient_cert.pem");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let dangling = dir.path().join("apiclient_key.pem");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        for path in [&fifo, &socket, &dangling] {
+            let e = write_atomic(path, "x").unwrap_err();
+            assert!(
+                matches!(&e, StorageError::NotAFile { path: p } if *p == path.display().to_string()),
+                "{}: {e:?}",
+                path.display()
+            );
+        }
+        let kind = |p: &Path| fs::symlink_metadata(p).unwrap().file_type();
+        assert!(kind(&fifo).is_fifo() && kind(&socket).is_socket() && kind(&dangling).is_symlink());
+        // a regular file, and a link to one, are replaced as before
+        let plain = dir.path().join("plain.txt");
+        fs::write(&plain, "old").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&plain, &link).unwrap();
+        write_atomic(&plain, "new").unwrap();
+        write_atomic(&link, "via link").unwrap();
+        assert_eq!(fs::read_to_string(&plain).unwrap(), "new");
+        assert_eq!(fs::read_to_string(&link).unwrap(), "via link");
+        let left = fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
+            .count();
+        assert_eq!(left, 0);
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_temp_file_is_owner_only_from_its_creation() {
@@ -1050,6 +1515,85 @@ mod tests {
             let mode = fs::metadata(&d).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o700, "{}", d.display());
         }
+    }
+
+    /// Trial minor 8: a finished write takes its note with it; a killed one's
+    /// note stays, doctor looks in its folder, and `fix` drops the note once
+    /// its write is long over and nothing of ours is left there.
+    #[test]
+    fn a_write_note_stays_only_for_a_killed_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().join("config"));
+        let out = tempfile::tempdir().unwrap();
+        let notes = || fs::read_dir(store.notes_dir()).unwrap().count();
+        drop(store.note_write(out.path()));
+        assert_eq!(notes(), 0, "a finished write left its note");
+        let mut killed = store.note_write(out.path());
+        let note = killed.path.take().unwrap();
+        assert_eq!(
+            fs::read_to_string(&note).unwrap(),
+            out.path().display().to_string()
+        );
+        // young: its write may still run; nothing of ours in its folder
+        assert!(store.leftovers(true).is_empty());
+        assert!(note.exists());
+        fs::File::options()
+            .write(true)
+            .open(&note)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(120))
+            .unwrap();
+        assert!(store.leftovers(false).is_empty());
+        assert!(note.exists(), "a look changes nothing");
+        store.leftovers(true);
+        assert!(!note.exists());
+    }
+
+    /// Second CLI trial, minor 5: a save killed while its note was written leaves
+    /// the note's temp file in `writing/` (it holds only a folder path). Doctor
+    /// lists and, with `fix`, removes it at once unless a live process holds it
+    /// (the note's writer locks it until it is renamed into place).
+    #[test]
+    #[cfg(unix)]
+    fn a_killed_notes_temp_file_is_found_and_removed_unless_a_writer_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().join("config"));
+        let out = tempfile::tempdir().unwrap();
+        drop(store.note_write(out.path()));
+        let left = store.notes_dir().join(".wxpay-setup-Ab12Cd.tmp");
+        fs::write(&left, out.path().display().to_string()).unwrap();
+        // a writer alive right now: its temp file is locked, and left alone
+        let live = store.notes_dir().join(".wxpay-setup-Ef34Gh.tmp");
+        fs::write(&live, "").unwrap();
+        let held = fs::File::open(&live).unwrap();
+        held.lock().unwrap();
+        let found = store.leftovers(false);
+        assert_eq!(
+            found,
+            [Leftover::TempFile(left.display().to_string())],
+            "{found:?}"
+        );
+        assert!(left.exists(), "a look changes nothing");
+        store.leftovers(true);
+        assert!(!left.exists());
+        assert!(live.exists(), "a live writer's file stays");
+        drop(held);
+        assert_eq!(store.leftovers(true).len(), 1, "its writer gone: stale");
+        assert!(!live.exists());
+        // the note writer holds the lock while it writes: a finished one leaves nothing
+        assert_eq!(fs::read_dir(store.notes_dir()).unwrap().count(), 0);
+    }
+
+    /// Trial minor 10: a new name's space is the ordinary one; a shop an older
+    /// version saved under a no-break space still lists and opens (nothing lost).
+    #[test]
+    fn a_shop_saved_under_an_odd_space_by_an_older_version_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().to_path_buf());
+        store.save(&Profile::new("x\u{a0}y")).unwrap();
+        assert_eq!(store.list().unwrap(), ["x\u{a0}y"]);
+        assert!(store.exists("x\u{a0}y"));
+        assert_eq!(store.load("x\u{a0}y").unwrap().name, "x\u{a0}y");
     }
 
     #[test]

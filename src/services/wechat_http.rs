@@ -1,6 +1,13 @@
 //! HTTP to WeChat. HTTPS with certificate validation always; plain http only to
-//! a loopback address (the test servers). Every request has a 10 s timeout.
-//! Base URLs come from `WXPAY_SETUP_MP_API` and `WXPAY_SETUP_PAY_API` when set.
+//! a loopback address (the test servers). Every request has a deadline for its
+//! whole reply, body included ([`WECHAT_DEADLINE`], 10 s): a reply that trickles
+//! in a byte at a time ends there, not after minutes (a per-read timeout alone
+//! never fires for it). Connecting has its own [`TIMEOUT`]; a connection that
+//! never opens is "cannot connect", one whose reply is late is
+//! [`NetError::Timeout`] with the limit that was hit, so a message can say it.
+//! Base URLs come from `WXPAY_SETUP_MP_API` and `WXPAY_SETUP_PAY_API` when set;
+//! the deadlines from `WXPAY_SETUP_WECHAT_DEADLINE_SECS` and
+//! `WXPAY_SETUP_BACKEND_DEADLINE_SECS` (whole seconds; for tests, like the URLs).
 //! A reply comes back with the headers the checks read: `Date` (this computer's
 //! clock against WeChat's) and the `Wechatpay-*` signature of APIv3 replies.
 //!
@@ -31,13 +38,20 @@ use crate::domain::wxapi::ReplyHeaders;
 pub const MP_API_DEFAULT: &str = "https://api.weixin.qq.com";
 pub const PAY_API_DEFAULT: &str = "https://api.mch.weixin.qq.com";
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a WeChat request may take, its whole reply included.
+pub const WECHAT_DEADLINE: Duration = Duration::from_secs(10);
+/// The longest a shop backend request may take, its whole reply included
+/// (`backend_http`): a shared PHP host writing settings can be slow.
+pub const BACKEND_DEADLINE: Duration = Duration::from_secs(30);
 
 /// Why a request got no answer: distinct from "WeChat says your value is wrong".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumDiscriminants)]
 #[strum_discriminants(derive(strum::EnumIter), vis(pub))]
 pub enum NetError {
-    #[error("timed out")]
-    Timeout,
+    /// No whole reply within the limit (in seconds) after the request went
+    /// out: the server may have acted on it.
+    #[error("no whole reply within {0} s")]
+    Timeout(u64),
     #[error("cannot connect: {0}")]
     Connect(String),
     #[error("TLS: {0}")]
@@ -50,6 +64,10 @@ pub enum NetError {
     /// address, without user and password.
     #[error("unsupported proxy {0}: only http:// or https:// proxies are used")]
     UnsupportedProxy(String),
+    /// The reply's body went on past [`crate::services::http_body::BODY_LIMIT`]
+    /// bytes (the limit): not read further, and not judged.
+    #[error("the reply is over {0} bytes")]
+    TooLarge(u64),
 }
 
 impl NetError {
@@ -61,28 +79,57 @@ impl NetError {
         use strum::IntoEnumIterator;
         D::iter()
             .map(|d| match d {
-                D::Timeout => NetError::Timeout,
+                D::Timeout => NetError::Timeout(WECHAT_DEADLINE.as_secs()),
                 D::Connect => NetError::Connect("connection refused".into()),
                 D::Tls => NetError::Tls("unknown issuer".into()),
                 D::Other => NetError::Other("reset".into()),
                 D::InsecureUrl => NetError::InsecureUrl("http://example.com".into()),
                 D::UnsupportedProxy => NetError::UnsupportedProxy("socks5://127.0.0.1:1080".into()),
+                D::TooLarge => NetError::TooLarge(crate::services::http_body::BODY_LIMIT),
             })
             .collect()
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            NetError::Timeout => "net_timeout",
+            NetError::Timeout(_) => "net_timeout",
             NetError::Connect(_) | NetError::Other(_) => "net_unreachable",
             NetError::Tls(_) => "net_tls",
             NetError::InsecureUrl(_) => "net_insecure_url",
             NetError::UnsupportedProxy(_) => "net_proxy",
+            NetError::TooLarge(_) => "net_too_large",
         }
     }
 
     pub fn detail(&self) -> String {
-        self.to_string()
+        match self {
+            // the limit, in the unit a person reads
+            NetError::TooLarge(limit) if limit % (1 << 20) == 0 => format!("{} MiB", limit >> 20),
+            _ => self.to_string(),
+        }
+    }
+
+    /// The limit a [`NetError::Timeout`] hit, in seconds, for the message.
+    pub fn seconds(&self) -> Option<u64> {
+        match self {
+            NetError::Timeout(secs) => Some(*secs),
+            _ => None,
+        }
+    }
+
+    /// The kind of failure, as a `domain::cause` code ("refused", "dns",
+    /// "timeout", …): what a message says in the reader's language, while the
+    /// system's own English text stays in [`Self::detail`].
+    pub fn cause(&self) -> &'static str {
+        use crate::domain::cause::{NETWORK, cause_of};
+        match self {
+            NetError::Timeout(_) => "timeout",
+            NetError::Tls(_) => "tls",
+            NetError::Connect(d) | NetError::Other(d) => cause_of(d).unwrap_or(NETWORK),
+            NetError::InsecureUrl(_) | NetError::UnsupportedProxy(_) | NetError::TooLarge(_) => {
+                NETWORK
+            }
+        }
     }
 }
 
@@ -108,26 +155,27 @@ fn reply_headers(h: &reqwest::header::HeaderMap) -> ReplyHeaders {
     }
 }
 
-/// What the checks and the push need from HTTP. The real one is [`HttpClient`];
+/// What the checks need from WeChat over HTTP. The real one is [`HttpClient`];
 /// tests point it at a local server that behaves as WeChat documents, or use
 /// [`FakeHttp`].
 pub trait WeChatHttp: Send + Sync {
     fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError>;
     fn post_xml(&self, url: &str, body: &str) -> Result<Reply, NetError>;
-    /// POSTs a multipart form with a bearer token and an idempotency key (the
-    /// shop backend push). A client that cannot (a test double for the checks
-    /// only) says so as an error rather than pretending to send.
-    fn post_multipart(
+    /// An APIv3 GET; with `wechatpay_serial`, the `Wechatpay-Serial` header
+    /// that asks WeChat to sign its reply under that key (the WeChat Pay public
+    /// key's ID). A client that cannot send it says so rather than dropping it.
+    fn get_v3(
         &self,
         url: &str,
-        token: &str,
-        idempotency_key: &str,
-        parts: &[crate::domain::push::Part],
+        authorization: &str,
+        wechatpay_serial: Option<&str>,
     ) -> Result<Reply, NetError> {
-        let _ = (url, token, idempotency_key, parts);
-        Err(NetError::Other(
-            "multipart is not supported by this client".into(),
-        ))
+        match wechatpay_serial {
+            None => self.get(url, Some(authorization)),
+            Some(_) => Err(NetError::Other(
+                "Wechatpay-Serial is not supported by this client".into(),
+            )),
+        }
     }
 }
 
@@ -136,9 +184,6 @@ pub trait WeChatHttp: Send + Sync {
 pub struct SeenRequest {
     pub method: &'static str,
     pub url: String,
-    pub idempotency_key: Option<String>,
-    /// The multipart field names, in order.
-    pub part_names: Vec<String>,
 }
 
 /// An HTTP double: answers every request with the next scripted reply (the last
@@ -151,6 +196,8 @@ pub struct FakeHttp {
 #[derive(Default)]
 struct FakeHttpInner {
     replies: std::collections::VecDeque<Result<(u16, String), NetError>>,
+    /// Replies for requests whose URL contains the text, before the queue.
+    by_url: Vec<(String, (u16, String))>,
     seen: Vec<SeenRequest>,
 }
 
@@ -162,6 +209,15 @@ impl FakeHttp {
     /// Queues a reply.
     pub fn reply(&self, status: u16, body: &str) -> &Self {
         self.lock().replies.push_back(Ok((status, body.to_owned())));
+        self
+    }
+
+    /// Answers every request whose URL contains `part` with this reply, ahead
+    /// of the queue (concurrent checks ask in no fixed order).
+    pub fn reply_to(&self, part: &str, status: u16, body: &str) -> &Self {
+        self.lock()
+            .by_url
+            .push((part.to_owned(), (status, body.to_owned())));
         self
     }
 
@@ -182,8 +238,15 @@ impl FakeHttp {
     fn answer(&self, req: SeenRequest) -> Result<Reply, NetError> {
         check_base_url(&req.url)?;
         let mut g = self.lock();
+        let by_url = g
+            .by_url
+            .iter()
+            .find(|(part, _)| req.url.contains(part.as_str()))
+            .map(|(_, r)| Ok(r.clone()));
         g.seen.push(req);
-        let next = if g.replies.len() > 1 {
+        let next = if by_url.is_some() {
+            by_url
+        } else if g.replies.len() > 1 {
             g.replies.pop_front()
         } else {
             g.replies.front().cloned()
@@ -201,34 +264,19 @@ impl FakeHttp {
 }
 
 impl WeChatHttp for FakeHttp {
+    fn get_v3(&self, url: &str, _: &str, _: Option<&str>) -> Result<Reply, NetError> {
+        self.get(url, None)
+    }
     fn get(&self, url: &str, _authorization: Option<&str>) -> Result<Reply, NetError> {
         self.answer(SeenRequest {
             method: "GET",
             url: url.to_owned(),
-            idempotency_key: None,
-            part_names: Vec::new(),
         })
     }
     fn post_xml(&self, url: &str, _body: &str) -> Result<Reply, NetError> {
         self.answer(SeenRequest {
             method: "POST",
             url: url.to_owned(),
-            idempotency_key: None,
-            part_names: Vec::new(),
-        })
-    }
-    fn post_multipart(
-        &self,
-        url: &str,
-        _token: &str,
-        idempotency_key: &str,
-        parts: &[crate::domain::push::Part],
-    ) -> Result<Reply, NetError> {
-        self.answer(SeenRequest {
-            method: "POST",
-            url: url.to_owned(),
-            idempotency_key: Some(idempotency_key.to_owned()),
-            part_names: parts.iter().map(|p| p.name().to_owned()).collect(),
         })
     }
 }
@@ -426,6 +474,10 @@ pub fn proxy_use_from(env: Env<'_>) -> Result<ProxyUse, NetError> {
 
 pub struct HttpClient {
     client: reqwest::blocking::Client,
+    /// [`WECHAT_DEADLINE`], or the test's.
+    wechat_deadline: Duration,
+    /// [`BACKEND_DEADLINE`], or the test's.
+    backend_deadline: Duration,
     /// Set when the environment names a proxy we refuse: every https request
     /// fails with it (plain http ones, to loopback, never use a proxy).
     refused_proxy: Option<NetError>,
@@ -471,13 +523,28 @@ impl HttpClient {
             .map_err(|e| NetError::Other(e.to_string()))?;
         Ok(HttpClient {
             client,
+            wechat_deadline: deadline_from(env, "WXPAY_SETUP_WECHAT_DEADLINE_SECS")
+                .unwrap_or(WECHAT_DEADLINE),
+            backend_deadline: deadline_from(env, "WXPAY_SETUP_BACKEND_DEADLINE_SECS")
+                .unwrap_or(BACKEND_DEADLINE),
             refused_proxy,
         })
     }
 
+    /// How long one shop backend request may take, its whole reply included.
+    pub fn backend_deadline(&self) -> Duration {
+        self.backend_deadline
+    }
+
+    /// The configured client (proxy rule, no redirects, timeouts), for the shop
+    /// backend service (`services::backend_http`), which reads its replies itself.
+    pub fn reqwest(&self) -> &reqwest::blocking::Client {
+        &self.client
+    }
+
     /// The checks every request passes first: the URL's scheme and host, and
     /// a refused proxy for https.
-    fn allowed(&self, url: &str) -> Result<(), NetError> {
+    pub fn allowed(&self, url: &str) -> Result<(), NetError> {
         check_base_url(url)?;
         let https = reqwest::Url::parse(url.trim()).is_ok_and(|u| u.scheme() == "https");
         match &self.refused_proxy {
@@ -487,12 +554,19 @@ impl HttpClient {
     }
 
     fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Reply, NetError> {
-        let resp = req.send().map_err(classify)?;
+        let deadline = self.wechat_deadline;
+        let started = std::time::Instant::now();
+        // reqwest's per-request timeout covers the body too; the reader's own
+        // deadline check below holds even where it would not
+        let resp = req
+            .timeout(deadline)
+            .send()
+            .map_err(|e| classify(e, deadline))?;
         let status = resp.status().as_u16();
         let headers = reply_headers(resp.headers());
-        // bound what we read: a real reply is a few KB
-        let bytes = resp.bytes().map_err(classify)?;
-        let body = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]).into_owned();
+        // bound what we read: a real reply is a few KB; an endless one ends here
+        let bytes = read_body(resp, started + deadline, deadline)?;
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(Reply {
             status,
             body,
@@ -501,26 +575,82 @@ impl HttpClient {
     }
 }
 
-fn classify(e: reqwest::Error) -> NetError {
-    if e.is_timeout() {
-        return NetError::Timeout;
+/// A reply's body through [`http_body::read_limited_until`](crate::services::http_body::read_limited_until),
+/// until `deadline` (`limit` after the request went out): over the size limit is
+/// [`NetError::TooLarge`]; still arriving at the deadline, or a read that timed
+/// out, [`NetError::Timeout`] naming `limit`; another failure is told as
+/// reqwest's own error would be.
+pub fn read_body(
+    resp: reqwest::blocking::Response,
+    deadline: std::time::Instant,
+    limit: Duration,
+) -> Result<Vec<u8>, NetError> {
+    use crate::services::http_body::{BODY_LIMIT, BodyError, read_limited_until};
+    match read_limited_until(resp, BODY_LIMIT, Some(deadline)) {
+        Ok(bytes) => Ok(bytes),
+        Err(BodyError::TooLarge { limit }) => Err(NetError::TooLarge(limit)),
+        Err(BodyError::Late) => Err(NetError::Timeout(whole_secs(limit))),
+        Err(BodyError::Read(e)) => Err(classify_io(e, limit)),
     }
-    let is_connect = e.is_connect() || e.is_request() || e.is_body();
-    // the URL is left out: its path (/v3/certificates) must not read as a TLS problem,
-    // and a check URL carries the AppSecret in its query
-    let e = e.without_url();
-    // the whole chain decides the kind; the innermost cause is what the user reads
+}
+
+/// A limit in whole seconds, as a message says it (at least 1).
+pub fn whole_secs(limit: Duration) -> u64 {
+    limit.as_secs().max(1)
+}
+
+/// A deadline from the environment variable `var`: whole seconds, 1 or more.
+fn deadline_from(env: Env<'_>, var: &str) -> Option<Duration> {
+    let secs: u64 = env(var)?.trim().parse().ok()?;
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+/// A read error of a body: reqwest hands its own error inside an io::Error.
+fn classify_io(e: std::io::Error, limit: Duration) -> NetError {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        return NetError::Timeout(whole_secs(limit));
+    }
+    match e.into_inner() {
+        Some(inner) => match inner.downcast::<reqwest::Error>() {
+            Ok(re) => classify(*re, limit),
+            Err(other) => NetError::Other(other.to_string().chars().take(100).collect()),
+        },
+        None => NetError::Other("the reply broke off".into()),
+    }
+}
+
+/// An error and its causes: the whole chain in lower case (which decides the
+/// kind of failure) and the innermost cause (what the user reads). Shared with
+/// `backend_http`, which tells its own kinds from the same chain.
+pub fn error_chain(e: &dyn std::error::Error) -> (String, String) {
     let mut chain = e.to_string();
     let mut innermost = chain.clone();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    let mut src = e.source();
     while let Some(s) = src {
         chain.push_str(": ");
         chain.push_str(&s.to_string());
         innermost = s.to_string();
         src = s.source();
     }
+    (chain.to_ascii_lowercase(), innermost)
+}
+
+/// The kind of a failed request; `limit`: the deadline it was sent with.
+fn classify(e: reqwest::Error, limit: Duration) -> NetError {
+    // the URL is left out: its path (/v3/certificates) must not read as a TLS problem,
+    // and a check URL carries the AppSecret in its query
+    let (timeout, connect) = (e.is_timeout(), e.is_connect());
+    let is_connect = connect || e.is_request() || e.is_body();
+    let (lower, innermost) = error_chain(&e.without_url());
     let detail: String = innermost.chars().take(100).collect();
-    let lower = chain.to_ascii_lowercase();
+    if timeout {
+        // a connection that never opened sent nothing: "cannot connect (timed out)"
+        return if connect {
+            NetError::Connect(detail)
+        } else {
+            NetError::Timeout(whole_secs(limit))
+        };
+    }
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         NetError::Tls(detail)
     } else if is_connect {
@@ -531,46 +661,29 @@ fn classify(e: reqwest::Error) -> NetError {
 }
 
 impl WeChatHttp for HttpClient {
-    fn post_multipart(
-        &self,
-        url: &str,
-        token: &str,
-        idempotency_key: &str,
-        parts: &[crate::domain::push::Part],
-    ) -> Result<Reply, NetError> {
-        use crate::domain::push::Part;
-        self.allowed(url)?;
-        let mut form = reqwest::blocking::multipart::Form::new();
-        for p in parts {
-            form = match p {
-                Part::Text { name, value, .. } => form.text(name.clone(), value.clone()),
-                Part::File {
-                    name,
-                    file_name,
-                    content,
-                    ..
-                } => form.part(
-                    name.clone(),
-                    reqwest::blocking::multipart::Part::bytes(content.clone().into_bytes())
-                        .file_name(file_name.clone())
-                        .mime_str("application/x-pem-file")
-                        .map_err(|e| NetError::Other(e.to_string()))?,
-                ),
-            };
-        }
-        self.send(
-            self.client
-                .post(url)
-                .bearer_auth(token)
-                .header("Idempotency-Key", idempotency_key)
-                .multipart(form),
-        )
-    }
     fn get(&self, url: &str, authorization: Option<&str>) -> Result<Reply, NetError> {
         self.allowed(url)?;
         let mut req = self.client.get(url).header("Accept", "application/json");
         if let Some(a) = authorization {
             req = req.header("Authorization", a);
+        }
+        self.send(req)
+    }
+
+    fn get_v3(
+        &self,
+        url: &str,
+        authorization: &str,
+        wechatpay_serial: Option<&str>,
+    ) -> Result<Reply, NetError> {
+        self.allowed(url)?;
+        let mut req = self
+            .client
+            .get(url)
+            .header("Accept", "application/json")
+            .header("Authorization", authorization);
+        if let Some(serial) = wechatpay_serial {
+            req = req.header("Wechatpay-Serial", serial);
         }
         self.send(req)
     }
@@ -678,13 +791,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(r.status, 200);
-        let parts = [crate::domain::push::Part::Text {
-            name: "api_key_v2".into(),
-            value: SECRET.into(),
-            secret: true,
-        }];
         let r = client
-            .post_multipart(&base, TOKEN, "idem-1", &parts)
+            .get(&format!("{base}/push"), Some(&format!("Bearer {TOKEN}")))
             .unwrap();
         assert_eq!(r.status, 200);
         let proxy_saw = text(&at_proxy);
@@ -819,5 +927,66 @@ mod tests {
                 no_proxy: None
             }
         );
+    }
+}
+
+/// Issue 18 item 1: a reply body is read through a bounded reader.
+#[cfg(test)]
+mod endless_reply {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A loopback server that answers `200` with a chunked body that does not
+    /// end (64 KiB chunks, until the client goes away; at most 128 MiB so that
+    /// a client without a limit cannot take the test machine down with it).
+    fn endless_server() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    let _ = conn.read(&mut buf);
+                    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                                Transfer-Encoding: chunked\r\n\r\n";
+                    if conn.write_all(head.as_bytes()).is_err() {
+                        return;
+                    }
+                    let chunk = vec![b'x'; 64 * 1024];
+                    let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+                    frame.extend_from_slice(&chunk);
+                    frame.extend_from_slice(b"\r\n");
+                    for _ in 0..(128 * 16) {
+                        if conn.write_all(&frame).is_err() {
+                            return;
+                        }
+                    }
+                    let _ = conn.write_all(b"0\r\n\r\n");
+                });
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn an_endless_chunked_200_ends_quickly_as_a_failure_never_a_verdict() {
+        let port = endless_server();
+        let client = HttpClient::with_env(&|_: &str| None).unwrap();
+        let start = std::time::Instant::now();
+        let r = client.get(&format!("http://127.0.0.1:{port}/cgi-bin/token"), None);
+        let took = start.elapsed();
+        match r {
+            Err(NetError::TooLarge(limit)) => {
+                assert_eq!(limit, crate::services::http_body::BODY_LIMIT)
+            }
+            Err(e) => panic!("another failure: {e:?}"),
+            Ok(reply) => panic!(
+                "a {} reply of {} bytes was taken as an answer",
+                reply.status,
+                reply.body.len()
+            ),
+        }
+        assert!(took < Duration::from_secs(5), "took {took:?}");
     }
 }

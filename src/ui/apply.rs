@@ -49,15 +49,16 @@ fn failure(ui: &mut Ui, w: &Wizard, tr: Tr) {
             // the command line's words name its flags; the window has a button
             CertOpError::PendingKeyMissing => tr.t("cert_apply.pending_key_missing").to_owned(),
             CertOpError::NoPending => tr.t("cert_apply.no_pending").to_owned(),
-            e => tr.msg(e),
+            e => super::causes::msg(tr, e),
         };
         ui.label(RichText::new(format!("× {text}")).color(err_color(ui)));
     }
 }
 
-/// A certificate is there: a new request does not stop it.
+/// A usable certificate is there: a new request does not stop it. (One that
+/// fails its checks is not "in use": nothing to reassure about.)
 fn current_stays(ui: &mut Ui, w: &Wizard, tr: Tr) {
-    if w.certificate().is_some() {
+    if w.cert_usable() {
         ui.label(tr.t("cert_apply.current_stays"));
     }
 }
@@ -113,7 +114,7 @@ fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
             ui.add(
                 TextEdit::multiline(&mut pending.csr_pem.trim_end())
                     .font(egui::TextStyle::Monospace)
-                    .desired_width(f32::INFINITY),
+                    .desired_width(ui.available_width() - scroll_bar_room(ui)),
             );
         });
 
@@ -133,14 +134,31 @@ fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
     ui.add_space(6.0);
     let label = ui.label(RichText::new(tr.t("cert_apply.paste_label")).strong());
     let mut paste = w.apply_paste().to_owned();
-    let resp = ui
-        .add(
-            TextEdit::multiline(&mut paste)
-                .font(egui::TextStyle::Monospace)
-                .desired_width(f32::INFINITY)
-                .desired_rows(4),
-        )
-        .labelled_by(label.id);
+    // a box of fixed height that scrolls inside: a pasted certificate string
+    // (dozens of lines) does not push "check and save" away from the pointer
+    let rows = 5.0;
+    let height = rows * ui.text_style_height(&egui::TextStyle::Monospace)
+        + 2.0 * ui.spacing().button_padding.y
+        + 6.0;
+    // clear of both scroll bars (the page's and its own), which are drawn over
+    // what is under them: the text's right edge stays readable (trial m17)
+    let width = ui.available_width() - 2.0 * scroll_bar_room(ui);
+    let resp = egui::ScrollArea::vertical()
+        .id_salt("cert_apply_paste")
+        .min_scrolled_height(height)
+        .max_height(height)
+        .max_width(width)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.add(
+                TextEdit::multiline(&mut paste)
+                    .font(egui::TextStyle::Monospace)
+                    .desired_width(width - scroll_bar_room(ui))
+                    .desired_rows(rows as usize),
+            )
+            .labelled_by(label.id)
+        })
+        .inner;
     if resp.changed() {
         w.set_apply_paste(paste.clone());
     }
@@ -169,6 +187,23 @@ fn waiting(ui: &mut Ui, w: &mut Wizard, tr: Tr) {
         }
     });
     failure(ui, w, tr);
+    if w.discard_key_asked() {
+        egui::Frame::group(ui.style())
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(tr.t("cert_apply.discard_key_question")).color(warn_color(ui)),
+                );
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button(tr.t("cert_apply.discard_key_yes")).clicked() {
+                        w.confirm_discard_key();
+                    }
+                    if ui.button(tr.t("cert_apply.discard_key_no")).clicked() {
+                        w.keep_current_key();
+                    }
+                });
+            });
+    }
     if w.start_over_asked() {
         egui::Frame::group(ui.style())
             .inner_margin(8.0)
@@ -256,8 +291,17 @@ pub fn save_files(ui: &mut Ui, w: &mut Wizard) {
             });
         }
         Busy::Failed(e) => {
-            ui.label(RichText::new(format!("× {}", tr.msg(e))).color(err_color(ui)));
+            ui.label(
+                RichText::new(format!("× {}", super::causes::msg(tr, e))).color(err_color(ui)),
+            );
         }
         _ => {}
     }
+}
+
+/// The width a scroll bar takes at the right edge of what it scrolls (drawn
+/// over the content there).
+fn scroll_bar_room(ui: &Ui) -> f32 {
+    let s = &ui.spacing().scroll;
+    s.bar_width + s.bar_inner_margin + s.bar_outer_margin
 }

@@ -2,6 +2,7 @@
 //! user's edits to [`Wizard`]. No I/O and no business rules here.
 
 mod apply;
+mod backend_needs;
 mod causes;
 mod certificate;
 mod fields;
@@ -9,6 +10,7 @@ pub mod fonts;
 pub mod local_time;
 mod merchant;
 mod prerequisite;
+mod push;
 mod shops;
 mod site_kind;
 mod summary;
@@ -40,19 +42,21 @@ pub struct UiState {
     pub name_edit: Option<shops::NameEdit>,
     pub name_edit_error: Option<Problem>,
     pub confirm_delete: Option<String>,
-    /// The push preview is open, waiting for "send".
-    pub push_confirm: bool,
     /// The shop the page state above belongs to; another shop starts afresh.
     pub shop: String,
+    /// The page shown and the tallest the bottom bar has been on it: the bar keeps
+    /// that room while the page stays, so a notice that fades or is dismissed
+    /// moves nothing on the page (third window trial, minor 3: a scrolled page
+    /// jumped 23 px under the pointer when a notice timed out).
+    pub bottom_room: (String, f32),
 }
 
 impl UiState {
-    /// Forgets the page state of another shop (revealed secrets, an open preview).
+    /// Forgets the page state of another shop (revealed secrets).
     fn follow_shop(&mut self, name: &str) {
         if self.shop != name {
             self.shop = name.to_owned();
             self.revealed.clear();
-            self.push_confirm = false;
         }
     }
 }
@@ -123,9 +127,25 @@ impl eframe::App for WizardApp {
 pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     st.follow_shop(&w.profile().name);
+    window_title(ui.ctx(), tr);
+    // a console's note belongs to the page its button is on
+    let page = if st.show_shops {
+        format!("shops/{}", w.profile().name)
+    } else {
+        format!("{}/{}", w.step().key(), w.profile().name)
+    };
+    widgets::console_note_follow_page(ui.ctx(), &page);
     egui::Panel::top("top").show(ui, |ui| top_bar(ui, w, st));
     let wizard_nav = !st.show_shops;
-    egui::Panel::bottom("bottom").show(ui, |ui| bottom_bar(ui, w, wizard_nav));
+    let room = if st.bottom_room.0 == page {
+        st.bottom_room.1
+    } else {
+        0.0
+    };
+    let bar = egui::Panel::bottom("bottom")
+        .min_size(room)
+        .show(ui, |ui| bottom_bar(ui, w, wizard_nav));
+    st.bottom_room = (page.clone(), room.max(bar.response.rect.height()));
     if wizard_nav {
         egui::Panel::left("steps")
             .resizable(false)
@@ -165,6 +185,18 @@ pub fn draw(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         });
     });
     w.set_on_shop_list(st.show_shops);
+}
+
+/// The title bar speaks the window's language: the window opens with the
+/// system's, and the user may have chosen another (issue 19 item 8). Asked
+/// for once per change, not every frame.
+fn window_title(ctx: &egui::Context, tr: Tr) {
+    let id = egui::Id::unique("window_title");
+    let title = tr.t("app.title");
+    if ctx.data(|d| d.get_temp::<&'static str>(id)) != Some(title) {
+        ctx.data_mut(|d| d.insert_temp(id, title));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.to_owned()));
+    }
 }
 
 /// "Drop to import", over the page rather than above it: the page stays put.
@@ -240,23 +272,33 @@ fn top_bar(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             }
         });
     });
+    // the new shop's name is asked in a dialog over the window: a bar opening
+    // under the top bar moved the whole page down (trial m12)
     if let Some(name) = st.new_profile.as_mut() {
         let mut create = false;
         let mut cancel = false;
-        ui.horizontal(|ui| {
+        let error = st.new_profile_error.clone();
+        let modal = egui::Modal::new(egui::Id::unique("new_shop")).show(ui.ctx(), |ui| {
+            ui.set_max_width(360.0);
             let label = ui.label(tr.t("profile.new_name"));
             let resp = ui
-                .add(egui::TextEdit::singleline(name).desired_width(220.0))
+                .add(egui::TextEdit::singleline(name).desired_width(260.0))
                 .labelled_by(label.id);
             if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 create = true;
             }
-            create |= ui.button(tr.t("profile.create")).clicked();
-            cancel = ui.button(tr.t("common.cancel")).clicked();
+            // its refusal has room kept: the buttons stay under the pointer
+            widgets::steady(ui, "new_shop_error", 2.0, |ui| {
+                if let Some(p) = &error {
+                    widgets::problem_line(ui, tr, p);
+                }
+            });
+            ui.horizontal(|ui| {
+                create |= ui.button(tr.t("profile.create")).clicked();
+                cancel = ui.button(tr.t("common.cancel")).clicked();
+            });
         });
-        if let Some(p) = &st.new_profile_error {
-            widgets::problem_line(ui, tr, p);
-        }
+        cancel |= modal.should_close();
         if create {
             let name = name.clone();
             match w.create_profile(&name) {
@@ -318,9 +360,22 @@ fn step_list(ui: &mut Ui, w: &mut Wizard) {
 
 /// Notices, and the wizard's Back / Next when a wizard step is shown.
 fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
+    // laid out from the bottom: the buttons keep their place at the window's
+    // foot while notices above them come and go (trial 4: a notice that timed
+    // out moved them 23 px under the pointer)
+    ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+        nav_row(ui, w, wizard_nav);
+        notices(ui, w);
+        widgets::console_note(ui, w.tr());
+    });
+}
+
+/// The notices, the newest nearest the buttons, each with its × to dismiss.
+fn notices(ui: &mut Ui, w: &mut Wizard) {
     let tr = w.tr();
     let mut dismiss = None;
-    for (i, n) in w.notices().iter().enumerate() {
+    // bottom-up: drawn last first, so they read top-down in their order
+    for (i, n) in w.notices().iter().enumerate().rev() {
         let color = match n.level {
             NoticeLevel::Info => Color32::GRAY,
             NoticeLevel::Success => ok_color(ui),
@@ -331,20 +386,28 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
         let mut n = n.clone();
         causes::localize_args(tr, &mut n.args);
         // a long notice wraps at the window's width rather than being cut
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(tr.msg(&n)).color(color));
-            if ui
-                .small_button("×")
-                .on_hover_text(tr.t("common.dismiss"))
-                .clicked()
-            {
-                dismiss = Some(i);
-            }
-        });
+        ui.with_layout(
+            egui::Layout::left_to_right(egui::Align::Min).with_main_wrap(true),
+            |ui| {
+                ui.label(RichText::new(tr.msg(&n)).color(color));
+                if ui
+                    .small_button("×")
+                    .on_hover_text(tr.t("common.dismiss"))
+                    .clicked()
+                {
+                    dismiss = Some(i);
+                }
+            },
+        );
     }
     if let Some(i) = dismiss {
         w.dismiss_notice(i);
     }
+}
+
+/// Back, next, and whether everything is saved.
+fn nav_row(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
+    let tr = w.tr();
     ui.horizontal(|ui| {
         if !wizard_nav {
             return;
@@ -354,7 +417,9 @@ fn bottom_bar(ui: &mut Ui, w: &mut Wizard, wizard_nav: bool) {
         {
             w.go_to(prev);
         }
-        if let Some(next) = w.step().next() {
+        // the first page starts with its own button beside the answer: one
+        // way on, not two (issue 19 item 10)
+        if let Some(next) = w.step().next().filter(|_| w.step() != Step::Prerequisite) {
             let enabled = w.can_visit(next);
             if ui
                 .add_enabled(

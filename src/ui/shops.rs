@@ -1,4 +1,5 @@
-//! The start page for agents with many shops: search, open, new, duplicate,
+//! The start page for agents with many shops: search (by name, merchant number
+//! or AppID), open, new, duplicate,
 //! rename, delete, bundle import, clean-up (keychain entries of no shop and
 //! leftover files, removed after a confirmation); certificates expiring soon
 //! stand out. A table when it fits; narrower (the minimum window size, long
@@ -13,6 +14,7 @@ use crate::app::profiles::ProfileRow;
 use crate::app::worker::PickPurpose;
 use crate::domain::cert::EXPIRY_WARNING_DAYS;
 use crate::domain::profile::{SiteKind, Step};
+use crate::domain::text::printable;
 
 /// A name being typed for a rename or duplicate of `from`.
 #[derive(Default, Clone)]
@@ -26,8 +28,12 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let tr = w.tr();
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("shops.search"));
-        ui.add(TextEdit::singleline(&mut st.shop_search).desired_width(220.0))
-            .labelled_by(l.id);
+        ui.add(
+            TextEdit::singleline(&mut st.shop_search)
+                .hint_text(tr.t("shops.search_hint"))
+                .desired_width(220.0),
+        )
+        .labelled_by(l.id);
         if ui.button(tr.t("profile.new")).clicked() {
             st.new_profile = Some(String::new());
             st.new_profile_error = None;
@@ -62,13 +68,18 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     clean_up_confirm(ui, w);
     ui.add_space(6.0);
 
-    let needle = st.shop_search.trim().to_lowercase();
+    // by name, merchant number or AppID (`ProfileRow::matches`)
     let rows: Vec<_> = w
         .profile_rows()
         .iter()
-        .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+        .filter(|r| r.matches(&st.shop_search))
         .cloned()
         .collect();
+    if rows.is_empty() && !w.profile_rows().is_empty() {
+        let query = printable(st.shop_search.trim());
+        ui.label(tr.tf("shops.no_match", &[("query", query)]));
+        return;
+    }
     // the table when it fits; at narrower widths (the minimum window size, long
     // names, English) each shop stacks its facts and its buttons on their own
     // lines, so every action stays reachable without scrolling sideways
@@ -112,15 +123,32 @@ fn shop_facts(ui: &mut Ui, w: &Wizard, r: &ProfileRow) {
         "shops.progress",
         &[("n", n.to_string()), ("total", Step::ALL.len().to_string())],
     ));
-    // red only when WeChat said a value is wrong; offline is not failure
-    let color = if r.checks.fail > 0 {
-        err_color(ui)
-    } else if r.checks.total() > 0 && r.checks.all_good() && r.checks.unproven == 0 {
-        super::widgets::ok_color(ui)
-    } else {
-        ui.visuals().text_color()
-    };
-    ui.label(RichText::new(tr.msg(&r.checks)).color(color));
+    match &r.checks {
+        Some(t) => {
+            let color = super::widgets::tally_color(ui, t);
+            // "could not check" does not undo an earlier pass on the same
+            // values: said here as on the step page (trial m11)
+            let text = match &r.passed_before {
+                Some((n, at)) => tr.tf(
+                    "shops.checks_passed_before",
+                    &[
+                        ("tally", tr.msg(t)),
+                        ("n", n.to_string()),
+                        ("time", super::local_time::show(at)),
+                    ],
+                ),
+                None => tr.msg(t),
+            };
+            ui.label(RichText::new(text).color(color));
+        }
+        // judged against the shop's secrets: still being read, or unreadable
+        None if w.profile_rows_reading() => {
+            ui.label(RichText::new(tr.t("tally.unknown")).weak());
+        }
+        None => {
+            ui.label(RichText::new(tr.t("tally.unknown_keychain")).weak());
+        }
+    }
     match (&r.cert_not_after, r.cert_days_left) {
         (Some(date), Some(days)) => {
             let date = date.get(..10).unwrap_or("").to_owned();
@@ -258,24 +286,31 @@ fn name_edit(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
     let mut done = false;
     let mut cancel = false;
     let error = st.name_edit_error.clone();
-    let modal = egui::Modal::new(egui::Id::unique("shop_name_edit")).show(ui.ctx(), |ui| {
-        // a copy and a rename look alike: each says which it is
-        let (prompt, confirm) = if edit.duplicate {
-            ("shops.duplicate_name_for", "shops.duplicate_confirm")
-        } else {
-            ("shops.rename_name_for", "shops.rename_confirm")
-        };
-        let l = ui.label(tr.tf(prompt, &[("name", edit.from.clone())]));
-        ui.add(TextEdit::singleline(&mut edit.to).desired_width(260.0))
-            .labelled_by(l.id);
-        if let Some(p) = &error {
-            super::widgets::problem_line(ui, tr, p);
-        }
-        ui.horizontal(|ui| {
-            done = ui.button(tr.t(confirm)).clicked();
-            cancel = ui.button(tr.t("common.cancel")).clicked();
+    // the list dimmed behind it: the dialog belongs to no row it happens to cover (trial m17)
+    let modal = egui::Modal::new(egui::Id::unique("shop_name_edit"))
+        .backdrop_color(egui::Color32::from_black_alpha(160))
+        .show(ui.ctx(), |ui| {
+            ui.set_max_width(360.0);
+            // a copy and a rename look alike: each says which it is
+            let (prompt, confirm) = if edit.duplicate {
+                ("shops.duplicate_name_for", "shops.duplicate_confirm")
+            } else {
+                ("shops.rename_name_for", "shops.rename_confirm")
+            };
+            let l = ui.label(tr.tf(prompt, &[("name", edit.from.clone())]));
+            ui.add(TextEdit::singleline(&mut edit.to).desired_width(260.0))
+                .labelled_by(l.id);
+            // the refusal has room kept: its buttons stay under the pointer (trial m12)
+            super::widgets::steady(ui, "name_edit_error", 2.0, |ui| {
+                if let Some(p) = &error {
+                    super::widgets::problem_line(ui, tr, p);
+                }
+            });
+            ui.horizontal(|ui| {
+                done = ui.button(tr.t(confirm)).clicked();
+                cancel = ui.button(tr.t("common.cancel")).clicked();
+            });
         });
-    });
     cancel |= modal.should_close();
     if done {
         let edit = edit.clone();
@@ -336,6 +371,26 @@ fn clean_up_confirm(ui: &mut Ui, w: &mut Wizard) {
         ui.label(RichText::new(tr.t("shops.clean_up_found")).strong());
         for name in &found.orphaned_secrets {
             ui.label(tr.tf("shops.clean_up_secrets", &[("name", name.clone())]));
+        }
+        for k in &found.damaged_not_touched {
+            let entries = k
+                .entries
+                .iter()
+                .map(|e| {
+                    let path = std::path::Path::new(e);
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| e.clone())
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            ui.label(tr.tf(
+                "shops.clean_up_kept",
+                &[
+                    ("name", printable(&k.name)),
+                    ("entries", printable(&entries)),
+                ],
+            ));
         }
         for f in &found.leftover_files {
             // the file's name, whole; where it is on hover (a long path would

@@ -1,27 +1,40 @@
-//! Step 6: every backend field with its value, what is missing, and the export.
+//! Step 6: every backend field with its value, what is missing, the export, and
+//! the push to the shop backend (`push.rs`).
 //! The field table's columns share the window's width and wrap their texts, so
 //! nothing needs scrolling sideways down to the minimum window size.
 
 use egui::{RichText, TextEdit, Ui};
 
 use super::UiState;
-use super::widgets::{err_color, hint, ok_color, ok_line, problem_line, section};
-use crate::app::push::PushBlocker;
+use super::widgets::{err_color, hint, ok_color, ok_line, problem_line, section, warn_color};
 use crate::app::worker::PickPurpose;
-use crate::app::{Busy, Wizard};
-use crate::domain::backend_form::{CERT_FILE_NAME, FormValue, KEY_FILE_NAME, backend_form};
+use crate::app::{Busy, RowStatus, Wizard};
+use crate::domain::backend_form::{CERT_FILE_NAME, FormPage, FormValue, KEY_FILE_NAME};
 use crate::domain::profile::SecretField;
 
-pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+pub fn show(ui: &mut Ui, w: &mut Wizard, _st: &mut UiState) {
     let tr = w.tr();
-    ui.label(tr.t("summary.intro"));
+    // the form of the shop system the owner chose (trial m7): likeadmin's pages
+    let pages = w.hand_form();
+    if pages.iter().all(|p| p.path.is_none()) {
+        ui.label(tr.t("summary.intro"));
+    } else {
+        ui.label(tr.t("summary.intro_pages"));
+    }
+    for (i, page) in pages.into_iter().enumerate() {
+        ui.add_space(6.0);
+        if let Some(path) = page.path {
+            ui.label(RichText::new(tr.tf("summary.page", &[("path", path.to_owned())])).strong());
+        }
+        // the table's columns share the window's width and their texts wrap: it
+        // never needs scrolling sideways, down to the minimum window size
+        summary_table(ui, w, i, &page);
+    }
     ui.add_space(6.0);
-    let rows = backend_form(w.profile().site_kind_or_default());
-    // the table's columns share the window's width and their texts wrap: it
-    // never needs scrolling sideways, down to the minimum window size
-    summary_table(ui, w, rows);
-    ui.add_space(6.0);
-    ui.label(RichText::new(tr.t("summary.swapped")).strong());
+    // the same warnings go into the report
+    for key in w.form_warnings() {
+        ui.label(RichText::new(tr.t(key)).strong());
+    }
     cert_files(ui, w);
 
     section(ui, tr.t("summary.missing_title"));
@@ -47,35 +60,32 @@ pub fn show(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             };
             ui.label(text);
             if ui.small_button(tr.t(button)).clicked() {
-                w.go_to(m.step);
+                w.go_fix(m);
             }
         });
     }
     let tally = w.check_tally();
     let line = tr.tf("summary.checks_line", &[("tally", tr.msg(&tally))]);
-    let color = if tally.fail > 0 {
-        err_color(ui)
-    } else if tally.total() > 0 && tally.all_good() && tally.unproven == 0 {
-        ok_color(ui)
-    } else {
-        ui.visuals().text_color()
-    };
+    let color = super::widgets::tally_color(ui, &tally);
     ui.label(RichText::new(line).color(color));
 
     ui.add_space(6.0);
     super::verify::report_button(ui, w);
 
-    export_section(ui, w, st);
+    export_section(ui, w);
 }
 
-fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
+fn export_section(ui: &mut Ui, w: &mut Wizard) {
     use crate::domain::export::Format;
     let tr = w.tr();
     section(ui, tr.t("export.title"));
     ui.label(tr.t("export.intro"));
+    // each format by whom it is for: the shop system, or the language and library
     let format_name = |f: Option<Format>| match f {
         None => tr.t("export.format_bundle_owner").to_owned(),
-        Some(f) => tr.tf("export.format_dev", &[("name", f.name().to_owned())]),
+        Some(f) => tr
+            .t(&format!("export_for.{}", f.name().replace('-', "_")))
+            .to_owned(),
     };
     ui.horizontal(|ui| {
         let l = ui.label(tr.t("export.format"));
@@ -84,6 +94,7 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
             .selected_text(format_name(current))
             .width(320.0)
             .show_ui(ui, |ui| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
                 for f in std::iter::once(None).chain(Format::ALL.map(Some)) {
                     if ui.selectable_label(current == f, format_name(f)).clicked() {
                         w.export_form_mut().format = f;
@@ -164,155 +175,7 @@ fn export_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
         }
         _ => {}
     }
-    push_section(ui, w, st);
-}
-
-/// Send to the shop backend: address, field preset, token; a masked preview to confirm.
-fn push_section(ui: &mut Ui, w: &mut Wizard, st: &mut UiState) {
-    use crate::domain::profile::SecretField;
-    use crate::domain::push::{BackendPreset, Preset};
-    let tr = w.tr();
-    section(ui, tr.t("push_ui.title"));
-    ui.label(tr.t("push_ui.intro"));
-    // While the address is being typed it lives in the field's own buffer: a
-    // half-typed `user:password@` must never reach the profile file (it is saved
-    // 0.3 s after each change). Otherwise the field shows the profile's address.
-    let url_id = ui.make_persistent_id("push_url");
-    let typing = ui.memory(|m| m.has_focus(url_id));
-    let mut url = typing
-        .then(|| ui.data(|d| d.get_temp::<String>(url_id)))
-        .flatten()
-        .unwrap_or_else(|| w.profile().backend_url.clone());
-    let mut preset = w.profile().backend_preset;
-    let l = ui.label(tr.t("push_ui.url"));
-    let changed_url = ui
-        .add(
-            TextEdit::singleline(&mut url)
-                .id(url_id)
-                .desired_width(420.0),
-        )
-        .labelled_by(l.id)
-        .changed();
-    let clean = crate::app::push::without_userinfo(&url);
-    let held_back = clean.is_none() && crate::app::push::may_hold_password(&url);
-    if changed_url {
-        let shown = clean.unwrap_or_else(|| url.clone());
-        ui.data_mut(|d| d.insert_temp(url_id, shown));
-    }
-    let mut changed_preset = false;
-    ui.horizontal(|ui| {
-        let l = ui.label(tr.t("push_ui.preset"));
-        let preset_name = |p: BackendPreset| match p {
-            BackendPreset::Known(Preset::Generic) => tr.t("push_ui.preset_generic").to_owned(),
-            BackendPreset::Known(other) => tr.tf(
-                "push_ui.preset_product",
-                &[("name", other.name().to_owned())],
-            ),
-            BackendPreset::Custom => BackendPreset::CUSTOM.to_owned(),
-        };
-        egui::ComboBox::from_id_salt("push_preset")
-            .selected_text(preset_name(preset))
-            .width(280.0)
-            .show_ui(ui, |ui| {
-                for p in Preset::ALL {
-                    let this = BackendPreset::Known(p);
-                    if ui
-                        .selectable_label(preset == this, preset_name(this))
-                        .clicked()
-                    {
-                        preset = this;
-                        changed_preset = true;
-                    }
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
-    if (changed_url && !held_back) || changed_preset {
-        let keep = if held_back {
-            w.profile().backend_url.clone()
-        } else {
-            url.trim().to_owned()
-        };
-        w.set_backend(&keep, preset);
-    }
-    if held_back || w.backend_credentials_dropped() {
-        hint(ui, tr.t("push_ui.no_credentials_in_url"));
-    }
-    let l = ui.label(tr.t("push_ui.token"));
-    let mut token = w.secret(SecretField::BackendToken);
-    if ui
-        .add(
-            TextEdit::singleline(token.expose_mut())
-                .password(true)
-                .desired_width(420.0),
-        )
-        .labelled_by(l.id)
-        .changed()
-    {
-        w.set_secret(SecretField::BackendToken, token);
-    }
-    for b in w.push_blockers() {
-        let text = match b {
-            // the window asks for the address it is missing rather than quoting it
-            PushBlocker::InsecureUrl { .. } => tr.t("push_ui.need_url").to_owned(),
-            // the CLI's wording names its --token-file flag; the window its box
-            PushBlocker::NoToken => tr.t("push_ui.need_token").to_owned(),
-        };
-        hint(ui, &text);
-    }
-    ui.horizontal(|ui| {
-        let can = w.push_blockers().is_empty() && !w.push().is_running();
-        if ui
-            .add_enabled(can, egui::Button::new(tr.t("push_ui.preview")))
-            .clicked()
-        {
-            w.reload_push_mapping();
-            st.push_confirm = true;
-        }
-        if w.push().is_running() {
-            ui.spinner();
-        }
-    });
-    if !st.push_confirm {
-        return;
-    }
-    egui::Frame::group(ui.style())
-        .inner_margin(8.0)
-        .show(ui, |ui| {
-            let heading = tr.tf(
-                "push.preview_heading",
-                &[("url", w.profile().backend_url.clone())],
-            );
-            ui.label(RichText::new(heading).strong());
-            match w.push_preview() {
-                Ok(rows) => {
-                    egui::Grid::new("push_preview")
-                        .num_columns(2)
-                        .show(ui, |ui| {
-                            for (k, v) in rows {
-                                ui.label(k);
-                                ui.label(v);
-                                ui.end_row();
-                            }
-                        });
-                }
-                Err(e) => {
-                    let path = w.profile().backend_mapping_file.clone();
-                    let text = tr.tf("push.bad_mapping", &[("path", path), ("reason", e)]);
-                    ui.label(RichText::new(text).color(err_color(ui)));
-                }
-            }
-            ui.horizontal(|ui| {
-                if ui.button(tr.t("push_ui.send")).clicked() {
-                    w.confirm_push();
-                    st.push_confirm = false;
-                }
-                if ui.button(tr.t("common.cancel")).clicked() {
-                    st.push_confirm = false;
-                }
-            });
-        });
+    super::push::show(ui, w);
 }
 
 /// The export format's own name (what the CLI's `--format` takes).
@@ -320,8 +183,11 @@ fn current_tech_name(f: Option<crate::domain::export::Format>) -> &'static str {
     f.map(|f| f.name()).unwrap_or("bundle")
 }
 
-/// Every backend field: its label, value, copy button and status.
-fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_form::FormRow>) {
+/// Every field of one page of the backend: its label, value, copy button and
+/// what is known of it (trial M2): × where its format is wrong or WeChat refused
+/// it, "check again" where it changed since its check, ✓ only where a current
+/// reply of WeChat proved it, and only "format correct" otherwise.
+fn summary_table(ui: &mut Ui, w: &mut Wizard, page_no: usize, page: &FormPage) {
     let tr = w.tr();
     let gap = 12.0;
     let total = ui.available_width() - 2.0 * gap;
@@ -336,9 +202,9 @@ fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_f
         ][col];
         ui.add(egui::Label::new(RichText::new(tr.t(key)).strong()).wrap());
     });
-    for (i, row) in rows.into_iter().enumerate() {
+    for (i, row) in page.rows.iter().enumerate() {
         let fill = (i % 2 == 0).then(|| ui.visuals().faint_bg_color);
-        let (problems, copy, value): (Vec<_>, Option<String>, String) = match row.value {
+        let (copy, value): (Option<String>, String) = match row.value {
             FormValue::Field(f) => match f.secret() {
                 Some(sf) => {
                     let set = w.has_secret(sf);
@@ -348,7 +214,6 @@ fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_f
                         tr.t("summary.not_set")
                     };
                     (
-                        w.field_problems(f),
                         set.then(|| w.secret(sf).expose().trim().to_owned()),
                         shown.to_owned(),
                     )
@@ -360,28 +225,31 @@ fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_f
                     } else {
                         v.clone()
                     };
-                    (w.field_problems(f), (!v.is_empty()).then_some(v), shown)
+                    ((!v.is_empty()).then_some(v), shown)
                 }
             },
-            FormValue::CertificateFile => {
-                let p = if w.certificate().is_some() {
-                    w.cert_problems()
-                } else {
-                    vec![crate::domain::problem::Problem::error("cert_missing")]
-                };
-                let shown = tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]);
-                (p, None, shown)
-            }
-            FormValue::PrivateKeyFile => {
-                let p = if w.has_secret(SecretField::PrivateKey) {
-                    Vec::new()
-                } else {
-                    vec![crate::domain::problem::Problem::error("key_missing")]
-                };
-                let shown = tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]);
-                (p, None, shown)
-            }
+            // likeadmin takes the files' text, pasted: copied as the others are
+            FormValue::CertificateFile if page.pastes_files => (
+                w.certificate()
+                    .map(|c| c.certificate_pem.trim().to_owned())
+                    .filter(|t| !t.is_empty() && w.cert_usable()),
+                tr.tf("summary.paste_cert", &[("file", CERT_FILE_NAME.into())]),
+            ),
+            FormValue::PrivateKeyFile if page.pastes_files => (
+                w.has_secret(SecretField::PrivateKey)
+                    .then(|| w.secret(SecretField::PrivateKey).expose().trim().to_owned()),
+                tr.tf("summary.paste_key", &[("file", KEY_FILE_NAME.into())]),
+            ),
+            FormValue::CertificateFile => (
+                None,
+                tr.tf("summary.upload_cert", &[("file", CERT_FILE_NAME.into())]),
+            ),
+            FormValue::PrivateKeyFile => (
+                None,
+                tr.tf("summary.upload_key", &[("file", KEY_FILE_NAME.into())]),
+            ),
         };
+        let status = w.row_status(row.value);
         let mut copy = copy;
         table_row(ui, widths, gap, fill, |ui, col| match col {
             0 => {
@@ -391,28 +259,30 @@ fn summary_table(ui: &mut Ui, w: &mut Wizard, rows: Vec<crate::domain::backend_f
                 ui.horizontal_wrapped(|ui| {
                     ui.add(egui::Label::new(value.as_str()).wrap());
                     if let Some(text) = copy.take() {
-                        super::widgets::copy_button(ui, tr, row.label, || text);
+                        super::widgets::copy_button(ui, tr, (page_no, row.label), || text);
                     }
                 });
             }
-            _ => {
-                match problems.iter().find(|p| p.is_error()) {
-                    None => ui.label(RichText::new("✓").color(ok_color(ui))),
-                    Some(p) => ui.add(
-                        egui::Label::new(
-                            RichText::new(format!("× {}", tr.msg(p))).color(err_color(ui)),
-                        )
-                        .wrap(),
-                    ),
-                };
-            }
+            _ => status_cell(ui, tr, &status),
         });
     }
 }
 
+/// What the check column says of one value: the report's words and classes.
+fn status_cell(ui: &mut Ui, tr: crate::i18n::Tr, status: &RowStatus) {
+    let (class, text) = status.cell(tr);
+    let color = match class {
+        "ok" => ok_color(ui),
+        "warn" => warn_color(ui),
+        "bad" => err_color(ui),
+        _ => ui.visuals().weak_text_color(),
+    };
+    ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
+}
+
 /// One row of three columns of the given widths, each cell's text wrapping in
 /// its column; `fill` stripes the row.
-fn table_row(
+pub(super) fn table_row(
     ui: &mut Ui,
     widths: [f32; 3],
     gap: f32,

@@ -158,6 +158,11 @@ pub fn p12_bytes(cert_pem: &str, key_pem: &str, mchid: &str) -> Vec<u8> {
 }
 
 pub mod backend_server;
+pub mod crmeb_server;
+pub mod gui;
+pub mod likeadmin;
+pub mod shopxo_server;
+pub mod stand_in;
 pub mod wechat_server;
 
 pub const README_TXT: &str = "证书使用说明：apiclient_cert.p12 是商户证书文件。";
@@ -293,6 +298,62 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}-{nanos}", std::process::id())
 }
 
+/// A shop that `profile import` made in a config folder of its own, from an import
+/// file in `work` beside a WXCertUtil zip ([`good_zip`]). Dropping it deletes the
+/// profile, and with it the shop's keychain entries.
+pub struct ImportedShop {
+    pub config: tempfile::TempDir,
+    pub work: tempfile::TempDir,
+    pub name: String,
+}
+
+impl ImportedShop {
+    /// A shop named `<prefix>-…` (see [`unique_name`]) whose import file has its
+    /// name and `cert_zip`, then `fields` (lines of TOML). Test files add their own
+    /// methods (`impl ImportedShop` in the file).
+    pub fn import(prefix: &str, fields: &str) -> ImportedShop {
+        let config = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let zip = good_zip(work.path());
+        let name = unique_name(prefix);
+        import_profile(
+            config.path(),
+            work.path(),
+            &format!(
+                "name = {name:?}\ncert_zip = {:?}\n{fields}",
+                zip.file_name().unwrap().to_str().unwrap()
+            ),
+        );
+        ImportedShop { config, work, name }
+    }
+
+    /// The shop's profile as saved.
+    pub fn profile(&self) -> wxpay_setup::domain::profile::Profile {
+        wxpay_setup::services::profile_store::ProfileStore::at(self.config.path().to_path_buf())
+            .load(&self.name)
+            .unwrap()
+    }
+}
+
+impl Drop for ImportedShop {
+    fn drop(&mut self) {
+        let _ = wxpay(self.config.path())
+            .args(["profile", "delete", &self.name])
+            .output();
+    }
+}
+
+/// A command's `--json` output; a failure shows all it printed.
+pub fn stdout_json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
 /// Writes `toml` to `dir/import.toml` and imports it with `profile import`.
 pub fn import_profile(config: &Path, dir: &Path, toml: &str) {
     let f = dir.join("import.toml");
@@ -318,9 +379,49 @@ pub fn issue(csr_pem: &str) -> String {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CountryName, "CN");
     dn.push(DnType::OrganizationName, "Tenpay.com");
+    dn.push(DnType::OrganizationalUnitName, "Tenpay.com CA Center");
     dn.push(DnType::CommonName, "Tenpay.com Root CA");
     ca.distinguished_name = dn;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let key = KeyPair::from_pem_and_sign_algo(key_b(), &PKCS_RSA_SHA256).unwrap();
     csr.signed_by(&Issuer::new(ca, key)).unwrap().pem()
+}
+
+/// A loopback listener that answers nothing and records what reaches it: a
+/// stranger's address, for the tests that a kept password or token never goes
+/// there (trial 3 Major 1).
+pub struct Listener {
+    pub url: String,
+    got: std::sync::Arc<std::sync::Mutex<(usize, Vec<u8>)>>,
+}
+
+impl Listener {
+    pub fn start() -> Listener {
+        use std::io::Read;
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        let got = std::sync::Arc::new(std::sync::Mutex::new((0, Vec::new())));
+        let seen = got.clone();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let Ok(mut s) = s else { continue };
+                seen.lock().unwrap().0 += 1;
+                let _ = s.set_read_timeout(Some(std::time::Duration::from_millis(300)));
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.lock().unwrap().1.extend_from_slice(&buf[..n]);
+                }
+            }
+        });
+        Listener { url, got }
+    }
+
+    /// How many connections were made, and every byte received.
+    pub fn received(&self) -> (usize, String) {
+        let g = self.got.lock().unwrap();
+        (g.0, String::from_utf8_lossy(&g.1).into_owned())
+    }
 }

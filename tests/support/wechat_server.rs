@@ -6,7 +6,11 @@
 //! signed as WeChat signs them (`Wechatpay-*` headers), with the platform
 //! certificate's key in certificate mode and with a separate WeChat Pay public
 //! key in public-key mode. Some AppIDs trigger failure modes; [`Options`] sets
-//! the clock, the signing and canned replies (the replies of facts §4a).
+//! the clock, the signing and canned replies (the replies of facts §4a), and
+//! the behaviours no public source rules out (facts §4b): a code looked at
+//! before the secret, an orderquery that ignores the binding, a merchant
+//! switching to the public key, a certificate list that answers 500, a `Date`
+//! header a proxy rewrote.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -75,6 +79,25 @@ pub struct Options {
     /// `(path, HTTP status, body)`: answered for that path instead of the
     /// normal behaviour (unsigned, with a `Date` header).
     pub canned: Vec<(String, u16, String)>,
+    /// jscode2session and oauth2 look at the (random, so invalid) code before
+    /// the secret: every known AppID gets 40029, whatever the secret (facts
+    /// §4b: the order of WeChat's checks is undocumented).
+    pub code_before_secret: bool,
+    /// orderquery does not look at the binding: a known AppID gets ORDERNOTEXIST
+    /// from any merchant whose key signed the request (facts §4: no source shows
+    /// orderquery checking the binding).
+    pub orderquery_ignores_binding: bool,
+    /// The merchants are switching from platform certificates to the WeChat Pay
+    /// public key: `/v3/certificates` still lists the platform certificate, and
+    /// a reply is signed with the public key only when the request's
+    /// `Wechatpay-Serial` names it (as wechatpay-go asks).
+    pub switching_to_public_key: bool,
+    /// `/v3/certificates` answers `500 SYSTEM_ERROR` (seen for a brand-new
+    /// merchant), unsigned, whatever the request.
+    pub certificates_500: bool,
+    /// The `Date` header this far from the server's clock (a proxy that writes
+    /// its own), while `Wechatpay-Timestamp` keeps the server's clock.
+    pub date_header_offset_secs: i64,
 }
 
 /// The serial of the platform certificate the server encrypts in
@@ -280,7 +303,11 @@ fn respond(req: tiny_http::Request, state: &State, a: Answer) {
                 .unwrap(),
         )
         .with_header(
-            tiny_http::Header::from_bytes(&b"Date"[..], http_date(state.now()).as_bytes()).unwrap(),
+            tiny_http::Header::from_bytes(
+                &b"Date"[..],
+                http_date(state.now() + state.options.date_header_offset_secs).as_bytes(),
+            )
+            .unwrap(),
         );
     for (name, value) in a.headers {
         resp = resp
@@ -348,6 +375,9 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
                             format!(r#"{{"errcode":-1,"errmsg":"system error, {rid}"}}"#)
                         }
                         None => format!(r#"{{"errcode":40013,"errmsg":"invalid appid, {rid}"}}"#),
+                        Some(_) if state.options.code_before_secret => {
+                            format!(r#"{{"errcode":40029,"errmsg":"invalid code, {rid}"}}"#)
+                        }
                         Some(a) if Some(&a.secret) != q.get("secret") => {
                             format!(r#"{{"errcode":40125,"errmsg":"invalid appsecret, {rid}"}}"#)
                         }
@@ -364,13 +394,13 @@ fn handle(mut req: tiny_http::Request, state: &State, log: &Mutex<Log>, requests
             respond(req, state, Answer::plain(200, reply));
         }
         ("GET", "/v3/certificates") => {
-            let auth = req
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Authorization"))
-                .map(|h| h.value.as_str().to_owned())
-                .unwrap_or_default();
-            let answer = certificates(state, &auth);
+            let v3 = V3Request::of(&req, &url);
+            let answer = certificates(state, &v3);
+            respond(req, state, answer);
+        }
+        ("GET", p) if p.starts_with(ORDER_BY_OUT_TRADE_NO) => {
+            let v3 = V3Request::of(&req, &url);
+            let answer = order_by_out_trade_no(state, &v3);
             respond(req, state, answer);
         }
         _ => respond(
@@ -432,7 +462,15 @@ fn xml(p: &BTreeMap<String, String>) -> String {
     s + "</xml>"
 }
 
-fn signed_reply(fields: &[(&str, &str)], key: &str, hmac: bool) -> String {
+/// A reply that got through (`return_code` SUCCESS), as WeChat writes it: the
+/// request's `appid` and `mch_id`, a nonce, signed with the merchant's key.
+fn signed_reply(
+    fields: &[(&str, &str)],
+    appid: &str,
+    mchid: &str,
+    key: &str,
+    hmac: bool,
+) -> String {
     let mut p: BTreeMap<String, String> = fields
         .iter()
         .map(|(k, v)| ((*k).into(), (*v).into()))
@@ -441,7 +479,8 @@ fn signed_reply(fields: &[(&str, &str)], key: &str, hmac: bool) -> String {
         "nonce_str".into(),
         "5K8264ILTKCH16CQ2502SI8ZNMTM67VS".into(),
     );
-    p.insert("mch_id".into(), String::new());
+    p.insert("appid".into(), appid.into());
+    p.insert("mch_id".into(), mchid.into());
     let s = sign(&p, key, hmac);
     p.insert("sign".into(), s);
     xml(&p)
@@ -467,46 +506,34 @@ fn orderquery(state: &State, body: &str) -> String {
     if !state.apps.contains_key(&appid) && !m.bound_appids.contains(&appid) {
         return fail("AppID不存在，请检查后再试");
     }
-    if !m.bound_appids.contains(&appid) {
+    let reply = |fields: &[(&str, &str)]| signed_reply(fields, &appid, &mchid, &m.api_key, hmac);
+    if !m.bound_appids.contains(&appid) && !state.options.orderquery_ignores_binding {
         if m.not_bound_in_return_msg {
             return fail("appid和mch_id不匹配");
         }
-        return signed_reply(
-            &[
-                ("return_code", "SUCCESS"),
-                ("result_code", "FAIL"),
-                ("err_code", "APPID_MCHID_NOT_MATCH"),
-                ("err_code_des", "appid和mch_id不匹配"),
-            ],
-            &m.api_key,
-            hmac,
-        );
+        return reply(&[
+            ("return_code", "SUCCESS"),
+            ("result_code", "FAIL"),
+            ("err_code", "APPID_MCHID_NOT_MATCH"),
+            ("err_code_des", "appid和mch_id不匹配"),
+        ]);
     }
     if m.system_errors > 0 {
         m.system_errors -= 1;
-        return signed_reply(
-            &[
-                ("return_code", "SUCCESS"),
-                ("result_code", "FAIL"),
-                ("err_code", "SYSTEMERROR"),
-                ("err_code_des", "系统错误"),
-            ],
-            &m.api_key,
-            hmac,
-        );
-    }
-    signed_reply(
-        &[
+        return reply(&[
             ("return_code", "SUCCESS"),
-            ("return_msg", "OK"),
-            ("appid", &appid),
             ("result_code", "FAIL"),
-            ("err_code", "ORDERNOTEXIST"),
-            ("err_code_des", "订单不存在"),
-        ],
-        &m.api_key,
-        hmac,
-    )
+            ("err_code", "SYSTEMERROR"),
+            ("err_code_des", "系统错误"),
+        ]);
+    }
+    reply(&[
+        ("return_code", "SUCCESS"),
+        ("return_msg", "OK"),
+        ("result_code", "FAIL"),
+        ("err_code", "ORDERNOTEXIST"),
+        ("err_code_des", "订单不存在"),
+    ])
 }
 
 // ----- v3 -----------------------------------------------------------------------
@@ -521,33 +548,68 @@ fn auth_fields(auth: &str) -> Option<HashMap<String, String>> {
     )
 }
 
-fn certificates(state: &State, auth: &str) -> Answer {
+/// The path of "query an order by the merchant's order number" (APIv3); the
+/// order number follows, and `?mchid=` after it.
+pub const ORDER_BY_OUT_TRADE_NO: &str = "/v3/pay/transactions/out-trade-no/";
+
+/// What an APIv3 request brings: its `Authorization`, the `Wechatpay-Serial`
+/// it asks the reply to be signed under, and the URL it signed (path and query).
+struct V3Request {
+    auth: String,
+    wechatpay_serial: Option<String>,
+    url: String,
+}
+
+impl V3Request {
+    fn of(req: &tiny_http::Request, url: &str) -> V3Request {
+        let header = |name: &'static str| {
+            req.headers()
+                .iter()
+                .find(|h| h.field.equiv(name))
+                .map(|h| h.value.as_str().to_owned())
+        };
+        V3Request {
+            auth: header("Authorization").unwrap_or_default(),
+            wechatpay_serial: header("Wechatpay-Serial"),
+            url: url.to_owned(),
+        }
+    }
+}
+
+/// Checks an APIv3 request's Authorization as WeChat does (merchant, 5-minute
+/// window, serial, signature over `GET\n<url>\n<timestamp>\n<nonce>\n\n`):
+/// the merchant, or the refusal to answer (never signed: WeChat signs only
+/// replies to requests whose signature verified).
+fn authorize(state: &State, r: &V3Request) -> Result<Merchant, Answer> {
     let sign_error = |message: &str| {
         Answer::plain(
             401,
             format!(r#"{{"code":"SIGN_ERROR","message":"{message}"}}"#),
         )
     };
-    let Some(f) = auth_fields(auth) else {
-        return sign_error("签名错误");
+    let Some(f) = auth_fields(&r.auth) else {
+        return Err(sign_error("签名错误"));
     };
     let merchants = state.merchants.lock().unwrap();
     let Some(m) = merchants.get(f.get("mchid").map(String::as_str).unwrap_or("")) else {
-        return sign_error("签名错误");
+        return Err(sign_error("签名错误"));
     };
     // WeChat refuses a request more than 5 minutes off its own clock
     let timestamp: i64 = f.get("timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
     if (timestamp - state.now()).abs() > 300 {
-        return sign_error("Http头Authorization中的timestamp与发起请求的时间不得超过5分钟");
+        return Err(sign_error(
+            "Http头Authorization中的timestamp与发起请求的时间不得超过5分钟",
+        ));
     }
     if f.get("serial_no") != Some(&m.serial) {
-        return Answer::plain(
+        return Err(Answer::plain(
             401,
             r#"{"code":"SIGN_ERROR","detail":{"detail":{"issue":"sign not match"},"field":"","location":"","sign_information":{"method":"GET","sign_message_length":0,"truncated_sign_message":"","url":"/v3/certificates"}},"message":"商户证书序列号有误。"}"#.to_owned(),
-        );
+        ));
     }
     let message = format!(
-        "GET\n/v3/certificates\n{}\n{}\n\n",
+        "GET\n{}\n{}\n{}\n\n",
+        r.url,
         f.get("timestamp").cloned().unwrap_or_default(),
         f.get("nonce_str").cloned().unwrap_or_default()
     );
@@ -560,14 +622,41 @@ fn certificates(state: &State, auth: &str) -> Answer {
         .and_then(|s| Signature::try_from(s.as_slice()).ok())
         .is_some_and(|sig| verifier.verify(message.as_bytes(), &sig).is_ok());
     if !ok {
-        return sign_error("签名错误");
+        return Err(sign_error("签名错误"));
     }
+    Ok(m.clone())
+}
+
+/// Signs a reply to merchant `m` as WeChat would: with the WeChat Pay public
+/// key in public-key mode, or while switching when the request asked for it
+/// (`Wechatpay-Serial`); else with the platform certificate's key.
+fn sign_for(state: &State, m: &Merchant, r: &V3Request, a: Answer) -> Answer {
+    let asked_public = state.options.switching_to_public_key
+        && r.wechatpay_serial.as_deref() == Some(PUBLIC_KEY_ID);
+    if m.public_key_mode || asked_public {
+        sign_v3(state, PUBLIC_KEY_ID, public_key_mode_key(), a)
+    } else {
+        sign_v3(state, PLATFORM_SERIAL, platform_key(), a)
+    }
+}
+
+fn certificates(state: &State, r: &V3Request) -> Answer {
+    if state.options.certificates_500 {
+        return Answer::plain(
+            500,
+            r#"{"code":"SYSTEM_ERROR","message":"系统繁忙，请稍后重试"}"#.to_owned(),
+        );
+    }
+    let m = match authorize(state, r) {
+        Ok(m) => m,
+        Err(refused) => return refused,
+    };
     if m.public_key_mode {
         let a = Answer::plain(
             404,
             r#"{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥"}"#.to_owned(),
         );
-        return sign_v3(state, PUBLIC_KEY_ID, public_key_mode_key(), a);
+        return sign_for(state, &m, r, a);
     }
     let cipher = Aes256Gcm::new_from_slice(m.api_v3_key.as_bytes()).unwrap();
     let nonce = "61f9c719728a";
@@ -584,12 +673,32 @@ fn certificates(state: &State, auth: &str) -> Answer {
         r#"{{"data":[{{"serial_no":"{PLATFORM_SERIAL}","effective_time":"2024-06-08T10:34:56+08:00","expire_time":"2029-06-08T10:34:56+08:00","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"{nonce}","associated_data":"certificate","ciphertext":"{}"}}}}]}}"#,
         Base64::encode_string(&ct)
     );
-    sign_v3(
-        state,
-        PLATFORM_SERIAL,
-        platform_key(),
-        Answer::plain(200, body),
-    )
+    sign_for(state, &m, r, Answer::plain(200, body))
+}
+
+/// `GET /v3/pay/transactions/out-trade-no/{no}?mchid=..`: no order of ours
+/// exists, so a request that verified gets a signed `404 ORDER_NOT_EXIST`.
+fn order_by_out_trade_no(state: &State, r: &V3Request) -> Answer {
+    let m = match authorize(state, r) {
+        Ok(m) => m,
+        Err(refused) => return refused,
+    };
+    if query(&r.url).get("mchid") != Some(&m.mchid) {
+        return sign_for(
+            state,
+            &m,
+            r,
+            Answer::plain(
+                400,
+                r#"{"code":"PARAM_ERROR","message":"mchid与请求的商户号不一致"}"#.to_owned(),
+            ),
+        );
+    }
+    let a = Answer::plain(
+        404,
+        r#"{"code":"ORDER_NOT_EXIST","message":"查询单据不存在"}"#.to_owned(),
+    );
+    sign_for(state, &m, r, a)
 }
 
 /// A server that accepts connections and closes each at once, without a byte of
@@ -636,6 +745,37 @@ pub fn untrusted_tls_server(max: usize) -> String {
                 let mut tls = rustls::StreamOwned::new(conn, stream);
                 let mut buf = [0u8; 1024];
                 let _ = std::io::Read::read(&mut tls, &mut buf);
+            });
+        }
+    });
+    url
+}
+
+/// A server that answers every request at once with `200` and a
+/// `Content-Length` of `len`, then sends that body one byte per `every`: a reply
+/// that trickles (third CLI trial M1). Each connection is served on its own thread.
+pub fn trickle_server(len: usize, every: Duration) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = std::io::Read::read(&mut s, &mut buf);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {len}\r\nConnection: close\r\n\r\n"
+                );
+                if s.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for _ in 0..len {
+                    std::thread::sleep(every);
+                    if s.write_all(b" ").and_then(|_| s.flush()).is_err() {
+                        return;
+                    }
+                }
             });
         }
     });

@@ -9,7 +9,6 @@
 //! process killed between storing the key and saving the request) is rebuilt
 //! from it wherever a waiting request is shown or used.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -60,6 +59,10 @@ pub enum CertOpError {
     /// The request is remembered but its key is gone from the keychain.
     #[error("pending key missing")]
     PendingKeyMissing,
+    /// Accepting would replace the shop's private key, which may exist nowhere
+    /// else (made in the app): save it first, or say so (`--discard-key`).
+    #[error("accepting would replace the private key")]
+    WouldDropKey,
     /// The WXCertUtil-style files cannot be made (no certificate or key).
     #[error(transparent)]
     Files(#[from] CertFilesError),
@@ -98,6 +101,7 @@ impl CertOpError {
             CertOpError::NoCompany => "no_company",
             CertOpError::NoPending => "no_pending",
             CertOpError::PendingKeyMissing => "pending_key_missing",
+            CertOpError::WouldDropKey => "would_drop_key",
             CertOpError::Files(CertFilesError::NoCertificate) => "no_certificate",
             CertOpError::Files(CertFilesError::NoKey) => "no_key",
             CertOpError::Files(CertFilesError::P12(_)) => "p12",
@@ -118,6 +122,7 @@ impl Message for CertOpError {
             CertOpError::NoCompany => "cert_request.no_company".into(),
             CertOpError::NoPending => "cert_request.no_pending".into(),
             CertOpError::PendingKeyMissing => "cert_request.pending_key_missing".into(),
+            CertOpError::WouldDropKey => "cert_request.would_drop_key".into(),
             CertOpError::Files(e) => e.key(),
             CertOpError::FolderExists(_) => "cert_files.exists".into(),
             CertOpError::NotAFolder(_) => "cert_files.not_a_folder".into(),
@@ -251,7 +256,15 @@ pub struct Accepted {
 /// Takes the certificate string for the waiting request of profile `name`:
 /// checked against the waiting key, then stored like a zip import (key as
 /// `PrivateKey`, summary as the profile's certificate); the request is cleared.
-pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError> {
+/// A private key the shop holds already (a request made here leaves its only
+/// copy in the keychain) is not replaced unless `discard_old_key`: the same
+/// rule as `profile import --replace` ([`CertOpError::WouldDropKey`]).
+pub fn accept(
+    ctx: &Ctx,
+    name: &str,
+    text: &str,
+    discard_old_key: bool,
+) -> Result<Accepted, CertOpError> {
     let _lock = ctx.lock(name).map_err(OpError::from)?;
     let mut profile = load_profile(ctx, name)?;
     if profile.pending_cert_request.is_none() {
@@ -264,6 +277,13 @@ pub fn accept(ctx: &Ctx, name: &str, text: &str) -> Result<Accepted, CertOpError
     let mut imported = request::accept_certificate(text, &key, profile.mchid.trim())?;
     imported.summary.source = SOURCE.to_owned();
     let private_key = imported.private_key.take().unwrap_or(key);
+    if !discard_old_key
+        && ctx
+            .with_keychain(|k| k.get(name, SecretField::PrivateKey))?
+            .is_some_and(|old| !old.is_empty() && old.expose() != private_key.expose())
+    {
+        return Err(CertOpError::WouldDropKey);
+    }
     ctx.with_keychain(|k| k.set(name, SecretField::PrivateKey, &private_key))?;
     profile.certificate = Some(imported.summary.clone());
     profile.pending_cert_request = None;
@@ -306,6 +326,9 @@ pub fn save_files(ctx: &Ctx, name: &str, out: &Path, tr: Tr) -> Result<PathBuf, 
         .mchid
         .clone()
         .unwrap_or_else(|| profile.mchid.trim().to_owned());
+    // until the folder is written: a kill leaves this note, and `profile
+    // doctor` then finds the hidden folder holding the key
+    let _note = ctx.profiles.note_write(out);
     write_files(out, &mchid, &cert.certificate_pem, &key, tr, today())
 }
 
@@ -316,9 +339,11 @@ pub fn today() -> time::Date {
         .date()
 }
 
-/// The folder and its four files; an existing folder is never touched, and a
-/// folder left half-written by a failure is removed again. The key and the
-/// p12 are created readable by the owner only (0600 on Unix) from the start.
+/// The folder and its four files; an existing folder is never touched, a
+/// failure or a kill leaves nothing under its name, and one an older version
+/// left half-written is cleaned. The folder is 0700 and the key and the p12
+/// 0600 on Unix from the start, whatever the umask; every file is written
+/// through the folder's handle ([`crate::services::private_folder`]).
 pub fn write_files(
     out: &Path,
     mchid: &str,
@@ -328,7 +353,7 @@ pub fn write_files(
     date: time::Date,
 ) -> Result<PathBuf, CertOpError> {
     let files = wxcertutil::cert_files(cert_pem, key, mchid, tr)?;
-    let folder = out.join(wxcertutil::folder_name(mchid, date));
+    let folder_name = wxcertutil::folder_name(mchid, date);
     let failed = |path: &Path, e: std::io::Error| CertOpError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -341,34 +366,19 @@ pub fn write_files(
         return Err(CertOpError::NotAFolder(file.display().to_string()));
     }
     std::fs::create_dir_all(out).map_err(|e| not_made(out, e))?;
-    match std::fs::create_dir(&folder) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(CertOpError::FolderExists(folder.display().to_string()));
-        }
-        Err(e) => return Err(not_made(&folder, e)),
-    }
-    for f in &files {
-        let path = folder.join(f.name);
-        if let Err(e) = write_new(&path, &f.bytes, f.secret) {
-            let _ = std::fs::remove_dir_all(&folder);
-            return Err(failed(&path, e));
-        }
-    }
-    Ok(folder)
-}
-
-fn write_new(path: &Path, bytes: &[u8], secret: bool) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if secret { 0o600 } else { 0o644 });
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    use crate::services::private_folder::{FolderError, NewFile, write_new_folder};
+    let new: Vec<NewFile<'_>> = files
+        .iter()
+        .map(|f| NewFile {
+            name: f.name,
+            bytes: &f.bytes,
+            secret: f.secret,
+        })
+        .collect();
+    // through the new folder's handle: see `services::private_folder`
+    write_new_folder(out, &folder_name, &new).map_err(|e| match e {
+        FolderError::Exists(path) => CertOpError::FolderExists(path.display().to_string()),
+        FolderError::Make(path, e) => not_made(&path, e),
+        FolderError::Write(path, e) => failed(&path, e),
+    })
 }

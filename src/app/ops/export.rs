@@ -7,7 +7,9 @@
 //! A kill mid-write leaves a temp file of ours (`.wxpay-setup-XXXXXX.tmp`,
 //! owner-only, and with `--include-secrets` holding the plain secrets or the
 //! private key of a stack format) in the user's folder; every export into a
-//! folder first removes ours there older than [`STALE_EXPORT_TEMP_AGE`].
+//! folder first removes ours there older than [`STALE_EXPORT_TEMP_AGE`] (a
+//! minute), and `profile doctor` finds them through the note the export keeps
+//! in the config folder while it writes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -164,20 +166,27 @@ pub fn export_one(
         return Err(ExportError::NotAFolder(file));
     }
     sweep_stale_temp_files(folder);
+    // until the files are written: a kill leaves this note for `profile doctor`
+    let _note = ctx.profiles.note_write(folder);
     let secrets = if include_secrets {
         Some(load_secrets(ctx, name)?)
     } else {
         None
     };
+    let files = match target {
+        Target::Bundle => vec![out.to_path_buf()],
+        Target::Stack(format) => stack_files(out, format, &p, secrets.as_ref()),
+    };
     if !o.overwrite {
-        let files = match target {
-            Target::Bundle => vec![out.to_path_buf()],
-            Target::Stack(format) => stack_files(out, format, &p, secrets.as_ref()),
-        };
         // a link counts as there, even when it points nowhere
-        if let Some(f) = files.into_iter().find(|f| f.symlink_metadata().is_ok()) {
-            return Err(ExportError::Exists(f));
+        if let Some(f) = files.iter().find(|f| f.symlink_metadata().is_ok()) {
+            return Err(ExportError::Exists(f.clone()));
         }
+    }
+    // a device, a FIFO, a socket: never replaced, `--force` or not; checked for
+    // every file before any is written
+    for f in &files {
+        crate::services::profile_store::check_replaceable(f)?;
     }
     let path = match target {
         Target::Bundle => {
@@ -218,8 +227,10 @@ pub fn export_many(
 }
 
 /// A temp file of ours in an export folder older than this is a kill's
-/// leftover: an export writes for well under a second.
-pub const STALE_EXPORT_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// leftover: an export writes for well under a second (see
+/// [`crate::services::profile_store::USER_TEMP_AGE`]).
+pub const STALE_EXPORT_TEMP_AGE: std::time::Duration =
+    crate::services::profile_store::USER_TEMP_AGE;
 
 /// Removes the leftovers of killed exports in `folder` (ours only, older than
 /// [`STALE_EXPORT_TEMP_AGE`]); gives how many.
@@ -278,6 +289,8 @@ pub fn write_bundle(
     if let Some(file) = file_in_the_way(dir) {
         return Err(ExportError::NotAFolder(file));
     }
+    // a device or FIFO at the name: refused before anything is written
+    crate::services::profile_store::check_replaceable(path)?;
     sweep_stale_temp_files(dir);
     let mapping = custom_mapping(profile).map_err(ExportError::Write)?;
     std::fs::create_dir_all(dir)
@@ -298,7 +311,7 @@ pub fn write_bundle(
     )
     .map_err(|e| w(&e))?;
     file.sync_all().map_err(|e| w(&e))?;
-    tmp.persist(path).map_err(|e| w(&e.error))?;
+    crate::services::profile_store::persist(tmp, path)?;
     Ok(path.to_path_buf())
 }
 
@@ -307,7 +320,9 @@ pub fn write_bundle(
 /// fails the export rather than leaving it out unnoticed.
 fn custom_mapping(profile: &Profile) -> Result<Option<String>, String> {
     let path = profile.backend_mapping_file.trim();
-    if profile.backend_preset != crate::domain::push::BackendPreset::Custom || path.is_empty() {
+    if profile.backend_preset != crate::domain::backend_kind::BackendPreset::Custom
+        || path.is_empty()
+    {
         return Ok(None);
     }
     let bytes = crate::services::files::read_file(Path::new(path), 1024 * 1024)
@@ -326,10 +341,13 @@ fn stack_files(
 ) -> Vec<PathBuf> {
     use crate::domain::export::{Values, render};
     let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    render(format, &Values::new(profile, secrets), dir)
+    let rendered = render(format, &Values::new(profile, secrets), dir);
+    rendered
         .files
         .iter()
-        .map(|(file, _)| dir.join(file))
+        .map(|(file, _)| file)
+        .chain(rendered.secret_files.iter().map(|(file, _)| file))
+        .map(|file| dir.join(file))
         .collect()
 }
 
@@ -346,7 +364,8 @@ pub fn write_format(
     // Exports name their files by absolute path: a relative one breaks in the consumer.
     let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     sweep_stale_temp_files(dir);
-    for (file, text) in &render(format, &Values::new(profile, secrets), dir).files {
+    let rendered = render(format, &Values::new(profile, secrets), dir);
+    for (file, text) in &rendered.files {
         let path = dir.join(file);
         crate::services::profile_store::write_atomic(&path, text)?;
         #[cfg(unix)]
@@ -355,7 +374,23 @@ pub fn write_format(
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
         }
     }
+    // the .p12 holds the private key: owner-only from the start
+    for (file, bytes) in &rendered.secret_files {
+        write_secret_file(&dir.join(file), bytes)?;
+    }
     Ok(dir.join(format.file_name()))
+}
+
+/// Writes a binary file holding a secret (the `.p12`) atomically, through a
+/// temp file of ours that is owner-only from its creation.
+fn write_secret_file(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    crate::services::profile_store::write_atomic_bytes(path, bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

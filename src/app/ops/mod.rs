@@ -12,6 +12,7 @@ pub mod import;
 pub mod import_bundle;
 pub mod profiles;
 pub mod push;
+pub mod secret_file;
 pub mod verify;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -21,6 +22,7 @@ use crate::app::rules::Secrets;
 use crate::domain::problem::Problem;
 use crate::domain::profile::Profile;
 use crate::i18n::{Arg, Message};
+use crate::services::backend_http::BackendHttp;
 use crate::services::profile_store::{ProfileRepo, StorageError};
 use crate::services::secret_store::{SecretStore, StoreError};
 use crate::services::wechat_http::{BaseUrls, NetError, WeChatHttp};
@@ -78,6 +80,8 @@ pub struct Ctx {
     pub http: Lazy<dyn WeChatHttp, NetError>,
     /// Where the online checks go (a local server in tests).
     pub urls: Result<BaseUrls, NetError>,
+    /// The shop backends a push writes into.
+    pub backend: Lazy<dyn BackendHttp, NetError>,
 }
 
 impl Ctx {
@@ -93,6 +97,10 @@ impl Ctx {
             }),
             http: Lazy::new(|| HttpClient::new().map(|h| Arc::new(h) as Arc<dyn WeChatHttp>)),
             urls: BaseUrls::from_env(),
+            backend: Lazy::new(|| {
+                crate::services::backend_http::BackendClient::new()
+                    .map(|c| Arc::new(c) as Arc<dyn BackendHttp>)
+            }),
         })
     }
 
@@ -323,7 +331,14 @@ impl Message for OpError {
             OpError::BadName(p) => Message::args(p),
             OpError::Storage(e) => Message::args(e),
             OpError::Keychain(e) => e.args(),
-            OpError::Net(e) => vec![("detail", e.detail().into())],
+            OpError::Net(e) => vec![
+                ("detail", e.detail().into()),
+                ("cause", Arg::Key(format!("cause.{}", e.cause()))),
+                (
+                    "seconds",
+                    e.seconds().unwrap_or_default().to_string().into(),
+                ),
+            ],
             OpError::NoProfiles => Vec::new(),
         }
     }
@@ -336,6 +351,7 @@ pub mod testing {
     use super::{Ctx, Lazy};
     use crate::domain::profile::{Profile, SecretField};
     use crate::domain::secret::Secret;
+    use crate::services::backend_http::{BackendHttp, FakeBackend};
     use crate::services::profile_store::{MemoryProfiles, ProfileRepo};
     use crate::services::secret_store::{MemoryStore, SecretStore};
     use crate::services::wechat_http::{BaseUrls, FakeHttp, WeChatHttp};
@@ -346,6 +362,8 @@ pub mod testing {
         pub profiles: MemoryProfiles,
         pub keychain: MemoryStore,
         pub http: FakeHttp,
+        /// The shop backend (answers nothing until a test gives it a handler).
+        pub backend: FakeBackend,
     }
 
     /// A context over in-memory profiles, an in-memory keychain and a scripted HTTP.
@@ -386,6 +404,7 @@ pub mod testing {
                 mp: "http://127.0.0.1:9".into(),
                 pay: "http://127.0.0.1:9".into(),
             }),
+            backend: Lazy::ready(Arc::new(f.backend.clone()) as Arc<dyn BackendHttp>),
         }
     }
 }

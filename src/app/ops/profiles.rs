@@ -5,7 +5,8 @@
 //! shop's secrets go before its profile, so no secret is ever left without a
 //! profile that owns it. `doctor` finds (and with `fix` removes) what earlier
 //! versions or killed commands left: keychain entries of shops with no profile,
-//! stale temp files and lock files.
+//! stale temp files and lock files, and what a killed `cert save` or export
+//! left in the user's folder it noted (`ProfileStore::note_write`).
 
 use std::collections::BTreeSet;
 
@@ -14,27 +15,32 @@ use serde::Serialize;
 use super::{Ctx, OpError, load_profile, load_secrets};
 use crate::app::rules::{self, Secrets};
 use crate::domain::problem::Problem;
-use crate::domain::profile::{Profile, SecretField, check_profile_name};
-use crate::services::profile_store::{Leftover, ProfileRepo, ShopLock};
+use crate::domain::profile::{
+    Profile, SecretField, check_profile_name, check_stored_name, normalize_profile_name,
+};
+pub use crate::services::profile_store::Leftover;
+use crate::services::profile_store::{ProfileRepo, ShopLock};
 use crate::services::secret_store::StoreError;
 
-/// `name`, or `name (2)`, `name (3)`, ...: the first that is free.
+/// `name`, or `name (2)`, `name (3)`, ...: the first that is free (no shop
+/// has it, letter case and Unicode form aside: see [`ProfileRepo::taken`]).
 pub fn free_name(profiles: &dyn ProfileRepo, name: &str) -> String {
-    if !profiles.exists(name) {
+    if profiles.taken(name).is_none() {
         return name.to_owned();
     }
     (2..)
         .map(|n| format!("{name} ({n})"))
-        .find(|n| !profiles.exists(n))
+        .find(|n| profiles.taken(n).is_none())
         .unwrap_or_default()
 }
 
-/// A valid name that no profile has yet (trimmed).
+/// A valid name that no profile has yet, as it is kept (trimmed, NFC); a shop
+/// whose name differs only in letter case or Unicode form has it already.
 pub fn check_new_name(ctx: &Ctx, to: &str) -> Result<String, OpError> {
     check_profile_name(to).map_err(OpError::BadName)?;
-    let to = to.trim().to_owned();
-    if ctx.profiles.exists(&to) {
-        return Err(OpError::NameTaken(to));
+    let to = normalize_profile_name(to);
+    if let Some(taken) = ctx.profiles.taken(&to) {
+        return Err(OpError::NameTaken(taken));
     }
     Ok(to)
 }
@@ -44,6 +50,10 @@ pub fn check_new_name(ctx: &Ctx, to: &str) -> Result<String, OpError> {
 pub struct Listed {
     pub name: String,
     pub profile: Option<Profile>,
+    /// Its remembered results, judged against its secrets as the window
+    /// judges them (a result whose values changed since is "stale"); `None`
+    /// when the file is damaged or the keychain could not be read.
+    pub checks: Option<crate::domain::wxapi::Tally>,
 }
 
 pub fn list(ctx: &Ctx) -> Result<Vec<Listed>, OpError> {
@@ -51,9 +61,27 @@ pub fn list(ctx: &Ctx) -> Result<Vec<Listed>, OpError> {
         .profiles
         .list()?
         .into_iter()
-        .map(|name| Listed {
-            profile: ctx.profiles.load(&name).ok(),
-            name,
+        .map(|name| {
+            let profile = ctx.profiles.load(&name).ok();
+            // the keychain only for a shop that has results to judge
+            let checks = profile.as_ref().and_then(|p| {
+                crate::app::profiles::row(
+                    p,
+                    if crate::app::profiles::has_results(p) {
+                        super::load_secrets(ctx, &name).ok()
+                    } else {
+                        None
+                    }
+                    .as_ref(),
+                    crate::app::now(),
+                )
+                .checks
+            });
+            Listed {
+                profile,
+                checks,
+                name,
+            }
         })
         .collect())
 }
@@ -115,24 +143,37 @@ fn lock_two(ctx: &Ctx, a: &str, b: &str) -> Result<Vec<ShopLock>, OpError> {
 /// Copies `from` to `to` (profile file and keychain entries); never overwrites.
 pub fn duplicate(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
     let _locks = lock_two(ctx, from, to)?;
-    copy(ctx, from, to)
+    copy(ctx, from, to, CopyOf::NewShop)
+}
+
+/// What a copy is: another shop (never sent anywhere), or the same one renamed.
+#[derive(PartialEq)]
+enum CopyOf {
+    NewShop,
+    Renamed,
 }
 
 /// [`duplicate`], with both locks held by the caller.
-fn copy(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
-    if ctx.profiles.exists(to) {
-        return Err(OpError::NameTaken(to.to_owned()));
+fn copy(ctx: &Ctx, from: &str, to: &str, what: CopyOf) -> Result<(), OpError> {
+    // `a` renamed `A` would be one file on Windows: copied onto itself, then deleted
+    if let Some(taken) = ctx.profiles.taken(to) {
+        return Err(OpError::NameTaken(taken));
     }
     let mut p = load_profile(ctx, from)?;
     let secrets = load_secrets(ctx, from)?;
     p.name = to.to_owned();
+    if what == CopyOf::NewShop {
+        // the copy's backend holds nothing of it yet (trial 2 Major 1: a copy
+        // said "sent to likeadmin" for another shop's push)
+        p.last_push = None;
+    }
     ctx.save_new_shop(&p, &secrets)
 }
 
 /// Renames: the copy first, then the original goes.
 pub fn rename(ctx: &Ctx, from: &str, to: &str) -> Result<(), OpError> {
     let _locks = lock_two(ctx, from, to)?;
-    copy(ctx, from, to)?;
+    copy(ctx, from, to, CopyOf::Renamed)?;
     // a waiting certificate request moves with its key (a copy does not get it)
     ctx.with_keychain(|k| match k.get(from, SecretField::PendingPrivateKey)? {
         Some(key) => k.set(to, SecretField::PendingPrivateKey, &key),
@@ -172,11 +213,23 @@ pub fn delete(ctx: &Ctx, name: &str) -> Result<Deleted, OpError> {
     Ok(Deleted { profile, secrets })
 }
 
+/// A shop with keychain entries whose profile file is there but cannot be
+/// read: the entries under the profiles folder that name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    pub name: String,
+    /// Their paths.
+    pub entries: Vec<String>,
+}
+
 /// What `doctor` found that no shop owns.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Checkup {
     /// Shops with keychain entries and no profile.
     pub orphaned_secrets: Vec<String>,
+    /// Shops with keychain entries whose file is there but unreadable (a
+    /// dangling link, a folder, a file renamed by hand): damaged, not touched.
+    pub damaged_not_touched: Vec<Kept>,
     /// Stale temp files and lock files of shops that are gone.
     pub leftover_files: Vec<Leftover>,
     /// Whether they were removed (`fix`).
@@ -185,7 +238,9 @@ pub struct Checkup {
 
 impl Checkup {
     pub fn is_clean(&self) -> bool {
-        self.orphaned_secrets.is_empty() && self.leftover_files.is_empty()
+        self.orphaned_secrets.is_empty()
+            && self.leftover_files.is_empty()
+            && self.damaged_not_touched.is_empty()
     }
 }
 
@@ -201,20 +256,29 @@ pub fn doctor(ctx: &Ctx, fix: bool) -> Result<Checkup, OpError> {
         Vec::new()
     };
     let mut orphaned = Vec::new();
+    let mut kept = Vec::new();
     for name in ctx.with_keychain(|k| k.shops())? {
         // a name that cannot be a shop (another program's item) is not ours to judge
-        if check_profile_name(&name).is_err() || ctx.profiles.exists(&name) {
+        if check_stored_name(&name).is_err() || ctx.profiles.exists(&name) {
+            continue;
+        }
+        // a file that names the shop but cannot be read (an unmounted drive's
+        // link, a folder, a file renamed by hand): the shop is there, damaged
+        let entries = ctx.profiles.entries_naming(&name);
+        if !entries.is_empty() {
+            kept.push(Kept { name, entries });
             continue;
         }
         if fix {
             let _lock = ctx.lock(&name)?;
-            if ctx.profiles.exists(&name) {
+            if ctx.profiles.exists(&name) || !ctx.profiles.entries_naming(&name).is_empty() {
                 continue;
             }
             ctx.with_keychain(|k| k.delete_all(&name))?;
         }
         orphaned.push(name);
     }
+    kept.sort_by(|a, b| a.name.cmp(&b.name));
     // the lock files taken above for the orphans go too, unreported (after the
     // orphans, so they are found)
     let own_lock = |l: &Leftover| {
@@ -226,14 +290,23 @@ pub fn doctor(ctx: &Ctx, fix: bool) -> Result<Checkup, OpError> {
             .iter()
             .any(|n| file == Some(std::ffi::OsStr::new(&format!("{n}.lock"))))
     };
-    let leftover_files = ctx
+    let mut leftover_files: Vec<Leftover> = ctx
         .profiles
         .leftovers(fix)
         .into_iter()
         .filter(|l| !(fix && own_lock(l) && !before.contains(l)))
         .collect();
+    // an earlier run's lock file of an orphan went already, when this run's
+    // own lock on it was released (a lock file goes with a name no shop has)
+    for l in before {
+        let gone = !std::path::Path::new(l.path()).exists();
+        if matches!(l, Leftover::LockFile(_)) && gone && !leftover_files.contains(&l) {
+            leftover_files.push(l);
+        }
+    }
     Ok(Checkup {
         orphaned_secrets: orphaned,
+        damaged_not_touched: kept,
         leftover_files,
         fixed: fix,
     })

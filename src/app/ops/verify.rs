@@ -8,29 +8,38 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{Ctx, Each, OpError, Which, load_profile, load_secrets};
-use crate::app::verify::{self as checks, CheckId, CheckRecord};
+use crate::app::verify::{self as checks, CheckId};
 use crate::domain::wxapi::{Outcome, Status, Tally, clock};
 
 /// The checks of one profile, in the order they are listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verified {
     pub profile: String,
-    /// "This computer's clock is N minutes off" (from the replies' `Date`): said
-    /// first, since WeChat refuses signed requests from a wrong clock.
+    /// "This computer's clock is N minutes off" (from the replies' signed
+    /// timestamp or `Date`): said first. Beyond 5 minutes WeChat refuses signed
+    /// requests and it blocks; up to that it is a warning.
     pub clock: Option<Outcome>,
     pub checks: Vec<(CheckId, Outcome)>,
+    /// The binding items the merchant confirmed (for the values as they are).
+    pub confirmed: Vec<CheckId>,
 }
 
 impl Verified {
     /// Nothing is wrong and nothing could not be checked. Values that no
-    /// side-effect-free reply can prove (`unproven`) do not count against it.
+    /// side-effect-free reply can prove (`unproven`) do not count against it,
+    /// nor does a clock off by less than WeChat's 5 minutes.
     pub fn ok(&self) -> bool {
-        self.clock.is_none() && self.tally().all_good()
+        self.clock.as_ref().is_none_or(|c| !c.status.is_problem()) && self.tally().all_good()
     }
 
-    /// The results counted by what they prove (skipped ones are not counted).
+    /// The results counted by what they prove (skipped ones are not counted),
+    /// bindings the merchant confirmed counted as the merchant's confirmation.
     pub fn tally(&self) -> Tally {
-        Tally::of(self.checks.iter().map(|(_, o)| o.status))
+        let mut t = Tally::default();
+        for (id, o) in &self.checks {
+            t.add(o.status, self.confirmed.contains(id));
+        }
+        t
     }
 
     /// WeChat said "too many requests" to one of the checks.
@@ -57,10 +66,6 @@ pub fn connection() -> Result<crate::services::wechat_http::ProxyUse, OpError> {
 /// WeChat's round trips, few enough to stay far below its rate limits.
 pub const DEFAULT_JOBS: usize = 8;
 pub const MAX_JOBS: usize = 16;
-/// How often a shop whose checks were rate-limited is tried again, after the
-/// whole batch has paused.
-const BATCH_RETRIES: usize = 2;
-
 /// How a batch runs: at most `jobs` shops at a time; once `stop` is set
 /// (Ctrl-C) no further shop starts.
 pub struct Batch<'a> {
@@ -69,8 +74,11 @@ pub struct Batch<'a> {
 }
 
 /// When WeChat says "too many requests" (45011, frequency limits), every
-/// worker waits, not only the one that was told: a pause for the batch that
-/// doubles while limits keep coming (1 s up to 30 s) and shrinks after successes.
+/// worker waits before its next shop, not only the one that was told: a pause
+/// for the batch that doubles while limits keep coming (1 s up to 30 s) and
+/// shrinks after successes. The shop that was told is not asked again: 45011
+/// is a per-minute quota, which a retry within seconds only spends (its
+/// result says to check again in a minute).
 #[derive(Default)]
 struct RateGate {
     state: Mutex<(Option<Instant>, u32)>,
@@ -117,21 +125,14 @@ pub fn verify_many(
     let names = which.names(ctx)?;
     let gate = RateGate::default();
     let one = |name: &str| {
-        let mut tries = 0;
-        loop {
-            gate.wait(batch.stop);
-            let r = verify_one(ctx, name);
-            let limited = r.as_ref().is_ok_and(Verified::rate_limited);
-            if !limited {
-                gate.went_well();
-                return r;
-            }
+        gate.wait(batch.stop);
+        let r = verify_one(ctx, name);
+        if r.as_ref().is_ok_and(Verified::rate_limited) {
             gate.back_off();
-            if tries == BATCH_RETRIES || batch.stop.load(Ordering::SeqCst) {
-                return r;
-            }
-            tries += 1;
+        } else {
+            gate.went_well();
         }
+        r
     };
     Ok(super::each_concurrent(
         &names,
@@ -159,22 +160,28 @@ pub fn verify_one(ctx: &Ctx, name: &str) -> Result<Verified, OpError> {
         p.fingerprint_salt.clone_from(&now_p.fingerprint_salt);
         for (id, outcome) in &results {
             if outcome.status != Status::Skipped {
-                now_p.checks.insert(
+                let fingerprint = checks::fingerprint(*id, &p, &secrets);
+                crate::domain::check::record(
+                    &mut now_p,
                     *id,
-                    CheckRecord {
-                        outcome: outcome.clone(),
-                        at: now.clone(),
-                        fingerprint: checks::fingerprint(*id, &p, &secrets),
-                    },
+                    outcome.clone(),
+                    now.clone(),
+                    fingerprint,
                 );
             }
         }
         ctx.profiles.save(&now_p)?;
     }
+    let confirmed = results
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| id.merchant_confirms() && crate::domain::check::confirmed(*id, &p))
+        .collect();
     Ok(Verified {
         profile: name.to_owned(),
         clock: clock::clock_outcome(results.iter().map(|(_, o)| o.clock_skew_secs)),
         checks: results,
+        confirmed,
     })
 }
 
@@ -204,27 +211,72 @@ mod tests {
         assert_eq!(v.tally().total(), ran.len());
     }
 
+    /// A WeChat whose first `limited` answers are "too many requests"; after
+    /// that it refuses a wrong secret (40125) and gives 40029 for the real one.
+    struct Limited {
+        limited: std::sync::atomic::AtomicUsize,
+        asked: std::sync::atomic::AtomicUsize,
+    }
+
+    impl crate::services::wechat_http::WeChatHttp for Limited {
+        fn get(
+            &self,
+            url: &str,
+            _: Option<&str>,
+        ) -> Result<crate::services::wechat_http::Reply, crate::services::wechat_http::NetError>
+        {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            let left = self.limited.load(Ordering::SeqCst);
+            let body = if left > 0 {
+                self.limited.store(left - 1, Ordering::SeqCst);
+                r#"{"errcode":45011,"errmsg":"api minute-quota reach limit"}"#
+            } else if url.contains(&format!(
+                "secret={}&",
+                crate::app::ops::testing::MP_APPSECRET
+            )) {
+                r#"{"errcode":40029,"errmsg":"invalid code"}"#
+            } else {
+                r#"{"errcode":40125,"errmsg":"invalid appsecret"}"#
+            };
+            Ok(crate::services::wechat_http::Reply {
+                status: 200,
+                body: body.into(),
+                headers: Default::default(),
+            })
+        }
+        fn post_xml(
+            &self,
+            url: &str,
+            _: &str,
+        ) -> Result<crate::services::wechat_http::Reply, crate::services::wechat_http::NetError>
+        {
+            panic!("only the AppSecret check asks WeChat, not {url}")
+        }
+    }
+
+    /// Issue 17 item 6: a rate-limited shop is not asked again within
+    /// seconds (a per-minute quota); the shops after it wait for the pause.
     #[test]
-    fn a_rate_limit_pauses_the_whole_batch_and_the_shop_is_tried_again() {
-        let (ctx, f) = fake_ctx();
+    fn a_rate_limit_pauses_the_batch_and_is_not_retried_at_once() {
+        let (mut ctx, f) = fake_ctx();
         for name in ["a", "b", "c"] {
             // only the AppSecret check asks WeChat
             let mut p = shop(&f, name);
             p.mchid.clear();
             ctx.profiles.save(&p).unwrap();
         }
-        // every first try (and its own quick retries) hears "too many requests";
-        // after that WeChat accepts the pair
-        let limited = r#"{"errcode":45011,"errmsg":"api minute-quota reach limit"}"#;
-        for _ in 0..9 {
-            f.http.reply(200, limited);
-        }
-        f.http
-            .reply(200, r#"{"errcode":40029,"errmsg":"invalid code"}"#);
+        // the first request hears "too many requests"; then WeChat answers
+        let wechat = std::sync::Arc::new(Limited {
+            limited: 1.into(),
+            asked: 0.into(),
+        });
+        ctx.http = crate::app::ops::Lazy::ready(
+            wechat.clone() as std::sync::Arc<dyn crate::services::wechat_http::WeChatHttp>
+        );
         let stop = AtomicBool::new(false);
         let started = Instant::now();
         let batch = Batch {
-            jobs: 3,
+            jobs: 1,
             stop: &stop,
         };
         let all = verify_many(&ctx, &Which::All, batch, |_, _, _, _| {}).unwrap();
@@ -234,16 +286,19 @@ mod tests {
         );
         let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "b", "c"], "results in the shops' order");
-        for (name, r) in &all {
-            let v = r.as_ref().unwrap();
-            assert!(!v.rate_limited(), "{name} was tried again after the pause");
-            let mp = &v
-                .checks
+        let status = |i: usize| {
+            let v: &Verified = all[i].1.as_ref().unwrap();
+            v.checks
                 .iter()
                 .find(|(id, _)| *id == CheckId::MpAppSecret)
+                .map(|(_, o)| (o.status, o.code.clone()))
                 .unwrap()
-                .1;
-            assert_eq!(mp.status, Status::Ok, "{name}: {mp:?}");
-        }
+        };
+        assert_eq!(status(0), (Status::Error, "rate_limited".into()));
+        assert!(all[0].1.as_ref().unwrap().rate_limited());
+        assert_eq!(status(1), (Status::Ok, "appsecret_ok".into()));
+        assert_eq!(status(2), (Status::Ok, "appsecret_ok".into()));
+        // one limited request, then each other shop's real secret and its altered one
+        assert_eq!(wechat.asked.load(Ordering::SeqCst), 1 + 2 * 2);
     }
 }

@@ -4,14 +4,15 @@
 //! report. Each marks its task running in [`super::tasks`]; its result comes
 //! back as an event ([`super::events`]).
 
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::forms::{ExportForm, PathPrompt};
 use super::tasks::{Busy, Task};
 use super::{CheckView, Wizard};
-use crate::app::push::{self, PushBlocker, PushResult};
+use crate::app::ops::push::{Overrides, Preview, PushError, Report};
+use crate::app::ops::{self, Ctx, Lazy};
+use crate::app::push::{self, PushBlocker};
 use crate::app::verify::{self, CheckId};
 use crate::app::worker::{Event, Job, PickPurpose, ProfileOp};
 use crate::app::{now, now_rfc3339, profiles};
@@ -20,6 +21,8 @@ use crate::domain::cert::{CertSummary, ImportError};
 use crate::domain::problem::Problem;
 use crate::domain::profile::SecretField;
 use crate::domain::secret::Secret;
+use crate::services::backend_http::{BackendClient, BackendHttp};
+use crate::services::wechat_http::NetError;
 
 impl Wizard {
     // ----- file dialogs ---------------------------------------------------------
@@ -36,16 +39,22 @@ impl Wizard {
             .clone()
             .unwrap_or_else(|| self.worker.default_dir());
         let text = match purpose {
-            PickPurpose::ExportBundle | PickPurpose::SaveReport => dir.join(&default_name),
+            PickPurpose::ExportBundle | PickPurpose::SaveReport => {
+                dir.join(&default_name).display().to_string()
+            }
             PickPurpose::ExportFolder
             | PickPurpose::CertFilesFolder
-            | PickPurpose::CertUtilFolder => dir,
-            _ => PathBuf::new(),
+            | PickPurpose::CertUtilFolder => dir.display().to_string(),
+            // a file to open: what was typed last time, to correct rather than
+            // type again (trial m17)
+            PickPurpose::CertZip | PickPurpose::CertFolder | PickPurpose::ImportBundle => {
+                self.forms.last_typed_open.clone().unwrap_or_default()
+            }
         };
         self.forms.path_prompt = Some(PathPrompt {
             purpose,
             generation,
-            text: text.display().to_string(),
+            text,
             default_name: default_name.clone(),
             failed: false,
             since: Instant::now(),
@@ -66,6 +75,12 @@ impl Wizard {
         if let Some(p) = &mut self.forms.path_prompt {
             if p.text != text {
                 p.error = None;
+            }
+            if matches!(
+                p.purpose,
+                PickPurpose::CertZip | PickPurpose::CertFolder | PickPurpose::ImportBundle
+            ) {
+                self.forms.last_typed_open = Some(text.clone());
             }
             p.text = text;
         }
@@ -152,10 +167,30 @@ impl Wizard {
     // ----- the two files the backend asks for ----------------------------------
 
     /// Both files are there to save: the certificate and its private key.
+    /// A usable certificate and its key are there: one that fails its checks
+    /// is not offered to the backend nor saved as if in use.
     pub fn can_save_cert_files(&self) -> bool {
         self.certificate()
             .is_some_and(|c| !c.certificate_pem.trim().is_empty())
+            && self.cert_usable()
             && self.has_secret(SecretField::PrivateKey)
+    }
+
+    /// The shop's certificate passes its checks (it may be used).
+    pub fn cert_usable(&self) -> bool {
+        self.certificate().is_some()
+            && crate::domain::cert::report::is_usable(&self.cert_problems())
+    }
+
+    /// The last certificate read was refused: which file, what it holds, why.
+    pub fn cert_refused(&self) -> Option<&super::forms::CertRefusal> {
+        self.forms.cert_refused.as_ref()
+    }
+
+    /// Once after a certificate came in: the page folds its guide and the
+    /// apply section and goes to its top, where the details follow.
+    pub fn take_cert_arrived(&mut self) -> bool {
+        std::mem::take(&mut self.forms.cert_arrived)
     }
 
     /// Saving the two files: idle, running, or the folder / why it failed.
@@ -246,9 +281,13 @@ impl Wizard {
         if !self.tasks.start(Task::ImportCert) {
             return;
         }
+        // a new attempt: the last refusal is no longer the news
+        self.forms.cert_refused = None;
+        self.forms.cert_importing = Some(path.to_path_buf());
         self.worker.send(Job::ImportCert {
             profile: self.profile().name.clone(),
             path: path.to_path_buf(),
+            mchid: self.profile().mchid.clone(),
         });
     }
 
@@ -342,12 +381,28 @@ impl Wizard {
     }
 
     /// Re-reads every profile file for the start page (small files; on demand).
+    /// A shop's results are judged against its secrets, which the worker reads
+    /// from the keychain: until it answers, a row says its results are being
+    /// read rather than showing a verdict that may no longer hold.
     pub fn refresh_profile_rows(&mut self) {
         self.refresh_profile_names();
-        let mut rows = profiles::rows(&self.profiles, now());
-        // the open profile's file may be a moment behind (or not written yet):
-        // its row comes from memory, without waiting for the worker
-        let current = profiles::row(self.profile(), now());
+        let rows = profiles::rows(&self.profiles, now(), &|_| None);
+        self.set_profile_rows(rows);
+        self.forms.shops.rows_pending += 1;
+        self.tasks.start(Task::ShopRows);
+        self.worker.send(Job::ShopRows);
+    }
+
+    /// The start page's rows are being read (their results are not judged yet).
+    pub fn profile_rows_reading(&self) -> bool {
+        self.tasks.is_running(Task::ShopRows)
+    }
+
+    /// The rows as read, with the open shop's from memory: its file may be a
+    /// moment behind, and its secrets are at hand.
+    pub(super) fn set_profile_rows(&mut self, mut rows: Vec<profiles::ProfileRow>) {
+        let secrets = (!self.session.secrets_loading()).then(|| self.session.secrets());
+        let current = profiles::row(self.profile(), secrets, now());
         rows.retain(|r| r.name != current.name);
         rows.push(current);
         rows.sort_by(|a, b| a.name.cmp(&b.name));
@@ -383,8 +438,9 @@ impl Wizard {
 
     fn check_new_name(&self, to: &str) -> Result<String, Problem> {
         crate::domain::profile::check_profile_name(to)?;
-        let to = to.trim().to_owned();
-        if self.profiles.exists(&to) {
+        let to = crate::domain::profile::normalize_profile_name(to);
+        // `s1` beside `S1`, `café` typed two ways: one file on Windows
+        if crate::services::profile_store::ProfileRepo::taken(&self.profiles, &to).is_some() {
             return Err(Problem::error("profile_name_taken"));
         }
         Ok(to)
@@ -465,7 +521,9 @@ impl Wizard {
 
     // ----- push to the shop backend ----------------------------------------------
 
-    pub fn set_backend(&mut self, url: &str, preset: crate::domain::push::BackendPreset) {
+    /// The backend address as typed, and which system the shop runs (asked once:
+    /// the fields step and the push read it from the profile).
+    pub fn set_backend(&mut self, url: &str, preset: crate::domain::backend_kind::BackendPreset) {
         // a password inside the address would be saved in the profile file in plain
         // text: it is taken out as it is typed, and the page says why
         let clean = crate::services::wechat_http::without_userinfo(url);
@@ -475,14 +533,20 @@ impl Wizard {
         let url = clean.as_deref().unwrap_or(url);
         let p = self.profile();
         if p.backend_url != url || p.backend_preset != preset {
-            let preset_changed = p.backend_preset != preset;
             self.edit(|p| {
                 p.backend_url = url.to_owned();
                 p.backend_preset = preset;
             });
-            if preset_changed {
-                self.forms.push.load(&self.session.profile);
-            }
+            self.forms.push.preview = None;
+        }
+    }
+
+    /// The admin account the push logs in with.
+    pub fn set_backend_account(&mut self, account: &str) {
+        let account = account.trim();
+        if self.profile().backend_account != account {
+            self.edit(|p| p.backend_account = account.to_owned());
+            self.forms.push.preview = None;
         }
     }
 
@@ -491,60 +555,156 @@ impl Wizard {
         self.forms.push.credentials_dropped
     }
 
-    /// Reads the push mapping again (a custom mapping file may have changed):
-    /// when the user opens the preview, not while it is drawn.
-    pub fn reload_push_mapping(&mut self) {
-        self.forms.push.load(&self.session.profile);
+    /// The admin password as typed (kept in memory; in the keychain once a push
+    /// the backend accepted used it).
+    pub fn push_password(&self) -> &Secret {
+        &self.forms.push.password
     }
 
-    /// What a push would send, secrets masked.
-    pub fn push_preview(&self) -> Result<Vec<(String, String)>, String> {
-        let mapping = self.forms.push.mapping().map_err(str::to_owned)?;
-        Ok(crate::domain::push::preview(
-            &crate::domain::push::build_parts(self.profile(), self.session.secrets(), mapping),
-        ))
+    /// How many answers (previews, results) the backend gave in this session:
+    /// the page brings a new one into view once.
+    pub fn push_answers(&self) -> u64 {
+        self.forms.push.answers
+    }
+
+    /// An admin password is kept in the keychain (an earlier push kept it).
+    pub fn push_password_kept(&self) -> bool {
+        self.forms.push.password_kept
+    }
+
+    pub fn set_push_password(&mut self, pw: Secret) {
+        self.forms.push.password = pw;
+        self.forms.push.password_missing = false;
     }
 
     /// Problems that stop a push before it is tried.
     pub fn push_blockers(&self) -> Vec<PushBlocker> {
-        push::blockers(
-            &self.profile().backend_url,
-            self.has_secret(SecretField::BackendToken),
-        )
+        use push::Have;
+        let f = &self.forms.push;
+        // a kept password counts only at the address it was accepted at; whether one
+        // is kept is read when the shop opens (else a try tells: the form asks for
+        // one once a try said there is none)
+        let password = if !f.password.is_empty() {
+            Have::Typed
+        } else if f.password_kept {
+            Have::Kept
+        } else if f.password_missing {
+            Have::Nothing
+        } else {
+            Have::Unknown
+        };
+        let token = if !self.has_secret(SecretField::BackendToken) {
+            Have::Nothing
+        } else if f.token_typed {
+            Have::Typed
+        } else {
+            Have::Kept
+        };
+        let mut b = push::blockers(self.profile(), token, password);
+        // a typed token is checked as one from a file is (third CLI trial minor 2)
+        let generic = self.profile().backend_preset.kind()
+            == Some(crate::domain::backend_kind::BackendKind::Generic);
+        if generic && self.has_secret(SecretField::BackendToken) {
+            let token = self.secret(SecretField::BackendToken);
+            if let Err(problem) = crate::app::ops::push::check_token(token.expose()) {
+                b.push(PushBlocker::BadToken(problem));
+            }
+        }
+        b
     }
 
-    /// The push: idle, running, or the last one's result.
-    pub fn push(&self) -> Busy<&PushResult, &Infallible> {
+    /// The generic receiver's token as typed: kept in the keychain as the other
+    /// secrets are, and sent to the address of this push (once accepted there, it
+    /// is kept for that address only).
+    pub fn set_push_token(&mut self, token: Secret) {
+        self.set_secret(SecretField::BackendToken, token);
+        self.forms.push.token_typed = true;
+    }
+
+    /// The last preview: what the backend holds and what it will hold.
+    pub fn push_preview(&self) -> Option<&Result<Preview, PushError>> {
+        self.forms.push.preview.as_ref()
+    }
+
+    pub fn close_push_preview(&mut self) {
+        self.forms.push.preview = None;
+    }
+
+    /// The last push sent: running, or its report.
+    pub fn push(&self) -> Busy<&Report, &PushError> {
         self.tasks.push()
     }
 
-    /// Sends after the user confirmed the preview; runs in the background.
-    pub fn confirm_push(&mut self) {
-        if self.tasks.is_running(Task::Push) || !self.push_blockers().is_empty() {
+    /// The push's context, for a task beside the worker: the profile folder, the
+    /// keychain and the shop backend (no WeChat HTTP).
+    fn push_ctx(&self) -> Ctx {
+        let provider = self.secrets.clone();
+        Ctx {
+            profiles: std::sync::Arc::new(self.profiles.clone()),
+            secrets: Lazy::new(move || provider()),
+            http: Lazy::new(|| Err(NetError::Other("no WeChat HTTP for the push".into()))),
+            urls: Err(NetError::Other("no WeChat HTTP for the push".into())),
+            backend: Lazy::new(|| {
+                BackendClient::new()
+                    .map(|c| std::sync::Arc::new(c) as std::sync::Arc<dyn BackendHttp>)
+            }),
+        }
+    }
+
+    /// Runs `op` beside the worker once every save sent before has been written:
+    /// the push reads the shop from its file, under its lock.
+    fn spawn_push(&mut self, op: impl FnOnce(&Ctx, &str, Overrides) -> Event + Send + 'static) {
+        self.flush();
+        let (saved, wait) = std::sync::mpsc::channel();
+        self.worker.send(Job::Barrier(saved));
+        let ctx = self.push_ctx();
+        let name = self.profile().name.clone();
+        let password = self.forms.push.password.clone();
+        // a token typed in this session is given as typed (for this address); a kept
+        // one is read by the push, which sends it only to the address it belongs to
+        let token = (self.forms.push.token_typed
+            && self.profile().backend_preset.kind()
+                == Some(crate::domain::backend::BackendKind::Generic))
+        .then(|| self.secret(SecretField::BackendToken))
+        .filter(|t| !t.is_empty());
+        self.worker.spawn_task(move || {
+            let _ = wait.recv_timeout(std::time::Duration::from_secs(10));
+            let o = Overrides {
+                password: (!password.is_empty()).then_some(password),
+                token,
+                ..Default::default()
+            };
+            op(&ctx, &name, o)
+        });
+    }
+
+    /// Logs in and reads what the backend holds: the preview. Changes nothing.
+    pub fn start_push_preview(&mut self) {
+        if !self.push_blockers().is_empty() || !self.tasks.start(Task::Push) {
             return;
         }
-        let Ok(mapping) = self.forms.push.mapping() else {
+        self.forms.push.preview = None;
+        self.tasks.forget_push();
+        self.spawn_push(|ctx, name, o| Event::PushPreviewed {
+            profile: name.to_owned(),
+            result: ops::push::preview(ctx, name, o),
+        });
+    }
+
+    /// Sends what the preview showed (or says it changed meanwhile).
+    pub fn confirm_push(&mut self) {
+        let Some(Ok(p)) = &self.forms.push.preview else {
             return;
         };
-        let parts =
-            crate::domain::push::build_parts(self.profile(), self.session.secrets(), mapping);
-        self.flush();
-        let url = self.profile().backend_url.clone();
-        let token = self.secret(SecretField::BackendToken);
-        self.tasks.start(Task::Push);
-        self.worker.spawn_task(move || {
-            let result = match crate::services::wechat_http::HttpClient::new() {
-                Ok(http) => push::push(&http, &url, token.expose(), &parts),
-                Err(e) => PushResult {
-                    outcome: crate::domain::push::PushOutcome::Failed {
-                        code: "push_other",
-                        detail: e.to_string(),
-                    },
-                    attempts: 0,
-                    idempotency_key: String::new(),
-                },
-            };
-            Event::Pushed(result)
+        if !p.plan.needs.is_empty() || !self.tasks.start(Task::Push) {
+            return;
+        }
+        let expected = p.fingerprint.clone();
+        self.forms.push.sending =
+            crate::domain::sent::fingerprint(self.profile(), self.session.secrets());
+        self.spawn_push(move |ctx, name, o| Event::Pushed {
+            profile: name.to_owned(),
+            result: ops::push::send(ctx, name, o, &expected),
         });
     }
 
@@ -555,10 +715,11 @@ impl Wizard {
     }
 
     /// Runs these checks, each on its own thread (so they run concurrently and
-    /// the window keeps painting); results arrive as events.
+    /// the window keeps painting); results arrive as events. A binding item
+    /// runs its pay check, whose reply gives both.
     pub fn run_checks(&mut self, ids: &[CheckId]) {
         self.flush();
-        for &id in ids {
+        for id in ids.iter().map(|id| id.runs_with()) {
             if !id.applies(self.profile()) || !self.tasks.start(Task::Check(id)) {
                 continue;
             }
@@ -566,22 +727,34 @@ impl Wizard {
             let secrets = self.session.secrets().clone();
             let wechat = self.wechat.clone();
             self.worker.spawn_task(move || {
-                let fingerprint = verify::fingerprint(id, &profile, &secrets);
-                let outcome =
-                    verify::run_check(id, &profile, &secrets, wechat.http.as_ref(), &wechat.urls);
+                let results =
+                    verify::run_check(id, &profile, &secrets, wechat.http.as_ref(), &wechat.urls)
+                        .into_iter()
+                        .map(|(item, outcome)| {
+                            (item, verify::fingerprint(item, &profile, &secrets), outcome)
+                        })
+                        .collect();
                 Event::CheckDone {
                     profile: profile.name.clone(),
                     id,
-                    fingerprint,
-                    outcome,
+                    results,
                 }
             });
         }
     }
 
     pub fn check_view(&self, id: CheckId) -> CheckView {
-        if self.tasks.is_running(Task::Check(id)) {
+        if self.tasks.is_running(Task::Check(id.runs_with())) {
             return CheckView::Running;
+        }
+        if !self.session.secrets_loading()
+            && let Some(code) =
+                crate::domain::check::not_needed(id, self.profile(), self.session.secrets())
+        {
+            return CheckView::NotNeeded(crate::domain::wxapi::Outcome::new(
+                crate::domain::wxapi::Status::Skipped,
+                code,
+            ));
         }
         match self.profile().checks.get(&id) {
             None => CheckView::NotRun,
@@ -595,20 +768,79 @@ impl Wizard {
         }
     }
 
-    /// The results that still describe the values as they are now (not stale),
-    /// counted by what they prove.
+    /// The values a check still lacks before it can run (`check::missing`, as
+    /// field ids); none for a check not needed here, whose button runs its
+    /// binding item alone.
+    pub fn check_lacks(&self, id: CheckId) -> Vec<&'static str> {
+        let (p, s) = (self.profile(), self.session.secrets());
+        if crate::domain::check::not_needed(id.runs_with(), p, s).is_some() {
+            return Vec::new();
+        }
+        crate::domain::check::missing(id, p, s)
+    }
+
+    /// Whether the merchant confirmed this binding item (for the AppID and
+    /// MCHID as they are now).
+    pub fn binding_confirmed(&self, id: CheckId) -> bool {
+        crate::domain::check::confirmed(id, self.profile())
+    }
+
+    /// The merchant ticks (or unticks) "I saw 已关联 in the merchant platform".
+    pub fn set_binding_confirmed(&mut self, id: CheckId, on: bool) {
+        if self.binding_confirmed(id) != on {
+            self.edit(|p| crate::domain::check::set_confirmed(p, id, on));
+        }
+    }
+
+    /// When this check last passed on the same values, if its latest result
+    /// is "could not check" (RFC 3339).
+    pub fn passed_before(&self, id: CheckId) -> Option<String> {
+        crate::domain::check::passed_before(self.profile(), id).map(str::to_owned)
+    }
+
+    /// The remembered results counted by what they prove; one whose values
+    /// changed since counts as "check again" (the rule of `check::tally`), a
+    /// binding the merchant confirmed as their confirmation.
     pub fn check_tally(&self) -> crate::domain::wxapi::Tally {
-        let current =
-            self.applicable_checks()
-                .into_iter()
-                .filter_map(|id| match self.check_view(id) {
-                    CheckView::Done {
-                        record,
-                        stale: false,
-                    } => Some(record.outcome.status),
-                    _ => None,
-                });
-        crate::domain::wxapi::Tally::of(current)
+        let mut stale = 0;
+        let current: Vec<_> = self
+            .applicable_checks()
+            .into_iter()
+            .filter_map(|id| match self.check_view(id) {
+                CheckView::Done {
+                    record,
+                    stale: false,
+                } => Some((id, record.outcome.status)),
+                CheckView::Done { stale: true, .. } => {
+                    stale += 1;
+                    None
+                }
+                _ => None,
+            })
+            .collect();
+        crate::domain::wxapi::Tally {
+            stale,
+            ..crate::domain::check::tally_of(self.profile(), current)
+        }
+    }
+
+    /// What is still open though nothing is wrong (a binding to confirm, a
+    /// value no reply proves): the line under the checks names it rather than
+    /// saying every check passed (the rule of `check::StillOpen`).
+    pub fn still_open(&self) -> crate::domain::check::StillOpen {
+        crate::domain::check::StillOpen::of(self.applicable_checks().into_iter().filter_map(|id| {
+            match self.check_view(id) {
+                CheckView::Done {
+                    record,
+                    stale: false,
+                } => Some((
+                    id,
+                    record.outcome.status,
+                    crate::domain::check::confirmed(id, self.profile()),
+                )),
+                _ => None,
+            }
+        }))
     }
 
     /// "This computer's clock is N minutes off", read from the `Date` of the
@@ -640,18 +872,7 @@ impl Wizard {
             .into_iter()
             .filter(|f| self.has_secret(*f))
             .collect();
-        let row_problems = |v: FormValue| -> Option<String> {
-            let p = match v {
-                FormValue::Field(f) => self.field_problems(f).into_iter().find(|p| p.is_error()),
-                FormValue::CertificateFile => match self.certificate() {
-                    None => Some(Problem::error("cert_missing")),
-                    Some(_) => self.cert_problems().into_iter().find(|p| p.is_error()),
-                },
-                FormValue::PrivateKeyFile => (!self.has_secret(SecretField::PrivateKey))
-                    .then(|| Problem::error("key_missing")),
-            };
-            p.map(|p| tr.msg(&p))
-        };
+        let row_status = |v: FormValue| self.row_status(v);
         let missing = self
             .all_missing()
             .iter()
@@ -675,17 +896,31 @@ impl Wizard {
                     CheckView::Done { record, stale } => (
                         name,
                         record.outcome.status,
-                        match &record.outcome.wechat {
-                            Some(words) => format!(
-                                "{} {}",
-                                tr.msg(&record.outcome),
-                                tr.tf("verify.wechat_words", &[("words", words.to_string())])
-                            ),
-                            None => tr.msg(&record.outcome),
+                        {
+                            let mut text = tr.msg(&record.outcome);
+                            if let Some(words) = &record.outcome.wechat {
+                                text.push(' ');
+                                text.push_str(
+                                    &tr.tf("verify.wechat_words", &[("words", words.to_string())]),
+                                );
+                            }
+                            // "could not check" keeps the earlier pass, as the window does
+                            if let Some(at) = self.passed_before(id) {
+                                text.push(' ');
+                                text.push_str(&tr.tf(
+                                    "verify.passed_before",
+                                    &[("time", crate::app::local_time::show(&at))],
+                                ));
+                            }
+                            text
                         },
-                        record.at.clone(),
+                        // as the window shows it: local time, to the minute
+                        crate::app::local_time::show(&record.at),
                         stale,
                     ),
+                    CheckView::NotNeeded(outcome) => {
+                        (name, outcome.status, tr.msg(&outcome), String::new(), false)
+                    }
                     _ => (
                         name,
                         crate::domain::wxapi::Status::Skipped,
@@ -696,18 +931,195 @@ impl Wizard {
                 }
             })
             .collect();
-        let generated_at = now_rfc3339();
+        let confirmed = self
+            .applicable_checks()
+            .into_iter()
+            .filter(|id| id.merchant_confirms() && self.binding_confirmed(*id))
+            .map(|id| tr.t(&format!("check.id.{}", id.key())).to_owned())
+            .collect();
+        let generated_at = crate::app::local_time::show(&now_rfc3339());
         render(
             tr,
             &ReportInput {
                 profile: self.profile(),
                 secrets_set: &secrets_set,
-                row_problems: &row_problems,
+                row_status: &row_status,
                 missing,
                 checks,
+                confirmed,
                 generated_at: &generated_at,
+                form_warnings: self
+                    .form_warnings()
+                    .iter()
+                    .map(|k| tr.t(k).to_owned())
+                    .collect(),
+                // marked as the window marks it: ✓ only while it holds
+                last_push: self
+                    .last_push_line()
+                    .map(|(state, line)| (state == crate::domain::sent::PushState::Sent, line)),
             },
         )
+    }
+
+    /// What the last push says of the shop as it is now (`sent::state`): `None`
+    /// when never sent, or while the secrets it is judged against are read.
+    pub fn push_state(
+        &self,
+    ) -> Option<(
+        crate::domain::sent::PushState,
+        &crate::domain::profile::LastPush,
+    )> {
+        use crate::domain::sent::PushState;
+        if self.session.secrets_loading() {
+            return None;
+        }
+        let (state, last) = crate::domain::sent::state(self.profile(), self.session.secrets())?;
+        if matches!(state, PushState::Sent | PushState::SentWarned)
+            && self.push_overwritten_by().is_some()
+        {
+            return Some((PushState::Overwritten, last));
+        }
+        Some((state, last))
+    }
+
+    /// Another shop sent later to the backend of this shop's last push (by the
+    /// start page's rows, every shop's record): its name and time.
+    pub fn push_overwritten_by(&self) -> Option<(String, String)> {
+        let last = self.profile().last_push.as_ref()?;
+        let own = &self.profile().name;
+        crate::domain::sent::overwritten_by(
+            last,
+            self.forms
+                .shops
+                .rows
+                .iter()
+                .filter(|r| &r.name != own)
+                .filter_map(|r| Some((r.name.as_str(), r.last_push.as_ref()?))),
+        )
+    }
+
+    /// "Sent to likeadmin, <time>" (or that the last push no longer holds, and
+    /// why), as the summary and the report say it.
+    pub fn last_push_line(&self) -> Option<(crate::domain::sent::PushState, String)> {
+        let tr = self.tr();
+        let (state, last) = self.push_state()?;
+        let mut args = vec![
+            (
+                "backend",
+                tr.t(&format!("backend.kind.{}", last.backend)).to_owned(),
+            ),
+            ("time", crate::app::local_time::show(&last.at)),
+        ];
+        if let Some((shop, at)) = self.push_overwritten_by() {
+            args.push(("shop", shop));
+            args.push(("other_time", crate::app::local_time::show(&at)));
+        }
+        let mut line = tr.tf(crate::domain::sent::line_key(state), &args);
+        if state == crate::domain::sent::PushState::SentWarned {
+            for w in self.push_warnings() {
+                line.push('\n');
+                line.push_str(&tr.msg(&w));
+            }
+        }
+        Some((state, line))
+    }
+
+    /// The warnings the last push record kept (what to look at), as the push
+    /// showed them.
+    pub fn push_warnings(&self) -> Vec<crate::domain::backend::Warning> {
+        let Some(last) = &self.profile().last_push else {
+            return Vec::new();
+        };
+        let Some(kind) = crate::domain::backend::BackendKind::ALL
+            .into_iter()
+            .find(|k| k.name() == last.backend)
+        else {
+            return Vec::new();
+        };
+        last.warnings
+            .iter()
+            .filter_map(|w| crate::domain::backend::Warning::from_kept(kind, w))
+            .collect()
+    }
+
+    /// The hand-fill form of the shop system chosen (likeadmin's own pages; the
+    /// guide's backend for the others), on the summary and in the report.
+    pub fn hand_form(&self) -> Vec<crate::domain::backend_form::FormPage> {
+        crate::domain::backend_form::hand_form(
+            self.profile().backend_preset.kind(),
+            self.profile().site_kind_or_default(),
+        )
+    }
+
+    /// What the summary's check column says of one value (trial M2): its format
+    /// error; else what WeChat's current replies say of it (`check::verdict`,
+    /// the rule of the shops list and the tally); nothing is judged stale
+    /// while the shop's secrets are still loading.
+    pub fn row_status(
+        &self,
+        v: crate::domain::backend_form::FormValue,
+    ) -> crate::domain::readiness::RowStatus {
+        use crate::domain::backend_form::FormValue;
+        use crate::domain::check::ValueVerdict;
+        use crate::domain::readiness::RowStatus;
+        let problems = match v {
+            FormValue::Field(f) => self.field_problems(f),
+            FormValue::CertificateFile => match self.certificate() {
+                None => vec![Problem::error("cert_missing")],
+                Some(_) => self.cert_problems(),
+            },
+            FormValue::PrivateKeyFile if !self.has_secret(SecretField::PrivateKey) => {
+                vec![Problem::error("key_missing")]
+            }
+            FormValue::PrivateKeyFile => Vec::new(),
+        };
+        let verdict = if self.session.secrets_loading() {
+            ValueVerdict::Unchecked
+        } else {
+            crate::domain::check::verdict(v, self.profile(), self.session.secrets())
+        };
+        match RowStatus::of(&problems, verdict) {
+            // the time as the window shows times: local, to the minute
+            RowStatus::PassedBefore(at) => {
+                RowStatus::PassedBefore(crate::app::local_time::show(&at))
+            }
+            status => status,
+        }
+    }
+
+    /// The checks reading values entered on `step` whose current result is
+    /// WeChat's "wrong": that step claims no ✓ while WeChat refuses (trial M2).
+    pub fn refused_on(&self, step: crate::domain::profile::Step) -> Vec<CheckId> {
+        use crate::domain::profile::Step;
+        let ids: &[CheckId] = match step {
+            // a binding is made on the merchant-number step
+            Step::MerchantNumber => &[CheckId::BindingMp, CheckId::BindingOa],
+            Step::Fields => &CheckId::ALL,
+            Step::Certificate => &[CheckId::V3Certificates],
+            _ => &[],
+        };
+        ids.iter()
+            .copied()
+            .filter(|id| {
+                matches!(
+                    self.check_view(*id),
+                    CheckView::Done { ref record, stale: false }
+                        if record.outcome.status == crate::domain::wxapi::Status::Fail
+                )
+            })
+            .collect()
+    }
+
+    /// The warnings (i18n keys) that go with the backend's form, on the
+    /// summary page and in the report alike: the guide's backend has its two
+    /// upload boxes labelled the wrong way round, so the files go by the names
+    /// in brackets (likeadmin takes the files' text in boxes named plainly).
+    pub fn form_warnings(&self) -> Vec<&'static str> {
+        if self.hand_form().iter().any(|p| p.pastes_files) {
+            Vec::new()
+        } else {
+            vec!["summary.swapped"]
+        }
     }
 
     pub fn start_save_report(&mut self) {

@@ -34,9 +34,15 @@ impl Wizard {
         if let Some(c) = &self.forms.apply.company {
             return c.clone();
         }
+        // a certificate that fails its checks names no company of this shop
+        let usable = self.cert_usable();
         self.pending_cert_request()
             .map(|p| p.company.clone())
-            .or_else(|| self.certificate().and_then(|c| c.company.clone()))
+            .or_else(|| {
+                self.certificate()
+                    .filter(|_| usable)
+                    .and_then(|c| c.company.clone())
+            })
             .unwrap_or_default()
     }
 
@@ -48,6 +54,32 @@ impl Wizard {
     /// certificate's details follow it).
     pub fn take_apply_fold(&mut self) -> bool {
         std::mem::take(&mut self.forms.apply.fold)
+    }
+
+    /// "去修改" / "去检查" of one item of 还差什么: its step, and the item
+    /// itself brought into view (trial 2 minor 3: the JSAPI item opened the
+    /// top of step 4, the owner had to look for it).
+    pub fn go_fix(&mut self, m: &crate::app::rules::Missing) {
+        self.go_to(m.step);
+        self.forms.scroll_to = match (m.field, m.problem.code) {
+            (Some(f), _) => Some(f.key().to_owned()),
+            (None, "jsapi_unconfirmed") => Some("jsapi".to_owned()),
+            _ => None,
+        };
+    }
+
+    /// Whether the page is to bring `item` into view (see [`Self::go_fix`]).
+    pub fn scroll_target_is(&self, item: &str) -> bool {
+        self.forms.scroll_to.as_deref() == Some(item)
+    }
+
+    /// Once: true when the page is to bring `item` into view now.
+    pub fn take_scroll_target(&mut self, item: &str) -> bool {
+        let hit = self.scroll_target_is(item);
+        if hit {
+            self.forms.scroll_to = None;
+        }
+        hit
     }
 
     /// Once after a certificate was accepted: the page goes back to its top.
@@ -78,10 +110,36 @@ impl Wizard {
         self.forms.apply.paste = text;
     }
 
-    /// Checks the pasted certificate string against the waiting key and stores it.
+    /// Checks the pasted certificate string against the waiting key and stores
+    /// it; a private key the shop holds already is not replaced without asking
+    /// ([`Self::discard_key_asked`]).
     pub fn accept_cert_string(&mut self) {
         let text = self.forms.apply.paste.clone();
-        self.run_cert_request(CertRequestOp::Accept { text });
+        self.forms.apply.confirm_discard_key = false;
+        self.run_cert_request(CertRequestOp::Accept {
+            text,
+            discard_key: false,
+        });
+    }
+
+    /// Accepting would replace the shop's current private key: the question is open.
+    pub fn discard_key_asked(&self) -> bool {
+        self.forms.apply.confirm_discard_key
+    }
+
+    /// The user said the current key and certificate may go: accept again.
+    pub fn confirm_discard_key(&mut self) {
+        self.forms.apply.confirm_discard_key = false;
+        let text = self.forms.apply.paste.clone();
+        self.run_cert_request(CertRequestOp::Accept {
+            text,
+            discard_key: true,
+        });
+    }
+
+    /// The user keeps the current key and certificate; the request stays waiting.
+    pub fn keep_current_key(&mut self) {
+        self.forms.apply.confirm_discard_key = false;
     }
 
     /// "Start over": asks first ([`Self::confirm_start_over`]).
@@ -208,6 +266,12 @@ impl Wizard {
                 }
                 return;
             }
+            Err(CertOpError::WouldDropKey) => {
+                // a question, not a failure: asked on the page
+                self.forms.apply.confirm_discard_key = true;
+                self.tasks.cert_request_done(Ok(()));
+                return;
+            }
             Err(e) => {
                 if let CertOpError::Op(crate::app::ops::OpError::Keychain(k)) = &e {
                     let k = k.clone();
@@ -236,6 +300,7 @@ impl Wizard {
                     ..Default::default()
                 };
                 self.forms.scroll_top = true;
+                self.forms.cert_arrived = true;
                 self.edit(|p| {
                     p.certificate = Some(a.summary);
                     p.pending_cert_request = None;

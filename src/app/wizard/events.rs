@@ -11,13 +11,12 @@ use std::path::PathBuf;
 use super::Wizard;
 use super::notices::NoticeLevel;
 use super::tasks::Task;
-use crate::app::push::PushResult;
-use crate::app::verify::{CheckId, CheckRecord};
+use crate::app::ops::push::{Preview, PushError, Report};
+use crate::app::verify::CheckId;
 use crate::app::worker::{Event, PickPurpose, ProfileOp};
 use crate::domain::bundle::BundleReadError;
 use crate::domain::cert::{ImportError, ImportedCert};
 use crate::domain::profile::SecretField;
-use crate::domain::push::PushOutcome;
 use crate::domain::secret::Secret;
 use crate::domain::wxapi::Outcome;
 use crate::services::file_picker::{PickError, PickResult};
@@ -27,7 +26,16 @@ use crate::services::secret_store::StoreError;
 impl Wizard {
     pub(super) fn handle(&mut self, ev: Event) {
         match ev {
-            Event::SecretsLoaded { profile, result } => self.on_secrets_loaded(&profile, result),
+            Event::SecretsLoaded {
+                profile,
+                result,
+                password_kept,
+            } => {
+                if self.is_open(&profile) {
+                    self.forms.push.password_kept = password_kept;
+                }
+                self.on_secrets_loaded(&profile, result)
+            }
             Event::SecretStored {
                 profile,
                 field,
@@ -39,18 +47,19 @@ impl Wizard {
                 profile,
                 result,
                 key_stored,
-            } => self.on_cert_imported(&profile, result, key_stored),
+                refused,
+            } => self.on_cert_imported(&profile, result, key_stored, refused),
             Event::Exported(r) => self.on_exported(r),
             Event::CheckDone {
                 profile,
                 id,
-                fingerprint,
-                outcome,
-            } => self.on_check_done(&profile, id, fingerprint, outcome),
+                results,
+            } => self.on_check_done(&profile, id, results),
             Event::ProfileOpDone { op, result } => self.on_profile_op_done(op, result),
             Event::BundleInspected { path, result } => self.on_bundle_inspected(path, result),
             Event::BundleImported(r) => self.on_bundle_imported(r),
-            Event::Pushed(result) => self.on_pushed(result),
+            Event::PushPreviewed { profile, result } => self.on_push_previewed(&profile, result),
+            Event::Pushed { profile, result } => self.on_pushed(&profile, result),
             Event::ReportSaved(r) => self.on_report_saved(r),
             Event::CertFilesSaved(r) => self.on_cert_files_saved(r),
             Event::CertRequestDone {
@@ -60,6 +69,14 @@ impl Wizard {
             } => self.on_cert_request_done(&profile, saving_files, result),
             Event::WaitingRequest { profile, result } => self.on_waiting_request(&profile, result),
             Event::DoctorDone { fix, result } => self.on_doctor_done(fix, result),
+            Event::ShopRows(rows) => {
+                let pending = &mut self.forms.shops.rows_pending;
+                *pending = pending.saturating_sub(1);
+                if *pending == 0 {
+                    self.tasks.finish(Task::ShopRows);
+                }
+                self.set_profile_rows(rows);
+            }
             Event::Picked {
                 purpose,
                 generation,
@@ -150,18 +167,60 @@ impl Wizard {
         profile: &str,
         result: Result<Box<ImportedCert>, ImportError>,
         key_stored: Option<Result<(), StoreError>>,
+        refused: Vec<crate::domain::problem::Problem>,
     ) {
         if !self.is_open(profile) {
             return;
         }
+        let tried = self.forms.cert_importing.take();
         let imported = match result {
             Err(e) => {
-                self.notices.push(NoticeLevel::Error, &e);
+                // the last attempt's news replaces the earlier ones, and names its file
+                self.withdraw_cert_news();
+                let file = tried
+                    .as_deref()
+                    .and_then(|p| p.file_name())
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                use crate::i18n::{Arg, Message};
+                self.notices.push(
+                    NoticeLevel::Error,
+                    &super::notices::Notice {
+                        level: NoticeLevel::Error,
+                        key: "notice.cert_import_failed".into(),
+                        args: vec![
+                            ("file", Arg::Text(file)),
+                            ("reason", Arg::Nested(Message::key(&e), Message::args(&e))),
+                        ],
+                        since: std::time::Instant::now(),
+                    },
+                );
                 self.tasks.import_done(Err(e));
                 return;
             }
             Ok(imported) => *imported,
         };
+        if !refused.is_empty() {
+            // not taken in: nothing of it is stored, the certificate in use stays
+            self.withdraw_cert_news();
+            let source = std::path::Path::new(&imported.summary.source);
+            let file = source
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| imported.summary.source.clone());
+            self.notices.push_key(
+                NoticeLevel::Error,
+                "notice.cert_refused",
+                vec![("count", refused.len().to_string()), ("file", file.clone())],
+            );
+            self.forms.cert_refused = Some(super::forms::CertRefusal {
+                file,
+                summary: imported.summary,
+                problems: refused,
+            });
+            self.tasks.import_done(Ok(()));
+            return;
+        }
         if let Some(r) = &key_stored {
             self.keychain_result(r);
         }
@@ -181,15 +240,18 @@ impl Wizard {
         }
         self.edit(|p| p.certificate = Some(summary));
         self.tasks.import_done(Ok(()));
+        // the guide and the apply section fold, the page shows the details
+        self.forms.apply.fold = true;
+        self.forms.cert_arrived = true;
+        self.forms.scroll_top = true;
         self.tell_cert_imported();
     }
 
     /// After a certificate came in (zip import or an accepted request): the
     /// toast follows the result, an earlier import's news is withdrawn.
     pub(super) fn tell_cert_imported(&mut self) {
-        // an earlier import's result, failed or not, is no longer the news
-        self.notices.withdraw("import_error.");
-        self.notices.withdraw("notice.cert_imported");
+        // an earlier import's result, failed, refused or not, is no longer the news
+        self.withdraw_cert_news();
         // the toast follows the result: a certificate with problems is not a success
         let errors = self.cert_problems().iter().filter(|p| p.is_error()).count();
         if errors == 0 {
@@ -201,6 +263,19 @@ impl Wizard {
                 "notice.cert_imported_problems",
                 vec![("count", errors.to_string())],
             );
+        }
+    }
+
+    /// The notices of earlier certificate imports: each new attempt's news
+    /// replaces them (trial m3: a refusal stayed red beside a good import).
+    fn withdraw_cert_news(&mut self) {
+        for key in [
+            "import_error.",
+            "notice.cert_imported",
+            "notice.cert_refused",
+            "notice.cert_import_failed",
+        ] {
+            self.notices.withdraw(key);
         }
     }
 
@@ -228,21 +303,23 @@ impl Wizard {
         self.tasks.export_done(r);
     }
 
-    fn on_check_done(&mut self, profile: &str, id: CheckId, fingerprint: String, outcome: Outcome) {
+    fn on_check_done(
+        &mut self,
+        profile: &str,
+        id: CheckId,
+        results: Vec<(CheckId, String, Outcome)>,
+    ) {
         if !self.is_open(profile) {
             return;
         }
         self.tasks.finish(Task::Check(id));
         let at = crate::app::now_rfc3339();
         self.edit(|p| {
-            p.checks.insert(
-                id,
-                CheckRecord {
-                    outcome,
-                    at,
-                    fingerprint,
-                },
-            );
+            for (item, fingerprint, outcome) in results {
+                if outcome.status != crate::domain::wxapi::Status::Skipped {
+                    crate::domain::check::record(p, item, outcome, at.clone(), fingerprint);
+                }
+            }
         });
     }
 
@@ -311,6 +388,18 @@ impl Wizard {
                 ];
                 self.notices
                     .push_key(NoticeLevel::Success, "shops.clean_up_done", args);
+                if !found.damaged_not_touched.is_empty() {
+                    let names: Vec<String> = found
+                        .damaged_not_touched
+                        .iter()
+                        .map(|k| format!("「{}」", crate::domain::text::printable(&k.name)))
+                        .collect();
+                    self.notices.push_key(
+                        NoticeLevel::Warning,
+                        "shops.clean_up_kept_notice",
+                        vec![("names", names.join(" "))],
+                    );
+                }
             }
             Ok(found) => self.forms.shops.clean_up = Some(found),
         }
@@ -346,14 +435,83 @@ impl Wizard {
         }
     }
 
-    fn on_pushed(&mut self, result: PushResult) {
-        let level = match &result.outcome {
-            PushOutcome::Accepted => NoticeLevel::Success,
-            PushOutcome::Failed { .. } | PushOutcome::Retry(_) => NoticeLevel::Error,
-        };
+    fn on_push_previewed(&mut self, profile: &str, result: Result<Preview, PushError>) {
+        self.tasks.finish(Task::Push);
+        if profile != self.session.profile.name {
+            return;
+        }
+        self.forms.push.password_missing = matches!(result, Err(PushError::NoPassword));
+        self.forms.push.preview = Some(result);
+        self.forms.push.answers += 1;
+    }
+
+    fn on_pushed(&mut self, profile: &str, result: Result<Report, PushError>) {
+        if profile != self.session.profile.name {
+            self.tasks.finish(Task::Push);
+            return;
+        }
         // the last push's result replaces the one before
         self.notices.withdraw("push.");
-        self.notices.push(level, &result.outcome);
+        self.notices.withdraw("backend.warning.");
+        match &result {
+            Ok(r) => {
+                // stored and checked, with something to look at: amber, and what to
+                // look at told with it (trial 3 minor 2)
+                let level = match (r.ok(), r.warnings().is_empty()) {
+                    (true, true) => NoticeLevel::Success,
+                    (true, false) => NoticeLevel::Warning,
+                    _ => NoticeLevel::Error,
+                };
+                self.notices.push(level, r);
+                if r.ok() {
+                    for w in r.warnings() {
+                        self.notices.push(NoticeLevel::Warning, w);
+                    }
+                }
+                // what was typed, accepted: the push kept it for this address only
+                // (as the profile it saved records; this copy says the same)
+                let here =
+                    crate::domain::kept::origin(&self.profile().backend_url).unwrap_or_default();
+                if !self.forms.push.password.is_empty() {
+                    let here = here.clone();
+                    self.edit(|p| p.backend_password_origin = here);
+                }
+                if std::mem::take(&mut self.forms.push.token_typed) {
+                    self.edit(|p| p.backend_token_origin = here);
+                }
+                if r.calls.iter().any(|c| c.stored) {
+                    // kept in the keychain by the push: the field need not hold it
+                    if !self.forms.push.password.is_empty() {
+                        self.forms.push.password_kept = true;
+                    }
+                    self.forms.push.password = Secret::default();
+                }
+                self.forms.push.preview = None;
+                // said again after a reopen: sent there, then, and whether all of it held
+                let last = crate::domain::profile::LastPush {
+                    backend: r.backend.name().to_owned(),
+                    at: crate::app::now_rfc3339(),
+                    ok: r.ok(),
+                    sent: std::mem::take(&mut self.forms.push.sending),
+                    target: crate::domain::sent::target(self.profile()),
+                    warnings: r.warnings().iter().map(|w| w.kept()).collect(),
+                };
+                // the other shops judge their own line by it (rows are re-read later)
+                let own = self.profile().name.clone();
+                if let Some(row) = self.forms.shops.rows.iter_mut().find(|r| r.name == own) {
+                    row.last_push = Some(last.clone());
+                }
+                self.edit(|p| p.last_push = Some(last));
+            }
+            // the shop or the backend changed since the preview: show the new one
+            Err(PushError::Changed) => self.forms.push.preview = None,
+            Err(_) => {}
+        }
+        self.forms.push.password_missing = matches!(result, Err(PushError::NoPassword));
+        if self.forms.push.password_missing {
+            self.forms.push.password_kept = false;
+        }
+        self.forms.push.answers += 1;
         self.tasks.push_done(result);
     }
 

@@ -1,17 +1,16 @@
 //! What the user is filling in outside the profile itself: the export form, the
-//! push form (with its field-name mapping, read once and kept, never while
-//! drawing), the start page's list of shops with its passphrase prompt, and
-//! the path the user may type when a file dialog does not open.
+//! push form (the admin password as typed, and the preview the backend gave), the
+//! start page's list of shops with its passphrase prompt, and the path the user may
+//! type when a file dialog does not open.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::app::worker::PickPurpose;
 
+use crate::app::ops::push::{Preview, PushError};
 use crate::app::profiles::ProfileRow;
 use crate::domain::export::Format;
-use crate::domain::profile::Profile;
-use crate::domain::push::{Mapping, Preset};
 use crate::domain::secret::Secret;
 
 /// The export form on the summary page.
@@ -24,34 +23,29 @@ pub struct ExportForm {
     pub confirm: Secret,
 }
 
-/// The push form: the field names a push uses, loaded when the shop opens, its
-/// preset changes or the preview opens. A custom mapping is a file, so it is
-/// read then, not each time the preview is drawn.
+/// The push form: the admin password as typed (kept in memory until a push the
+/// backend accepted keeps it in the keychain), and the last preview.
+#[derive(Default)]
 pub struct PushForm {
-    mapping: Result<Mapping, String>,
+    pub password: Secret,
+    /// What the backend holds now and what it will hold, or why it could not be read.
+    pub preview: Option<Result<Preview, PushError>>,
     /// A user and password typed into the address were taken out (never stored).
     pub credentials_dropped: bool,
-}
-
-impl Default for PushForm {
-    fn default() -> Self {
-        PushForm {
-            mapping: Ok(Preset::Generic.mapping()),
-            credentials_dropped: false,
-        }
-    }
-}
-
-impl PushForm {
-    /// (Re)loads the mapping the profile names (reads the custom mapping file).
-    pub fn load(&mut self, profile: &Profile) {
-        self.mapping = crate::app::ops::push::mapping_of(profile).map_err(|e| e.reason);
-    }
-
-    /// The loaded mapping, or why it could not be loaded.
-    pub fn mapping(&self) -> Result<&Mapping, &str> {
-        self.mapping.as_ref().map_err(String::as_str)
-    }
+    /// The last try said no password was typed or kept: the form asks for one.
+    pub password_missing: bool,
+    /// An admin password is kept in the keychain (read when the shop opened,
+    /// or kept by a push): the form says so, as for the other secrets.
+    pub password_kept: bool,
+    /// The generic receiver's token was typed in this session: given to the push
+    /// as typed, for the address of that push.
+    pub token_typed: bool,
+    /// Counts the backend's answers (previews and results) in this session: the
+    /// page brings each new one into view once.
+    pub answers: u64,
+    /// `sent::fingerprint` of the shop when the send was confirmed (the push
+    /// reads the profile just saved): recorded with the push.
+    pub sending: String,
 }
 
 /// The start page: every shop, and a bundle waiting for its passphrase.
@@ -61,6 +55,8 @@ pub struct ShopsForm {
     pub names: Vec<String>,
     /// One row per shop for the start page (refreshed on demand).
     pub rows: Vec<ProfileRow>,
+    /// Row reads sent to the worker and not answered yet.
+    pub rows_pending: usize,
     /// A bundle that needs its passphrase, and what the user typed so far.
     pub bundle_prompt: Option<(PathBuf, Secret)>,
     /// What a clean-up found, waiting for the user to confirm its removal.
@@ -96,7 +92,7 @@ impl PathPrompt {
     }
 }
 
-/// The APIv2 key generator on the fields page: a replace waiting for "yes",
+/// An API key's generator on the fields page: a replace waiting for "yes",
 /// and the key it replaced, undoable while this shop stays open.
 #[derive(Default)]
 pub struct KeyForm {
@@ -116,16 +112,40 @@ pub struct ApplyForm {
     pub company: Option<String>,
     pub paste: String,
     pub confirm_start_over: bool,
+    /// Accepting would replace the shop's private key (perhaps its only copy):
+    /// asked before it is replaced.
+    pub confirm_discard_key: bool,
     /// A certificate was just accepted: fold the section once.
     pub fold: bool,
 }
 
+/// A certificate read and refused: it failed its checks for this shop
+/// (another merchant's, expired, its key not its own), so it was not taken in.
+#[derive(Debug, Clone)]
+pub struct CertRefusal {
+    /// The file's name as the user chose it.
+    pub file: String,
+    /// What the certificate holds (its merchant number and company), to say whose it is.
+    pub summary: crate::domain::cert::CertSummary,
+    /// Why it was refused (the errors of `cert::evaluate`).
+    pub problems: Vec<crate::domain::problem::Problem>,
+}
+
 #[derive(Default)]
 pub struct Forms {
+    /// The APIv2 key's generator.
     pub key: KeyForm,
+    /// The APIv3 key's (a shop system that takes it: likeadmin).
+    pub key_v3: KeyForm,
     pub apply: ApplyForm,
     /// A certificate file waiting for "replace the one imported?".
     pub cert_replace: Option<PathBuf>,
+    /// The last certificate read was refused (issue 19 item 4).
+    pub cert_refused: Option<CertRefusal>,
+    /// A certificate just came in: fold the page's guide once (issue 19 item 6).
+    pub cert_arrived: bool,
+    /// The file being imported: its notices name it (trial m3).
+    pub cert_importing: Option<PathBuf>,
     pub export: ExportForm,
     pub push: PushForm,
     pub shops: ShopsForm,
@@ -133,23 +153,39 @@ pub struct Forms {
     /// Once: the page goes back to its top (after a certificate was accepted,
     /// the section above folds and the page would stay scrolled half-way).
     pub scroll_top: bool,
+    /// Once: the page brings this item into view ("去修改" in 还差什么): a
+    /// field's key, or `jsapi` for the JSAPI confirmation.
+    pub scroll_to: Option<String>,
     /// The folder of the last path typed into a path field (this session):
     /// the next path field starts there rather than at the home folder.
     pub last_typed_dir: Option<std::path::PathBuf>,
+    /// The path last typed for a file to open (a certificate, a bundle): the
+    /// next path field for one starts with it.
+    pub last_typed_open: Option<String>,
     /// Counts the dialogs opened, to tell their answers apart.
     pub dialog_generation: u64,
+}
+
+impl Forms {
+    /// The generator of the key field `f` (the APIv3 key's, or the APIv2 key's).
+    pub fn key(&self, f: crate::domain::profile::SecretField) -> &KeyForm {
+        match f {
+            crate::domain::profile::SecretField::ApiKeyV3 => &self.key_v3,
+            _ => &self.key,
+        }
+    }
+
+    pub fn key_mut(&mut self, f: crate::domain::profile::SecretField) -> &mut KeyForm {
+        match f {
+            crate::domain::profile::SecretField::ApiKeyV3 => &mut self.key_v3,
+            _ => &mut self.key,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn with_preset(preset: &str, file: &str) -> Profile {
-        let mut p = Profile::new("店");
-        p.backend_preset = crate::domain::push::BackendPreset::parse(preset).unwrap();
-        p.backend_mapping_file = file.into();
-        p
-    }
 
     #[test]
     fn the_path_field_is_offered_when_the_dialog_failed_or_is_slow() {
@@ -167,32 +203,5 @@ mod tests {
         assert!(p.offered(start + DIALOG_PATIENCE), "a silent dialog");
         p.failed = true;
         assert!(p.offered(start), "a dialog that failed: at once");
-    }
-
-    #[test]
-    fn presets_need_no_file_and_an_unknown_one_is_named() {
-        let mut f = PushForm::default();
-        f.load(&with_preset("crmeb", ""));
-        assert_eq!(f.mapping(), Ok(&Preset::Crmeb.mapping()));
-        f.load(&with_preset("", ""));
-        assert_eq!(f.mapping(), Ok(&Preset::Generic.mapping()));
-    }
-
-    #[test]
-    fn a_custom_mapping_is_read_on_load_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("map.toml");
-        std::fs::write(&file, "[fields]\nmchid = \"shop_mchid\"\n").unwrap();
-        let mut f = PushForm::default();
-        f.load(&with_preset("custom", &file.display().to_string()));
-        let loaded = f.mapping().unwrap().clone();
-        assert_eq!(
-            loaded.0.get("mchid").map(String::as_str),
-            Some("shop_mchid")
-        );
-        std::fs::remove_file(&file).unwrap();
-        assert_eq!(f.mapping(), Ok(&loaded), "kept, not read again");
-        f.load(&with_preset("custom", &file.display().to_string()));
-        assert!(f.mapping().is_err(), "a reload sees the file is gone");
     }
 }

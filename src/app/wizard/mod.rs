@@ -25,7 +25,7 @@ use crate::domain::problem::Problem;
 use crate::domain::profile::{MerchantPath, Prerequisite, Profile, SecretField, SiteKind, Step};
 use crate::domain::secret::Secret;
 use crate::i18n::{Lang, Tr};
-use crate::services::profile_store::{ProfileStore, Settings};
+use crate::services::profile_store::{ProfileRepo, ProfileStore, Settings};
 use forms::Forms;
 use notices::{Notice, NoticeLevel, Notices};
 use session::{KeychainState, SecretSync, Session};
@@ -36,11 +36,19 @@ use tasks::{Tasks, Wait};
 pub enum CheckView {
     NotRun,
     Running,
-    Done { record: CheckRecord, stale: bool },
+    Done {
+        record: CheckRecord,
+        stale: bool,
+    },
+    /// Not run for this shop, and why (`check::not_needed`): said beside it,
+    /// and the checks step does not wait for it.
+    NotNeeded(crate::domain::wxapi::Outcome),
 }
 
 pub struct Wizard {
     profiles: ProfileStore,
+    /// Opens the keychain for work that runs beside the worker (the push).
+    secrets: super::worker::SecretStoreProvider,
     worker: Worker,
     wechat: WeChatAccess,
     settings: Settings,
@@ -55,6 +63,7 @@ pub struct Wizard {
 impl Wizard {
     pub fn new(services: Services, waker: Waker) -> Wizard {
         let settings = services.profiles.load_settings();
+        let secrets = services.secrets.clone();
         let worker = Worker::spawn(
             services.secrets,
             services.profiles.clone(),
@@ -63,6 +72,7 @@ impl Wizard {
         );
         let mut w = Wizard {
             profiles: services.profiles,
+            secrets,
             worker,
             wechat: services.wechat,
             settings,
@@ -148,6 +158,13 @@ impl Wizard {
         };
         let unfinished = profile.import_unfinished;
         self.show_profile(profile);
+        if self.forms.shops.rows.len() <= 1 {
+            // every shop's last push, which this shop's "sent" line is judged
+            // against (another shop sent to the same backend since: trial 3 Major 2);
+            // the file part only (the list judges the checks when it is shown)
+            let rows = crate::app::profiles::rows(&self.profiles, crate::app::now(), &|_| None);
+            self.set_profile_rows(rows);
+        }
         if unfinished {
             // its AppIDs and keychain secrets may come from two imports: say so
             self.notices.push_key(
@@ -185,12 +202,14 @@ impl Wizard {
         self.tasks.forget_shop();
         // the last shop's page state is not this one's
         self.forms.key = Default::default();
+        self.forms.key_v3 = Default::default();
         self.forms.apply = Default::default();
         self.forms.cert_replace = None;
+        self.forms.cert_refused = None;
+        self.forms.cert_arrived = false;
         self.forms.export = Default::default();
         self.notices.leave_step();
-        self.forms.push.load(&profile);
-        self.forms.push.credentials_dropped = false;
+        self.forms.push = Default::default();
         self.settings.last_profile = Some(profile.name.clone());
         self.worker.send(Job::SaveSettings(self.settings.clone()));
         let waiting = profile.pending_cert_request.is_some();
@@ -213,12 +232,13 @@ impl Wizard {
 
     pub fn create_profile(&mut self, name: &str) -> Result<(), Problem> {
         crate::domain::profile::check_profile_name(name)?;
-        let name = name.trim();
-        if self.forms.shops.names.iter().any(|n| n == name) || self.profiles.exists(name) {
+        let name = crate::domain::profile::normalize_profile_name(name);
+        let same = |n: &String| crate::domain::profile::same_profile_name(n, &name);
+        if self.forms.shops.names.iter().any(same) || self.profiles.taken(&name).is_some() {
             return Err(Problem::error("profile_name_taken"));
         }
         self.flush();
-        self.start_new_profile(name);
+        self.start_new_profile(&name);
         Ok(())
     }
 
@@ -244,6 +264,7 @@ impl Wizard {
         if self.can_visit(step) && self.step() != step {
             self.notices.leave_step();
             self.forms.cert_replace = None;
+            self.forms.cert_refused = None;
             self.edit(|p| p.step = step);
         }
     }
@@ -264,8 +285,9 @@ impl Wizard {
         rules::step_missing(self.profile(), self.session.secrets(), step, now())
     }
 
+    /// Nothing missing, and no current reply of WeChat refusing a value of it.
     pub fn step_complete(&self, step: Step) -> bool {
-        self.step_missing(step).is_empty()
+        self.step_missing(step).is_empty() && self.refused_on(step).is_empty()
     }
 
     /// Everything that still keeps the configuration from being complete.
@@ -299,18 +321,13 @@ impl Wizard {
         }
     }
 
+    /// Ticked, and for an item about an AppID, ticked for the AppID as it is now.
     pub fn is_checked(&self, id: &str) -> bool {
-        self.profile().checklist_done.contains(id)
+        super::journey::is_done(self.profile(), id)
     }
 
     pub fn set_checked(&mut self, id: &str, done: bool) {
-        let list = &mut self.session.profile.checklist_done;
-        let changed = if done {
-            list.insert(id.to_owned())
-        } else {
-            list.remove(id)
-        };
-        if changed {
+        if super::journey::set_done(&mut self.session.profile, id, done) {
             self.session.touch();
         }
     }
@@ -348,22 +365,30 @@ impl Wizard {
     }
 
     pub fn set_text(&mut self, f: FieldId, value: &str) {
+        let value = crate::domain::fields::stored_text(f, value);
+        if self.text(f) == value {
+            return;
+        }
         let p = &mut self.session.profile;
         let slot = match f {
             FieldId::PaymentName => &mut p.payment_name,
-            FieldId::MpAppId => &mut p.mp_appid,
             FieldId::MchId => &mut p.mchid,
-            FieldId::OaAppId => &mut p.oa_appid,
+            // ticks made for the AppID being replaced stay with it
+            FieldId::MpAppId => {
+                super::journey::pin_ticks(p, super::journey::Account::MiniProgram);
+                &mut p.mp_appid
+            }
+            FieldId::OaAppId => {
+                super::journey::pin_ticks(p, super::journey::Account::ServiceAccount);
+                &mut p.oa_appid
+            }
             other => {
                 debug_assert!(false, "{other:?} is a secret field");
                 return;
             }
         };
-        let value = crate::domain::fields::stored_text(f, value);
-        if *slot != value {
-            *slot = value;
-            self.session.touch();
-        }
+        *slot = value;
+        self.session.touch();
     }
 
     pub fn secret(&self, f: SecretField) -> Secret {
@@ -384,59 +409,86 @@ impl Wizard {
         self.session.set_secret(f, value);
     }
 
-    /// Fills the APIv2 key field with a fresh strong key and returns it (to
-    /// copy). When a key is typed already, nothing changes yet: the generator
-    /// asks first ([`Self::key_form`]), and [`Self::confirm_replace_key`] replaces it.
-    pub fn generate_api_key(&mut self) -> Option<Secret> {
-        if self.has_secret(SecretField::ApiKeyV2) {
-            self.forms.key.confirm_replace = true;
+    /// Fills an API key field (`ApiKeyV2`, or `ApiKeyV3` for a shop system that
+    /// takes that key) with a fresh strong key and returns it (to copy). When a
+    /// key is typed already, nothing changes yet: the generator asks first
+    /// ([`Self::key_form`]), and [`Self::confirm_replace_key`] replaces it.
+    pub fn generate_key(&mut self, f: SecretField) -> Option<Secret> {
+        if self.has_secret(f) {
+            self.forms.key_mut(f).confirm_replace = true;
             return None;
         }
-        Some(self.replace_api_key())
+        Some(self.replace_key(f))
     }
 
     /// "Yes, replace it": the old key stays undoable while this shop is open.
-    pub fn confirm_replace_key(&mut self) -> Secret {
-        self.replace_api_key()
+    pub fn confirm_replace_key(&mut self, f: SecretField) -> Secret {
+        self.replace_key(f)
     }
 
-    pub fn cancel_replace_key(&mut self) {
-        self.forms.key.confirm_replace = false;
+    pub fn cancel_replace_key(&mut self, f: SecretField) {
+        self.forms.key_mut(f).confirm_replace = false;
     }
 
-    fn replace_api_key(&mut self) -> Secret {
+    fn replace_key(&mut self, f: SecretField) -> Secret {
+        // 32 of [0-9A-Za-z]: the APIv2 key's format, and 32 printable bytes for APIv3
         let key = keygen::generate_api_key();
-        let old = self.secret(SecretField::ApiKeyV2);
-        self.forms.key = forms::KeyForm {
+        let old = self.secret(f);
+        *self.forms.key_mut(f) = forms::KeyForm {
             confirm_replace: false,
             previous: Some(old),
             generated: true,
         };
-        self.set_secret(SecretField::ApiKeyV2, key.clone());
+        self.set_secret(f, key.clone());
         key
     }
 
     /// Puts back the key the generator replaced (also in the keychain).
-    pub fn undo_generated_key(&mut self) {
-        if let Some(old) = self.forms.key.previous.take() {
-            self.forms.key.generated = false;
-            self.set_secret(SecretField::ApiKeyV2, old);
+    pub fn undo_generated_key(&mut self, f: SecretField) {
+        let form = self.forms.key_mut(f);
+        if let Some(old) = form.previous.take() {
+            form.generated = false;
+            self.set_secret(f, old);
         }
     }
 
-    pub fn key_form(&self) -> &forms::KeyForm {
-        &self.forms.key
+    pub fn key_form(&self, f: SecretField) -> &forms::KeyForm {
+        self.forms.key(f)
     }
 
-    /// Binding path: the answer to "is an APIv2 key already in use?".
-    pub fn set_api_key_in_use(&mut self, in_use: bool) {
-        if self.profile().api_key_in_use != Some(in_use) {
-            self.edit(|p| p.api_key_in_use = Some(in_use));
+    /// Binding path: the answer to "is that key already in use?", for the
+    /// key the shop system takes (`ApiKeyV2`, or `ApiKeyV3` for likeadmin).
+    pub fn set_key_in_use(&mut self, f: SecretField, in_use: bool) {
+        let v3 = f == SecretField::ApiKeyV3;
+        let now = if v3 {
+            self.profile().api_key_v3_in_use
+        } else {
+            self.profile().api_key_in_use
+        };
+        if now != Some(in_use) {
+            self.edit(|p| {
+                if v3 {
+                    p.api_key_v3_in_use = Some(in_use)
+                } else {
+                    p.api_key_in_use = Some(in_use)
+                }
+            });
         }
     }
 
     pub fn field_problems(&self, f: FieldId) -> Vec<Problem> {
         rules::field_problems(self.profile(), self.session.secrets(), f)
+    }
+
+    /// Every message the field's check can show, as the sets shown together:
+    /// the window keeps room for the tallest under the field.
+    pub fn possible_field_problems(&self, f: FieldId) -> Vec<Vec<Problem>> {
+        rules::possible_problems(f)
+    }
+
+    /// The shop system takes the APIv3 key instead of the APIv2 key (likeadmin).
+    pub fn needs_api_v3(&self) -> bool {
+        rules::needs_api_v3(self.profile())
     }
 
     pub fn set_public_key(&mut self, id: &str, pem: &str) {

@@ -5,11 +5,10 @@
 //! two cannot disagree.
 
 use std::collections::BTreeSet;
-use std::convert::Infallible;
 use std::path::PathBuf;
 
 use crate::app::ops::cert_request::CertOpError;
-use crate::app::push::PushResult;
+use crate::app::ops::push::{PushError, Report};
 use crate::app::verify::CheckId;
 use crate::domain::cert::ImportError;
 use crate::domain::profile::SecretField;
@@ -37,6 +36,9 @@ pub enum Task {
     ProfileOp,
     /// The configuration is being sent to the shop backend.
     Push,
+    /// The start page's rows are being read (each shop's results judged
+    /// against its secrets from the keychain).
+    ShopRows,
 }
 
 impl Task {
@@ -55,7 +57,8 @@ impl Task {
             Task::CertUtilFiles => "saving the certificate folder as WXCertUtil does".into(),
             Task::Check(id) => format!("running the online check {}", id.key()),
             Task::ProfileOp => "a shop operation (rename, duplicate, delete, bundle)".into(),
-            Task::Push => "sending to the shop backend".into(),
+            Task::Push => "reading from or sending to the shop backend".into(),
+            Task::ShopRows => "reading the shops for the start page".into(),
         }
     }
 }
@@ -114,7 +117,7 @@ pub struct Tasks {
     export: Option<Result<PathBuf, String>>,
     report: Option<Result<PathBuf, String>>,
     cert_files: Option<Result<PathBuf, String>>,
-    push: Option<Result<PushResult, Infallible>>,
+    push: Option<Result<Report, PushError>>,
     cert_request: Option<Result<(), CertOpError>>,
     cert_util_files: Option<Result<PathBuf, CertOpError>>,
 }
@@ -138,7 +141,9 @@ impl Tasks {
     }
 
     /// Another shop was opened: the open shop's work and results are forgotten
-    /// (a late result for the old shop is ignored or shown as it arrives).
+    /// (a late result for the old shop is ignored or shown as it arrives). A
+    /// push still running for it keeps its task (one push at a time), but its
+    /// result, and the last one, are that shop's: never shown as this one's.
     pub fn forget_shop(&mut self) {
         self.running.retain(|t| {
             !matches!(
@@ -158,6 +163,7 @@ impl Tasks {
         self.export = None;
         self.report = None;
         self.cert_files = None;
+        self.push = None;
     }
 
     pub fn import(&self) -> Busy<&(), &ImportError> {
@@ -221,13 +227,19 @@ impl Tasks {
         self.cert_util_files = Some(r);
     }
 
-    pub fn push(&self) -> Busy<&PushResult, &Infallible> {
+    /// The last push sent (the preview is the push form's).
+    pub fn push(&self) -> Busy<&Report, &PushError> {
         Busy::of(self.is_running(Task::Push), &self.push)
     }
 
-    pub fn push_done(&mut self, r: PushResult) {
+    pub fn push_done(&mut self, r: Result<Report, PushError>) {
         self.finish(Task::Push);
-        self.push = Some(Ok(r));
+        self.push = Some(r);
+    }
+
+    /// A new preview replaces the last push's result.
+    pub fn forget_push(&mut self) {
+        self.push = None;
     }
 }
 
@@ -248,6 +260,7 @@ mod tests {
             Task::CertUtilFiles,
             Task::ProfileOp,
             Task::Push,
+            Task::ShopRows,
         ];
         all.extend(CheckId::ALL.map(Task::Check));
         for t in &all {
@@ -261,7 +274,8 @@ mod tests {
                 | Task::CertUtilFiles
                 | Task::Check(_)
                 | Task::ProfileOp
-                | Task::Push => {}
+                | Task::Push
+                | Task::ShopRows => {}
             }
         }
         all
@@ -306,9 +320,19 @@ mod tests {
             t.start(k);
         }
         t.report_done(Ok(PathBuf::from("/r.html")));
+        t.push_done(Err(PushError::NoBackend));
+        t.start(Task::Push);
         t.forget_shop();
         let left: Vec<Task> = t.running().collect();
-        assert_eq!(left, vec![Task::Dialog, Task::ProfileOp, Task::Push]);
+        assert_eq!(
+            left,
+            vec![Task::Dialog, Task::ProfileOp, Task::Push, Task::ShopRows]
+        );
         assert!(matches!(t.report(), Busy::Idle));
+        t.finish(Task::Push);
+        assert!(
+            matches!(t.push(), Busy::Idle),
+            "the last shop's push result"
+        );
     }
 }

@@ -87,11 +87,16 @@ fn busy_reasons_name_everything_busy_waits_for() {
     let reasons = w.busy_reasons();
     assert!(reasons.contains(&Task::ProfileOp.reason()), "{reasons}");
 
-    // a push: the same
-    w.set_backend(NOWHERE, crate::domain::push::BackendPreset::default());
-    w.set_secret(SecretField::BackendToken, Secret::new("t0ken"));
+    // a push: the same (its preview, to a backend that is not there)
+    w.set_backend(
+        NOWHERE,
+        crate::domain::backend_kind::BackendPreset::Known(
+            crate::domain::backend_kind::BackendKind::Generic,
+        ),
+    );
+    w.set_push_token(Secret::new("t0ken"));
     assert_eq!(w.push_blockers(), vec![]);
-    w.confirm_push();
+    w.start_push_preview();
     assert!(w.push().is_running());
     let reasons = w.busy_reasons();
     assert!(reasons.contains(&Task::Push.reason()), "{reasons}");
@@ -105,62 +110,86 @@ fn busy_reasons_name_everything_busy_waits_for() {
 
 #[test]
 fn push_blockers_are_typed() {
+    use crate::domain::backend_kind::{BackendKind, BackendPreset};
     let config = config_with(&Profile::new("shop"));
     let mut w = wizard(config.path());
+    assert_eq!(w.push_blockers(), vec![PushBlocker::NoBackend]);
+    w.set_backend(
+        "http://shop.example.com/admin",
+        BackendPreset::Known(BackendKind::Likeadmin),
+    );
     assert_eq!(
         w.push_blockers(),
         vec![
-            PushBlocker::InsecureUrl { url: String::new() },
-            PushBlocker::NoToken
+            PushBlocker::InsecureUrl {
+                url: "http://shop.example.com/admin".into()
+            },
+            PushBlocker::NoAccount
         ]
     );
+    w.set_backend_account("admin");
     w.set_backend(
-        "http://shop.example.com/pay",
-        crate::domain::push::BackendPreset::default(),
+        "https://shop.example.com/admin",
+        BackendPreset::Known(BackendKind::Likeadmin),
     );
-    w.set_secret(SecretField::BackendToken, Secret::new("t0ken"));
-    assert_eq!(
-        w.push_blockers(),
-        vec![PushBlocker::InsecureUrl {
-            url: "http://shop.example.com/pay".into()
-        }]
-    );
+    assert_eq!(w.push_blockers(), vec![]);
     settle(&mut w);
 }
 
-/// The preview is drawn every frame: it must not read the mapping file each time.
+/// Third CLI trial minor 2, the window's way in: a typed token with a no-break
+/// space or U+2028 would be sent raw; it blocks the push, as a file's is refused.
 #[test]
-fn the_push_preview_does_not_read_the_mapping_file_when_drawn() {
-    let files = tempfile::tempdir().unwrap();
-    let mapping = files.path().join("mapping.toml");
-    std::fs::write(&mapping, "[fields]\nmchid = \"shop_mchid\"\n").unwrap();
-    let mut p = Profile::new("shop");
-    p.mchid = "1900000001".into();
-    p.backend_preset = crate::domain::push::BackendPreset::Custom;
-    p.backend_mapping_file = mapping.display().to_string();
-    let config = config_with(&p);
+fn a_typed_token_that_cannot_be_sent_blocks_the_push() {
+    use crate::app::ops::push::CredentialProblem;
+    use crate::app::push::PushBlocker;
+    let config = config_with(&Profile::new("shop"));
     let mut w = wizard(config.path());
     settle(&mut w);
-    let shown = vec![("shop_mchid".to_owned(), "1900000001".to_owned())];
-    assert_eq!(w.push_preview(), Ok(shown.clone()));
-
-    std::fs::write(&mapping, "[fields]\nmchid = \"renamed\"\n").unwrap();
-    assert_eq!(w.push_preview(), Ok(shown), "drawing read the file again");
-
-    // opening the preview again reads it (once)
-    w.reload_push_mapping();
-    let renamed = vec![("renamed".to_owned(), "1900000001".to_owned())];
-    assert_eq!(w.push_preview(), Ok(renamed));
-    std::fs::remove_file(&mapping).unwrap();
-    w.reload_push_mapping();
-    assert!(w.push_preview().is_err());
-
-    // a preset needs no file
     w.set_backend(
-        "",
-        crate::domain::push::BackendPreset::Known(crate::domain::push::Preset::Crmeb),
+        NOWHERE,
+        crate::domain::backend_kind::BackendPreset::Known(
+            crate::domain::backend_kind::BackendKind::Generic,
+        ),
     );
-    assert!(w.push_preview().is_ok());
+    // typed for this push (a kept one would be asked again for a new address)
+    w.set_push_token(Secret::new("tok\u{2028}en"));
+    assert_eq!(
+        w.push_blockers(),
+        vec![PushBlocker::BadToken(CredentialProblem::NotVisibleAscii {
+            position: 4
+        })]
+    );
+    w.set_secret(SecretField::BackendToken, Secret::new("token"));
+    assert_eq!(w.push_blockers(), vec![]);
+    settle(&mut w);
+}
+
+/// The preview comes from the backend (logged in, read), never from the form alone:
+/// a backend that is not there says so, and nothing is sent or kept.
+#[test]
+fn a_preview_of_an_unreachable_backend_says_so_and_keeps_no_password() {
+    use crate::domain::backend_kind::{BackendKind, BackendPreset};
+    let config = config_with(&Profile::new("shop"));
+    let keychain = MemoryStore::new();
+    let mut w = wizard_with(config.path(), keychain.clone());
+    settle(&mut w);
+    w.set_backend(NOWHERE, BackendPreset::Known(BackendKind::Likeadmin));
+    w.set_backend_account("admin");
+    w.set_push_password(Secret::new("pw"));
+    w.start_push_preview();
+    settle(&mut w);
+    match w.push_preview() {
+        Some(Err(crate::app::ops::push::PushError::Net(BackendKind::Likeadmin, e))) => {
+            assert!(e.is_temporary(), "{e:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        keychain
+            .peek("shop", SecretField::BackendPassword)
+            .is_none()
+    );
+    assert!(matches!(w.push(), crate::app::Busy::Idle));
 }
 
 /// Found by a first-user trial: a `cert request --new` killed between storing

@@ -14,6 +14,11 @@ use serde::{Deserialize, Serialize};
 pub use parse::{ImportedCert, import_files};
 pub use report::{EXPIRY_WARNING_DAYS, evaluate};
 
+/// WXCertUtil's names for the certificate and its private key (PEM), which shop
+/// backends and SDKs ask for by these names.
+pub const CERT_FILE_NAME: &str = "apiclient_cert.pem";
+pub const KEY_FILE_NAME: &str = "apiclient_key.pem";
+
 /// Who issued the merchant certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

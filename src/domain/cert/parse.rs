@@ -229,6 +229,63 @@ pub(crate) fn decode_dn_string(tag: Tag, data: &[u8]) -> String {
     }
 }
 
+/// The texts of every CN attribute of `name`, in order.
+pub(crate) fn common_names(name: &X509Name<'_>) -> Vec<String> {
+    name.iter_common_name().filter_map(attr_text).collect()
+}
+
+/// Tenpay's CA (facts §3): `C=CN, O=Tenpay.com, OU=Tenpay.com CA Center,
+/// CN=Tenpay.com Root CA`, every one of them and nothing else.
+const TENPAY_ISSUER: &[(&str, &str)] = &[
+    ("C", "CN"),
+    ("O", "Tenpay.com"),
+    ("OU", "Tenpay.com CA Center"),
+    ("CN", "Tenpay.com Root CA"),
+];
+/// The pre-2018 CA: `CN=MmpaymchCA, O=Tencent, OU=WXG` (a `C=CN` may come with it).
+const LEGACY_ISSUER: &[(&str, &str)] = &[("O", "Tencent"), ("OU", "WXG"), ("CN", "MmpaymchCA")];
+
+/// Who issued the certificate, by the issuer's whole name: a CA that only calls
+/// itself `CN=Tenpay.com Root CA` (anyone can) is not Tenpay's.
+fn issuer_kind(issuer: &X509Name<'_>) -> IssuerKind {
+    let mut attrs: Vec<(String, String)> = issuer
+        .iter_attributes()
+        .map(|a| {
+            let kind = match a.attr_type() {
+                t if *t == x509_parser::oid_registry::OID_X509_COUNTRY_NAME => "C".to_owned(),
+                t if *t == x509_parser::oid_registry::OID_X509_ORGANIZATION_NAME => "O".to_owned(),
+                t if *t == x509_parser::oid_registry::OID_X509_ORGANIZATIONAL_UNIT => {
+                    "OU".to_owned()
+                }
+                t if *t == x509_parser::oid_registry::OID_X509_COMMON_NAME => "CN".to_owned(),
+                t => t.to_id_string(),
+            };
+            (kind, attr_text(a).unwrap_or_default())
+        })
+        .collect();
+    attrs.sort();
+    let wanted = |list: &[(&str, &str)]| {
+        let mut w: Vec<(String, String)> = list
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        w.sort();
+        w
+    };
+    if attrs == wanted(TENPAY_ISSUER) {
+        return IssuerKind::Tenpay;
+    }
+    let without_country: Vec<(String, String)> = attrs
+        .iter()
+        .filter(|(k, v)| !(k == "C" && v == "CN"))
+        .cloned()
+        .collect();
+    if without_country == wanted(LEGACY_ISSUER) && attrs.len() <= LEGACY_ISSUER.len() + 1 {
+        return IssuerKind::Legacy;
+    }
+    IssuerKind::Unknown
+}
+
 fn is_mchid_like(s: &str) -> bool {
     (8..=12).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -258,23 +315,21 @@ fn summarize(
         .iter_by_oid(&OID_X509_SURNAME)
         .filter_map(attr_text)
         .collect();
-    let issuer_cns = texts(issuer, |n| {
-        n.iter_common_name().filter_map(attr_text).collect()
-    });
-
-    let issuer_kind = if issuer_cns.iter().any(|c| c == "Tenpay.com Root CA") {
-        IssuerKind::Tenpay
-    } else if issuer_cns.iter().any(|c| c == "MmpaymchCA") {
-        IssuerKind::Legacy
-    } else {
-        IssuerKind::Unknown
-    };
+    let issuer_kind = issuer_kind(issuer);
     // Current certs: CN=<mchid>. Legacy: surname=<mchid>, CN=<company>.
-    let mchid = cns
+    // two different merchant numbers (`CN=1900000109, CN=1900000110`): none is
+    // the certificate's, so none is read
+    let mut mchids: Vec<&String> = cns
         .iter()
         .chain(surnames.iter())
-        .find(|s| is_mchid_like(s))
-        .cloned();
+        .filter(|s| is_mchid_like(s))
+        .collect();
+    mchids.sort();
+    mchids.dedup();
+    let mchid = match mchids.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    };
     let company = ous
         .iter()
         .find(|s| !s.is_empty() && s.as_str() != "MMPay")

@@ -43,7 +43,7 @@ pub fn evaluate(cert: &CertSummary, expected_mchid: &str, now: OffsetDateTime) -
     match &cert.mchid {
         Some(m) if !expected.is_empty() && m != expected => problems.push(
             Problem::error("cert_mchid_mismatch")
-                .with("cert", m)
+                .with("cert", crate::domain::text::printable(m))
                 .with("entered", expected),
         ),
         None => problems.push(Problem::warning("cert_mchid_unreadable")),
@@ -52,9 +52,10 @@ pub fn evaluate(cert: &CertSummary, expected_mchid: &str, now: OffsetDateTime) -
     match cert.issuer {
         IssuerKind::Tenpay => {}
         IssuerKind::Legacy => problems.push(Problem::warning("cert_issuer_legacy")),
-        IssuerKind::Unknown => {
-            problems.push(Problem::warning("cert_issuer_unknown").with("issuer", &cert.issuer_name))
-        }
+        IssuerKind::Unknown => problems.push(
+            Problem::warning("cert_issuer_unknown")
+                .with("issuer", crate::domain::text::printable(&cert.issuer_name)),
+        ),
     }
     if cert.key_bits.is_some_and(|b| b < 2048) {
         problems.push(Problem::error("key_too_short").with("bits", cert.key_bits.unwrap_or(0)));

@@ -81,8 +81,20 @@ pub enum RequestError {
     WrongMchid { found: String, expected: String },
     #[error("not issued by Tenpay: {issuer}")]
     NotTenpay { issuer: String },
+    /// The certificate's subject has no CN: it names no merchant number.
+    #[error("no merchant number in the subject")]
+    NoMchidInSubject,
+    /// Valid until `date` (YYYY-MM-DD), which has passed.
+    #[error("expired on {date}")]
+    Expired { date: String },
+    /// Valid only from `date` (YYYY-MM-DD) on.
+    #[error("not valid before {date}")]
+    NotYetValid { date: String },
     #[error("stored key unreadable")]
     BadKey,
+    /// A waiting key shorter than [`KEY_BITS`].
+    #[error("key of {bits} bits")]
+    KeyTooSmall { bits: usize },
     /// The certificate checks of a zip import refused it: that message, nested.
     #[error("import: {key}")]
     Import {
@@ -107,7 +119,11 @@ impl RequestError {
             RequestError::KeyMismatch => "key_mismatch",
             RequestError::WrongMchid { .. } => "wrong_mchid",
             RequestError::NotTenpay { .. } => "not_tenpay",
+            RequestError::NoMchidInSubject => "no_mchid_in_subject",
+            RequestError::Expired { .. } => "expired",
+            RequestError::NotYetValid { .. } => "not_yet_valid",
             RequestError::BadKey => "bad_key",
+            RequestError::KeyTooSmall { .. } => "key_too_small",
             RequestError::Import { .. } => "import",
         }
     }
@@ -132,7 +148,15 @@ impl RequestError {
             RequestError::NotTenpay {
                 issuer: "CN=x".into(),
             },
+            RequestError::NoMchidInSubject,
+            RequestError::Expired {
+                date: "2020-01-01".into(),
+            },
+            RequestError::NotYetValid {
+                date: "2030-01-01".into(),
+            },
             RequestError::BadKey,
+            RequestError::KeyTooSmall { bits: 1024 },
             RequestError::from(ImportError::NoCertificate),
         ]
     }
@@ -153,6 +177,13 @@ impl Message for RequestError {
                 ("expected", expected.as_str().into()),
             ],
             RequestError::NotTenpay { issuer } => vec![("issuer", issuer.as_str().into())],
+            RequestError::KeyTooSmall { bits } => vec![
+                ("bits", bits.to_string().into()),
+                ("min", KEY_BITS.to_string().into()),
+            ],
+            RequestError::Expired { date } | RequestError::NotYetValid { date } => {
+                vec![("date", date.as_str().into())]
+            }
             RequestError::CompanyTooLong { max, chars } => vec![
                 ("max", max.to_string().into()),
                 ("chars", chars.to_string().into()),
@@ -183,16 +214,20 @@ fn check_mchid(mchid: &str) -> Result<(), RequestError> {
 }
 
 /// The company name as the subject's OU takes it (trimmed): not empty, no
-/// control or invisible character, at most [`COMPANY_MAX_CHARS`] characters.
+/// control, invisible or separator character and no space but U+0020, at most
+/// [`COMPANY_MAX_CHARS`] characters.
 pub fn check_company(company: &str) -> Result<(), RequestError> {
-    use crate::domain::profile::is_hidden_char;
+    use crate::domain::text::is_hidden_char;
     let c = company.trim();
     if c.is_empty() {
         return Err(RequestError::NoCompany);
     }
+    // a line or paragraph separator (U+2028/9), a no-break or other odd space
+    // (U+00A0, U+2009, U+3000): no legal name holds one, and it reads as
+    // another name than the one the certificate will carry
     if let Some(at) = c
         .chars()
-        .position(|ch| ch.is_control() || is_hidden_char(ch))
+        .position(|ch| ch.is_control() || is_hidden_char(ch) || (ch.is_whitespace() && ch != ' '))
     {
         return Err(RequestError::CompanyChars { position: at + 1 });
     }
@@ -204,6 +239,28 @@ pub fn check_company(company: &str) -> Result<(), RequestError> {
         });
     }
     Ok(())
+}
+
+/// A waiting request's key as `cert request` stores it: PKCS#8 PEM of an RSA
+/// key of at least [`KEY_BITS`] bits (a key from a bundle may be anything:
+/// garbage, EC or RSA-512 would only fail later, at every `cert request`).
+pub fn check_request_key(key_pem: &Secret) -> Result<(), RequestError> {
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::PrivateKey::from_pkcs8_pem(key_pem.expose().trim())
+        .map_err(|_| RequestError::BadKey)?;
+    if key.size() * 8 < KEY_BITS {
+        return Err(RequestError::KeyTooSmall {
+            bits: key.size() * 8,
+        });
+    }
+    Ok(())
+}
+
+/// A certificate's private key as the keychain keeps it: PKCS#8 PEM of an RSA key.
+pub fn check_private_key(key_pem: &Secret) -> Result<(), RequestError> {
+    rsa::PrivateKey::from_pkcs8_pem(key_pem.expose().trim())
+        .map(|_| ())
+        .map_err(|_| RequestError::BadKey)
 }
 
 /// A fresh RSA-2048 key (operating-system CSPRNG) and its request.
@@ -412,11 +469,23 @@ fn starts_like_longer_der(der: &[u8]) -> bool {
 }
 
 /// The pasted certificate, checked against our key (public keys compared), the
-/// MCHID (CN) and the issuer (Tenpay), then imported like a WXCertUtil zip.
+/// MCHID (every CN), the issuer (Tenpay's whole name) and its dates (valid
+/// today), then imported like a WXCertUtil zip.
 pub fn accept_certificate(
     text: &str,
     key_pem: &Secret,
     mchid: &str,
+) -> Result<ImportedCert, RequestError> {
+    accept_certificate_at(text, key_pem, mchid, ::time::OffsetDateTime::now_utc())
+}
+
+/// [`accept_certificate`] as of `now`: a certificate not valid then (expired,
+/// or not yet valid) is refused too.
+pub fn accept_certificate_at(
+    text: &str,
+    key_pem: &Secret,
+    mchid: &str,
+    now: ::time::OffsetDateTime,
 ) -> Result<ImportedCert, RequestError> {
     let all = read_certificates(text)?;
     let ours = public_key_der(key_pem)?;
@@ -440,16 +509,34 @@ pub fn accept_certificate(
         },
     ];
     let mut imported = import_files(&files)?;
-    let found = imported.summary.mchid.clone().unwrap_or_default();
-    if found != mchid {
+    // every CN of the subject is the merchant number: a second one naming
+    // another merchant is not "ours with an extra"
+    let (_, cert) = parse_x509_certificate(&der).map_err(|_| RequestError::NotACertificate)?;
+    let cns = super::parse::common_names(cert.subject());
+    if cns.is_empty() {
+        return Err(RequestError::NoMchidInSubject);
+    }
+    if cns.iter().any(|cn| cn != mchid) {
         return Err(RequestError::WrongMchid {
-            found,
+            found: cns.join(", "),
             expected: mchid.to_owned(),
         });
     }
     if imported.summary.issuer != IssuerKind::Tenpay {
         return Err(RequestError::NotTenpay {
             issuer: imported.summary.issuer_name.clone(),
+        });
+    }
+    let validity = cert.validity();
+    let day = |t: &ASN1Time| t.to_datetime().date().to_string();
+    if validity.not_after.to_datetime() <= now {
+        return Err(RequestError::Expired {
+            date: day(&validity.not_after),
+        });
+    }
+    if validity.not_before.to_datetime() > now {
+        return Err(RequestError::NotYetValid {
+            date: day(&validity.not_before),
         });
     }
     imported.summary.source = String::new();
@@ -497,24 +584,140 @@ mod tests {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
     }
 
-    /// Plays the platform: a test "Tenpay.com Root CA" signs the request.
+    /// Plays the platform: a test CA named as Tenpay's (facts §3: `C=CN,
+    /// O=Tenpay.com, OU=Tenpay.com CA Center`) with the CN `ca_cn` signs the request.
     fn issue(csr_pem: &str, ca_cn: &str) -> String {
-        use rcgen::{
-            BasicConstraints, CertificateParams, CertificateSigningRequestParams,
-            DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_RSA_SHA256,
-        };
-        let csr = CertificateSigningRequestParams::from_pem(csr_pem).expect("rcgen reads the csr");
-        let ca_key =
-            KeyPair::from_pkcs8_pem_and_sign_algo(ca_key_pem().expose(), &PKCS_RSA_SHA256).unwrap();
-        let mut ca = CertificateParams::default();
+        use rcgen::{DistinguishedName, DnType};
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CountryName, "CN");
         dn.push(DnType::OrganizationName, "Tenpay.com");
+        dn.push(DnType::OrganizationalUnitName, "Tenpay.com CA Center");
         dn.push(DnType::CommonName, ca_cn);
-        ca.distinguished_name = dn;
+        issue_as(csr_pem, dn, |_| {})
+    }
+
+    /// A CA named `ca_dn` signs the request, after `edit` changed what the
+    /// certificate will say (its dates, its subject).
+    fn issue_as(
+        csr_pem: &str,
+        ca_dn: rcgen::DistinguishedName,
+        edit: impl FnOnce(&mut rcgen::CertificateParams),
+    ) -> String {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertificateSigningRequestParams, IsCa, Issuer,
+            KeyPair, PKCS_RSA_SHA256,
+        };
+        let mut csr =
+            CertificateSigningRequestParams::from_pem(csr_pem).expect("rcgen reads the csr");
+        edit(&mut csr.params);
+        let ca_key =
+            KeyPair::from_pkcs8_pem_and_sign_algo(ca_key_pem().expose(), &PKCS_RSA_SHA256).unwrap();
+        let mut ca = CertificateParams::default();
+        ca.distinguished_name = ca_dn;
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         let issuer = Issuer::new(ca, ca_key);
         csr.signed_by(&issuer).expect("the CA signs").pem()
+    }
+
+    fn tenpay_dn() -> rcgen::DistinguishedName {
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::CountryName, "CN");
+        dn.push(rcgen::DnType::OrganizationName, "Tenpay.com");
+        dn.push(
+            rcgen::DnType::OrganizationalUnitName,
+            "Tenpay.com CA Center",
+        );
+        dn.push(rcgen::DnType::CommonName, "Tenpay.com Root CA");
+        dn
+    }
+
+    /// Issue 18 item 7: a certificate that is not valid today is refused.
+    #[test]
+    fn an_expired_or_not_yet_valid_certificate_is_refused() {
+        let r = request();
+        let now = ::time::OffsetDateTime::now_utc();
+        let expired = issue_as(&r.csr_pem, tenpay_dn(), |p| {
+            p.not_before = now - ::time::Duration::days(5 * 365);
+            p.not_after = now - ::time::Duration::days(2);
+        });
+        assert!(
+            matches!(
+                accept_certificate(&expired, &r.private_key, MCHID),
+                Err(RequestError::Expired { .. })
+            ),
+            "an expired certificate was accepted"
+        );
+        let early = issue_as(&r.csr_pem, tenpay_dn(), |p| {
+            p.not_before = now + ::time::Duration::days(3);
+            p.not_after = now + ::time::Duration::days(5 * 365);
+        });
+        assert!(
+            matches!(
+                accept_certificate(&early, &r.private_key, MCHID),
+                Err(RequestError::NotYetValid { .. })
+            ),
+            "a certificate valid only from next week was accepted"
+        );
+        let en = crate::i18n::Tr(crate::i18n::Lang::En);
+        let e = accept_certificate(&expired, &r.private_key, MCHID).unwrap_err();
+        let day = (now - ::time::Duration::days(2)).date().to_string();
+        assert!(en.msg(&e).contains(&day), "{}", en.msg(&e));
+    }
+
+    /// Issue 18 item 7: `CN=Tenpay.com Root CA` alone is anyone's CA.
+    #[test]
+    fn an_issuer_named_only_like_tenpays_cn_is_not_tenpay() {
+        let r = request();
+        let mut cn_only = rcgen::DistinguishedName::new();
+        cn_only.push(rcgen::DnType::CommonName, "Tenpay.com Root CA");
+        let mut wrong_o = tenpay_dn();
+        wrong_o.push(rcgen::DnType::OrganizationName, "Tenpay.com.evil");
+        for (what, dn) in [("CN only", cn_only), ("another O", wrong_o)] {
+            let cert = issue_as(&r.csr_pem, dn, |_| {});
+            assert!(
+                matches!(
+                    accept_certificate(&cert, &r.private_key, MCHID),
+                    Err(RequestError::NotTenpay { .. })
+                ),
+                "{what}: accepted as Tenpay's"
+            );
+        }
+        let real = issue_as(&r.csr_pem, tenpay_dn(), |_| {});
+        assert!(accept_certificate(&real, &r.private_key, MCHID).is_ok());
+    }
+
+    /// Issue 18 item 7: every CN of the subject is the merchant number.
+    #[test]
+    fn a_second_cn_with_another_merchant_number_is_refused() {
+        let r = request();
+        let two = issue_as(&r.csr_pem, tenpay_dn(), |p| {
+            // a second CN attribute (the CN's OID under another rcgen key)
+            p.distinguished_name
+                .push(rcgen::DnType::CustomDnType(vec![2, 5, 4, 3]), "1900000110");
+        });
+        let e = accept_certificate(&two, &r.private_key, MCHID).unwrap_err();
+        assert!(
+            matches!(&e, RequestError::WrongMchid { found, .. } if found.contains("1900000110")),
+            "{e:?}"
+        );
+    }
+
+    /// Issue 18 item 7: a subject without CN is said in words, not "for merchant , ...".
+    #[test]
+    fn a_subject_without_cn_says_so() {
+        let r = request();
+        let no_cn = issue_as(&r.csr_pem, tenpay_dn(), |p| {
+            let mut dn = rcgen::DistinguishedName::new();
+            dn.push(rcgen::DnType::OrganizationName, SUBJECT_O);
+            dn.push(rcgen::DnType::OrganizationalUnitName, COMPANY);
+            p.distinguished_name = dn;
+        });
+        let e = accept_certificate(&no_cn, &r.private_key, MCHID).unwrap_err();
+        assert_eq!(e, RequestError::NoMchidInSubject);
+        for lang in crate::i18n::Lang::ALL {
+            let text = crate::i18n::Tr(lang).msg(&e);
+            assert!(!text.contains(" ,") && !text.contains("(?)"), "{text}");
+        }
     }
 
     fn ca_key_pem() -> &'static Secret {
@@ -770,6 +973,25 @@ mod tests {
         );
         assert!(check_company(&"公".repeat(64)).is_ok());
         assert!(check_company(" 深圳市某某科技有限公司 ").is_ok());
+    }
+
+    /// Issue 18 item 2: line separators and odd spaces pass no longer.
+    #[test]
+    fn a_company_with_a_line_separator_or_an_odd_space_is_refused() {
+        for (company, position) in [
+            ("某某\u{2028}公司", 3),
+            ("某某\u{a0}公司", 3),
+            ("某某\u{3000}公司", 3),
+            ("A\u{2029}B", 2),
+            ("A\u{2009}B", 2),
+        ] {
+            assert_eq!(
+                check_company(company),
+                Err(RequestError::CompanyChars { position }),
+                "{company:?}"
+            );
+        }
+        assert!(check_company("Shenzhen Example Technology Co., Ltd.").is_ok());
     }
 
     #[test]

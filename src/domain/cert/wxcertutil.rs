@@ -4,14 +4,16 @@
 //! the folder `<mchid>_<yyyymmdd>_cert/` with `apiclient_key.pem` (PKCS#8),
 //! `apiclient_cert.pem`, `apiclient_cert.p12` (password = the MCHID, friendly
 //! name "Tenpay Certificate") and `证书使用说明.txt`. WXCertUtil encrypts its p12
-//! with RC2-40, which OpenSSL 3 opens only with its legacy provider; ours is
-//! PBES2 with AES-256-CBC and an HMAC-SHA256 MAC (the `p12-keystore` crate's
-//! default, built without its RC2/3DES feature), which OpenSSL 3 and Java read
-//! as they come. Pure: the caller writes the files.
+//! with RC2-40, which OpenSSL 3 opens only with its legacy provider; the
+//! `p12-keystore` crate's default (PBES2/AES-256 with an HMAC-SHA256 MAC) fails
+//! on Java before 8u301 ("Integrity check failed … HmacPBESHA256 not
+//! available"), and WxJava and IJPay read the p12 there. Ours has
+//! PBE-SHA1-3DES bags and a SHA-1 MAC: old Java, current Java and OpenSSL 3
+//! (without `-legacy`) all read it (facts §4b). Pure: the caller writes the files.
 
 use zeroize::Zeroizing;
 
-use crate::domain::backend_form::{CERT_FILE_NAME, KEY_FILE_NAME};
+use super::{CERT_FILE_NAME, KEY_FILE_NAME};
 use crate::domain::secret::Secret;
 use crate::i18n::{Arg, Message, Tr};
 
@@ -82,19 +84,7 @@ pub fn cert_files(
     mchid: &str,
     tr: Tr,
 ) -> Result<Vec<CertFile>, CertFilesError> {
-    let cert_der = pem_rfc7468::decode_vec(cert_pem.trim().as_bytes())
-        .ok()
-        .filter(|(label, _)| *label == "CERTIFICATE")
-        .map(|(_, der)| der)
-        .ok_or(CertFilesError::NoCertificate)?;
-    let key_der = Zeroizing::new(
-        pem_rfc7468::decode_vec(key_pem.expose().trim().as_bytes())
-            .ok()
-            .filter(|(label, _)| *label == "PRIVATE KEY")
-            .map(|(_, der)| der)
-            .ok_or(CertFilesError::NoKey)?,
-    );
-    let p12 = p12(&cert_der, &key_der, mchid)?;
+    let p12 = p12_file(cert_pem, key_pem, mchid)?;
     let readme = tr.tf(
         "cert_files.readme",
         &[
@@ -130,8 +120,31 @@ pub fn cert_files(
     ])
 }
 
+/// The `apiclient_cert.p12` of a certificate (PEM) and its private key
+/// (PKCS#8 PEM), password = the MCHID: what `cert save` writes, and what the
+/// WxJava and IJPay exports put beside their config.
+pub fn p12_file(
+    cert_pem: &str,
+    key_pem: &Secret,
+    mchid: &str,
+) -> Result<Zeroizing<Vec<u8>>, CertFilesError> {
+    let cert_der = pem_rfc7468::decode_vec(cert_pem.trim().as_bytes())
+        .ok()
+        .filter(|(label, _)| *label == "CERTIFICATE")
+        .map(|(_, der)| der)
+        .ok_or(CertFilesError::NoCertificate)?;
+    let key_der = Zeroizing::new(
+        pem_rfc7468::decode_vec(key_pem.expose().trim().as_bytes())
+            .ok()
+            .filter(|(label, _)| *label == "PRIVATE KEY")
+            .map(|(_, der)| der)
+            .ok_or(CertFilesError::NoKey)?,
+    );
+    p12(&cert_der, &key_der, mchid.trim())
+}
+
 /// The PKCS#12: the key (PKCS#8) and its certificate under the friendly name,
-/// password = the MCHID, PBES2/AES-256 with an HMAC-SHA256 MAC.
+/// password = the MCHID, PBE-SHA1-3DES bags with a SHA-1 MAC (see the header).
 fn p12(cert_der: &[u8], key_der: &[u8], mchid: &str) -> Result<Zeroizing<Vec<u8>>, CertFilesError> {
     use p12_keystore::{
         Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
@@ -150,8 +163,8 @@ fn p12(cert_der: &[u8], key_der: &[u8], mchid: &str) -> Result<Zeroizing<Vec<u8>
     );
     store
         .writer(mchid)
-        .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
-        .mac_algorithm(MacAlgorithm::HmacSha256)
+        .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
+        .mac_algorithm(MacAlgorithm::HmacSha1)
         .write()
         .map(Zeroizing::new)
         .map_err(fail)

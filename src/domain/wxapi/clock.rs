@@ -1,9 +1,12 @@
 //! The computer's clock against WeChat's. Every WeChat reply carries an HTTP
-//! `Date` header; a shop PC whose clock is off makes every APIv3 request fail
-//! with `401 SIGN_ERROR` (more than 5 minutes off), which reads like a wrong
-//! key. So the checks measure the difference on each reply, and a run whose
-//! replies all say the clock is off by more than a minute reports that first,
-//! as its own item, before any verdict on the values.
+//! `Date` header, and an APIv3 reply its signed `Wechatpay-Timestamp`, which a
+//! proxy cannot rewrite unnoticed (so it is preferred where there is one). A
+//! shop PC whose clock is more than 5 minutes off makes every APIv3 request
+//! fail with `401 SIGN_ERROR`, which reads like a wrong key. So the checks
+//! measure the difference on each reply, and a run whose replies all say the
+//! clock is off reports that first, as its own item: above a minute as a
+//! warning (WeChat still accepts the requests), above 5 minutes as the reason
+//! the APIv3 check cannot pass, which blocks `verify`.
 
 use super::Outcome;
 
@@ -30,6 +33,17 @@ pub fn skew_secs(date_header: Option<&str>, local_unix: i64) -> Option<i64> {
         .map(|server| local_unix.saturating_sub(server))
 }
 
+/// The local clock minus the reply's, from its signed `Wechatpay-Timestamp`
+/// (Unix seconds) where it has one, else from its `Date`.
+pub fn reply_skew_secs(headers: &super::ReplyHeaders, local_unix: i64) -> Option<i64> {
+    headers
+        .wechatpay_timestamp
+        .as_deref()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .map(|server| local_unix.saturating_sub(server))
+        .or_else(|| skew_secs(headers.date.as_deref(), local_unix))
+}
+
 /// Whole minutes of a skew, at least 1: "off by 1 minute" for 61 s.
 pub fn minutes(skew_secs: i64) -> u64 {
     (skew_secs.unsigned_abs().saturating_add(30) / 60).max(1)
@@ -40,16 +54,26 @@ pub fn beyond(skew_secs: i64, limit: i64) -> bool {
     skew_secs.unsigned_abs() > limit.unsigned_abs()
 }
 
-/// The `clock` item of a run: `Some` when every reply that had a `Date` says
+/// The `clock` item of a run: `Some` when every reply that told the time says
 /// the clock is off by more than [`TOLERANCE_SECS`] (the smallest difference is
-/// reported, so one odd proxy cannot raise a false alarm). Status error, code
-/// `clock_off`, argument `minutes`.
+/// reported, so one odd proxy cannot raise a false alarm). Up to
+/// [`V3_WINDOW_SECS`] a warning that blocks nothing (status ok, code
+/// `clock_drift`: WeChat still accepts the requests); beyond it status error,
+/// code `clock_off`. Argument `minutes`.
 pub fn clock_outcome(skews: impl IntoIterator<Item = Option<i64>>) -> Option<Outcome> {
     let skew = skews
         .into_iter()
         .flatten()
         .min_by_key(|s| s.unsigned_abs())?;
-    beyond(skew, TOLERANCE_SECS).then(|| clock_off(skew))
+    if beyond(skew, V3_WINDOW_SECS) {
+        Some(clock_off(skew))
+    } else if beyond(skew, TOLERANCE_SECS) {
+        let mut o = Outcome::ok("clock_drift").with("minutes", minutes(skew));
+        o.clock_skew_secs = Some(skew);
+        Some(o)
+    } else {
+        None
+    }
 }
 
 /// "This computer's clock is N minutes off": the outcome for a skew.
@@ -94,6 +118,35 @@ mod tests {
         assert_eq!(skew_secs(Some("garbage"), 784111777), None);
     }
 
+    /// Issue 17 item 5: WeChat refuses only beyond 5 minutes: a smaller skew
+    /// is a warning that blocks nothing.
+    #[test]
+    fn up_to_five_minutes_is_a_warning_and_beyond_is_the_clock() {
+        let o = clock_outcome([Some(-120)]).unwrap();
+        assert_eq!((o.status, o.code.as_str()), (Status::Ok, "clock_drift"));
+        assert!(!o.status.is_problem());
+        assert_eq!(o.args, [("minutes".to_owned(), "2".to_owned())]);
+        assert_eq!(clock_outcome([Some(300)]).unwrap().code, "clock_drift");
+        let o = clock_outcome([Some(301)]).unwrap();
+        assert_eq!((o.status, o.code.as_str()), (Status::Error, "clock_off"));
+    }
+
+    #[test]
+    fn the_signed_timestamp_is_preferred_to_the_date_header() {
+        let headers = crate::domain::wxapi::ReplyHeaders {
+            date: Some("Sun, 06 Nov 1994 08:49:37 GMT".into()),
+            wechatpay_timestamp: Some("784112377".into()),
+            ..Default::default()
+        };
+        assert_eq!(reply_skew_secs(&headers, 784112377), Some(0));
+        let date_only = crate::domain::wxapi::ReplyHeaders {
+            wechatpay_timestamp: Some("not a number".into()),
+            ..headers
+        };
+        assert_eq!(reply_skew_secs(&date_only, 784112377), Some(600));
+        assert_eq!(reply_skew_secs(&Default::default(), 1), None);
+    }
+
     #[test]
     fn a_minute_is_tolerated_and_the_smallest_skew_is_reported() {
         assert_eq!(clock_outcome([Some(60), Some(-59), None]), None);
@@ -107,6 +160,7 @@ mod tests {
         // one reply with a right clock (say, through a proxy that rewrites Date) is enough doubt
         assert_eq!(clock_outcome([Some(-600), Some(3)]), None);
         assert_eq!(clock_outcome([Some(61)]).unwrap().args[0].1, "1");
+        assert_eq!(clock_outcome([Some(61)]).unwrap().status, Status::Ok);
         assert_eq!(minutes(89), 1);
         assert_eq!(minutes(-90), 2);
         assert_eq!(minutes(i64::MIN), i64::MIN.unsigned_abs() / 60);

@@ -11,68 +11,9 @@ pub mod mp;
 pub mod v2;
 pub mod v3;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// The verdict of one online check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// WeChat's reply proves the values right (and the message says how far).
-    Ok,
-    /// WeChat says a value is wrong.
-    Fail,
-    /// Could not check (network, WeChat busy, an unknown or unreadable reply, a
-    /// value still missing): says nothing about the values.
-    Error,
-    /// Not applicable.
-    Skipped,
-    /// The format is right, and no side-effect-free reply can prove the value
-    /// (e.g. the APIv3 key in public-key mode).
-    Unproven,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Ok,
-        Status::Fail,
-        Status::Error,
-        Status::Skipped,
-        Status::Unproven,
-    ];
-
-    /// The serde name: `ok`, `fail`, `error`, `skipped`, `unproven`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Fail => "fail",
-            Status::Error => "error",
-            Status::Skipped => "skipped",
-            Status::Unproven => "unproven",
-        }
-    }
-
-    /// The check came to a conclusion about the values (right, wrong, or as
-    /// right as can be shown), as opposed to "could not check" or "not applicable".
-    pub fn is_verdict(self) -> bool {
-        matches!(self, Status::Ok | Status::Fail | Status::Unproven)
-    }
-
-    /// Something needs attention before the shop is ready: a wrong value, or a
-    /// check that could not run. `verify` exits 0 when no check is a problem.
-    pub fn is_problem(self) -> bool {
-        matches!(self, Status::Fail | Status::Error)
-    }
-
-    /// A value must be changed ("去修改"): only when WeChat says it is wrong.
-    pub fn needs_edit(self) -> bool {
-        self == Status::Fail
-    }
-
-    /// Worth running again later: nothing was learned about the values.
-    pub fn needs_retry(self) -> bool {
-        self == Status::Error
-    }
-}
+pub use super::record::{Outcome, Status, WeChatWords};
 
 /// How a set of check results stands, counted by what each proves: the one
 /// summary the shop list, the summary page, the report and `verify` share, so
@@ -80,41 +21,53 @@ impl Status {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
     pub ok: usize,
+    /// Unproven items the merchant confirmed where WeChat shows them (the
+    /// AppID bindings): counted apart, never as WeChat's proof.
+    pub confirmed: usize,
     pub unproven: usize,
     pub fail: usize,
     /// Could not check (offline, WeChat busy, unexpected reply).
     pub error: usize,
+    /// A value a check read changed since: its old verdict no longer holds
+    /// (see `check::tally`), counted apart and never as its old verdict.
+    pub stale: usize,
 }
 
 impl Tally {
     pub fn of(statuses: impl IntoIterator<Item = Status>) -> Tally {
         let mut t = Tally::default();
         for s in statuses {
-            match s {
-                Status::Ok => t.ok += 1,
-                Status::Unproven => t.unproven += 1,
-                Status::Fail => t.fail += 1,
-                Status::Error => t.error += 1,
-                Status::Skipped => {}
-            }
+            t.add(s, false);
         }
         t
     }
 
-    /// Checks that ran to any result (skipped ones do not count).
-    pub fn total(&self) -> usize {
-        self.ok + self.unproven + self.fail + self.error
+    /// Counts one result; `confirmed`: an unproven item the merchant confirmed.
+    pub fn add(&mut self, status: Status, confirmed: bool) {
+        match status {
+            Status::Ok => self.ok += 1,
+            Status::Unproven if confirmed => self.confirmed += 1,
+            Status::Unproven => self.unproven += 1,
+            Status::Fail => self.fail += 1,
+            Status::Error => self.error += 1,
+            Status::Skipped => {}
+        }
     }
 
-    /// Nothing wrong and nothing left unchecked (unproven values are allowed:
-    /// no side-effect-free reply can prove them).
+    /// Checks that ran to any result (skipped ones do not count).
+    pub fn total(&self) -> usize {
+        self.ok + self.confirmed + self.unproven + self.fail + self.error + self.stale
+    }
+
+    /// Nothing wrong, nothing left unchecked and nothing to check again
+    /// (unproven values are allowed: no side-effect-free reply can prove them).
     pub fn all_good(&self) -> bool {
-        self.fail == 0 && self.error == 0
+        self.fail == 0 && self.error == 0 && self.stale == 0
     }
 }
 
 /// "3 项通过、1 项未能检查": each count that is not zero, in the order ok,
-/// unproven, fail, error.
+/// confirmed by the merchant, unproven, fail, error.
 impl crate::i18n::Message for Tally {
     fn key(&self) -> String {
         if self.total() == 0 {
@@ -127,104 +80,17 @@ impl crate::i18n::Message for Tally {
         use crate::i18n::Arg;
         let parts = [
             ("tally.ok", self.ok),
+            ("tally.confirmed", self.confirmed),
             ("tally.unproven", self.unproven),
             ("tally.fail", self.fail),
             ("tally.error", self.error),
+            ("tally.stale", self.stale),
         ]
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .map(|(key, n)| Arg::Nested(key.into(), vec![("n", Arg::Text(n.to_string()))]))
         .collect();
         vec![("parts", Arg::List(parts))]
-    }
-}
-
-/// What WeChat itself said: the HTTP status, its code (`errcode`, `err_code` or
-/// `return_code`, or the APIv3 `code`) and its message, kept so that the user
-/// can quote them to WeChat's support. Never holds a secret: WeChat's replies
-/// do not echo the AppSecret or the keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WeChatWords {
-    pub http: u16,
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
-}
-
-/// "HTTP 401 · SIGN_ERROR · 签名错误": what WeChat said, to quote to its support.
-impl std::fmt::Display for WeChatWords {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HTTP {}", self.http)?;
-        for part in self.code.iter().chain(self.message.iter()) {
-            write!(f, " · {part}")?;
-        }
-        Ok(())
-    }
-}
-
-impl WeChatWords {
-    pub fn new(http: u16, code: Option<&str>, message: Option<&str>) -> Self {
-        let keep = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(v2::truncate);
-        WeChatWords {
-            http,
-            code: keep(code),
-            message: keep(message),
-        }
-    }
-}
-
-/// A check's result: a stable code (also the i18n key `check.<code>`) and the
-/// values its message needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Outcome {
-    pub status: Status,
-    pub code: String,
-    #[serde(default)]
-    pub args: Vec<(String, String)>,
-    /// WeChat's own words, when the outcome came from a reply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wechat: Option<WeChatWords>,
-    /// This computer's clock minus the reply's `Date` header, in seconds, when
-    /// the reply had one (see [`clock`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub clock_skew_secs: Option<i64>,
-}
-
-impl Outcome {
-    pub fn new(status: Status, code: &str) -> Self {
-        Outcome {
-            status,
-            code: code.to_owned(),
-            args: Vec::new(),
-            wechat: None,
-            clock_skew_secs: None,
-        }
-    }
-    pub fn ok(code: &str) -> Self {
-        Self::new(Status::Ok, code)
-    }
-    pub fn fail(code: &str) -> Self {
-        Self::new(Status::Fail, code)
-    }
-    pub fn error(code: &str) -> Self {
-        Self::new(Status::Error, code)
-    }
-    pub fn unproven(code: &str) -> Self {
-        Self::new(Status::Unproven, code)
-    }
-    pub fn with(mut self, name: &str, value: impl ToString) -> Self {
-        self.args.push((name.to_owned(), value.to_string()));
-        self
-    }
-    /// Keeps WeChat's own words with the outcome.
-    pub fn heard(mut self, words: WeChatWords) -> Self {
-        self.wechat = Some(words);
-        self
-    }
-    /// WeChat asked us to come back later: worth an automatic retry.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self.code.as_str(), "system_error" | "busy" | "rate_limited")
     }
 }
 
@@ -254,7 +120,9 @@ impl crate::i18n::Message for Outcome {
                 // the trait's names are static: an Outcome read back from JSON
                 // carries owned ones, so map them onto the known placeholders
                 let name = OUTCOME_ARGS.iter().find(|n| **n == k.as_str())?;
-                let arg = if *name == "fields" {
+                let arg = if *name == "cause" {
+                    Arg::Key(format!("cause.{v}"))
+                } else if *name == "fields" {
                     Arg::List(
                         v.split(", ")
                             .map(|f| match FieldId::from_key(f) {
@@ -263,17 +131,49 @@ impl crate::i18n::Message for Outcome {
                             })
                             .collect(),
                     )
+                } else if *name == "detail" {
+                    // a reply's body: "an empty reply", "not text (N bytes)", or the text
+                    crate::domain::text::quoted(v)
                 } else {
                     Arg::Text(v.clone())
                 };
                 Some((*name, arg))
             })
+            .chain(self.derived_cause())
+            .chain(self.derived_seconds())
             .collect()
     }
 }
 
+impl Outcome {
+    /// A network failure recorded before outcomes carried their cause: the
+    /// cause read from its detail, so the message is in words all the same.
+    fn derived_cause(&self) -> Option<(&'static str, crate::i18n::Arg)> {
+        let net = self.code.starts_with("net_");
+        let has = self.args.iter().any(|(k, _)| k == "cause");
+        if !net || has {
+            return None;
+        }
+        let detail = self
+            .args
+            .iter()
+            .find(|(k, _)| k == "detail")
+            .map_or("", |(_, v)| v.as_str());
+        let code = crate::domain::cause::cause_of(detail).unwrap_or(crate::domain::cause::NETWORK);
+        Some(("cause", crate::i18n::Arg::Key(format!("cause.{code}"))))
+    }
+
+    /// A timeout remembered before outcomes named their limit: it was 10 s then.
+    fn derived_seconds(&self) -> Option<(&'static str, crate::i18n::Arg)> {
+        let has = self.args.iter().any(|(k, _)| k == "seconds");
+        (self.code == "net_timeout" && !has).then(|| ("seconds", "10".to_owned().into()))
+    }
+}
+
 /// Every placeholder an outcome's text may use.
-pub const OUTCOME_ARGS: [&str; 6] = ["fields", "detail", "code", "len", "minutes", "serial"];
+pub const OUTCOME_ARGS: [&str; 9] = [
+    "fields", "detail", "code", "len", "minutes", "serial", "appid", "cause", "seconds",
+];
 
 /// A random string of [0-9A-Za-z] (nonce, fake order number, fake login code).
 pub fn random_token(len: usize) -> String {
@@ -307,6 +207,12 @@ mod tests {
             "2 项通过、1 项格式正确但无法在线证明、1 项未能检查"
         );
         assert_eq!(Tr(Lang::En).msg(&Tally::default()), "not checked yet");
+        let changed = Tally {
+            stale: 2,
+            ..Tally::of([Ok])
+        };
+        assert!(!changed.all_good(), "a changed value is checked again");
+        assert_eq!(Tr(Lang::ZhCn).msg(&changed), "1 项通过、2 项需要重新检查");
     }
 
     #[test]
@@ -348,7 +254,7 @@ mod tests {
             serde_json::to_value(&o).unwrap()["wechat"],
             serde_json::json!({"http": 502, "code": null, "message": null})
         );
-        #[derive(Serialize, Deserialize)]
+        #[derive(Serialize, serde::Deserialize)]
         struct Record {
             outcome: Outcome,
         }

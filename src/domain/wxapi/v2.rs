@@ -1,9 +1,11 @@
 //! WeChat Pay APIv2: the MD5 / HMAC-SHA256 signature, the flat XML format, and
 //! `pay/orderquery` with a random order number: WeChat accepting the request
-//! signed with the API key for this AppID and merchant number (ORDERNOTEXIST,
-//! in a reply signed with that key) is the check, and it creates or changes
-//! nothing. Whether that reply also proves the AppID binding is unconfirmed
-//! (facts §4a, premise 1), so the "right" text says only what WeChat accepted.
+//! signed with the API key (ORDERNOTEXIST, in a reply signed with that key and
+//! naming the request's `appid` and `mch_id`) proves the merchant number and
+//! the key, and it creates or changes nothing. It does not prove the AppID is
+//! bound to the merchant number: no source shows orderquery checking the
+//! binding (facts §4), so the reply gives two verdicts, the key's and the
+//! binding's, and the binding's is "wrong" only when WeChat names it.
 
 use std::collections::BTreeMap;
 
@@ -193,16 +195,48 @@ pub fn orderquery_request(appid: &str, mchid: &str, key: &str, sign_type: SignTy
     to_xml(&p)
 }
 
-/// Reads the orderquery reply (HTTP status `http`). The verdict comes from the
+/// What the orderquery request asked about: the reply must name the same.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub appid: &'a str,
+    pub mchid: &'a str,
+}
+
+/// The two verdicts of one orderquery reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderQueryVerdict {
+    /// The merchant number and the APIv2 key.
+    pub pay: Outcome,
+    /// The AppID's binding to the merchant number: `fail` when WeChat names
+    /// it, else `unproven` (the merchant confirms it in the merchant platform).
+    pub binding: Outcome,
+}
+
+/// The binding item when WeChat did not name the binding.
+pub fn binding_unproven(appid: &str) -> Outcome {
+    Outcome::unproven("binding_unproven").with("appid", appid.trim())
+}
+
+/// Reads the orderquery reply (HTTP status `http`). The verdicts come from the
 /// table of known replies; "right" (ORDERNOTEXIST) needs the reply's signature
-/// to verify with the key as well: a SUCCESS reply without `sign` proves nothing.
-pub fn interpret_orderquery(http: u16, body: &str, key: &str, sign_type: SignType) -> Outcome {
+/// to verify with the key and its `appid` and `mch_id` to be the request's: a
+/// SUCCESS reply without `sign` proves nothing, and one about another account
+/// is not about these values.
+pub fn interpret_orderquery(
+    http: u16,
+    body: &str,
+    key: &str,
+    sign_type: SignType,
+    asked: Asked<'_>,
+) -> OrderQueryVerdict {
+    let binding = binding_unproven(asked.appid);
     let p = match parse_xml(body) {
         Ok(p) => p,
         Err(e) => {
-            return Outcome::error("bad_reply")
+            let pay = Outcome::error("bad_reply")
                 .with("detail", truncate(&e))
                 .heard(WeChatWords::new(http, None, None));
+            return OrderQueryVerdict { pay, binding };
         }
     };
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
@@ -226,22 +260,40 @@ pub fn interpret_orderquery(http: u16, body: &str, key: &str, sign_type: SignTyp
         code: if success { get("err_code") } else { "" },
         messages: vec![get("return_msg"), get("err_code_des")],
     };
-    let outcome = match known::lookup(Api::OrderQuery, &said) {
-        Some(row) if row.status == Status::Ok => match verify(&p, key, sign_type) {
-            SignatureCheck::Valid => row.outcome(""),
-            SignatureCheck::Invalid => Outcome::error("pay_reply_signature_bad"),
-            SignatureCheck::Absent => Outcome::error("pay_reply_unsigned"),
-        },
-        Some(row) => row.verdict("", &said),
-        None => known::unexpected(&said),
+    let (pay, binding) = match known::lookup(Api::OrderQuery, &said) {
+        // WeChat stopped at the binding: the key was not looked at behind it
+        Some(row) if row.code.starts_with("binding_") => (
+            Outcome::error("pay_stopped_at_binding"),
+            row.verdict("", &said).heard(words.clone()),
+        ),
+        Some(row) if row.status == Status::Ok => {
+            let pay = match verify(&p, key, sign_type) {
+                SignatureCheck::Valid
+                    if get("appid") == asked.appid.trim()
+                        && get("mch_id") == asked.mchid.trim() =>
+                {
+                    row.outcome("")
+                }
+                SignatureCheck::Valid => Outcome::error("pay_reply_other_account").with(
+                    "detail",
+                    truncate(&format!("appid={} mch_id={}", get("appid"), get("mch_id"))),
+                ),
+                SignatureCheck::Invalid => Outcome::error("pay_reply_signature_bad"),
+                SignatureCheck::Absent => Outcome::error("pay_reply_unsigned"),
+            };
+            (pay, binding)
+        }
+        Some(row) => (row.verdict("", &said), binding),
+        None => (known::unexpected(&said), binding),
     };
-    outcome.heard(words)
+    OrderQueryVerdict {
+        pay: pay.heard(words),
+        binding,
+    }
 }
 
 /// Replies are shown to the user: keep what we quote short.
-pub fn truncate(s: &str) -> String {
-    s.chars().take(120).collect()
-}
+pub use crate::domain::text::truncate;
 
 #[cfg(test)]
 mod tests {
@@ -353,7 +405,34 @@ mod tests {
         );
     }
 
+    const ASKED: Asked<'static> = Asked {
+        appid: "wx1234567890abcdef",
+        mchid: "1900006031",
+    };
+
+    /// Both verdicts of a reply to a request for [`ASKED`].
+    fn both(http: u16, body: &str, key: &str, st: SignType) -> OrderQueryVerdict {
+        interpret_orderquery(http, body, key, st, ASKED)
+    }
+
+    /// The pay item's verdict; a "not bound" reply's verdict is the binding's.
+    fn oq(http: u16, body: &str, key: &str, st: SignType) -> Outcome {
+        let v = both(http, body, key, st);
+        if v.binding.status == Status::Fail {
+            v.binding
+        } else {
+            v.pay
+        }
+    }
+
+    /// A reply as WeChat signs it, naming the request's appid and mch_id.
     fn reply(fields: &[(&str, &str)], key: Option<&str>) -> String {
+        let mut all: Vec<(&str, &str)> = vec![("appid", ASKED.appid), ("mch_id", ASKED.mchid)];
+        all.extend_from_slice(fields);
+        bare_reply(&all, key)
+    }
+
+    fn bare_reply(fields: &[(&str, &str)], key: Option<&str>) -> String {
         let mut p: Params = fields
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -377,10 +456,7 @@ mod tests {
             ],
             Some(key),
         );
-        assert_eq!(
-            interpret_orderquery(200, &ok, key, SignType::Md5).code,
-            "pay_ok"
-        );
+        assert_eq!(oq(200, &ok, key, SignType::Md5).code, "pay_ok");
         let forged = reply(
             &[
                 ("return_code", "SUCCESS"),
@@ -390,7 +466,7 @@ mod tests {
             Some("other"),
         );
         assert_eq!(
-            interpret_orderquery(200, &forged, key, SignType::Md5).code,
+            oq(200, &forged, key, SignType::Md5).code,
             "pay_reply_signature_bad"
         );
         let unsigned = reply(
@@ -402,15 +478,12 @@ mod tests {
             None,
         );
         assert_eq!(
-            interpret_orderquery(200, &unsigned, key, SignType::Md5).code,
+            oq(200, &unsigned, key, SignType::Md5).code,
             "pay_reply_unsigned"
         );
         for msg in ["签名错误", "签名错误，请检查后再试"] {
             let r = reply(&[("return_code", "FAIL"), ("return_msg", msg)], None);
-            assert_eq!(
-                interpret_orderquery(200, &r, key, SignType::Md5).code,
-                "pay_wrong_key"
-            );
+            assert_eq!(oq(200, &r, key, SignType::Md5).code, "pay_wrong_key");
         }
         let r = reply(
             &[
@@ -419,10 +492,7 @@ mod tests {
             ],
             None,
         );
-        assert_eq!(
-            interpret_orderquery(200, &r, key, SignType::Md5).code,
-            "pay_not_bound"
-        );
+        assert_eq!(oq(200, &r, key, SignType::Md5).code, "binding_not_bound");
         let r = reply(
             &[
                 ("return_code", "SUCCESS"),
@@ -431,10 +501,7 @@ mod tests {
             ],
             Some(key),
         );
-        assert_eq!(
-            interpret_orderquery(200, &r, key, SignType::Md5).code,
-            "pay_not_bound"
-        );
+        assert_eq!(oq(200, &r, key, SignType::Md5).code, "binding_not_bound");
         let r = reply(
             &[
                 ("return_code", "SUCCESS"),
@@ -443,26 +510,24 @@ mod tests {
             ],
             Some(key),
         );
-        let o = interpret_orderquery(200, &r, key, SignType::Md5);
+        let o = oq(200, &r, key, SignType::Md5);
         assert_eq!(o.code, "system_error");
         assert!(o.is_retryable());
         let r = reply(
             &[("return_code", "FAIL"), ("return_msg", "AppID不存在")],
             None,
         );
+        assert_eq!(oq(200, &r, key, SignType::Md5).code, "pay_appid_not_exist");
         assert_eq!(
-            interpret_orderquery(200, &r, key, SignType::Md5).code,
-            "pay_appid_not_exist"
-        );
-        assert_eq!(
-            interpret_orderquery(200, "<html>502</html>", key, SignType::Md5).code,
+            oq(200, "<html>502</html>", key, SignType::Md5).code,
             "bad_reply"
         );
     }
 
     fn verdict(fields: &[(&str, &str)], signed_with: Option<&str>) -> (Status, String) {
+        let fields: Vec<(&str, &str)> = fields.to_vec();
         let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
-        let o = interpret_orderquery(200, &reply(fields, signed_with), key, SignType::Md5);
+        let o = oq(200, &reply(&fields, signed_with), key, SignType::Md5);
         (o.status, o.code)
     }
 
@@ -479,7 +544,7 @@ mod tests {
                 ("err_code_des", des),
             ]
         };
-        let not_bound = (Status::Fail, "pay_not_bound".to_owned());
+        let not_bound = (Status::Fail, "binding_not_bound".to_owned());
         let wrong_key = (Status::Fail, "pay_wrong_key".to_owned());
         for msg in [
             "appid和mch_id不匹配",
@@ -533,7 +598,7 @@ mod tests {
     #[test]
     fn wechat_words_are_kept() {
         let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
-        let o = interpret_orderquery(
+        let o = oq(
             200,
             &reply(&[("return_code", "FAIL"), ("return_msg", "签名错误")], None),
             key,
@@ -547,7 +612,7 @@ mod tests {
                 message: Some("签名错误".into())
             })
         );
-        let o = interpret_orderquery(
+        let o = oq(
             200,
             &reply(
                 &[
@@ -567,6 +632,118 @@ mod tests {
         assert_eq!(
             (w.code.as_deref(), w.message.as_deref()),
             (Some("ORDERNOTEXIST"), Some("订单不存在"))
+        );
+    }
+
+    /// Issue 17 item 1: ORDERNOTEXIST proves the merchant number and key,
+    /// never the binding; WeChat naming the binding fails the binding item,
+    /// and the key is then not checked.
+    #[test]
+    fn the_binding_is_wrong_only_when_wechat_names_it() {
+        let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+        let found = reply(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERNOTEXIST"),
+            ],
+            Some(key),
+        );
+        let v = both(200, &found, key, SignType::Md5);
+        assert_eq!((v.pay.status, v.pay.code.as_str()), (Status::Ok, "pay_ok"));
+        assert_eq!(
+            (v.binding.status, v.binding.code.as_str()),
+            (Status::Unproven, "binding_unproven")
+        );
+        assert_eq!(v.binding.args, [("appid".into(), ASKED.appid.into())]);
+        assert_eq!(v.binding.wechat, None, "WeChat said nothing of the binding");
+        let not_bound = reply(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "APPID_MCHID_NOT_MATCH"),
+                ("err_code_des", "appid和mch_id不匹配"),
+            ],
+            Some(key),
+        );
+        let v = both(200, &not_bound, key, SignType::Md5);
+        assert_eq!(
+            (v.binding.status, v.binding.code.as_str()),
+            (Status::Fail, "binding_not_bound")
+        );
+        assert_eq!(
+            v.binding.wechat.as_ref().unwrap().code.as_deref(),
+            Some("APPID_MCHID_NOT_MATCH")
+        );
+        assert_eq!(
+            (v.pay.status, v.pay.code.as_str()),
+            (Status::Error, "pay_stopped_at_binding")
+        );
+        // a wrong key: the binding is not looked at, so it stays unproven
+        let v = both(
+            200,
+            &reply(&[("return_code", "FAIL"), ("return_msg", "签名错误")], None),
+            key,
+            SignType::Md5,
+        );
+        assert_eq!(v.pay.code, "pay_wrong_key");
+        assert_eq!(v.binding.status, Status::Unproven);
+    }
+
+    /// Issue 17 item 1: "right" only for a reply about the request's AppID and
+    /// merchant number.
+    #[test]
+    fn a_signed_reply_about_another_account_proves_nothing() {
+        let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+        let fields = |appid, mchid| {
+            vec![
+                ("appid", appid),
+                ("mch_id", mchid),
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERNOTEXIST"),
+            ]
+        };
+        for (appid, mchid) in [
+            ("wxfedcba0987654321", ASKED.mchid),
+            (ASKED.appid, "1900000109"),
+            (ASKED.appid, ""),
+        ] {
+            let body = bare_reply(&fields(appid, mchid), Some(key));
+            let o = both(200, &body, key, SignType::Md5).pay;
+            assert_eq!(
+                (o.status, o.code.as_str()),
+                (Status::Error, "pay_reply_other_account"),
+                "{appid} {mchid}"
+            );
+        }
+        // without them at all
+        let body = bare_reply(&fields("", "")[2..], Some(key));
+        assert_eq!(
+            both(200, &body, key, SignType::Md5).pay.code,
+            "pay_reply_other_account"
+        );
+    }
+
+    /// Issue 17 item 6: NOAUTH from orderquery names no value.
+    #[test]
+    fn noauth_is_wechats_words_and_blames_no_field() {
+        let key = "Zq8RmT2vLx5NpW7cYb3dHf6jKs9GtA4e";
+        let body = reply(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "NOAUTH"),
+                ("err_code_des", "商户无此接口权限"),
+            ],
+            Some(key),
+        );
+        let o = both(200, &body, key, SignType::Md5).pay;
+        assert_eq!((o.status, o.code.as_str()), (Status::Error, "pay_no_auth"));
+        assert!(!o.status.needs_edit());
+        assert_eq!(
+            o.wechat.unwrap().message.as_deref(),
+            Some("商户无此接口权限")
         );
     }
 }

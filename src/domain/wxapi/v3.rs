@@ -1,13 +1,20 @@
-//! WeChat Pay APIv3: the WECHATPAY2-SHA256-RSA2048 Authorization header and
-//! `GET /v3/certificates`. A 200 reply shows that WeChat accepted the request
-//! signed with the private key for this serial and MCHID; a platform
-//! certificate that decrypts with the APIv3 key proves that key, and the reply's
-//! own signature (`Wechatpay-*` headers) must then verify with the certificate
-//! it names. A 404 "no platform certificate" means public-key mode: there no
-//! side-effect-free reply is encrypted with the APIv3 key, so that key stays
-//! unproven, and the public key ID and `pub_key.pem` are proven only by a reply
-//! signed with that key (facts §4a). A 401 that names the timestamp, or any 401
-//! while the clock is more than 5 minutes off, is the clock, not the key.
+//! WeChat Pay APIv3: the WECHATPAY2-SHA256-RSA2048 Authorization header,
+//! `GET /v3/certificates`, and, where that list cannot be had, a query for an
+//! order that does not exist. WeChat signs a reply (`Wechatpay-*` headers, all
+//! four) only when the request's signature verified (facts §4b), so an
+//! unsigned reply proves nothing, and a signed one proves that WeChat accepted
+//! the request signed with the private key for this serial and MCHID. A
+//! platform certificate that decrypts with the APIv3 key proves that key, and
+//! the reply's signature must then verify with the certificate it names, or
+//! with the WeChat Pay public key when the request asked for that
+//! (`Wechatpay-Serial`, a merchant switching to it). A 404 "no platform
+//! certificate" means public-key mode: there no side-effect-free reply is
+//! encrypted with the APIv3 key, so that key stays unproven, and the public
+//! key ID and `pub_key.pem` are proven only by a reply signed with that key
+//! (facts §4a); an unsigned 404, or a 5xx (a brand-new merchant), sends the
+//! runner to the order query, judged by its signature alone. A 401 that names
+//! the timestamp, or any 401 while the clock is more than 5 minutes off, is
+//! the clock; only WeChat's `SIGN_ERROR` blames the key, serial or MCHID.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -23,6 +30,22 @@ use super::v2::SignatureCheck;
 use super::{Outcome, ReplyHeaders, WeChatWords, clock, random_token, v2::truncate};
 
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";
+/// Query an order by the merchant's order number: the order number follows.
+pub const ORDER_BY_OUT_TRADE_NO: &str = "/v3/pay/transactions/out-trade-no/";
+
+/// The path and query of the order query for an order that cannot exist
+/// (a random order number): it creates and changes nothing (facts §4b).
+pub fn order_probe_path(mchid: &str) -> String {
+    let mchid: String = mchid
+        .trim()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!(
+        "{ORDER_BY_OUT_TRADE_NO}WXPAYSETUP{}?mchid={mchid}",
+        random_token(22)
+    )
+}
 
 /// The string WeChat signs: method, path, timestamp, nonce and body, each on a line.
 pub fn message(method: &str, path: &str, timestamp: u64, nonce: &str, body: &str) -> String {
@@ -102,8 +125,12 @@ struct ErrorReply {
 
 /// The code of the known replies that mean "this merchant is in public-key mode".
 const PUBLIC_KEY_MODE: &str = "v3_public_key_mode";
+/// Hand-off: a public-key-mode reply without a signature; the order query decides.
+const PUBLIC_KEY_UNSIGNED: &str = "v3_public_key_unsigned";
+/// The known reply of the order query (judged by its signature only).
+const ORDER_NOT_EXIST: &str = "v3_order_not_exist";
 
-/// A reply of `GET /v3/certificates`.
+/// A reply of `GET /v3/certificates` or of the order query.
 #[derive(Debug, Clone, Copy)]
 pub struct Reply<'a> {
     pub status: u16,
@@ -120,17 +147,63 @@ pub struct Given<'a> {
     pub public_key_id: &'a str,
     /// The content of `pub_key.pem`, "" when not entered.
     pub public_key_pem: &'a str,
-    /// This computer's clock minus the reply's `Date` (see [`clock`]).
+    /// This computer's clock minus the reply's (its signed `Wechatpay-Timestamp`
+    /// where it has one, else its `Date`; see [`clock`]).
     pub clock_skew_secs: Option<i64>,
 }
 
+/// The `Wechatpay-Serial` a request sends to ask for a reply signed with the
+/// merchant's WeChat Pay public key (as wechatpay-go does): the entered ID
+/// when it has the right form, else none.
+pub fn asked_serial<'a>(given: &Given<'a>) -> Option<&'a str> {
+    let id = given.public_key_id.trim();
+    check_public_key_id(id).is_ok().then_some(id)
+}
+
 /// Reads the reply of `GET /v3/certificates` into a verdict that claims only
-/// what the reply proves.
+/// what the reply proves. When [`needs_order_probe`] says so, the verdict waits
+/// for the order query ([`interpret_order_probe`]).
 pub fn interpret_certificates(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
     let mut o = if reply.status == 200 {
         certificate_mode(reply, given).heard(WeChatWords::new(200, None, None))
     } else {
-        refused(reply, given)
+        refused(reply, given, Api::Certificates)
+    };
+    o.clock_skew_secs = given.clock_skew_secs;
+    o
+}
+
+/// The certificate list could not be had in a way that decides (a 5xx, as a
+/// brand-new merchant got, or public-key mode without a signed reply): the
+/// order query for an order that does not exist is asked next.
+pub fn needs_order_probe(certificates: &Outcome) -> bool {
+    matches!(
+        certificates.code.as_str(),
+        "system_error" | PUBLIC_KEY_UNSIGNED
+    )
+}
+
+/// Reads the order query's reply, asked after `first` (the certificate list's
+/// outcome): a signed reply is judged by its signature alone; an unsigned one
+/// proves nothing ("could not check"), a refusal is read as the table says.
+pub fn interpret_order_probe(reply: &Reply<'_>, given: &Given<'_>, first: &Outcome) -> Outcome {
+    let mut o = match ReplySignature::of(reply.headers) {
+        Some(sig) => {
+            let id = given.public_key_id.trim();
+            let words = words_of(reply);
+            if sig.serial.starts_with("PUB_KEY_ID_") || (!id.is_empty() && sig.serial == id) {
+                public_key_mode(reply, given).heard(words)
+            } else if first.code == "system_error" {
+                // signed with a platform certificate, which only the (busy)
+                // certificate list gives: nothing to verify it with yet
+                return first.clone();
+            } else {
+                Outcome::error("v3_reply_signer_unknown")
+                    .with("serial", truncate(sig.serial))
+                    .heard(words)
+            }
+        }
+        None => refused(reply, given, Api::OrderProbe),
     };
     o.clock_skew_secs = given.clock_skew_secs;
     o
@@ -140,57 +213,70 @@ fn bad_reply(detail: &str) -> Outcome {
     Outcome::error("bad_reply").with("detail", truncate(detail))
 }
 
-/// 200: the APIv3 key must decrypt the platform certificates, and the reply's
-/// signature must verify with the one it names.
+/// A signed reply whose time is 300 s or more away from this computer's: the
+/// official SDKs refuse it (facts §4b); whichever clock is off, it is not a
+/// verdict on the values.
+fn out_of_window(given: &Given<'_>) -> Option<Outcome> {
+    given
+        .clock_skew_secs
+        .filter(|s| clock::beyond(*s, clock::V3_WINDOW_SECS - 1))
+        .map(clock::clock_off)
+}
+
+/// 200: a signed list; the APIv3 key must decrypt the platform certificates,
+/// and the reply's signature must verify with the one it names, or with the
+/// WeChat Pay public key the request asked for.
 fn certificate_mode(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
     let Ok(list) = serde_json::from_str::<CertList>(reply.body) else {
-        return bad_reply(reply.body);
-    };
-    let Some(api_v3_key) = given.api_v3_key.filter(|k| !k.is_empty()) else {
-        return Outcome::ok("v3_ok_no_key");
+        // a reply's body: named when blank or not text, else cut and escaped
+        return Outcome::error("bad_reply")
+            .with("detail", crate::domain::text::quote_reply(reply.body, 120));
     };
     if list.data.is_empty() {
         return bad_reply("empty certificate list");
     }
-    let mut certs = Vec::new();
-    for item in &list.data {
-        let e = &item.encrypt_certificate;
-        if e.algorithm != "AEAD_AES_256_GCM" {
-            return bad_reply(&e.algorithm);
-        }
-        if let Ok(plain) = decrypt(api_v3_key, &e.nonce, &e.associated_data, &e.ciphertext) {
-            certs.push((item.serial_no.as_str(), plain));
-        }
-    }
-    // WeChat encrypts them all with the merchant's APIv3 key: none decrypting
-    // is a wrong key; only some decrypting is a reply we don't understand
-    if certs.is_empty() {
-        return Outcome::fail("v3_wrong_api_v3_key");
-    }
-    if certs.len() < list.data.len() {
-        return bad_reply("some platform certificates do not decrypt");
-    }
-    let mut platform = Vec::new();
-    for (serial_no, plain) in &certs {
-        match platform_certificate(plain) {
-            Some((serial, key)) => platform.push((*serial_no, serial, key)),
-            None => return bad_reply("a decrypted platform certificate is unreadable"),
-        }
-    }
+    // WeChat signs every reply to a request it accepted: unsigned proves nothing
     let Some(sig) = ReplySignature::of(reply.headers) else {
         return Outcome::error("v3_reply_unsigned");
+    };
+    if let Some(o) = out_of_window(given) {
+        return o;
+    }
+    let platform = match given.api_v3_key.filter(|k| !k.is_empty()) {
+        Some(key) => match decrypt_all(&list, key) {
+            Ok(p) => Some(p),
+            Err(o) => return *o,
+        },
+        None => None,
+    };
+    let id = given.public_key_id.trim();
+    if !id.is_empty() && sig.serial == id {
+        // a merchant switching to the public key: signed with it as asked
+        return match judge_public_key(&sig, reply.body, given) {
+            Ok(()) if platform.is_some() => Outcome::ok("v3_ok_public_key"),
+            Ok(()) => Outcome::ok("v3_public_key_mode_ok"),
+            Err(o) => *o,
+        };
+    }
+    let Some(platform) = platform else {
+        // no APIv3 key: the certificates stay closed, so the signature cannot
+        // be verified; the signer must at least be one of them
+        return if list
+            .data
+            .iter()
+            .any(|i| same_serial(&i.serial_no, sig.serial))
+        {
+            Outcome::ok("v3_ok_no_key")
+        } else {
+            Outcome::error("v3_reply_signer_unknown").with("serial", truncate(sig.serial))
+        };
     };
     let signer = platform
         .into_iter()
         .find(|(serial_no, serial, _)| {
             same_serial(serial_no, sig.serial) || same_serial(serial, sig.serial)
         })
-        .map(|(_, _, key)| key)
-        .or_else(|| {
-            (sig.serial == given.public_key_id.trim())
-                .then(|| public_key(given.public_key_pem))
-                .flatten()
-        });
+        .map(|(_, _, key)| key);
     let Some(signer) = signer else {
         return Outcome::error("v3_reply_signer_unknown").with("serial", truncate(sig.serial));
     };
@@ -201,8 +287,50 @@ fn certificate_mode(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
     }
 }
 
+/// Decrypts every platform certificate of the list with the APIv3 key: the
+/// listed serial, the certificate's own serial and its key, each.
+fn decrypt_all(
+    list: &CertList,
+    api_v3_key: &str,
+) -> Result<Vec<(String, String, rsa::PublicKey)>, Box<Outcome>> {
+    let mut certs = Vec::new();
+    for item in &list.data {
+        let e = &item.encrypt_certificate;
+        if e.algorithm != "AEAD_AES_256_GCM" {
+            return Err(Box::new(bad_reply(&e.algorithm)));
+        }
+        if let Ok(plain) = decrypt(api_v3_key, &e.nonce, &e.associated_data, &e.ciphertext) {
+            certs.push((item.serial_no.clone(), plain));
+        }
+    }
+    // WeChat encrypts them all with the merchant's APIv3 key: none decrypting
+    // is a wrong key; only some decrypting is a reply we don't understand
+    if certs.is_empty() {
+        return Err(Box::new(Outcome::fail("v3_wrong_api_v3_key")));
+    }
+    if certs.len() < list.data.len() {
+        return Err(Box::new(bad_reply(
+            "some platform certificates do not decrypt",
+        )));
+    }
+    certs
+        .into_iter()
+        .map(|(serial_no, plain)| match platform_certificate(&plain) {
+            Some((serial, key)) => Ok((serial_no, serial, key)),
+            None => Err(Box::new(bad_reply(
+                "a decrypted platform certificate is unreadable",
+            ))),
+        })
+        .collect()
+}
+
+fn words_of(reply: &Reply<'_>) -> WeChatWords {
+    let e: ErrorReply = serde_json::from_str(reply.body).unwrap_or_default();
+    WeChatWords::new(reply.status, e.code.as_deref(), e.message.as_deref())
+}
+
 /// Not 200: the clock, a known refusal, public-key mode, or unexpected.
-fn refused(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
+fn refused(reply: &Reply<'_>, given: &Given<'_>, api: Api) -> Outcome {
     let e: ErrorReply = serde_json::from_str(reply.body).unwrap_or_default();
     let code = e.code.unwrap_or_default();
     let message = e.message.unwrap_or_default();
@@ -221,12 +349,14 @@ fn refused(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
         Some(s) if reply.status == 401 && clock::beyond(s, clock::V3_WINDOW_SECS) => {
             clock::clock_off(s)
         }
-        _ => match known::lookup(Api::Certificates, &said) {
+        _ => match known::lookup(api, &said) {
             Some(row) if row.code == "clock_off" => match skew {
                 Some(s) => clock::clock_off(s),
                 None => Outcome::error("clock_rejected"),
             },
             Some(row) if row.code == PUBLIC_KEY_MODE => public_key_mode(reply, given),
+            // the order query's expected reply, unsigned: it proves nothing
+            Some(row) if row.code == ORDER_NOT_EXIST => Outcome::error("v3_probe_unsigned"),
             Some(row) => row.verdict("", &said),
             None => known::unexpected(&said),
         },
@@ -237,42 +367,68 @@ fn refused(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
 /// Public-key mode: the public key ID and `pub_key.pem` against the reply's
 /// signature; the APIv3 key can only be format-checked.
 fn public_key_mode(reply: &Reply<'_>, given: &Given<'_>) -> Outcome {
-    let id = given.public_key_id.trim();
-    if id.is_empty() {
+    if given.public_key_id.trim().is_empty() {
         return Outcome::error(PUBLIC_KEY_MODE);
     }
-    if let Err(code) = check_public_key_id(id) {
-        return Outcome::fail(code);
-    }
-    if given.public_key_pem.trim().is_empty() {
-        return Outcome::error("missing_values").with("fields", "public_key_pem");
-    }
-    if let Err(code) = check_public_key_pem(given.public_key_pem) {
-        return Outcome::fail(code);
-    }
-    let Some(public) = public_key(given.public_key_pem) else {
-        return Outcome::fail("public_key_not_rsa");
-    };
     let Some(sig) = ReplySignature::of(reply.headers) else {
-        return Outcome::unproven("v3_public_key_unproven");
-    };
-    let verifies = sig.verify(&public, reply.body);
-    if sig.serial != id {
-        return if verifies {
-            // pub_key.pem is the key WeChat signed with: the ID is the other one
-            Outcome::fail("v3_public_key_id_mismatch").with("serial", truncate(sig.serial))
-        } else {
-            Outcome::error("v3_public_key_other_signer").with("serial", truncate(sig.serial))
+        // formats first: a wrong entry is said before any request decides
+        return match public_key_values(given) {
+            Err(o) => *o,
+            Ok(_) => Outcome::error(PUBLIC_KEY_UNSIGNED),
         };
+    };
+    if let Some(o) = out_of_window(given) {
+        return o;
     }
-    if !verifies {
-        return Outcome::fail("v3_public_key_mismatch");
+    if let Err(o) = judge_public_key(&sig, reply.body, given) {
+        return *o;
     }
     match given.api_v3_key.map(str::trim).filter(|k| !k.is_empty()) {
         None => Outcome::ok("v3_public_key_mode_ok"),
         Some(k) if k.len() != 32 => Outcome::fail("v3_key_bad_length").with("len", k.len()),
         Some(_) => Outcome::unproven("v3_key_unproven_public_key_mode"),
     }
+}
+
+/// The entered public key ID and `pub_key.pem`, format-checked: the key, or
+/// what is wrong or missing.
+fn public_key_values(given: &Given<'_>) -> Result<rsa::PublicKey, Box<Outcome>> {
+    let id = given.public_key_id.trim();
+    if let Err(code) = check_public_key_id(id) {
+        return Err(Box::new(Outcome::fail(code)));
+    }
+    if given.public_key_pem.trim().is_empty() {
+        return Err(Box::new(
+            Outcome::error("missing_values").with("fields", "public_key_pem"),
+        ));
+    }
+    if let Err(code) = check_public_key_pem(given.public_key_pem) {
+        return Err(Box::new(Outcome::fail(code)));
+    }
+    public_key(given.public_key_pem).ok_or_else(|| Box::new(Outcome::fail("public_key_not_rsa")))
+}
+
+/// A signed reply against the entered public key ID and `pub_key.pem`: `Ok`
+/// when WeChat signed it with that ID and the key verifies it.
+fn judge_public_key(
+    sig: &ReplySignature<'_>,
+    body: &str,
+    given: &Given<'_>,
+) -> Result<(), Box<Outcome>> {
+    let public = public_key_values(given)?;
+    let verifies = sig.verify(&public, body);
+    if sig.serial != given.public_key_id.trim() {
+        return Err(Box::new(if verifies {
+            // pub_key.pem is the key WeChat signed with: the ID is the other one
+            Outcome::fail("v3_public_key_id_mismatch").with("serial", truncate(sig.serial))
+        } else {
+            Outcome::error("v3_public_key_other_signer").with("serial", truncate(sig.serial))
+        }));
+    }
+    if !verifies {
+        return Err(Box::new(Outcome::fail("v3_public_key_mismatch")));
+    }
+    Ok(())
 }
 
 /// The `Wechatpay-*` headers of a signed reply (all four, or none).
@@ -539,7 +695,8 @@ mod tests {
             read(200, &body, &elsewhere, with_key()),
             (Status::Error, "v3_reply_signer_unknown".into())
         );
-        // a merchant moving to public-key mode may get replies signed with that key
+        // a merchant moving to public-key mode gets replies signed with that key
+        // when asked: verified with it, and said so (not the platform certificate)
         let by_public_key = signed(stranger(), PUB_ID, &body);
         let pem = public_pem(stranger());
         let given = Given {
@@ -547,7 +704,27 @@ mod tests {
             public_key_pem: &pem,
             ..with_key()
         };
-        assert_eq!(read(200, &body, &by_public_key, given), ok);
+        assert_eq!(
+            read(200, &body, &by_public_key, given),
+            (Status::Ok, "v3_ok_public_key".into())
+        );
+        let no_key = Given {
+            api_v3_key: None,
+            ..given
+        };
+        assert_eq!(
+            read(200, &body, &by_public_key, no_key),
+            (Status::Ok, "v3_public_key_mode_ok".into())
+        );
+        let wrong_pem = public_pem(wechat());
+        let wrong = Given {
+            public_key_pem: &wrong_pem,
+            ..given
+        };
+        assert_eq!(
+            read(200, &body, &by_public_key, wrong),
+            (Status::Fail, "v3_public_key_mismatch".into())
+        );
         assert_eq!(read(200, "{not json", &good, with_key()).1, "bad_reply");
         assert_eq!(
             read(200, r#"{"data":[]}"#, &good, with_key()).1,
@@ -658,15 +835,20 @@ mod tests {
             read(404, body, &by_wechat, given(wrong_pem, Some(V3_KEY))),
             (Status::Fail, "v3_public_key_mismatch".into())
         );
-        assert_eq!(
-            read(
-                404,
+        // unsigned: nothing proven; the runner asks the order query next
+        let unsigned = interpret_certificates(
+            &Reply {
+                status: 404,
                 body,
-                &ReplyHeaders::default(),
-                given(right_pem, Some(V3_KEY))
-            ),
-            (Status::Unproven, "v3_public_key_unproven".into())
+                headers: &ReplyHeaders::default(),
+            },
+            &given(right_pem, Some(V3_KEY)),
         );
+        assert_eq!(
+            (unsigned.status, unsigned.code.as_str()),
+            (Status::Error, "v3_public_key_unsigned")
+        );
+        assert!(needs_order_probe(&unsigned));
         // WeChat signed with another key ID: proven wrong only if pub_key.pem verifies it
         let other_id = signed(wechat(), "PUB_KEY_ID_0119000060312025112600000009", body);
         assert_eq!(
@@ -716,5 +898,173 @@ mod tests {
             check_public_key_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
             Err("public_key_not_rsa")
         );
+    }
+
+    /// Issue 17 item 3: an unsigned 200 is never green, with or without the
+    /// APIv3 key; the signer must be listed, the list not empty, and the
+    /// reply's time within 300 s.
+    #[test]
+    fn an_unsigned_or_stale_certificate_list_is_not_green() {
+        let body = cert_list();
+        let good = signed(wechat(), PLATFORM_SERIAL, &body);
+        let none = ReplyHeaders::default();
+        assert_eq!(
+            read(200, &body, &none, Given::default()),
+            (Status::Error, "v3_reply_unsigned".into())
+        );
+        // three of the four headers are not a signature
+        let three = ReplyHeaders {
+            wechatpay_nonce: None,
+            ..good.clone()
+        };
+        assert_eq!(
+            read(200, &body, &three, Given::default()).1,
+            "v3_reply_unsigned"
+        );
+        assert_eq!(
+            read(200, &body, &good, Given::default()),
+            (Status::Ok, "v3_ok_no_key".into())
+        );
+        // without the key the signer can only be matched to the listed serials
+        let elsewhere = signed(wechat(), "0123456789ABCDEF", &body);
+        assert_eq!(
+            read(200, &body, &elsewhere, Given::default()).1,
+            "v3_reply_signer_unknown"
+        );
+        assert_eq!(
+            read(200, r#"{"data":[]}"#, &good, Given::default()).1,
+            "bad_reply"
+        );
+        for (skew, expected) in [(299, "v3_ok"), (300, "clock_off"), (-400, "clock_off")] {
+            let given = Given {
+                clock_skew_secs: Some(skew),
+                ..with_key()
+            };
+            assert_eq!(read(200, &body, &good, given).1, expected, "{skew}");
+        }
+    }
+
+    /// Issue 17 item 6: only WeChat's SIGN_ERROR blames the key, serial or
+    /// MCHID; a proxy's 401 page names none of them.
+    #[test]
+    fn only_sign_error_blames_the_key() {
+        let none = ReplyHeaders::default();
+        assert_eq!(
+            read(
+                401,
+                "<html>401 Authorization Required</html>",
+                &none,
+                Given::default()
+            ),
+            (Status::Error, "unexpected_reply".into())
+        );
+        assert_eq!(
+            read(
+                401,
+                r#"{"code":"UNAUTHORIZED","message":"x"}"#,
+                &none,
+                Given::default()
+            ),
+            (Status::Error, "unexpected_reply".into())
+        );
+        assert_eq!(
+            read(
+                401,
+                r#"{"code":"SIGN_ERROR","message":"签名错误"}"#,
+                &none,
+                Given::default()
+            ),
+            (Status::Fail, "v3_sign_error".into())
+        );
+    }
+
+    /// Issue 17 item 4: where the certificate list cannot decide, the order
+    /// query's reply is judged by its signature alone.
+    #[test]
+    fn the_order_query_is_judged_by_its_signature() {
+        let body = r#"{"code":"ORDER_NOT_EXIST","message":"订单不存在"}"#;
+        let right_pem: &'static str = Box::leak(public_pem(wechat()).into_boxed_str());
+        let wrong_pem: &'static str = Box::leak(public_pem(stranger()).into_boxed_str());
+        let given = |pem: &'static str| Given {
+            api_v3_key: Some(V3_KEY),
+            public_key_id: PUB_ID,
+            public_key_pem: pem,
+            clock_skew_secs: None,
+        };
+        let busy = Outcome::error("system_error");
+        assert!(needs_order_probe(&busy));
+        assert!(!needs_order_probe(&Outcome::ok("v3_ok")));
+        let probe = |status: u16, body: &str, headers: &ReplyHeaders, given: Given<'_>| {
+            let o = interpret_order_probe(
+                &Reply {
+                    status,
+                    body,
+                    headers,
+                },
+                &given,
+                &busy,
+            );
+            (o.status, o.code)
+        };
+        let by_public_key = signed(wechat(), PUB_ID, body);
+        assert_eq!(
+            probe(404, body, &by_public_key, given(right_pem)),
+            (Status::Unproven, "v3_key_unproven_public_key_mode".into())
+        );
+        assert_eq!(
+            probe(404, body, &by_public_key, given(wrong_pem)),
+            (Status::Fail, "v3_public_key_mismatch".into())
+        );
+        // no public key entered: WeChat's signature says the merchant has one
+        assert_eq!(
+            probe(404, body, &by_public_key, Given::default()),
+            (Status::Error, "v3_public_key_mode".into())
+        );
+        // unsigned: could not check, never "unproven"
+        let none = ReplyHeaders::default();
+        assert_eq!(
+            probe(404, body, &none, given(right_pem)),
+            (Status::Error, "v3_probe_unsigned".into())
+        );
+        assert_eq!(
+            probe(404, "<html>404</html>", &none, given(right_pem)),
+            (Status::Error, "unexpected_reply".into())
+        );
+        assert_eq!(
+            probe(
+                401,
+                r#"{"code":"SIGN_ERROR","message":"签名错误"}"#,
+                &none,
+                given(right_pem)
+            ),
+            (Status::Fail, "v3_sign_error".into())
+        );
+        assert_eq!(
+            probe(503, "", &none, given(right_pem)),
+            (Status::Error, "system_error".into())
+        );
+        // signed with a platform certificate, which only the busy list gives
+        let by_platform = signed(wechat(), PLATFORM_SERIAL, body);
+        assert_eq!(
+            probe(404, body, &by_platform, given(right_pem)),
+            (Status::Error, "system_error".into())
+        );
+        let path = order_probe_path(" 1900006031 ");
+        assert!(
+            path.starts_with("/v3/pay/transactions/out-trade-no/WXPAYSETUP"),
+            "{path}"
+        );
+        assert!(path.ends_with("?mchid=1900006031"), "{path}");
+    }
+
+    #[test]
+    fn a_public_key_reply_is_asked_for_only_with_a_well_formed_id() {
+        let given = |id| Given {
+            public_key_id: id,
+            ..Default::default()
+        };
+        assert_eq!(asked_serial(&given(PUB_ID)), Some(PUB_ID));
+        assert_eq!(asked_serial(&given("")), None);
+        assert_eq!(asked_serial(&given("PUB_KEY_ID_\nX: y")), None);
     }
 }
