@@ -142,19 +142,10 @@ fn target(ctx: &Ctx, name: &str, o: &Overrides) -> Result<Target, PushError> {
         if p.backend_account.is_empty() {
             return Err(PushError::NoAccount);
         }
-        if p.backend_account.chars().any(char::is_control) {
-            return Err(PushError::BadCredential {
-                what: "account",
-                problem: CredentialProblem::Control {
-                    position: p
-                        .backend_account
-                        .chars()
-                        .position(char::is_control)
-                        .unwrap_or(0)
-                        + 1,
-                },
-            });
-        }
+        check_credential(&p.backend_account).map_err(|problem| PushError::BadCredential {
+            what: "account",
+            problem,
+        })?;
         let pw = match &o.password {
             Some(pw) => pw.clone(),
             None => {
