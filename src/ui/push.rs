@@ -34,9 +34,11 @@ pub fn show(ui: &mut Ui, w: &mut Wizard) {
             token(ui, w);
         }
     }
-    hint_area(ui, w, held_back);
+    // asked once a frame: the hints and the button read the same list
+    let blocked = w.push_blockers();
+    hint_area(ui, w, held_back, &blocked);
     ui.horizontal(|ui| {
-        let can = kind.is_some() && w.push_blockers().is_empty() && !w.push().is_running();
+        let can = kind.is_some() && blocked.is_empty() && !w.push().is_running();
         if ui
             .add_enabled(can, egui::Button::new(tr.t("push_ui.preview")))
             .clicked()
@@ -195,7 +197,7 @@ fn token(ui: &mut Ui, w: &mut Wizard) {
 /// Every hint of the form, in one area below the last field that keeps the height of
 /// all the hints this form may show at once (measured at the window's width), so a
 /// hint coming or going moves no field and no button.
-fn hint_area(ui: &mut Ui, w: &Wizard, held_back: bool) {
+fn hint_area(ui: &mut Ui, w: &Wizard, held_back: bool, blocked: &[PushBlocker]) {
     let tr = w.tr();
     let kind = w.profile().backend_preset.kind();
     let custom = w.profile().backend_preset == BackendPreset::Custom;
@@ -204,7 +206,6 @@ fn hint_area(ui: &mut Ui, w: &Wizard, held_back: bool) {
         .then(|| tr.t("backend.needs.other").to_owned());
     // a password kept by an earlier push, said as for the other secrets (trial m14)
     let kept_line = tr.t("push_ui.password_kept").to_owned();
-    let blocked = w.push_blockers();
     // said only where it will be sent: at its own address
     let kept = kind.is_some_and(|k| k.has_login())
         && w.push_password().is_empty()
@@ -296,7 +297,7 @@ fn hint_area(ui: &mut Ui, w: &Wizard, held_back: bool) {
     for b in blocked {
         // the window asks for what is missing rather than quoting a refused address
         if !matches!(b, PushBlocker::NoBackend) {
-            lines.push(tr.msg(&b));
+            lines.push(tr.msg(b));
         }
     }
     let top = ui.cursor().min.y;
