@@ -22,7 +22,7 @@ use crate::services::http_body::{BodyError, read_limited_until};
 use crate::services::wechat_http::{HttpClient, NetError, error_chain, whole_secs};
 
 /// A real backend reply is a few KB; a ShopXO page a few hundred.
-pub const REPLY_LIMIT: u64 = 1 << 20;
+pub const REPLY_LIMIT: u64 = crate::services::http_body::BODY_LIMIT;
 /// The longest one request may take, its body included.
 pub const DEADLINE: Duration = crate::services::wechat_http::BACKEND_DEADLINE;
 

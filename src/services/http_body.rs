@@ -2,8 +2,8 @@
 //! backends', are a few KB; a server (or something posing as one) that sends an
 //! endless or huge body must end as a clear failure after a small, fixed amount
 //! of memory, never as a verdict drawn from the first megabyte. Every body we
-//! read goes through [`read_limited_until`]: WeChat's (`wechat_http`, no deadline
-//! of its own) and the shop backends' (`backend_http`, with one).
+//! read goes through [`read_limited_until`]: WeChat's (`wechat_http`) and the shop
+//! backends' (`backend_http`), each with its deadline for the whole reply.
 
 use std::io::Read;
 use std::time::Instant;
@@ -23,11 +23,6 @@ pub enum BodyError {
     /// Reading failed (a timeout, a reset): the underlying error.
     #[error(transparent)]
     Read(std::io::Error),
-}
-
-/// The whole of `body`, at most `limit` bytes, however long it takes.
-pub fn read_limited(body: impl Read, limit: u64) -> Result<Vec<u8>, BodyError> {
-    read_limited_until(body, limit, None)
 }
 
 /// The whole of `body`, at most `limit` bytes, and (with a `deadline`) only while
@@ -65,20 +60,20 @@ mod tests {
 
     #[test]
     fn a_body_within_the_limit_is_read_whole() {
-        assert_eq!(read_limited(&b"{}"[..], 2).unwrap(), b"{}");
-        assert_eq!(read_limited(&b""[..], 0).unwrap(), b"");
+        assert_eq!(read_limited_until(&b"{}"[..], 2, None).unwrap(), b"{}");
+        assert_eq!(read_limited_until(&b""[..], 0, None).unwrap(), b"");
     }
 
     #[test]
     fn an_endless_body_stops_one_byte_past_the_limit() {
         let mut endless = std::io::repeat(b'x');
-        match read_limited(&mut endless, 1000) {
+        match read_limited_until(&mut endless, 1000, None) {
             Err(BodyError::TooLarge { limit }) => assert_eq!(limit, 1000),
             other => panic!("{:?}", other.map(|b| b.len())),
         }
         // one byte over is over
         assert!(matches!(
-            read_limited(&b"abc"[..], 2),
+            read_limited_until(&b"abc"[..], 2, None),
             Err(BodyError::TooLarge { limit: 2 })
         ));
     }
@@ -104,7 +99,7 @@ mod tests {
                 Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "slow"))
             }
         }
-        match read_limited(Broken, 10) {
+        match read_limited_until(Broken, 10, None) {
             Err(BodyError::Read(e)) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
             other => panic!("{other:?}"),
         }
