@@ -21,7 +21,7 @@ pub fn localize(tr: Tr, raw: &str) -> String {
 }
 
 /// The arguments that carry a raw error text, localized.
-pub fn localize_args(tr: Tr, args: &mut [(&'static str, Arg)]) {
+fn localize_args(tr: Tr, args: &mut [(&'static str, Arg)]) {
     for (name, arg) in args.iter_mut() {
         match arg {
             Arg::Text(raw) if matches!(*name, "reason" | "detail") => {

@@ -383,13 +383,12 @@ fn notices(ui: &mut Ui, w: &mut Wizard) {
             NoticeLevel::Error => err_color(ui),
         };
         // system and network errors in the owner's words
-        let mut n = n.clone();
-        causes::localize_args(tr, &mut n.args);
+        let text = causes::msg(tr, n);
         // a long notice wraps at the window's width rather than being cut
         ui.with_layout(
             egui::Layout::left_to_right(egui::Align::Min).with_main_wrap(true),
             |ui| {
-                ui.label(RichText::new(tr.msg(&n)).color(color));
+                ui.label(RichText::new(text).color(color));
                 if ui
                     .small_button("×")
                     .on_hover_text(tr.t("common.dismiss"))

@@ -254,13 +254,7 @@ fn done(
     };
     ui.label(RichText::new(head).color(color).strong());
     // a network error's English detail, in the owner's words
-    let mut outcome = record.outcome.clone();
-    for (name, value) in &mut outcome.args {
-        if name == "detail" {
-            *value = super::causes::localize(tr, value);
-        }
-    }
-    ui.label(tr.msg(&outcome));
+    ui.label(super::causes::msg(tr, &record.outcome));
     if let Some(words) = &record.outcome.wechat {
         // WeChat's raw words ("40029 invalid code") under a green pass alarm
         // owners: folded there, open where something went wrong
