@@ -79,9 +79,7 @@ pub fn check_payment_name(name: &str) -> Vec<Problem> {
     }
     // control characters, and the invisible ones that change how it reads
     // (bidi, zero-width) or break its line (U+2028/9): it is shown to payers
-    if name.chars().any(|c| {
-        c.is_control() || super::text::is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}')
-    }) {
+    if name.chars().any(super::text::is_unseen) {
         return vec![Problem::error("payment_name_control")];
     }
     let width = payment_name_width(name);

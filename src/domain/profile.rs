@@ -442,11 +442,8 @@ pub fn check_stored_name(name: &str) -> Result<(), super::problem::Problem> {
             .with("bytes", n.len()));
     }
     // a line separator (U+2028/9) breaks the name's line wherever it is shown
-    if let Some(at) = n
-        .chars()
-        .position(|c| c.is_control() || is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}'))
-    {
-        return Err(Problem::error("profile_name_hidden").with("position", at + 1));
+    if let Some(at) = super::text::first_unseen(n) {
+        return Err(Problem::error("profile_name_hidden").with("position", at));
     }
     if n == "." || n == ".." || n.starts_with('.') {
         return Err(Problem::error("profile_name_dot"));

@@ -7,13 +7,16 @@ pub fn is_hidden_char(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
-/// Where (from 1) the first character is that a typed text never holds: a
+/// A character that a typed text never holds and a printed one never shows raw: a
 /// control character, an invisible one ([`is_hidden_char`]) or a line or
 /// paragraph separator (U+2028/9, which break the line wherever it is shown).
+pub fn is_unseen(c: char) -> bool {
+    c.is_control() || is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Where (from 1) the first [`is_unseen`] character is.
 pub fn first_unseen(s: &str) -> Option<usize> {
-    s.chars()
-        .position(|c| c.is_control() || is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}'))
-        .map(|i| i + 1)
+    s.chars().position(is_unseen).map(|i| i + 1)
 }
 
 /// What we keep of a text someone else wrote (WeChat's message, a reply body): the
@@ -118,7 +121,7 @@ pub fn quoted(kept: &str) -> crate::i18n::Arg {
 pub fn printable(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() || is_hidden_char(c) || matches!(c, '\u{2028}' | '\u{2029}') {
+        if is_unseen(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
