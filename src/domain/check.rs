@@ -265,7 +265,8 @@ pub fn missing(check: CheckId, p: &Profile, s: &Secrets) -> Vec<&'static str> {
             m.push(name)
         }
     };
-    match check.runs_with() {
+    let check = check.runs_with();
+    match check {
         CheckId::MpAppSecret => {
             need(!p.mp_appid.trim().is_empty(), "mp_appid", &mut m);
             need(
@@ -283,7 +284,6 @@ pub fn missing(check: CheckId, p: &Profile, s: &Secrets) -> Vec<&'static str> {
             );
         }
         CheckId::PayMp | CheckId::PayOa | CheckId::BindingMp | CheckId::BindingOa => {
-            let check = check.runs_with();
             let appid = if check == CheckId::PayMp {
                 &p.mp_appid
             } else {
